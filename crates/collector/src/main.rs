@@ -1,0 +1,2 @@
+//! leadtrail collector (placeholder).
+fn main() {}

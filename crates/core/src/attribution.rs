@@ -1,0 +1,99 @@
+//! The seed's attribution rules: which touch is stored where when a form is submitted.
+
+use crate::touch::Touch;
+
+/// Where the touches of a submission came from, kept with the submission for audits.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[cfg_attr(
+    feature = "serde",
+    derive(serde::Serialize, serde::Deserialize),
+    serde(rename_all = "snake_case")
+)]
+pub enum TouchOrigin {
+    /// Hidden fields added by the tracker.
+    Tracker,
+    /// Derived on the server from the post's `Referer` (no tracker on the page).
+    RefererHeader,
+    /// Given explicitly through the API (server-side submissions, imports).
+    Api,
+}
+
+/// What a submission writes, by the seed's table of four data points.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Attribution {
+    /// Stored on a new person only.
+    pub first_interaction: Option<Touch>,
+    /// Stored on a new person only.
+    pub lead_generation: Option<Touch>,
+    /// Stored on every submission.
+    pub conversion: Touch,
+    /// Stored on a company created together with a new person.
+    pub company_source: Option<Touch>,
+}
+
+impl Attribution {
+    /// Applies the rules. `first` is the browser's first interaction (if it sent one),
+    /// `current` the touch that led to this submission. First interaction, lead generation
+    /// and company source are only for new records: an existing person or company never
+    /// changes, whatever it submits later.
+    pub fn decide(
+        first: Option<Touch>,
+        current: Touch,
+        person_is_new: bool,
+        company_is_new: bool,
+    ) -> Attribution {
+        let (first_interaction, lead_generation) = if person_is_new {
+            (
+                Some(first.unwrap_or_else(|| current.clone())),
+                Some(current.clone()),
+            )
+        } else {
+            (None, None)
+        };
+        let company_source = (person_is_new && company_is_new).then(|| current.clone());
+        Attribution {
+            first_interaction,
+            lead_generation,
+            conversion: current,
+            company_source,
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn touch(source: &str) -> Touch {
+        Touch {
+            source: Some(source.into()),
+            ..Touch::default()
+        }
+    }
+
+    #[test]
+    fn new_person_gets_first_interaction_and_lead_generation() {
+        let a = Attribution::decide(Some(touch("linkedin")), touch("facebook"), true, true);
+        assert_eq!(a.first_interaction, Some(touch("linkedin")));
+        assert_eq!(a.lead_generation, Some(touch("facebook")));
+        assert_eq!(a.conversion, touch("facebook"));
+        assert_eq!(a.company_source, Some(touch("facebook")));
+    }
+
+    #[test]
+    fn without_a_remembered_first_touch_the_current_one_is_first() {
+        let a = Attribution::decide(None, touch("google"), true, false);
+        assert_eq!(a.first_interaction, Some(touch("google")));
+        assert_eq!(a.company_source, None);
+    }
+
+    #[test]
+    fn existing_person_only_gets_a_conversion() {
+        let a = Attribution::decide(Some(touch("linkedin")), touch("newsletter"), false, true);
+        assert_eq!(
+            (a.first_interaction, a.lead_generation, a.company_source),
+            (None, None, None)
+        );
+        assert_eq!(a.conversion, touch("newsletter"));
+    }
+}

@@ -1,0 +1,1 @@
+//! The leadtrail tracker (placeholder).
