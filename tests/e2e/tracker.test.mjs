@@ -1,0 +1,274 @@
+// The tracker in a real browser on a customer site (another origin than the collector):
+// forms added later, form.submit(), broken or full storage, hostile URLs, the look-back
+// window, the JS API for fetch posts, the data-forms selector, and a tracker that cannot load.
+// Every test checks what reached the collector through its API.
+
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { backdateStoredTouch, contractFields, startWorld, submitForm, trackerReady } from './harness.mjs';
+
+let world;
+before(async () => {
+  world = await startWorld();
+});
+after(async () => {
+  await world?.close();
+});
+
+/** Fills the customer site's sign-up form and submits it with a real click. */
+async function signUp(page, email, { form = '#signup' } = {}) {
+  await page.fill(`${form} input[name=name]`, 'Test Visitor');
+  await page.fill(`${form} input[name=email]`, email);
+  const posted = await submitForm(page, `${form} button[type=submit]`, world.collector.url);
+  await page.waitForURL(`${world.site.url}/thanks`);
+  assert.equal(posted.response.status(), 303);
+  return posted;
+}
+
+function assertNoProblems(problems, { allowFailedLoads = false } = {}) {
+  assert.deepEqual(problems.pageErrors, [], 'nothing thrown into the page');
+  const consoleErrors = allowFailedLoads
+    ? problems.consoleErrors.filter((text) => !/Failed to load resource|net::ERR_/.test(text))
+    : problems.consoleErrors;
+  assert.deepEqual(consoleErrors, [], 'no console errors');
+  assert.deepEqual(problems.dialogs, [], 'no dialogs');
+}
+
+const sourceMediumCampaign = (touch) => [touch.source, touch.medium, touch.campaign];
+
+test('a form added to the page after load still gets the fields', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(`${world.site.url}/dynamic?utm_source=partner_a&utm_medium=email&utm_campaign=autumn_offer`);
+    assert.equal(await trackerReady(page), true);
+    assert.equal(await page.locator('form').count(), 0, 'no form before the click');
+    await page.click('#show-form');
+    const { fields } = await signUp(page, 'dyn@dynamic-forms.example');
+    assert.equal(fields.lt_v, '1');
+    assert.equal(fields.lt_last_source, 'partner_a');
+    assert.equal(fields.lt_last_campaign, 'autumn_offer');
+
+    const person = await world.api.person('dyn@dynamic-forms.example');
+    assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['partner_a', 'email', 'autumn_offer']);
+    const [submission] = await world.api.submissions(person.id);
+    assert.equal(submission.form, 'customer-dynamic');
+    assertNoProblems(problems);
+  });
+});
+
+test('form.submit() (no submit event) still carries the fields', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(`${world.site.url}/signup?utm_source=bing&utm_medium=cpc&utm_campaign=brand`);
+    assert.equal(await trackerReady(page), true);
+    await page.fill('#signup input[name=email]', 'programmatic@submit-call.example');
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().startsWith(`${world.collector.url}/f/`)),
+      page.evaluate(() => document.getElementById('signup').submit()),
+    ]);
+    await page.waitForURL(`${world.site.url}/thanks`);
+    const fields = Object.fromEntries(new URLSearchParams(request.postData()));
+    assert.equal(fields.lt_last_source, 'bing');
+    const person = await world.api.person('programmatic@submit-call.example');
+    assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['bing', 'cpc', 'brand']);
+    assertNoProblems(problems);
+  });
+});
+
+// Both ways storage fails in the wild: blocked (the getter throws, as with some privacy
+// settings) and full (every write throws). Only the memory across visits may be lost.
+const brokenStorage = {
+  'blocked localStorage (the getter throws)': () => {
+    Object.defineProperty(window, 'localStorage', {
+      configurable: true,
+      get() {
+        throw new DOMException('The operation is insecure.', 'SecurityError');
+      },
+    });
+  },
+  'full localStorage (every write throws)': () => {
+    Storage.prototype.setItem = function setItem() {
+      throw new DOMException('The quota has been exceeded.', 'QuotaExceededError');
+    };
+  },
+};
+
+for (const [name, breakStorage] of Object.entries(brokenStorage)) {
+  test(`${name}: the form still submits with the current visit's touch`, { timeout: 60_000 }, async (t) => {
+    await world.visit(t, async ({ context, page, problems }) => {
+      await context.addInitScript(breakStorage);
+      await page.goto(`${world.site.url}/signup?utm_source=google&utm_medium=cpc&utm_campaign=brand_search&gclid=Cj0KCQ-e2e`);
+      const storageWorks = await page.evaluate(() => {
+        try {
+          localStorage.setItem('probe', '1');
+          return true;
+        } catch {
+          return false;
+        }
+      });
+      assert.equal(storageWorks, false, 'the init script really broke storage');
+      assert.equal(await trackerReady(page), true);
+      const email = `storage-${name.split(' ')[0]}@broken-storage.example`;
+      const { fields } = await signUp(page, email);
+      assert.equal(fields.lt_last_source, 'google');
+      assert.equal(fields.lt_last_click_id, 'Cj0KCQ-e2e');
+
+      const person = await world.api.person(email);
+      assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['google', 'cpc', 'brand_search']);
+      assert.equal(person.lead_generation.click_id_type, 'gclid');
+      assert.equal(person.first_interaction.source, 'google', 'with no memory the current touch is also the first');
+      assertNoProblems(problems);
+    });
+  });
+}
+
+test('hostile URL values break nothing and are stored cleaned', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    const longContent = 'x'.repeat(3000);
+    const query = [
+      'utm_source=Evil%00%07Source%E2%80%AE',
+      'utm_medium=CPC',
+      `utm_campaign=${encodeURIComponent('<img src=x onerror=alert(1)>')}`,
+      'utm_term=a%0Ab%0D%09c%1B',
+      `utm_content=${longContent}`,
+      `utm_id=${encodeURIComponent('"><svg onload=alert(2)>')}`,
+      'utm_broken=%E0%A4%A',
+    ].join('&');
+    await page.goto(`${world.site.url}/signup?${query}#token=secret`);
+    assert.equal(await trackerReady(page), true);
+    const { fields } = await signUp(page, 'hostile@hostile-urls.example');
+    assert.equal(fields.lt_last_source, 'evilsource');
+    assert.equal(fields.lt_last_campaign, '<img_src=x_onerror=alert(1)>');
+
+    const touch = (await world.api.person('hostile@hostile-urls.example')).lead_generation;
+    assert.equal(touch.source, 'evilsource', 'control and bidi characters removed, lower-cased');
+    assert.equal(touch.medium, 'cpc');
+    assert.equal(touch.campaign, '<img_src=x_onerror=alert(1)>', 'stored as text, normalised');
+    assert.equal(touch.term, 'abc', 'control characters removed');
+    assert.equal(touch.content, 'x'.repeat(256), 'long values capped');
+    assert.equal(touch.id, '"><svg onload=alert(2)>');
+    assert.ok(!touch.landing_page.includes('#') && !touch.landing_page.includes('secret'), 'the fragment is dropped');
+    for (const [field, value] of Object.entries(touch)) {
+      // eslint-disable-next-line no-control-regex
+      if (typeof value === 'string') assert.doesNotMatch(value, /[\u0000-\u001f\u007f\u202e]/, `${field} is clean`);
+    }
+    assertNoProblems(problems);
+  });
+});
+
+test('look-back window: an expired last touch makes a direct visit (direct)', { timeout: 90_000 }, async (t) => {
+  // [days since the campaign visit, page of the later direct visit, expected lead generation]
+  const cases = [
+    [100, '/signup', '(direct)'],
+    [10, '/signup', 'partner_b'],
+    [10, '/short-lookback', '(direct)'], // data-lookback-days="7"
+  ];
+  for (const [daysAgo, signupPath, expected] of cases) {
+    await world.visit(t, async ({ page, problems }) => {
+      await page.goto(`${world.site.url}/?utm_source=partner_b&utm_medium=email&utm_campaign=trade_fair`);
+      assert.equal(await trackerReady(page), true);
+      assert.ok(await backdateStoredTouch(page, 'leadtrail.first', daysAgo), 'first touch stored');
+      assert.ok(await backdateStoredTouch(page, 'leadtrail.last', daysAgo), 'last touch stored');
+
+      // The visitor comes back by typing the address: no parameters, no referrer.
+      await page.goto(`${world.site.url}${signupPath}`);
+      assert.equal(await trackerReady(page), true);
+      const email = `lookback-${daysAgo}${signupPath.replace('/', '-')}@lookback.example`;
+      await signUp(page, email);
+
+      const person = await world.api.person(email);
+      assert.equal(person.lead_generation.source, expected, `${daysAgo} days on ${signupPath}`);
+      if (expected === '(direct)') assert.equal(person.lead_generation.medium, '(none)');
+      assert.equal(person.first_interaction.source, 'partner_b', 'the first interaction never expires');
+      assertNoProblems(problems);
+    });
+  }
+});
+
+test('a page posting with fetch uses window.leadtrail.attribution() (examples/fetch-post.html)', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(
+      `${world.site.url}/examples/fetch-post.html?utm_source=youtube&utm_medium=video&utm_campaign=demo_reel&utm_content=${encodeURIComponent('Cut B')}`,
+    );
+    assert.equal(await trackerReady(page), true);
+    const attribution = await page.evaluate(() => window.leadtrail.attribution());
+    assert.equal(attribution.lt_v, '1');
+    assert.equal(attribution.lt_last_source, 'youtube');
+    assert.equal(attribution.lt_first_source, 'youtube');
+
+    await page.fill('#email', 'fetch@fetch-posting.example');
+    await page.fill('#name', 'Fetch Poster');
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().startsWith(`${world.collector.url}/f/`)),
+      page.click('#send'),
+    ]);
+    await page.locator('#result[data-status]').waitFor();
+    assert.equal(await page.getAttribute('#result', 'data-status'), '201');
+    const answer = JSON.parse(await page.textContent('#result'));
+    assert.equal(answer.person_created, true);
+    assert.equal(JSON.parse(request.postData()).lt_last_content, 'Cut B');
+
+    const person = await world.api.person('fetch@fetch-posting.example');
+    assert.equal(person.id, answer.person_id);
+    assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['youtube', 'video', 'demo_reel']);
+    assert.equal(person.lead_generation.content, 'Cut B');
+    const [submission] = await world.api.submissions(person.id);
+    assert.equal(submission.id, answer.submission_id);
+    assertNoProblems(problems);
+  });
+});
+
+test('a form outside data-forms gets no fields (examples/embed.html)', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    const landing = `${world.site.url}/examples/embed.html?utm_source=linkedin&utm_medium=social&utm_campaign=launch`;
+    await page.goto(landing);
+    assert.equal(await trackerReady(page), true);
+
+    // The site search is not a lead form: its GET request shows everything it sent.
+    await page.fill('#site-search input[name=q]', 'pumps');
+    await Promise.all([page.waitForURL(/\/search\?/), page.click('#site-search button[type=submit]')]);
+    const sent = new URL(page.url()).searchParams;
+    assert.equal(sent.get('q'), 'pumps');
+    assert.deepEqual(contractFields(Object.fromEntries(sent)), [], 'no lt_* fields on the search form');
+
+    await page.goto(landing);
+    assert.equal(await trackerReady(page), true);
+    await page.fill('form.lead-form input[name=email]', 'scoped@data-forms.example');
+    const posted = await submitForm(page, 'form.lead-form button[type=submit]', world.collector.url);
+    assert.equal(posted.fields.lt_last_source, 'linkedin', 'the lead form does get them');
+    await page.waitForURL(`${world.site.url}/thanks`);
+    const person = await world.api.person('scoped@data-forms.example');
+    assert.equal(person.lead_generation.campaign, 'launch');
+    assertNoProblems(problems);
+  });
+});
+
+// The tracker's files can fail to arrive (blocked by an extension, a proxy, a bad deploy):
+// the page must not notice, and the form must still reach the collector.
+const brokenDownloads = {
+  'the .wasm download is aborted': (route) => route.abort(),
+  'the .wasm is not WebAssembly': (route) =>
+    route.fulfill({ status: 200, contentType: 'application/wasm', body: 'this is not wasm' }),
+  'the wasm-bindgen glue is missing (404)': (route) =>
+    route.fulfill({ status: 404, contentType: 'text/plain', body: 'not found' }),
+};
+const brokenFile = {
+  'the .wasm download is aborted': 'leadtrail_tracker_bg.wasm',
+  'the .wasm is not WebAssembly': 'leadtrail_tracker_bg.wasm',
+  'the wasm-bindgen glue is missing (404)': 'leadtrail_tracker.js',
+};
+
+for (const [name, handler] of Object.entries(brokenDownloads)) {
+  test(`${name}: the form still submits and the page shows no error`, { timeout: 60_000 }, async (t) => {
+    await world.visit(t, async ({ page, problems }) => {
+      await page.route(`${world.collector.url}/${brokenFile[name]}`, handler);
+      await page.goto(`${world.site.url}/signup?utm_source=partner_c&utm_medium=referral&utm_campaign=broken`);
+      assert.equal(await trackerReady(page), true, 'ready resolves (never rejects) even on failure');
+      assert.deepEqual(await page.evaluate(() => window.leadtrail.attribution()), {}, 'attribution() is empty on failure');
+      const email = `${brokenFile[name].replace(/[^a-z]/g, '')}-${Object.keys(brokenDownloads).indexOf(name)}@broken-tracker.example`;
+      await signUp(page, email);
+      await page.locator('#thanks').waitFor();
+      const person = await world.api.person(email);
+      assert.equal((await world.api.submissions(person.id)).length, 1);
+      assertNoProblems(problems, { allowFailedLoads: true });
+    });
+  });
+}
