@@ -74,7 +74,7 @@ export async function startCollector({ dir, token, env = {} }) {
   const dbPath = path.join(dir, 'e2e.db');
   const child = spawn(COLLECTOR_BIN, ['serve', '--addr', '127.0.0.1:0', '--db', dbPath], {
     cwd: dir,
-    env: { ...process.env, RUST_LOG: process.env.RUST_LOG || 'info', ...env, LEADTRAIL_API_TOKEN: token },
+    env: { ...process.env, ...env, LEADTRAIL_API_TOKEN: token },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const spawnError = new Promise((_, reject) => child.once('error', reject));
