@@ -46,6 +46,10 @@ test('JavaScript off: a plain form post is attributed from its Referer', { timeo
         ['partner_b', 'webinar', 'q4_launch'],
         'campaign parameters read from the Referer',
       );
+      assert.ok(
+        person.lead_generation.landing_page.startsWith(`${collector.url}/?utm_source=partner_b`),
+        `the page the form was on is the landing page: ${person.lead_generation.landing_page}`,
+      );
       assert.equal(person.first_interaction.source, 'partner_b');
       const company = await api.company(person.company_id);
       assert.equal(company.name, 'Nordlys Analytics', 'company from the form field');
