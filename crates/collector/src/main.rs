@@ -1,2 +1,147 @@
-//! leadtrail collector (placeholder).
-fn main() {}
+//! `leadtrail`: the collector's command line.
+//!
+//! - `leadtrail serve`: runs the collector (form endpoint, API, tracker, demo site).
+//! - `leadtrail token create`: mints an API token, stores its hash, prints it once.
+//!
+//! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
+//! a caller parses: the "listening" line, or the new token.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use leadtrail_collector::config::{self, Overrides, Settings};
+use leadtrail_collector::http;
+use leadtrail_collector::store::sqlite::SqliteStore;
+use leadtrail_collector::store::Store;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leadtrail",
+    version,
+    about = "Self-hosted lead attribution: collector and API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the collector.
+    Serve(ServeArgs),
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+enum TokenCommand {
+    /// Mint a new API token; it is printed once and stored only as a hash.
+    Create(TokenCreateArgs),
+}
+
+/// Settings shared by every command that opens the database.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// SQLite database file [env: LEADTRAIL_DB] [default: leadtrail.db]
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// TOML config file [env: LEADTRAIL_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Address to listen on; port 0 picks a free one [env: LEADTRAIL_ADDR] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+    /// A fixed API token, besides minted ones [env: LEADTRAIL_API_TOKEN]
+    #[arg(long, value_name = "TOKEN")]
+    api_token: Option<String>,
+    /// Largest accepted form body in bytes [env: LEADTRAIL_MAX_BODY_BYTES] [default: 65536]
+    #[arg(long, value_name = "N")]
+    max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, Args)]
+struct TokenCreateArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// A name to tell the token apart from others later.
+    #[arg(long, value_name = "NAME", default_value = "cli")]
+    name: String,
+}
+
+fn settings_from(overrides: Overrides) -> anyhow::Result<Settings> {
+    config::load(&overrides, std::env::vars()).context("cannot load settings")
+}
+
+fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
+    let store = SqliteStore::open(&settings.db)
+        .with_context(|| format!("cannot open database {}", settings.db.display()))?;
+    Ok(Arc::new(store))
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        addr: args.addr,
+        api_token: args.api_token,
+        max_body_bytes: args.max_body_bytes,
+    })?;
+    let store = open_store(&settings)?;
+    actix_web::rt::System::new().block_on(http::serve(settings, store))
+}
+
+fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    let store = open_store(&settings)?;
+    let token = http::auth::mint_token();
+    actix_web::rt::System::new().block_on(async {
+        let stored = store
+            .insert_api_token(&args.name, http::auth::token_sha256(&token))
+            .await;
+        store.shutdown().await;
+        stored.context("cannot store the token")
+    })?;
+    println!("{token}");
+    Ok(())
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LEADTRAIL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .init();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::Token {
+            command: TokenCommand::Create(args),
+        } => create_token(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("leadtrail: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

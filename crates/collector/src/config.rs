@@ -1,0 +1,293 @@
+//! The collector's settings and where they come from.
+//!
+//! Precedence, highest first: command-line flags, `LEADTRAIL_*` environment variables, a
+//! TOML config file (`--config FILE` or `LEADTRAIL_CONFIG`), built-in defaults. Loading
+//! takes the environment as an argument rather than reading the process's, so the whole
+//! precedence chain is unit-tested without touching global state.
+
+use std::path::PathBuf;
+
+use figment::providers::{Format, Serialized, Toml};
+use figment::value::{Dict, Value};
+use figment::Figment;
+use serde::{Deserialize, Serialize};
+
+/// Prefix of every environment variable the collector reads.
+pub const ENV_PREFIX: &str = "LEADTRAIL_";
+/// Environment variable naming the config file (the `--config` flag wins over it).
+pub const ENV_CONFIG: &str = "LEADTRAIL_CONFIG";
+
+/// Default cap on a form post's body: generous for any real form, small enough that a
+/// flood of large posts cannot exhaust memory.
+pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+/// Bounds on `max_body_bytes`: below 1 KiB real forms with hidden fields no longer fit;
+/// above 16 MiB the collector is being used as a file store, which it is not.
+const MIN_BODY_BYTES: usize = 1024;
+const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+
+/// Settings of `leadtrail serve` (and the database path of `leadtrail token create`).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Settings {
+    /// The SQLite database file; created when missing.
+    pub db: PathBuf,
+    /// `HOST:PORT` to listen on; port 0 picks a free port.
+    pub addr: String,
+    /// A fixed API token (in addition to tokens minted by `leadtrail token create`).
+    pub api_token: Option<String>,
+    /// Largest accepted form-post body, in bytes (after content decoding).
+    pub max_body_bytes: usize,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            db: PathBuf::from("leadtrail.db"),
+            addr: "127.0.0.1:8080".to_owned(),
+            api_token: None,
+            max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+        }
+    }
+}
+
+/// Values given on the command line; `None` means "not given, ask the next layer".
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct Overrides {
+    #[serde(skip)]
+    pub config: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub db: Option<PathBuf>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub addr: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub api_token: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max_body_bytes: Option<usize>,
+}
+
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    #[error("config file {0} does not exist")]
+    MissingFile(PathBuf),
+    #[error("invalid settings: {0}")]
+    Invalid(String),
+    #[error("{0}")]
+    Figment(#[from] Box<figment::Error>),
+}
+
+/// Settings whose environment values are taken as text verbatim: a token such as
+/// `123456` must stay a string, not become a number.
+const TEXT_KEYS: [&str; 3] = ["db", "addr", "api_token"];
+/// Settings whose environment values are parsed (numbers, booleans).
+const PARSED_KEYS: [&str; 1] = ["max_body_bytes"];
+
+/// The `LEADTRAIL_*` variables that name settings, as a figment dictionary. Other
+/// variables (including unknown `LEADTRAIL_*` ones such as `LEADTRAIL_LOG`) are ignored,
+/// and an empty variable counts as unset, as shells make it easy to export one by mistake.
+fn env_layer(env: &[(String, String)]) -> Dict {
+    let mut dict = Dict::new();
+    for (name, value) in env {
+        let Some(key) = name.strip_prefix(ENV_PREFIX) else {
+            continue;
+        };
+        let key = key.to_ascii_lowercase();
+        if value.trim().is_empty() {
+            continue;
+        }
+        if TEXT_KEYS.contains(&key.as_str()) {
+            dict.insert(key, Value::from(value.clone()));
+        } else if PARSED_KEYS.contains(&key.as_str()) {
+            let parsed: Value = value.trim().parse().unwrap_or_else(|e| match e {});
+            dict.insert(key, parsed);
+        }
+    }
+    dict
+}
+
+/// Resolves the settings from the command line, the given environment and the config file.
+pub fn load(
+    overrides: &Overrides,
+    env: impl IntoIterator<Item = (String, String)>,
+) -> Result<Settings, ConfigError> {
+    let env: Vec<(String, String)> = env.into_iter().collect();
+    let config_file = overrides.config.clone().or_else(|| {
+        env.iter()
+            .find(|(name, value)| name == ENV_CONFIG && !value.trim().is_empty())
+            .map(|(_, value)| PathBuf::from(value))
+    });
+    let mut figment = Figment::from(Serialized::defaults(Settings::default()));
+    if let Some(path) = &config_file {
+        if !path.is_file() {
+            return Err(ConfigError::MissingFile(path.clone()));
+        }
+        figment = figment.merge(Toml::file_exact(path));
+    }
+    let settings: Settings = figment
+        .merge(Serialized::defaults(env_layer(&env)))
+        .merge(Serialized::defaults(overrides))
+        .extract()
+        .map_err(Box::new)?;
+    settings.validated()
+}
+
+impl Settings {
+    fn validated(mut self) -> Result<Settings, ConfigError> {
+        if !(MIN_BODY_BYTES..=MAX_BODY_BYTES).contains(&self.max_body_bytes) {
+            return Err(ConfigError::Invalid(format!(
+                "max_body_bytes must be between {MIN_BODY_BYTES} and {MAX_BODY_BYTES}, not {}",
+                self.max_body_bytes
+            )));
+        }
+        if self.addr.trim().is_empty() {
+            return Err(ConfigError::Invalid("addr must be HOST:PORT".to_owned()));
+        }
+        if self.db.as_os_str().is_empty() {
+            return Err(ConfigError::Invalid("db must be a file path".to_owned()));
+        }
+        // An empty token in a config file means "none", like an empty variable does;
+        // it must never become a token that an empty Authorization header matches.
+        self.api_token = self
+            .api_token
+            .map(|t| t.trim().to_owned())
+            .filter(|t| !t.is_empty());
+        Ok(self)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::io::Write;
+
+    fn env(pairs: &[(&str, &str)]) -> Vec<(String, String)> {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect()
+    }
+
+    fn config_file(text: &str) -> tempfile::NamedTempFile {
+        let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
+        file.write_all(text.as_bytes()).unwrap();
+        file
+    }
+
+    #[test]
+    fn defaults_without_anything() {
+        let s = load(&Overrides::default(), env(&[("PATH", "/bin")])).unwrap();
+        assert_eq!(s, Settings::default());
+        assert_eq!(s.addr, "127.0.0.1:8080");
+        assert_eq!(s.db, PathBuf::from("leadtrail.db"));
+        assert_eq!(s.max_body_bytes, 65536);
+    }
+
+    #[test]
+    fn flags_beat_env_beat_file_beat_defaults() {
+        let file = config_file(
+            "db = \"/from/file.db\"\naddr = \"0.0.0.0:1\"\napi_token = \"file-token\"\nmax_body_bytes = 2048\n",
+        );
+        let file_path = file.path().to_str().unwrap();
+
+        let only_file = load(&Overrides::default(), env(&[(ENV_CONFIG, file_path)])).unwrap();
+        assert_eq!(only_file.db, PathBuf::from("/from/file.db"));
+        assert_eq!(only_file.api_token.as_deref(), Some("file-token"));
+        assert_eq!(only_file.max_body_bytes, 2048);
+
+        let environment = env(&[
+            (ENV_CONFIG, file_path),
+            ("LEADTRAIL_ADDR", "127.0.0.1:9"),
+            ("LEADTRAIL_API_TOKEN", "123456"),
+            ("LEADTRAIL_MAX_BODY_BYTES", "4096"),
+        ]);
+        let with_env = load(&Overrides::default(), environment.clone()).unwrap();
+        assert_eq!(with_env.db, PathBuf::from("/from/file.db"));
+        assert_eq!(with_env.addr, "127.0.0.1:9");
+        assert_eq!(with_env.api_token.as_deref(), Some("123456"));
+        assert_eq!(with_env.max_body_bytes, 4096);
+
+        let flags = Overrides {
+            addr: Some("127.0.0.1:0".into()),
+            max_body_bytes: Some(8192),
+            ..Overrides::default()
+        };
+        let with_flags = load(&flags, environment).unwrap();
+        assert_eq!(with_flags.addr, "127.0.0.1:0");
+        assert_eq!(with_flags.max_body_bytes, 8192);
+        assert_eq!(with_flags.api_token.as_deref(), Some("123456"));
+        assert_eq!(with_flags.db, PathBuf::from("/from/file.db"));
+    }
+
+    #[test]
+    fn config_flag_beats_config_variable() {
+        let a = config_file("addr = \"127.0.0.1:1\"\n");
+        let b = config_file("addr = \"127.0.0.1:2\"\n");
+        let flags = Overrides {
+            config: Some(b.path().to_owned()),
+            ..Overrides::default()
+        };
+        let s = load(&flags, env(&[(ENV_CONFIG, a.path().to_str().unwrap())])).unwrap();
+        assert_eq!(s.addr, "127.0.0.1:2");
+    }
+
+    #[test]
+    fn empty_and_unknown_variables_are_ignored() {
+        let s = load(
+            &Overrides::default(),
+            env(&[
+                ("LEADTRAIL_API_TOKEN", ""),
+                ("LEADTRAIL_LOG", "debug"),
+                ("LEADTRAIL_DB", "  "),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(s, Settings::default());
+    }
+
+    #[test]
+    fn bad_settings_are_refused_with_a_reason() {
+        let missing = load(
+            &Overrides {
+                config: Some("/nonexistent/leadtrail.toml".into()),
+                ..Overrides::default()
+            },
+            env(&[]),
+        );
+        assert!(matches!(missing, Err(ConfigError::MissingFile(_))));
+
+        let typo = config_file("adr = \"127.0.0.1:1\"\n");
+        let err = load(
+            &Overrides::default(),
+            env(&[(ENV_CONFIG, typo.path().to_str().unwrap())]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("adr"), "{err}");
+
+        let err = load(
+            &Overrides::default(),
+            env(&[("LEADTRAIL_MAX_BODY_BYTES", "lots")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("max_body_bytes"), "{err}");
+
+        let err = load(
+            &Overrides {
+                max_body_bytes: Some(10),
+                ..Overrides::default()
+            },
+            env(&[]),
+        )
+        .unwrap_err();
+        assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
+    }
+
+    #[test]
+    fn blank_token_in_file_means_none() {
+        let file = config_file("api_token = \"  \"\n");
+        let s = load(
+            &Overrides::default(),
+            env(&[(ENV_CONFIG, file.path().to_str().unwrap())]),
+        )
+        .unwrap();
+        assert_eq!(s.api_token, None);
+    }
+}

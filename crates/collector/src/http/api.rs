@@ -1,0 +1,234 @@
+//! The JSON API under `/api/v1` (behind [`super::auth::require_token`]): persons, their
+//! submissions, companies. Times are RFC 3339 UTC strings with millisecond precision;
+//! unknown touch values are `null`.
+
+use actix_web::{web, HttpResponse};
+use leadtrail_core::Touch;
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::AppState;
+use crate::store::{Company, Person, Submission};
+
+/// Unix milliseconds as RFC 3339 UTC (`2025-06-15T12:00:00.000Z`); `None` outside the
+/// range a timestamp can have.
+pub fn rfc3339(ms: i64) -> Option<String> {
+    jiff::Timestamp::from_millisecond(ms)
+        .ok()
+        .map(|t| format!("{t:.3}"))
+}
+
+#[derive(Debug, Serialize)]
+pub struct TouchJson {
+    pub source: Option<String>,
+    pub medium: Option<String>,
+    pub campaign: Option<String>,
+    pub term: Option<String>,
+    pub content: Option<String>,
+    pub id: Option<String>,
+    pub click_id: Option<String>,
+    pub click_id_type: Option<String>,
+    pub referrer: Option<String>,
+    pub landing_page: Option<String>,
+    pub at: Option<String>,
+}
+
+impl From<Touch> for TouchJson {
+    fn from(t: Touch) -> TouchJson {
+        TouchJson {
+            source: t.source,
+            medium: t.medium,
+            campaign: t.campaign,
+            term: t.term,
+            content: t.content,
+            id: t.id,
+            click_id: t.click_id,
+            click_id_type: t.click_id_type,
+            referrer: t.referrer,
+            landing_page: t.landing_page,
+            at: t.at.and_then(rfc3339),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonJson {
+    pub id: i64,
+    pub email: String,
+    pub name: Option<String>,
+    pub company_id: Option<i64>,
+    pub country: Option<String>,
+    pub created_at: Option<String>,
+    pub first_interaction: Option<TouchJson>,
+    pub lead_generation: Option<TouchJson>,
+}
+
+impl From<Person> for PersonJson {
+    fn from(p: Person) -> PersonJson {
+        PersonJson {
+            id: p.id,
+            email: p.email,
+            name: p.name,
+            company_id: p.company_id,
+            country: p.country,
+            created_at: rfc3339(p.created_at),
+            first_interaction: p.first_interaction.map(TouchJson::from),
+            lead_generation: p.lead_generation.map(TouchJson::from),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SubmissionJson {
+    pub id: i64,
+    pub form: String,
+    pub created_at: Option<String>,
+    pub conversion: TouchJson,
+    pub payload: Map<String, Value>,
+}
+
+impl From<Submission> for SubmissionJson {
+    fn from(s: Submission) -> SubmissionJson {
+        SubmissionJson {
+            id: s.id,
+            form: s.form,
+            created_at: rfc3339(s.created_at),
+            conversion: s.conversion.into(),
+            payload: s.payload,
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct CompanyJson {
+    pub id: i64,
+    pub name: String,
+    pub domain: Option<String>,
+    pub created_at: Option<String>,
+    pub source: Option<TouchJson>,
+}
+
+impl From<Company> for CompanyJson {
+    fn from(c: Company) -> CompanyJson {
+        CompanyJson {
+            id: c.id,
+            name: c.name,
+            domain: c.domain,
+            created_at: rfc3339(c.created_at),
+            source: c.source.map(TouchJson::from),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct Items<T> {
+    pub items: Vec<T>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct PersonQuery {
+    pub email: Option<String>,
+}
+
+/// `GET /api/v1/persons?email=…`
+pub async fn persons(
+    query: web::Query<PersonQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let email = query
+        .into_inner()
+        .email
+        .map(|e| e.trim().to_owned())
+        .filter(|e| !e.is_empty())
+        .ok_or_else(|| ApiError::bad_request("query parameter email is required"))?;
+    let items = state
+        .store
+        .persons_by_email(&email)
+        .await?
+        .into_iter()
+        .map(PersonJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(Items::<PersonJson> { items }))
+}
+
+/// `GET /api/v1/persons/{id}`
+pub async fn person(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let person = state
+        .store
+        .person(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no person with id {id}")))?;
+    Ok(HttpResponse::Ok().json(PersonJson::from(person)))
+}
+
+/// `GET /api/v1/persons/{id}/submissions`, oldest first.
+pub async fn submissions(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    // An unknown person is a 404, not an empty list: the caller has the wrong id.
+    if state.store.person(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no person with id {id}")));
+    }
+    let items = state
+        .store
+        .submissions_of(id)
+        .await?
+        .into_iter()
+        .map(SubmissionJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(Items::<SubmissionJson> { items }))
+}
+
+/// `GET /api/v1/companies/{id}`
+pub async fn company(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let company = state
+        .store
+        .company(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no company with id {id}")))?;
+    Ok(HttpResponse::Ok().json(CompanyJson::from(company)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_are_rfc3339_utc_with_milliseconds() {
+        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
+        assert_eq!(
+            rfc3339(1_700_000_000_123).as_deref(),
+            Some("2023-11-14T22:13:20.123Z")
+        );
+        assert_eq!(rfc3339(i64::MAX), None);
+    }
+
+    #[test]
+    fn touch_json_has_every_field_and_nulls() {
+        let touch = Touch {
+            source: Some("linkedin".into()),
+            at: Some(1_700_000_000_000),
+            ..Touch::default()
+        };
+        let json = serde_json::to_value(TouchJson::from(touch)).unwrap();
+        assert_eq!(
+            json,
+            serde_json::json!({
+                "source": "linkedin", "medium": null, "campaign": null, "term": null,
+                "content": null, "id": null, "click_id": null, "click_id_type": null,
+                "referrer": null, "landing_page": null, "at": "2023-11-14T22:13:20.000Z"
+            })
+        );
+    }
+}

@@ -1,0 +1,201 @@
+//! Static files: the tracker (`target/leadtrail-tracker/`, loaded by customer sites on any
+//! origin), the demo site (`www/`), and the built-in thank-you page.
+//!
+//! Both folders are embedded with rust-embed, so a release binary runs from any directory;
+//! debug builds read them from disk at request time, so a rebuilt tracker or an edited page
+//! shows up without recompiling the collector. `build.rs` makes the release build re-embed
+//! when either folder changes.
+
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::Method;
+use actix_web::{HttpRequest, HttpResponse};
+use rust_embed::{EmbeddedFile, RustEmbed};
+
+use super::error::ApiError;
+
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../../target/leadtrail-tracker/"]
+#[allow_missing = true]
+pub struct TrackerFiles;
+
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../../www/"]
+#[allow_missing = true]
+pub struct SiteFiles;
+
+/// The files of the tracker contract, named in the 404 when the tracker was not built.
+const TRACKER_FILES: [&str; 3] = [
+    "leadtrail.js",
+    "leadtrail_tracker.js",
+    "leadtrail_tracker_bg.wasm",
+];
+
+/// The tracker's URLs are fixed (they are pasted into customer sites), so caches must
+/// revalidate soon; the ETag makes revalidation a cheap 304.
+const TRACKER_CACHE: &str = "public, max-age=300";
+const PAGE_CACHE: &str = "no-cache";
+const SITE_ASSET_CACHE: &str = "public, max-age=300";
+
+/// The built-in page a browser lands on after a post without `_redirect`. Fixed text:
+/// nothing from the request is put into it.
+const THANK_YOU_HTML: &str = r#"<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Thank you</title>
+<style>body{font-family:system-ui,sans-serif;max-width:36rem;margin:4rem auto;padding:0 1rem;color:#222}</style>
+</head>
+<body>
+<h1>Thank you!</h1>
+<p>Your form was received.</p>
+<p><a href="javascript:history.back()">Back</a></p>
+</body>
+</html>
+"#;
+
+fn content_type_of(path: &str, file: &EmbeddedFile) -> String {
+    let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
+    match extension.as_deref() {
+        Some("js" | "mjs") => "text/javascript; charset=utf-8".to_owned(),
+        Some("wasm") => "application/wasm".to_owned(),
+        Some("html" | "htm") => "text/html; charset=utf-8".to_owned(),
+        Some("css") => "text/css; charset=utf-8".to_owned(),
+        Some("json") => "application/json".to_owned(),
+        Some("svg") => "image/svg+xml".to_owned(),
+        Some("txt") => "text/plain; charset=utf-8".to_owned(),
+        _ => file.metadata.mimetype().to_owned(),
+    }
+}
+
+/// A strong ETag from the content hash rust-embed computes.
+fn etag_of(file: &EmbeddedFile) -> String {
+    format!("\"{}\"", hex::encode(&file.metadata.sha256_hash()[..16]))
+}
+
+fn if_none_match(req: &HttpRequest, etag: &str) -> bool {
+    req.headers()
+        .get_all(header::IF_NONE_MATCH)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|tag| {
+            let tag = tag.trim();
+            tag == "*" || tag.trim_start_matches("W/") == etag
+        })
+}
+
+fn respond_with(
+    req: &HttpRequest,
+    path: &str,
+    file: EmbeddedFile,
+    cache: &'static str,
+    cross_origin: bool,
+) -> HttpResponse {
+    let etag = etag_of(&file);
+    let not_modified = if_none_match(req, &etag);
+    let mut response = if not_modified {
+        HttpResponse::NotModified()
+    } else {
+        HttpResponse::Ok()
+    };
+    response
+        .insert_header((header::ETAG, etag))
+        .insert_header((header::CACHE_CONTROL, cache));
+    if cross_origin {
+        // Customer sites load the module from another origin: a module script needs CORS,
+        // and sites with cross-origin isolation need the resource policy too.
+        response
+            .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))
+            .insert_header(("cross-origin-resource-policy", "cross-origin"));
+    }
+    if not_modified {
+        return response.finish();
+    }
+    let content_type = content_type_of(path, &file);
+    response
+        .insert_header((
+            header::CONTENT_TYPE,
+            HeaderValue::from_str(&content_type)
+                .unwrap_or(HeaderValue::from_static("application/octet-stream")),
+        ))
+        .body(file.data.into_owned())
+}
+
+/// A request path as a relative file path, or `None` when it tries to leave the folder.
+fn relative_path(req: &HttpRequest) -> Option<String> {
+    let path = req.path().trim_start_matches('/');
+    let safe = !path.contains('\\')
+        && !path.contains('\0')
+        && path
+            .split('/')
+            .all(|segment| segment != ".." && segment != ".");
+    safe.then(|| path.to_owned())
+}
+
+/// `GET /thanks`
+pub async fn thank_you() -> HttpResponse {
+    HttpResponse::Ok()
+        .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
+        .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
+        .body(THANK_YOU_HTML)
+}
+
+/// Everything no route matched: a tracker file, else a page or file of the demo site,
+/// else a JSON 404.
+pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+    let not_found = || ApiError::NotFound(format!("nothing at {}", req.path()));
+    if req.method() != Method::GET && req.method() != Method::HEAD {
+        return Err(not_found());
+    }
+    let path = relative_path(&req).ok_or_else(not_found)?;
+    if let Some(file) = TrackerFiles::get(&path) {
+        return Ok(respond_with(&req, &path, file, TRACKER_CACHE, true));
+    }
+    if TRACKER_FILES.contains(&path.as_str()) {
+        return Err(ApiError::NotFound(format!(
+            "{path} is not built; run `cargo xtask build-tracker`"
+        )));
+    }
+    let candidates = if path.is_empty() || path.ends_with('/') {
+        vec![format!("{path}index.html")]
+    } else {
+        vec![path.clone(), format!("{path}/index.html")]
+    };
+    for candidate in candidates {
+        if let Some(file) = SiteFiles::get(&candidate) {
+            let cache = if candidate.ends_with(".html") {
+                PAGE_CACHE
+            } else {
+                SITE_ASSET_CACHE
+            };
+            return Ok(respond_with(&req, &candidate, file, cache, false));
+        }
+    }
+    Err(not_found())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::test::TestRequest;
+
+    #[test]
+    fn paths_cannot_leave_the_folder() {
+        let ok = TestRequest::get().uri("/a/b.js").to_http_request();
+        assert_eq!(relative_path(&ok).as_deref(), Some("a/b.js"));
+        for bad in ["/../Cargo.toml", "/a/../../x", "/a/./b"] {
+            let req = TestRequest::get().uri(bad).to_http_request();
+            assert_eq!(relative_path(&req), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn etags_match_with_or_without_weak_prefix() {
+        let req = TestRequest::get()
+            .insert_header((header::IF_NONE_MATCH, "W/\"abc\", \"def\""))
+            .to_http_request();
+        assert!(if_none_match(&req, "\"abc\""));
+        assert!(if_none_match(&req, "\"def\""));
+        assert!(!if_none_match(&req, "\"xyz\""));
+    }
+}

@@ -1,0 +1,217 @@
+//! Every error the HTTP layer answers with, and the one place that turns it into a status
+//! code and a JSON body `{"error": "..."}`.
+//!
+//! Client mistakes are always 4xx with a message that says what to fix; a 500 is only
+//! ever a bug or a broken database, and is logged. Actix's own extractor and payload
+//! errors are converted here too, so clients never see actix's plain-text bodies.
+
+use actix_web::error::{PayloadError, QueryPayloadError};
+use actix_web::http::header::{self, HeaderValue};
+use actix_web::http::StatusCode;
+use actix_web::{HttpResponse, ResponseError};
+
+use crate::store::StoreError;
+
+/// How long a client should wait before retrying when storage cannot take writes.
+const RETRY_AFTER_UNAVAILABLE_SECS: u32 = 5;
+/// How long before retrying while the collector shuts down (a restart takes a moment).
+const RETRY_AFTER_CLOSED_SECS: u32 = 10;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// The request cannot be read: malformed body, bad parameter.
+    #[error("{0}")]
+    BadRequest(String),
+    /// No `Authorization: Bearer` token, or one that is not valid.
+    #[error("a valid API token is required (Authorization: Bearer <token>)")]
+    Unauthorized,
+    #[error("{0}")]
+    NotFound(String),
+    #[error("method not allowed; use {allow}")]
+    MethodNotAllowed { allow: &'static str },
+    /// The client sent its body too slowly.
+    #[error("the request body took too long to arrive")]
+    Timeout,
+    #[error("{0}")]
+    PayloadTooLarge(String),
+    #[error("{0}")]
+    UnsupportedMediaType(String),
+    /// A field's value is refused; the message starts with the field's name.
+    #[error("{field}: {message}")]
+    InvalidField {
+        field: &'static str,
+        message: String,
+    },
+    /// Storage cannot take the request right now; nothing was written.
+    #[error("{message}")]
+    Unavailable {
+        message: &'static str,
+        retry_after_secs: u32,
+    },
+    /// A bug or a broken database. The detail is logged, never sent.
+    #[error("internal error")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::BadRequest(message.into())
+    }
+
+    pub fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
+        ApiError::InvalidField {
+            field,
+            message: message.into(),
+        }
+    }
+
+    pub fn too_large(limit: usize) -> ApiError {
+        ApiError::PayloadTooLarge(format!("request body is larger than {limit} bytes"))
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(e: StoreError) -> ApiError {
+        match e {
+            StoreError::Unavailable(detail) => {
+                tracing::warn!(%detail, "storage unavailable");
+                ApiError::Unavailable {
+                    message: "storage is temporarily unavailable; retry later",
+                    retry_after_secs: RETRY_AFTER_UNAVAILABLE_SECS,
+                }
+            }
+            StoreError::Closed => ApiError::Unavailable {
+                message: "the collector is shutting down; retry later",
+                retry_after_secs: RETRY_AFTER_CLOSED_SECS,
+            },
+            StoreError::Internal(detail) => ApiError::Internal(detail),
+        }
+    }
+}
+
+impl From<PayloadError> for ApiError {
+    fn from(e: PayloadError) -> ApiError {
+        match e {
+            PayloadError::Overflow => {
+                ApiError::PayloadTooLarge("request body is too large".to_owned())
+            }
+            other => ApiError::BadRequest(format!("request body could not be read: {other}")),
+        }
+    }
+}
+
+impl ResponseError for ApiError {
+    fn status_code(&self) -> StatusCode {
+        match self {
+            ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
+            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
+            ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
+            ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
+            ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
+        }
+    }
+
+    fn error_response(&self) -> HttpResponse {
+        let mut response = HttpResponse::build(self.status_code());
+        match self {
+            ApiError::Unauthorized => {
+                response.insert_header((header::WWW_AUTHENTICATE, "Bearer"));
+            }
+            ApiError::MethodNotAllowed { allow } => {
+                response.insert_header((header::ALLOW, *allow));
+            }
+            ApiError::Unavailable {
+                retry_after_secs, ..
+            } => {
+                response.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
+            }
+            ApiError::Internal(detail) => {
+                tracing::error!(%detail, "internal error answered with 500");
+            }
+            ApiError::BadRequest(_)
+            | ApiError::NotFound(_)
+            | ApiError::Timeout
+            | ApiError::PayloadTooLarge(_)
+            | ApiError::UnsupportedMediaType(_)
+            | ApiError::InvalidField { .. } => {}
+        }
+        response
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({ "error": self.to_string() }))
+    }
+}
+
+/// For `web::PathConfig`: a path segment that does not parse (e.g. a non-numeric id).
+pub fn path_error(
+    err: actix_web::error::PathError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    ApiError::bad_request(format!("invalid path parameter: {err}")).into()
+}
+
+/// For `web::QueryConfig`: a query string that does not fit the endpoint's parameters.
+pub fn query_error(err: QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+    ApiError::bad_request(format!("invalid query string: {err}")).into()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use actix_web::body::to_bytes;
+
+    async fn body_of(e: ApiError) -> (StatusCode, serde_json::Value, HttpResponse) {
+        let response = e.error_response();
+        let status = response.status();
+        let headers = response.headers().clone();
+        let bytes = to_bytes(response.into_body()).await.unwrap();
+        let mut rebuilt = HttpResponse::build(status);
+        for (name, value) in &headers {
+            rebuilt.insert_header((name.clone(), value.clone()));
+        }
+        (
+            status,
+            serde_json::from_slice(&bytes).unwrap(),
+            rebuilt.finish(),
+        )
+    }
+
+    #[actix_web::test]
+    async fn each_error_has_its_status_and_a_json_message() {
+        let (status, body, _) = body_of(ApiError::invalid("email", "email is required")).await;
+        assert_eq!(status, 422);
+        assert_eq!(
+            body,
+            serde_json::json!({"error": "email: email is required"})
+        );
+
+        let (status, _, response) = body_of(ApiError::Unauthorized).await;
+        assert_eq!(status, 401);
+        assert_eq!(
+            response.headers().get("www-authenticate").unwrap(),
+            "Bearer"
+        );
+
+        let (status, body, response) =
+            body_of(StoreError::Unavailable("disk full".into()).into()).await;
+        assert_eq!(status, 503);
+        assert_eq!(response.headers().get("retry-after").unwrap(), "5");
+        assert!(!body["error"].as_str().unwrap().contains("disk full"));
+
+        let (status, _, _) = body_of(StoreError::Closed.into()).await;
+        assert_eq!(status, 503);
+
+        let (status, body, _) = body_of(StoreError::Internal("secret detail".into()).into()).await;
+        assert_eq!(status, 500);
+        assert_eq!(body, serde_json::json!({"error": "internal error"}));
+
+        let (status, _, _) = body_of(PayloadError::Overflow.into()).await;
+        assert_eq!(status, 413);
+        let (status, _, _) = body_of(PayloadError::Incomplete(None).into()).await;
+        assert_eq!(status, 400);
+    }
+}

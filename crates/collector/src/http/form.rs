@@ -1,0 +1,790 @@
+//! `POST /f/{form_key}`: the public form endpoint that any website's forms post to.
+//!
+//! The body is read once, capped at the configured size, then parsed by its content type
+//! (urlencoded, multipart or JSON) into a list of named fields. Those are sorted into the
+//! recognised person fields, the tracker's `lt_*` wire fields and the free payload,
+//! validated, and handed to the store, which answers only after the submission is
+//! committed.
+//!
+//! Without tracker fields (JavaScript off, a plain HTML form, a server posting on a
+//! visitor's behalf) the conversion touch is read from the post's `Referer` header, taken
+//! as the page the form was on: its `utm_*` parameters and click ids count, the origin is
+//! recorded as `referer_header`. Browsers posting across origins usually send only the
+//! origin there, so this mainly helps same-origin set-ups; the tracker's fields are the
+//! main path.
+
+use actix_web::http::header::{self, HeaderMap, HeaderValue};
+use actix_web::web::Bytes;
+use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
+use futures_util::StreamExt;
+use leadtrail_core::clean::clean_text;
+use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
+use leadtrail_core::wire::{self, Slot};
+use leadtrail_core::{TouchOrigin, Visit};
+use serde_json::{Map, Value};
+
+use super::error::ApiError;
+use super::AppState;
+use crate::store::IncomingSubmission;
+
+/// Most fields one post may carry (hidden tracker fields included, about 23 of them).
+pub const MAX_FIELDS: usize = 200;
+/// Longest field name accepted, in characters.
+pub const MAX_FIELD_NAME_CHARS: usize = 128;
+/// Longest form key: it becomes a row and shows up in dashboards.
+pub const MAX_FORM_KEY_CHARS: usize = 64;
+/// Longest kept country and phone values.
+const MAX_SHORT_FIELD_CHARS: usize = 64;
+/// Longest accepted `_redirect` URL.
+const MAX_REDIRECT_CHARS: usize = 2048;
+/// Longest a client may take to send its body once the headers are in: a form body is
+/// small, and a client trickling it in holds a connection that others need.
+const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
+/// Where a browser goes after posting without a (usable) `_redirect`.
+pub const THANK_YOU_PATH: &str = "/thanks";
+/// The field that names the thank-you page to go to after a browser post.
+pub const REDIRECT_FIELD: &str = "_redirect";
+
+/// One field's value as the body format carried it.
+#[derive(Debug, Clone, PartialEq)]
+pub enum FieldValue {
+    Text(String),
+    /// From a JSON body: kept as JSON in the payload (numbers stay numbers).
+    Json(Value),
+}
+
+impl FieldValue {
+    /// The value as text, for fields that must be text; `Ok(None)` for JSON `null`.
+    fn as_text(&self) -> Result<Option<String>, &'static str> {
+        match self {
+            FieldValue::Text(s) => Ok(Some(s.clone())),
+            FieldValue::Json(Value::String(s)) => Ok(Some(s.clone())),
+            FieldValue::Json(Value::Number(n)) => Ok(Some(n.to_string())),
+            FieldValue::Json(Value::Bool(b)) => Ok(Some(b.to_string())),
+            FieldValue::Json(Value::Null) => Ok(None),
+            FieldValue::Json(Value::Array(_) | Value::Object(_)) => {
+                Err("must be a string, not a JSON array or object")
+            }
+        }
+    }
+
+    fn into_json(self) -> Value {
+        match self {
+            FieldValue::Text(s) => Value::String(s),
+            FieldValue::Json(v) => v,
+        }
+    }
+}
+
+/// The body formats the endpoint reads.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum BodyKind {
+    UrlEncoded,
+    Multipart,
+    Json,
+}
+
+/// Tells the body format from `Content-Type`; anything else is a 415 naming what works.
+pub fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
+    let unsupported = |what: &str| {
+        ApiError::UnsupportedMediaType(format!(
+            "unsupported content type {what}; send application/x-www-form-urlencoded, \
+             multipart/form-data or application/json"
+        ))
+    };
+    let mime = match req.mime_type() {
+        Ok(Some(mime)) => mime,
+        Ok(None) => return Err(unsupported("(none)")),
+        Err(_) => return Err(unsupported("(malformed header)")),
+    };
+    let essence = (mime.type_().as_str(), mime.subtype().as_str());
+    match essence {
+        ("application", "x-www-form-urlencoded") => Ok(BodyKind::UrlEncoded),
+        ("multipart", "form-data") => Ok(BodyKind::Multipart),
+        ("application", "json") => Ok(BodyKind::Json),
+        _ => Err(unsupported(mime.essence_str())),
+    }
+}
+
+/// Reads the whole body, refusing it as soon as it grows past `limit` (after any
+/// `Content-Encoding` was decoded, so a compressed bomb is refused too).
+pub async fn read_body(
+    req: &HttpRequest,
+    mut payload: web::Payload,
+    limit: usize,
+) -> Result<Bytes, ApiError> {
+    let declared = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    if declared.is_some_and(|n| n > limit as u64) {
+        return Err(ApiError::too_large(limit));
+    }
+    let mut body = web::BytesMut::new();
+    while let Some(chunk) = payload.next().await {
+        let chunk = chunk?;
+        if body.len() + chunk.len() > limit {
+            return Err(ApiError::too_large(limit));
+        }
+        body.extend_from_slice(&chunk);
+    }
+    Ok(body.freeze())
+}
+
+/// Collects fields while enforcing the count and name limits.
+#[derive(Debug, Default)]
+struct FieldList {
+    fields: Vec<(String, FieldValue)>,
+    /// Every part seen, kept or not (file parts, nameless fields).
+    seen: usize,
+}
+
+impl FieldList {
+    fn push(&mut self, name: String, value: FieldValue) -> Result<(), ApiError> {
+        self.seen += 1;
+        if self.seen > MAX_FIELDS {
+            return Err(ApiError::PayloadTooLarge(format!(
+                "too many fields; at most {MAX_FIELDS} are accepted"
+            )));
+        }
+        if name.chars().count() > MAX_FIELD_NAME_CHARS {
+            return Err(ApiError::bad_request(format!(
+                "a field name is longer than {MAX_FIELD_NAME_CHARS} characters"
+            )));
+        }
+        // A nameless field cannot be told apart from any other; it carries nothing.
+        if !name.is_empty() {
+            self.fields.push((name, value));
+        }
+        Ok(())
+    }
+}
+
+pub fn parse_urlencoded(body: &[u8]) -> Result<Vec<(String, FieldValue)>, ApiError> {
+    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
+        .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
+    let mut fields = FieldList::default();
+    for (name, value) in pairs {
+        fields.push(name, FieldValue::Text(value))?;
+    }
+    Ok(fields.fields)
+}
+
+pub fn parse_json(body: &[u8]) -> Result<Vec<(String, FieldValue)>, ApiError> {
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("malformed JSON body: {e}")))?;
+    let Value::Object(object) = value else {
+        return Err(ApiError::bad_request(
+            "the JSON body must be an object of fields",
+        ));
+    };
+    let mut fields = FieldList::default();
+    for (name, value) in object {
+        fields.push(name, FieldValue::Json(value))?;
+    }
+    Ok(fields.fields)
+}
+
+/// Reads the text fields of a multipart body; file parts are counted but not kept.
+pub async fn parse_multipart(
+    headers: &HeaderMap,
+    body: Bytes,
+) -> Result<Vec<(String, FieldValue)>, ApiError> {
+    let stream = futures_util::stream::once(async move { Ok(body) });
+    let mut multipart = actix_multipart::Multipart::new(headers, stream);
+    let mut fields = FieldList::default();
+    while let Some(part) = multipart.next().await {
+        let mut part =
+            part.map_err(|e| ApiError::bad_request(format!("malformed multipart body: {e}")))?;
+        let (name, is_file) = match part.content_disposition() {
+            Some(cd) => (
+                cd.get_name().map(str::to_owned),
+                cd.get_filename().is_some() || cd.get_filename_ext().is_some(),
+            ),
+            None => (None, false),
+        };
+        if is_file {
+            fields.push(String::new(), FieldValue::Text(String::new()))?;
+            continue;
+        }
+        let mut value = Vec::new();
+        while let Some(chunk) = part.next().await {
+            let chunk = chunk
+                .map_err(|e| ApiError::bad_request(format!("malformed multipart body: {e}")))?;
+            value.extend_from_slice(&chunk);
+        }
+        let Some(name) = name else { continue };
+        let text = String::from_utf8(value).map_err(|_| {
+            ApiError::bad_request("a multipart text field is not valid UTF-8".to_owned())
+        })?;
+        fields.push(name, FieldValue::Text(text))?;
+    }
+    Ok(fields.fields)
+}
+
+/// True for keys made of 1–64 characters of `A–Z a–z 0–9 _ -`.
+pub fn is_valid_form_key(key: &str) -> bool {
+    (1..=MAX_FORM_KEY_CHARS).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
+/// A `_redirect` value the browser may be sent to: an absolute http(s) URL with a host,
+/// without white space, controls or backslashes (which browsers read as `/`). Non-ASCII
+/// characters are percent-encoded so that the URL is a valid header value.
+pub fn safe_redirect(raw: &str) -> Option<String> {
+    let url = raw.trim();
+    if url.is_empty() || url.chars().count() > MAX_REDIRECT_CHARS {
+        return None;
+    }
+    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+    let rest = if lower.starts_with("https://") {
+        &url[8..]
+    } else if lower.starts_with("http://") {
+        &url[7..]
+    } else {
+        return None;
+    };
+    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if host.is_empty() || host.starts_with(':') {
+        return None;
+    }
+    if url
+        .chars()
+        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return None;
+    }
+    let mut out = String::with_capacity(url.len());
+    for c in url.chars() {
+        if c.is_ascii() {
+            out.push(c);
+        } else {
+            let mut buf = [0u8; 4];
+            for b in c.encode_utf8(&mut buf).bytes() {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    Some(out)
+}
+
+/// A parsed submission plus where to send the browser afterwards.
+#[derive(Debug)]
+pub struct ParsedForm {
+    pub submission: IncomingSubmission,
+    /// A usable `_redirect`, if the form gave one.
+    pub redirect: Option<String>,
+}
+
+/// Recognised person fields, as the store wants them.
+#[derive(Debug, Default)]
+struct PersonFields {
+    email: Option<String>,
+    name: Option<String>,
+    first_name: Option<String>,
+    last_name: Option<String>,
+    company: Option<String>,
+    country: Option<String>,
+    phone: Option<String>,
+}
+
+impl PersonFields {
+    /// The slot a recognised field name fills, with the name as `'static` for messages.
+    fn slot(&mut self, name: &str) -> Option<(&'static str, &mut Option<String>)> {
+        Some(match name {
+            "email" => ("email", &mut self.email),
+            "name" => ("name", &mut self.name),
+            "first_name" => ("first_name", &mut self.first_name),
+            "last_name" => ("last_name", &mut self.last_name),
+            "company" => ("company", &mut self.company),
+            "country" => ("country", &mut self.country),
+            "phone" => ("phone", &mut self.phone),
+            _ => return None,
+        })
+    }
+}
+
+/// Adds a payload field; a repeated name (checkboxes, multi-selects) becomes an array.
+fn add_to_payload(
+    payload: &mut Map<String, Value>,
+    repeated: &mut Vec<String>,
+    name: String,
+    value: Value,
+) {
+    match payload.get_mut(&name) {
+        None => {
+            payload.insert(name, value);
+        }
+        Some(existing) => {
+            if repeated.contains(&name) {
+                if let Value::Array(items) = existing {
+                    items.push(value);
+                }
+            } else {
+                let first = existing.take();
+                *existing = Value::Array(vec![first, value]);
+                repeated.push(name);
+            }
+        }
+    }
+}
+
+/// Sorts fields into person fields, touches and payload, and validates them.
+///
+/// `referer` is the post's `Referer` header, used only when the tracker sent no touch;
+/// `now_ms` is the server's clock.
+pub fn build_submission(
+    form_key: &str,
+    fields: Vec<(String, FieldValue)>,
+    referer: Option<&str>,
+    now_ms: i64,
+) -> Result<ParsedForm, ApiError> {
+    let mut person = PersonFields::default();
+    let mut wire_pairs: Vec<(String, String)> = Vec::new();
+    let mut payload = Map::new();
+    let mut repeated = Vec::new();
+    let mut redirect = None;
+
+    for (name, value) in fields {
+        if let Some((field, slot)) = person.slot(&name) {
+            let text = value
+                .as_text()
+                .map_err(|message| ApiError::invalid(field, message))?;
+            // The first non-empty value wins: a form with a repeated field is ambiguous,
+            // and the first one is what a person sees at the top of the form.
+            if slot.is_none() {
+                *slot = text.filter(|t| !t.trim().is_empty());
+            }
+        } else if wire::is_contract_field(&name) {
+            if let Ok(Some(text)) = value.as_text() {
+                wire_pairs.push((name, text));
+            }
+        } else if name == REDIRECT_FIELD {
+            if redirect.is_none() {
+                redirect = value.as_text().ok().flatten();
+            }
+        } else {
+            add_to_payload(&mut payload, &mut repeated, name, value.into_json());
+        }
+    }
+
+    let email = Email::parse(person.email.as_deref().unwrap_or(""))
+        .map_err(|e| ApiError::invalid("email", e.message()))?;
+    let name = person.name.or_else(|| {
+        let parts: Vec<&str> = [&person.first_name, &person.last_name]
+            .into_iter()
+            .flatten()
+            .map(|s| s.trim())
+            .filter(|s| !s.is_empty())
+            .collect();
+        (!parts.is_empty()).then(|| parts.join(" "))
+    });
+
+    let pairs = || wire_pairs.iter().map(|(n, v)| (n.as_str(), v.as_str()));
+    let mut first = wire::read_touch(Slot::First, pairs());
+    let last = wire::read_touch(Slot::Last, pairs());
+    let (mut current, origin) = match last {
+        Some(touch) => (touch, TouchOrigin::Tracker),
+        None => (
+            Visit::read(referer.unwrap_or(""), "", Some(now_ms)).touch,
+            if first.is_some() {
+                TouchOrigin::Tracker
+            } else {
+                TouchOrigin::RefererHeader
+            },
+        ),
+    };
+    current.resolve();
+    if let Some(first) = first.as_mut() {
+        first.resolve();
+    }
+
+    let submission = IncomingSubmission {
+        form_key: form_key.to_owned(),
+        channel: "form".to_owned(),
+        email,
+        name: name.and_then(|n| clean_text(&n, MAX_NAME_CHARS)),
+        company: person.company.and_then(|c| clean_text(&c, MAX_NAME_CHARS)),
+        country: person
+            .country
+            .and_then(|c| clean_text(&c, MAX_SHORT_FIELD_CHARS)),
+        phone: person
+            .phone
+            .and_then(|p| clean_text(&p, MAX_SHORT_FIELD_CHARS)),
+        payload,
+        first,
+        current,
+        origin,
+        received_at: now_ms,
+    };
+    Ok(ParsedForm {
+        submission,
+        redirect: redirect.as_deref().and_then(safe_redirect),
+    })
+}
+
+/// True when the client asked for JSON (`Accept: application/json`); browsers' default
+/// `Accept` (`text/html,…,*/*`) does not count, so plain forms get a redirect.
+pub fn wants_json(headers: &HeaderMap) -> bool {
+    headers
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .any(|item| {
+            let mut parts = item.split(';');
+            let media = parts.next().unwrap_or("").trim();
+            let refused = parts.any(|p| {
+                let p = p.trim();
+                p.strip_prefix("q=")
+                    .and_then(|q| q.trim().parse::<f32>().ok())
+                    .is_some_and(|q| q <= 0.0)
+            });
+            media.eq_ignore_ascii_case("application/json") && !refused
+        })
+}
+
+/// `POST /f/{form_key}`.
+pub async fn submit(
+    req: HttpRequest,
+    form_key: web::Path<String>,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let form_key = form_key.into_inner();
+    if !is_valid_form_key(&form_key) {
+        return Err(ApiError::NotFound(format!(
+            "no such form; form keys are 1–{MAX_FORM_KEY_CHARS} characters of A–Z, a–z, 0–9, _ and -"
+        )));
+    }
+    let kind = body_kind(&req)?;
+    let body =
+        actix_web::rt::time::timeout(BODY_TIMEOUT, read_body(&req, payload, state.max_body_bytes))
+            .await
+            .map_err(|_| ApiError::Timeout)??;
+    let fields = match kind {
+        BodyKind::UrlEncoded => parse_urlencoded(&body)?,
+        BodyKind::Json => parse_json(&body)?,
+        BodyKind::Multipart => parse_multipart(req.headers(), body).await?,
+    };
+    let referer = req
+        .headers()
+        .get(header::REFERER)
+        .and_then(|v| v.to_str().ok());
+    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let parsed = build_submission(&form_key, fields, referer, now_ms)?;
+    let receipt = state.store.record_submission(parsed.submission).await?;
+    tracing::debug!(
+        form = %form_key,
+        submission_id = receipt.submission_id,
+        person_id = receipt.person_id,
+        person_created = receipt.person_created,
+        "submission recorded"
+    );
+
+    if wants_json(req.headers()) {
+        return Ok(HttpResponse::Created()
+            .insert_header((header::CACHE_CONTROL, "no-store"))
+            .json(serde_json::json!({
+                "submission_id": receipt.submission_id,
+                "person_id": receipt.person_id,
+                "person_created": receipt.person_created,
+            })));
+    }
+    let location = parsed.redirect.unwrap_or_else(|| THANK_YOU_PATH.to_owned());
+    let location = HeaderValue::from_str(&location)
+        .unwrap_or_else(|_| HeaderValue::from_static(THANK_YOU_PATH));
+    Ok(HttpResponse::SeeOther()
+        .insert_header((header::LOCATION, location))
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .finish())
+}
+
+/// `OPTIONS /f/{form_key}`: the CORS preflight of a cross-origin `fetch` (JSON bodies and
+/// `Accept: application/json` need one). The allowed origin is added by [`allow_origin`].
+pub async fn preflight() -> HttpResponse {
+    HttpResponse::NoContent()
+        .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST"))
+        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Accept"))
+        .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
+        .finish()
+}
+
+/// Middleware for `/f/*`: every answer, errors included, may be read by a script on any
+/// origin. Form posts carry no cookies or credentials, so `*` exposes nothing; an origin
+/// allow-list would replace it here.
+pub async fn allow_origin(
+    req: actix_web::dev::ServiceRequest,
+    next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
+) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let mut response = next.call(req).await?;
+    response.headers_mut().insert(
+        header::ACCESS_CONTROL_ALLOW_ORIGIN,
+        HeaderValue::from_static("*"),
+    );
+    Ok(response)
+}
+
+/// Other methods on `/f/{form_key}`.
+pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
+    Err(ApiError::MethodNotAllowed {
+        allow: "POST, OPTIONS",
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn text_fields(pairs: &[(&str, &str)]) -> Vec<(String, FieldValue)> {
+        pairs
+            .iter()
+            .map(|(n, v)| ((*n).to_owned(), FieldValue::Text((*v).to_owned())))
+            .collect()
+    }
+
+    const NOW: i64 = 1_750_000_000_000;
+
+    #[test]
+    fn tracker_fields_make_first_and_current_touch() {
+        let parsed = build_submission(
+            "signup",
+            text_fields(&[
+                ("email", " Ada@Acme.example "),
+                ("first_name", "Ada"),
+                ("last_name", "Lovelace"),
+                ("company", " Acme  AS "),
+                ("lt_v", "1"),
+                ("lt_first_source", "LinkedIn"),
+                ("lt_first_medium", "paid_social"),
+                ("lt_first_at", "1700000000000"),
+                ("lt_last_source", "facebook"),
+                ("lt_last_campaign", "Spring Sale"),
+                ("message", "hello\nthere"),
+                ("_redirect", "https://acme.example/thanks?x=1"),
+            ]),
+            Some("https://acme.example/signup?utm_source=ignored"),
+            NOW,
+        )
+        .unwrap();
+        let s = parsed.submission;
+        assert_eq!(s.email.key, "ada@acme.example");
+        assert_eq!(s.name.as_deref(), Some("Ada Lovelace"));
+        assert_eq!(s.company.as_deref(), Some("Acme  AS"));
+        assert_eq!(s.origin, TouchOrigin::Tracker);
+        let first = s.first.unwrap();
+        assert_eq!(first.source.as_deref(), Some("linkedin"));
+        assert_eq!(first.at, Some(1_700_000_000_000));
+        assert_eq!(s.current.source.as_deref(), Some("facebook"));
+        assert_eq!(s.current.campaign.as_deref(), Some("spring_sale"));
+        // resolve() fills what the touch left out.
+        assert_eq!(s.current.medium.as_deref(), Some("(not set)"));
+        assert_eq!(
+            Value::Object(s.payload),
+            serde_json::json!({"message": "hello\nthere"})
+        );
+        assert_eq!(
+            parsed.redirect.as_deref(),
+            Some("https://acme.example/thanks?x=1")
+        );
+    }
+
+    #[test]
+    fn without_tracker_fields_the_referer_is_the_touch() {
+        let parsed = build_submission(
+            "contact",
+            text_fields(&[("email", "ola@example.org")]),
+            Some("https://acme.example/contact?utm_source=Newsletter&utm_medium=email&utm_campaign=may"),
+            NOW,
+        )
+        .unwrap();
+        let s = parsed.submission;
+        assert_eq!(s.origin, TouchOrigin::RefererHeader);
+        assert_eq!(s.first, None);
+        assert_eq!(s.current.source.as_deref(), Some("newsletter"));
+        assert_eq!(s.current.medium.as_deref(), Some("email"));
+        assert_eq!(s.current.campaign.as_deref(), Some("may"));
+        assert_eq!(s.current.at, Some(NOW));
+
+        let direct = build_submission(
+            "contact",
+            text_fields(&[("email", "ola@example.org")]),
+            None,
+            NOW,
+        )
+        .unwrap()
+        .submission;
+        assert!(direct.current.is_direct());
+        assert_eq!(direct.origin, TouchOrigin::RefererHeader);
+    }
+
+    #[test]
+    fn email_is_required_and_validated_by_name() {
+        for (fields, message) in [
+            (text_fields(&[("name", "x")]), "email: email is required"),
+            (text_fields(&[("email", "  ")]), "email: email is required"),
+            (
+                text_fields(&[("email", "not-an-address")]),
+                "email: email is not a valid e-mail address",
+            ),
+        ] {
+            let err = build_submission("f", fields, None, NOW).unwrap_err();
+            assert!(matches!(err, ApiError::InvalidField { field: "email", .. }));
+            assert_eq!(err.to_string(), message);
+        }
+        let err = build_submission(
+            "f",
+            vec![(
+                "email".into(),
+                FieldValue::Json(serde_json::json!(["a@b.org"])),
+            )],
+            None,
+            NOW,
+        )
+        .unwrap_err();
+        assert!(err.to_string().starts_with("email: "), "{err}");
+    }
+
+    #[test]
+    fn repeated_payload_fields_become_arrays_and_json_keeps_types() {
+        let mut fields = text_fields(&[
+            ("email", "a@b.org"),
+            ("interest", "crm"),
+            ("interest", "api"),
+            ("interest", "sso"),
+        ]);
+        fields.push(("seats".into(), FieldValue::Json(serde_json::json!(12))));
+        fields.push((
+            "phone".into(),
+            FieldValue::Json(serde_json::json!(4712345678u64)),
+        ));
+        let s = build_submission("f", fields, None, NOW).unwrap().submission;
+        assert_eq!(
+            Value::Object(s.payload),
+            serde_json::json!({"interest": ["crm", "api", "sso"], "seats": 12})
+        );
+        assert_eq!(s.phone.as_deref(), Some("4712345678"));
+    }
+
+    #[test]
+    fn redirects_must_be_absolute_http_urls() {
+        assert_eq!(
+            safe_redirect(" https://acme.example/takk ").as_deref(),
+            Some("https://acme.example/takk")
+        );
+        assert_eq!(
+            safe_redirect("HTTP://acme.example").as_deref(),
+            Some("HTTP://acme.example")
+        );
+        assert_eq!(
+            safe_redirect("https://acme.example/tack-så").as_deref(),
+            Some("https://acme.example/tack-s%C3%A5")
+        );
+        for bad in [
+            "",
+            "/thanks",
+            "//evil.example/",
+            "javascript:alert(1)",
+            "https://",
+            "https:///path",
+            "https:\\\\evil.example",
+            "https://acme.example/a b",
+            "https://acme.example/\r\nSet-Cookie: x=1",
+            "ftp://acme.example/",
+        ] {
+            assert_eq!(safe_redirect(bad), None, "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn form_keys() {
+        assert!(is_valid_form_key("newsletter-signup_2"));
+        assert!(is_valid_form_key(&"k".repeat(64)));
+        for bad in ["", "a b", "a/b", "ø", "a.b", &"k".repeat(65)] {
+            assert!(!is_valid_form_key(bad), "{bad:?}");
+        }
+    }
+
+    #[test]
+    fn body_parsers_enforce_shape_and_limits() {
+        let fields = parse_urlencoded(b"email=a%40b.org&x=1&x=2&=nameless").unwrap();
+        assert_eq!(fields.len(), 3);
+        assert_eq!(
+            fields[0],
+            ("email".into(), FieldValue::Text("a@b.org".into()))
+        );
+
+        assert!(matches!(parse_json(b"[1,2]"), Err(ApiError::BadRequest(_))));
+        assert!(matches!(
+            parse_json(b"{\"email\":"),
+            Err(ApiError::BadRequest(_))
+        ));
+        let many: String = (0..=MAX_FIELDS).map(|i| format!("f{i}=1&")).collect();
+        assert!(matches!(
+            parse_urlencoded(many.as_bytes()),
+            Err(ApiError::PayloadTooLarge(_))
+        ));
+        let long_name = format!("{}=1", "n".repeat(MAX_FIELD_NAME_CHARS + 1));
+        assert!(matches!(
+            parse_urlencoded(long_name.as_bytes()),
+            Err(ApiError::BadRequest(_))
+        ));
+    }
+
+    #[test]
+    fn accept_header_decides_json() {
+        let mut headers = HeaderMap::new();
+        assert!(!wants_json(&headers));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/html,application/xhtml+xml,*/*;q=0.8"),
+        );
+        assert!(!wants_json(&headers));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("text/plain, Application/JSON;q=0.9"),
+        );
+        assert!(wants_json(&headers));
+        headers.insert(
+            header::ACCEPT,
+            HeaderValue::from_static("application/json;q=0"),
+        );
+        assert!(!wants_json(&headers));
+    }
+
+    #[actix_web::test]
+    async fn multipart_keeps_text_and_skips_files() {
+        let body = concat!(
+            "--XyZ\r\n",
+            "Content-Disposition: form-data; name=\"email\"\r\n\r\n",
+            "a@b.org\r\n",
+            "--XyZ\r\n",
+            "Content-Disposition: form-data; name=\"cv\"; filename=\"cv.pdf\"\r\n",
+            "Content-Type: application/pdf\r\n\r\n",
+            "%PDF-1.4 binary\r\n",
+            "--XyZ\r\n",
+            "Content-Disposition: form-data; name=\"note\"\r\n\r\n",
+            "multi\r\nline\r\n",
+            "--XyZ--\r\n",
+        );
+        let mut headers = HeaderMap::new();
+        headers.insert(
+            header::CONTENT_TYPE,
+            HeaderValue::from_static("multipart/form-data; boundary=XyZ"),
+        );
+        let fields = parse_multipart(&headers, Bytes::from_static(body.as_bytes()))
+            .await
+            .unwrap();
+        assert_eq!(
+            fields,
+            vec![
+                ("email".into(), FieldValue::Text("a@b.org".into())),
+                ("note".into(), FieldValue::Text("multi\r\nline".into())),
+            ]
+        );
+        let broken = parse_multipart(&headers, Bytes::from_static(b"--XyZ\r\ngarbage")).await;
+        assert!(matches!(broken, Err(ApiError::BadRequest(_))), "{broken:?}");
+    }
+}

@@ -1,0 +1,193 @@
+//! The collector's HTTP side: routes, shared state, and the server's life cycle (bind,
+//! announce, serve, shut down gracefully on SIGTERM/SIGINT).
+//!
+//! Routes:
+//! - `POST /f/{form_key}` (+ CORS preflight): the public form endpoint ([`form`]);
+//! - `/api/v1/…` behind a Bearer token ([`api`], [`auth`]);
+//! - `GET /healthz`, `GET /thanks`;
+//! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]).
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod error;
+pub mod form;
+
+use std::io::Write;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use actix_web::body::MessageBody;
+use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
+use actix_web::http::header;
+use actix_web::http::Method;
+use actix_web::middleware::{from_fn, DefaultHeaders, Next};
+use actix_web::{web, App, HttpResponse, HttpServer};
+use anyhow::Context;
+
+use crate::config::Settings;
+use crate::store::Store;
+use error::ApiError;
+
+/// How long in-flight requests may take to finish once shutdown has begun.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// Shorter configured tokens are accepted but warned about: they can be guessed.
+const MIN_SAFE_TOKEN_CHARS: usize = 16;
+
+/// What every handler shares.
+pub struct AppState {
+    pub store: Arc<dyn Store>,
+    /// SHA-256 of the configured API token, if one is configured.
+    pub api_token_sha256: Option<[u8; 32]>,
+    pub max_body_bytes: usize,
+}
+
+impl AppState {
+    pub fn new(settings: &Settings, store: Arc<dyn Store>) -> AppState {
+        AppState {
+            store,
+            api_token_sha256: settings.api_token.as_deref().map(auth::token_sha256),
+            max_body_bytes: settings.max_body_bytes,
+        }
+    }
+}
+
+/// `GET /healthz`: 200 when the database answers, 503 when it does not.
+async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    state.store.health().await?;
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CACHE_CONTROL, "no-store"))
+        .json(serde_json::json!({ "status": "ok" })))
+}
+
+async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
+    Err(ApiError::NotFound(format!("nothing at {}", req.path())))
+}
+
+/// Logs each request at debug level (method, path, status, time), without building any
+/// of it when debug logging is off: this sits on the ingest hot path.
+async fn log_request(
+    req: ServiceRequest,
+    next: Next<impl MessageBody>,
+) -> Result<ServiceResponse<impl MessageBody>, actix_web::Error> {
+    if !tracing::enabled!(tracing::Level::DEBUG) {
+        return next.call(req).await;
+    }
+    let started = Instant::now();
+    let method = req.method().clone();
+    let path = req.path().to_owned();
+    let response = next.call(req).await?;
+    tracing::debug!(
+        %method,
+        %path,
+        status = response.status().as_u16(),
+        micros = started.elapsed().as_micros() as u64,
+        "request"
+    );
+    Ok(response)
+}
+
+/// The application: every route, middleware and extractor setting.
+pub fn app(
+    state: web::Data<AppState>,
+) -> App<
+    impl ServiceFactory<
+        ServiceRequest,
+        Config = (),
+        Response = ServiceResponse<impl MessageBody>,
+        Error = actix_web::Error,
+        InitError = (),
+    >,
+> {
+    App::new()
+        .app_data(state)
+        .app_data(web::PathConfig::default().error_handler(error::path_error))
+        .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
+        .wrap(from_fn(log_request))
+        .route("/healthz", web::get().to(healthz))
+        .route("/thanks", web::get().to(assets::thank_you))
+        .service(
+            web::scope("/f")
+                .wrap(from_fn(form::allow_origin))
+                .service(
+                    web::resource("/{form_key}")
+                        .route(web::post().to(form::submit))
+                        .route(web::method(Method::OPTIONS).to(form::preflight))
+                        .default_service(web::to(form::method_not_allowed)),
+                )
+                .default_service(web::to(not_found)),
+        )
+        .service(
+            web::scope("/api/v1")
+                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+                .wrap(from_fn(auth::require_token))
+                .route("/persons", web::get().to(api::persons))
+                .route("/persons/{id}", web::get().to(api::person))
+                .route("/persons/{id}/submissions", web::get().to(api::submissions))
+                .route("/companies/{id}", web::get().to(api::company))
+                .default_service(web::to(not_found)),
+        )
+        .default_service(web::to(assets::fallback))
+}
+
+/// Resolves when the process is asked to stop (SIGTERM or SIGINT). The handlers are
+/// installed before this returns its future, so a signal that arrives right after the
+/// "listening" line is never lost to the default action (which would exit non-zero).
+fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = &'static str>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate()).context("cannot handle SIGTERM")?;
+    let mut interrupt = signal(SignalKind::interrupt()).context("cannot handle SIGINT")?;
+    Ok(async move {
+        tokio::select! {
+            _ = terminate.recv() => "SIGTERM",
+            _ = interrupt.recv() => "SIGINT",
+        }
+    })
+}
+
+/// Serves until SIGTERM/SIGINT, then stops accepting, lets in-flight requests finish,
+/// and shuts the store down (committing everything acknowledged) before returning.
+pub async fn serve(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<()> {
+    if let Some(token) = &settings.api_token {
+        if token.chars().count() < MIN_SAFE_TOKEN_CHARS {
+            tracing::warn!(
+                "the configured API token is shorter than {MIN_SAFE_TOKEN_CHARS} characters; \
+                 use `leadtrail token create` for a strong one"
+            );
+        }
+    }
+    let state = web::Data::new(AppState::new(&settings, store.clone()));
+    let server = HttpServer::new(move || app(state.clone()))
+        .disable_signals()
+        .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .bind(&settings.addr)
+        .with_context(|| format!("cannot listen on {}", settings.addr))?;
+    let addr = *server
+        .addrs()
+        .first()
+        .context("the server is bound to no address")?;
+    let stop_requested = shutdown_signal()?;
+    let server = server.run();
+    let handle = server.handle();
+
+    tracing::info!(db = %settings.db.display(), %addr, "collector started");
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "leadtrail listening on http://{addr}")
+        .and_then(|()| stdout.flush())
+        .context("cannot write to stdout")?;
+    drop(stdout);
+
+    actix_web::rt::spawn(async move {
+        let signal = stop_requested.await;
+        tracing::info!(
+            signal,
+            "stopping: no new connections, finishing requests in flight"
+        );
+        handle.stop(true).await;
+    });
+    server.await.context("server failed")?;
+    store.shutdown().await;
+    tracing::info!("stopped; everything acknowledged is committed");
+    Ok(())
+}
