@@ -48,9 +48,16 @@ extern "C" {
     #[wasm_bindgen(thread_local_v2, js_name = window)]
     static WINDOW: web_sys::Window;
 
+    /// `navigator`, as far as the tracker needs it.
+    type PrivacyNavigator;
+
+    #[wasm_bindgen(thread_local_v2, js_name = navigator)]
+    static NAVIGATOR: PrivacyNavigator;
+
     /// `navigator.globalPrivacyControl`: `true`, `false` or `undefined` (most browsers).
-    #[wasm_bindgen(thread_local_v2, js_namespace = navigator, js_name = globalPrivacyControl)]
-    static GLOBAL_PRIVACY_CONTROL: JsValue;
+    /// Read on every page view rather than cached, as the browser may change it.
+    #[wasm_bindgen(method, getter, js_name = globalPrivacyControl)]
+    fn global_privacy_control(this: &PrivacyNavigator) -> JsValue;
 }
 
 // (The exported functions carry plain comments: wasm-bindgen copies doc comments into the
@@ -113,7 +120,8 @@ pub fn record_page_view() {
 /// The fields for this page view under `settings`, updating localStorage on the way.
 pub fn page_view_fields(settings: Settings) -> Vec<(String, String)> {
     let window = WINDOW.with(Clone::clone);
-    let gpc = settings.respect_gpc && GLOBAL_PRIVACY_CONTROL.with(JsValue::as_bool) == Some(true);
+    let gpc = settings.respect_gpc
+        && NAVIGATOR.with(|n| n.global_privacy_control().as_bool()) == Some(true);
     let storage = BrowserStorage::of(&window);
     if memory::opted_out(&storage, gpc) {
         return Vec::new();
