@@ -1,0 +1,272 @@
+//! The SQLite schema as Rust sees it: the embedded migrations, the names of the inline
+//! touch columns, the SQL text built from them, and the mapping between rows and the
+//! store's types.
+
+use std::sync::LazyLock;
+
+use leadtrail_core::{Touch, TouchField, TouchOrigin};
+use rusqlite::types::ToSql;
+use rusqlite::Row;
+use rusqlite_migration::{Migrations, M};
+use serde_json::{Map, Value};
+
+use crate::store::{Company, Person, Submission};
+
+/// Numbered migrations, applied in order at open. Append only: an applied migration is
+/// never edited (the database records how many ran in `PRAGMA user_version`).
+const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("migrations/0001_spine.sql"))];
+
+pub(super) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
+
+/// How many migrations this build knows; the schema version of a migrated database.
+pub(super) const SCHEMA_VERSION: usize = MIGRATION_LIST.len();
+
+/// Column-name prefixes of the four roles a touch plays (the seed's four data points).
+pub(super) const FIRST: &str = "first";
+pub(super) const LEAD: &str = "lead";
+pub(super) const CONVERSION: &str = "conv";
+pub(super) const COMPANY_SOURCE: &str = "src";
+
+/// Number of columns a stored touch takes.
+pub(super) const TOUCH_WIDTH: usize = TouchField::ALL.len();
+
+/// The column suffix of a touch field. The touch's `id` (utm_id) is spelled out so that it
+/// cannot be mistaken for a row id or a foreign key.
+pub(super) const fn column_suffix(field: TouchField) -> &'static str {
+    match field {
+        TouchField::Id => "utm_id",
+        other => other.name(),
+    }
+}
+
+/// `first_source, first_medium, …` in [`TouchField::ALL`] order.
+pub(super) fn touch_columns(prefix: &str) -> String {
+    TouchField::ALL
+        .iter()
+        .map(|f| format!("{prefix}_{}", column_suffix(*f)))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+fn placeholders(n: usize) -> String {
+    vec!["?"; n].join(", ")
+}
+
+pub(super) static INSERT_COMPANY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO companies (name, match_key, domain, created_at, {}) VALUES ({})",
+        touch_columns(COMPANY_SOURCE),
+        placeholders(4 + TOUCH_WIDTH)
+    )
+});
+
+pub(super) static INSERT_PERSON: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO persons (email, email_key, name, company_id, country, phone, created_at, {}, {}) \
+         VALUES ({})",
+        touch_columns(FIRST),
+        touch_columns(LEAD),
+        placeholders(7 + 2 * TOUCH_WIDTH)
+    )
+});
+
+pub(super) static INSERT_SUBMISSION: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO submissions (person_id, form_id, channel, origin, created_at, payload, {}) \
+         VALUES ({})",
+        touch_columns(CONVERSION),
+        placeholders(6 + TOUCH_WIDTH)
+    )
+});
+
+/// Selects a person's columns in the order [`person_from_row`] reads them; append a
+/// `WHERE` clause.
+pub(super) static SELECT_PERSON: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id, email, name, company_id, country, phone, created_at, {}, {} FROM persons",
+        touch_columns(FIRST),
+        touch_columns(LEAD)
+    )
+});
+
+pub(super) static SELECT_COMPANY: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT id, name, domain, created_at, {} FROM companies",
+        touch_columns(COMPANY_SOURCE)
+    )
+});
+
+pub(super) static SELECT_SUBMISSIONS_OF: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "SELECT s.id, s.person_id, f.key, s.channel, s.created_at, s.origin, s.payload, {} \
+         FROM submissions s JOIN forms f ON f.id = s.form_id \
+         WHERE s.person_id = ?1 ORDER BY s.created_at, s.id",
+        touch_columns("s.conv")
+    )
+});
+
+/// A touch's values as statement parameters, in [`TouchField::ALL`] order.
+pub(super) fn touch_params(touch: &Touch) -> [&dyn ToSql; TOUCH_WIDTH] {
+    [
+        &touch.source,
+        &touch.medium,
+        &touch.campaign,
+        &touch.term,
+        &touch.content,
+        &touch.id,
+        &touch.click_id,
+        &touch.click_id_type,
+        &touch.referrer,
+        &touch.landing_page,
+        &touch.at,
+    ]
+}
+
+/// Reads the [`TOUCH_WIDTH`] columns starting at `start`.
+fn touch_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Touch> {
+    Ok(Touch {
+        source: row.get(start)?,
+        medium: row.get(start + 1)?,
+        campaign: row.get(start + 2)?,
+        term: row.get(start + 3)?,
+        content: row.get(start + 4)?,
+        id: row.get(start + 5)?,
+        click_id: row.get(start + 6)?,
+        click_id_type: row.get(start + 7)?,
+        referrer: row.get(start + 8)?,
+        landing_page: row.get(start + 9)?,
+        at: row.get(start + 10)?,
+    })
+}
+
+/// An optional touch: absent when every column is NULL. A touch with no field set carries
+/// no information, so it reads back as `None` — the one place where storage normalises.
+fn optional_touch_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Option<Touch>> {
+    let touch = touch_from_row(row, start)?;
+    Ok((!touch.is_empty()).then_some(touch))
+}
+
+pub(super) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+    Ok(Person {
+        id: row.get(0)?,
+        email: row.get(1)?,
+        name: row.get(2)?,
+        company_id: row.get(3)?,
+        country: row.get(4)?,
+        phone: row.get(5)?,
+        created_at: row.get(6)?,
+        first_interaction: optional_touch_from_row(row, 7)?,
+        lead_generation: optional_touch_from_row(row, 7 + TOUCH_WIDTH)?,
+    })
+}
+
+pub(super) fn company_from_row(row: &Row<'_>) -> rusqlite::Result<Company> {
+    Ok(Company {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        domain: row.get(2)?,
+        created_at: row.get(3)?,
+        source: optional_touch_from_row(row, 4)?,
+    })
+}
+
+pub(super) fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<Submission> {
+    let origin: String = row.get(5)?;
+    let origin = origin_from_text(&origin).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            5,
+            rusqlite::types::Type::Text,
+            format!("unknown touch origin {origin:?}").into(),
+        )
+    })?;
+    let payload: String = row.get(6)?;
+    let payload = match serde_json::from_str::<Value>(&payload) {
+        Ok(Value::Object(map)) => map,
+        Ok(_) => Map::new(),
+        Err(e) => {
+            return Err(rusqlite::Error::FromSqlConversionFailure(
+                6,
+                rusqlite::types::Type::Text,
+                Box::new(e),
+            ))
+        }
+    };
+    Ok(Submission {
+        id: row.get(0)?,
+        person_id: row.get(1)?,
+        form: row.get(2)?,
+        channel: row.get(3)?,
+        created_at: row.get(4)?,
+        origin,
+        payload,
+        conversion: touch_from_row(row, 7)?,
+    })
+}
+
+/// The stored spelling of a touch origin (the same as its JSON form).
+pub(super) const fn origin_text(origin: TouchOrigin) -> &'static str {
+    match origin {
+        TouchOrigin::Tracker => "tracker",
+        TouchOrigin::RefererHeader => "referer_header",
+        TouchOrigin::Api => "api",
+    }
+}
+
+pub(super) fn origin_from_text(text: &str) -> Option<TouchOrigin> {
+    [
+        TouchOrigin::Tracker,
+        TouchOrigin::RefererHeader,
+        TouchOrigin::Api,
+    ]
+    .into_iter()
+    .find(|o| origin_text(*o) == text)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrations_are_well_formed() {
+        MIGRATIONS.validate().unwrap();
+    }
+
+    #[test]
+    fn touch_params_follow_the_field_order() {
+        let mut touch = Touch::default();
+        for (i, field) in TouchField::ALL.into_iter().enumerate() {
+            match field {
+                TouchField::At => touch.at = Some(i as i64),
+                TouchField::ClickIdType => touch.click_id_type = Some("gclid".into()),
+                _ => touch.set(field, &format!("v{i}")),
+            }
+        }
+        let params = touch_params(&touch);
+        for (i, field) in TouchField::ALL.into_iter().enumerate() {
+            let expected = touch.get(field).unwrap();
+            let got = match params[i].to_sql().unwrap() {
+                rusqlite::types::ToSqlOutput::Borrowed(v) => v.into(),
+                rusqlite::types::ToSqlOutput::Owned(v) => v,
+                other => panic!("unexpected {other:?}"),
+            };
+            let got = match got {
+                rusqlite::types::Value::Text(t) => t,
+                rusqlite::types::Value::Integer(n) => n.to_string(),
+                other => panic!("unexpected {other:?}"),
+            };
+            assert_eq!(got, expected, "{field:?}");
+        }
+    }
+
+    #[test]
+    fn origins_round_trip() {
+        for o in [
+            TouchOrigin::Tracker,
+            TouchOrigin::RefererHeader,
+            TouchOrigin::Api,
+        ] {
+            assert_eq!(origin_from_text(origin_text(o)), Some(o));
+        }
+        assert_eq!(origin_from_text("browser"), None);
+    }
+}
