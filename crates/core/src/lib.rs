@@ -6,6 +6,7 @@
 //! uses ships to every page of every customer site.
 
 pub mod attribution;
+pub mod channel;
 pub mod clean;
 pub mod click_ids;
 pub mod identity;
@@ -15,4 +16,5 @@ pub mod touch;
 pub mod wire;
 
 pub use attribution::{Attribution, TouchOrigin};
+pub use channel::{classify, Channel, ChannelDecision};
 pub use touch::{Touch, TouchField, Visit, VisitKind};
