@@ -371,6 +371,9 @@ fn client_errors_are_json_with_a_message_and_write_nothing() {
     );
     assert!(message.starts_with("malformed multipart body"), "{message}");
 
+    let message = error_of(post("email=a%FF%FE%40b.example", urlencoded), 400);
+    assert!(message.contains("not valid UTF-8"), "{message}");
+
     // 415 names what works.
     let message = error_of(post("email=a@b.example", "text/plain"), 415);
     assert!(message.contains("text/plain"), "{message}");
@@ -381,6 +384,16 @@ fn client_errors_are_json_with_a_message_and_write_nothing() {
         .send()
         .unwrap();
     assert!(error_of(response, 415).contains("(none)"));
+
+    let gzipped = c
+        .post("/f/contact")
+        .header("content-type", urlencoded)
+        .header("content-encoding", "gzip")
+        .body(vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3])
+        .send()
+        .unwrap();
+    let message = error_of(gzipped, 415);
+    assert!(message.contains("Content-Encoding gzip"), "{message}");
 
     // 413: declared length, streamed (chunked) length, and field count.
     let big = format!("email=a%40b.example&blob={}", "x".repeat(70 * 1024));

@@ -106,8 +106,20 @@ pub fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
     }
 }
 
-/// Reads the whole body, refusing it as soon as it grows past `limit` (after any
-/// `Content-Encoding` was decoded, so a compressed bomb is refused too).
+/// Refuses compressed bodies: browsers never send them, and a small compressed body can
+/// expand to many megabytes before any size check sees it.
+pub fn refuse_content_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
+    match headers.get(header::CONTENT_ENCODING) {
+        None => Ok(()),
+        Some(v) if v.as_bytes().eq_ignore_ascii_case(b"identity") => Ok(()),
+        Some(v) => Err(ApiError::UnsupportedMediaType(format!(
+            "Content-Encoding {} is not accepted; send the body uncompressed",
+            String::from_utf8_lossy(v.as_bytes())
+        ))),
+    }
+}
+
+/// Reads the whole body, refusing it as soon as it grows past `limit`.
 pub async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
@@ -161,12 +173,45 @@ impl FieldList {
     }
 }
 
+/// Percent-decodes one urlencoded component (`+` is a space). Malformed escapes are kept
+/// literally, as browsers' own parsers do; bytes that are not UTF-8 once decoded are
+/// refused rather than silently replaced, so that no mangled address is ever stored.
+fn decode_component(raw: &[u8]) -> Result<String, ApiError> {
+    fn hex(b: u8) -> Option<u8> {
+        (b as char).to_digit(16).map(|d| d as u8)
+    }
+    let mut out = Vec::with_capacity(raw.len());
+    let mut i = 0;
+    while i < raw.len() {
+        match raw[i] {
+            b'+' => out.push(b' '),
+            b'%' if i + 2 < raw.len() => match (hex(raw[i + 1]), hex(raw[i + 2])) {
+                (Some(high), Some(low)) => {
+                    out.push(high * 16 + low);
+                    i += 2;
+                }
+                _ => out.push(b'%'),
+            },
+            b => out.push(b),
+        }
+        i += 1;
+    }
+    String::from_utf8(out).map_err(|_| {
+        ApiError::bad_request("malformed form body: a field is not valid UTF-8 once decoded")
+    })
+}
+
 pub fn parse_urlencoded(body: &[u8]) -> Result<Vec<(String, FieldValue)>, ApiError> {
-    let pairs: Vec<(String, String)> = serde_urlencoded::from_bytes(body)
-        .map_err(|e| ApiError::bad_request(format!("malformed form body: {e}")))?;
     let mut fields = FieldList::default();
-    for (name, value) in pairs {
-        fields.push(name, FieldValue::Text(value))?;
+    for pair in body.split(|b| *b == b'&').filter(|p| !p.is_empty()) {
+        let (name, value) = match pair.iter().position(|b| *b == b'=') {
+            Some(eq) => (&pair[..eq], &pair[eq + 1..]),
+            None => (pair, &[][..]),
+        };
+        fields.push(
+            decode_component(name)?,
+            FieldValue::Text(decode_component(value)?),
+        )?;
     }
     Ok(fields.fields)
 }
@@ -460,6 +505,7 @@ pub async fn submit(
         )));
     }
     let kind = body_kind(&req)?;
+    refuse_content_encoding(req.headers())?;
     let body =
         actix_web::rt::time::timeout(BODY_TIMEOUT, read_body(&req, payload, state.max_body_bytes))
             .await
@@ -716,6 +762,21 @@ mod tests {
             ("email".into(), FieldValue::Text("a@b.org".into()))
         );
 
+        let fields = parse_urlencoded(b"a=x+y%2Bz&b=100%&c=%e2%82%ac&d").unwrap();
+        let texts: Vec<(&str, &FieldValue)> = fields.iter().map(|(n, v)| (n.as_str(), v)).collect();
+        assert_eq!(
+            texts,
+            vec![
+                ("a", &FieldValue::Text("x y+z".into())),
+                ("b", &FieldValue::Text("100%".into())),
+                ("c", &FieldValue::Text("€".into())),
+                ("d", &FieldValue::Text(String::new())),
+            ]
+        );
+        assert!(matches!(
+            parse_urlencoded(b"email=a%FF%FE%40b.org"),
+            Err(ApiError::BadRequest(_))
+        ));
         assert!(matches!(parse_json(b"[1,2]"), Err(ApiError::BadRequest(_))));
         assert!(matches!(
             parse_json(b"{\"email\":"),

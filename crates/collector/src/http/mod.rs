@@ -105,7 +105,11 @@ pub fn app(
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
         .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(from_fn(log_request))
-        .route("/healthz", web::get().to(healthz))
+        .service(
+            web::resource("/healthz")
+                .route(web::get().to(healthz))
+                .route(web::head().to(healthz)),
+        )
         .route("/thanks", web::get().to(assets::thank_you))
         .service(
             web::scope("/f")
