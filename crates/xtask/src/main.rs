@@ -1,2 +1,63 @@
-//! Project automation (placeholder).
-fn main() {}
+//! Project automation, run as `cargo xtask <task>` (an alias in `.cargo/config.toml`).
+//!
+//! Plain Rust instead of shell scripts, so the same commands work on every developer's
+//! machine and in CI: each task installs what it needs first (`ensure-tools`).
+
+mod dist;
+mod serve;
+mod test;
+mod tools;
+mod tracker;
+mod util;
+
+use std::process::ExitCode;
+
+use anyhow::Result;
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "cargo xtask", about = "Build, test and run leadtrail")]
+struct Cli {
+    #[command(subcommand)]
+    task: Task,
+}
+
+#[derive(Subcommand)]
+enum Task {
+    /// Install what is missing (wasm32 target, the pinned wasm-bindgen-cli, npm packages)
+    /// and check Chromium and chromedriver.
+    EnsureTools,
+    /// Build the tracker into target/leadtrail-tracker and print its size report.
+    BuildTracker,
+    /// Run every test: native, the tracker's in Chromium, end to end; with the size report.
+    Test,
+    /// Build everything and start the collector on 127.0.0.1:8080 with ./leadtrail.db.
+    Run {
+        /// Passed on to `leadtrail serve` (write them after `--`).
+        #[arg(last = true)]
+        args: Vec<String>,
+    },
+    /// Build the self-contained release binary target/release/leadtrail and check it.
+    Dist,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result: Result<()> = match cli.task {
+        Task::EnsureTools => tools::ensure(tools::Need::BuildAndBrowser).map(|_| ()),
+        Task::BuildTracker => tools::ensure(tools::Need::Build).and_then(|tools| {
+            tracker::build(&tools)?;
+            tracker::report().map(|_| ())
+        }),
+        Task::Test => test::test(),
+        Task::Run { args } => serve::serve(args),
+        Task::Dist => dist::dist(),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}

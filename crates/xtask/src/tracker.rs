@@ -1,0 +1,267 @@
+//! `cargo xtask build-tracker`: the release build of the wasm tracker into
+//! `target/leadtrail-tracker/` — exactly the files a browser downloads, which the
+//! collector embeds — and the size report with its budget.
+
+use std::io::Write;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{bail, Context, Result};
+
+use crate::tools::{Tools, WASM_TARGET};
+use crate::util::{cargo, cargo_target_dir, repo_root, run};
+
+/// Most gzip bytes (all files together) the tracker may cost a page. Issue 6 aims at 20 KiB.
+pub const GZIP_BUDGET_BYTES: u64 = 40 * 1024;
+
+/// The folder the collector serves the tracker from (a contract with crates/collector).
+pub fn out_dir() -> PathBuf {
+    repo_root().join("target").join("leadtrail-tracker")
+}
+
+/// The loader, the wasm-bindgen glue and the module, by the names the loader uses.
+pub const LOADER: &str = "leadtrail.js";
+pub const GLUE: &str = "leadtrail_tracker.js";
+pub const MODULE: &str = "leadtrail_tracker_bg.wasm";
+
+/// Features the module may use: what every browser that runs ES modules and wasm has
+/// had for years (and what rustc's wasm32 target emits by default).
+const WASM_FEATURES: &[&str] = &[
+    "--enable-bulk-memory",
+    "--enable-nontrapping-float-to-int",
+    "--enable-sign-ext",
+    "--enable-mutable-globals",
+    "--enable-reference-types",
+    "--enable-multivalue",
+];
+
+pub fn build(tools: &Tools) -> Result<()> {
+    run(cargo().args([
+        "build",
+        "-p",
+        "leadtrail-tracker",
+        "--release",
+        "--target",
+        WASM_TARGET,
+    ]))?;
+    let compiled = cargo_target_dir()
+        .join(WASM_TARGET)
+        .join("release")
+        .join("leadtrail_tracker.wasm");
+    let out = out_dir();
+    // Start empty, so that nothing stale (an old snippet, a .d.ts) is served.
+    if out.exists() {
+        std::fs::remove_dir_all(&out).with_context(|| format!("cannot empty {}", out.display()))?;
+    }
+    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    run(Command::new(&tools.wasm_bindgen)
+        .args(["--target", "web", "--no-typescript", "--out-dir"])
+        .arg(&out)
+        .arg(&compiled))?;
+    let module = out.join(MODULE);
+    run(Command::new(&tools.wasm_opt)
+        .arg("-Oz")
+        .args(WASM_FEATURES)
+        .args(["--strip-debug", "--strip-producers"])
+        .arg(&module)
+        .arg("-o")
+        .arg(&module))?;
+    let loader = repo_root().join("crates/tracker/js").join(LOADER);
+    std::fs::copy(&loader, out.join(LOADER))
+        .with_context(|| format!("cannot copy {}", loader.display()))?;
+    for name in [LOADER, GLUE, MODULE] {
+        if !out.join(name).is_file() {
+            bail!("the build made no {}", out.join(name).display());
+        }
+    }
+    Ok(())
+}
+
+/// Sizes of one downloaded file.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FileSize {
+    pub name: String,
+    pub raw: u64,
+    pub gzip: u64,
+    pub brotli: u64,
+}
+
+/// Every file in the tracker folder (a browser may fetch any of them), with totals.
+#[derive(Debug, Clone, Default)]
+pub struct SizeReport {
+    pub files: Vec<FileSize>,
+    pub total: FileSize,
+}
+
+pub fn gzip_len(bytes: &[u8]) -> Result<u64> {
+    let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
+    encoder.write_all(bytes)?;
+    Ok(encoder.finish()?.len() as u64)
+}
+
+pub fn brotli_len(bytes: &[u8]) -> Result<u64> {
+    let mut out = Vec::new();
+    {
+        // Quality 11 and a 4 MiB window: what servers use for static assets.
+        let mut writer = brotli::CompressorWriter::new(&mut out, 4096, 11, 22);
+        writer.write_all(bytes)?;
+        writer.flush()?;
+    }
+    Ok(out.len() as u64)
+}
+
+fn files_under(dir: &Path, prefix: &str, into: &mut Vec<(String, PathBuf)>) -> Result<()> {
+    for entry in std::fs::read_dir(dir).with_context(|| format!("cannot read {}", dir.display()))? {
+        let entry = entry?;
+        let name = format!("{prefix}{}", entry.file_name().to_string_lossy());
+        if entry.file_type()?.is_dir() {
+            files_under(&entry.path(), &format!("{name}/"), into)?;
+        } else {
+            into.push((name, entry.path()));
+        }
+    }
+    Ok(())
+}
+
+pub fn measure(dir: &Path) -> Result<SizeReport> {
+    let mut paths = Vec::new();
+    files_under(dir, "", &mut paths)?;
+    // The loader first: it is what a page asks for, the rest follows from it.
+    paths.sort_by_key(|(name, _)| (name != LOADER, name.clone()));
+    let mut report = SizeReport {
+        total: FileSize {
+            name: "total".to_owned(),
+            ..FileSize::default()
+        },
+        ..SizeReport::default()
+    };
+    for (name, path) in paths {
+        let bytes =
+            std::fs::read(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        let size = FileSize {
+            name,
+            raw: bytes.len() as u64,
+            gzip: gzip_len(&bytes)?,
+            brotli: brotli_len(&bytes)?,
+        };
+        report.total.raw += size.raw;
+        report.total.gzip += size.gzip;
+        report.total.brotli += size.brotli;
+        report.files.push(size);
+    }
+    Ok(report)
+}
+
+/// `12 345` — bytes with thin grouping, easier to compare by eye.
+fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let groups: Vec<&str> = digits
+        .as_bytes()
+        .rchunks(3)
+        .rev()
+        .map(|group| std::str::from_utf8(group).unwrap_or("?"))
+        .collect();
+    groups.join(" ")
+}
+
+fn kib(n: u64) -> String {
+    format!("{:.1} KiB", n as f64 / 1024.0)
+}
+
+impl SizeReport {
+    pub fn table(&self) -> String {
+        let width = self
+            .files
+            .iter()
+            .map(|f| f.name.len())
+            .max()
+            .unwrap_or(0)
+            .max(5);
+        let mut out = format!(
+            "{:<width$}  {:>9}  {:>9}  {:>9}\n",
+            "file (bytes)", "raw", "gzip -9", "brotli"
+        );
+        for f in self.files.iter().chain([&self.total]) {
+            out.push_str(&format!(
+                "{:<width$}  {:>9}  {:>9}  {:>9}\n",
+                f.name,
+                grouped(f.raw),
+                grouped(f.gzip),
+                grouped(f.brotli)
+            ));
+        }
+        out.push_str(&format!(
+            "{:<width$}  {:>9}  {:>9}  {:>9}\n",
+            "",
+            kib(self.total.raw),
+            kib(self.total.gzip),
+            kib(self.total.brotli)
+        ));
+        out
+    }
+
+    /// An error when the gzip total is over [`GZIP_BUDGET_BYTES`].
+    pub fn check_budget(&self) -> Result<String> {
+        let total = self.total.gzip;
+        if total > GZIP_BUDGET_BYTES {
+            bail!(
+                "the tracker is {} gzipped, over its budget of {} by {} bytes",
+                kib(total),
+                kib(GZIP_BUDGET_BYTES),
+                grouped(total - GZIP_BUDGET_BYTES)
+            );
+        }
+        Ok(format!(
+            "{} gzipped, budget {} ({}% used)",
+            kib(total),
+            kib(GZIP_BUDGET_BYTES),
+            total * 100 / GZIP_BUDGET_BYTES
+        ))
+    }
+}
+
+/// Prints the size table of the built tracker and checks the budget.
+pub fn report() -> Result<String> {
+    let out = out_dir();
+    let report = measure(&out)?;
+    println!(
+        "Tracker size: what a browser downloads from {}",
+        out.display()
+    );
+    print!("{}", report.table());
+    let verdict = report.check_budget()?;
+    println!("{verdict}");
+    Ok(verdict)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn groups_digits_by_thousands() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1 000");
+        assert_eq!(grouped(1_234_567), "1 234 567");
+    }
+
+    #[test]
+    fn compressed_sizes_are_real_compressions() {
+        let text = "leadtrail ".repeat(1000);
+        let gzip = gzip_len(text.as_bytes()).unwrap();
+        let brotli = brotli_len(text.as_bytes()).unwrap();
+        assert!(gzip > 20 && gzip < 200, "{gzip}");
+        assert!(brotli > 5 && brotli < gzip, "{brotli}");
+    }
+
+    #[test]
+    fn the_budget_counts_the_gzip_total() {
+        let mut report = SizeReport::default();
+        report.total.gzip = GZIP_BUDGET_BYTES;
+        assert!(report.check_budget().is_ok());
+        report.total.gzip = GZIP_BUDGET_BYTES + 1;
+        let error = report.check_budget().unwrap_err().to_string();
+        assert!(error.contains("over its budget"), "{error}");
+    }
+}
