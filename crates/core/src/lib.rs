@@ -10,6 +10,7 @@ pub mod channel;
 pub mod clean;
 pub mod click_ids;
 pub mod identity;
+pub mod link;
 pub mod query;
 pub mod referrer;
 pub mod touch;
@@ -17,4 +18,5 @@ pub mod wire;
 
 pub use attribution::{Attribution, TouchOrigin};
 pub use channel::{classify, Channel, ChannelDecision};
+pub use link::{build_link, BuiltLink, LinkError, LinkRequest, LinkWarning};
 pub use touch::{Touch, TouchField, Visit, VisitKind};
