@@ -48,8 +48,7 @@ const THANK_YOU_HTML: &str = r#"<!doctype html>
 </head>
 <body>
 <h1>Thank you!</h1>
-<p>Your form was received.</p>
-<p><a href="javascript:history.back()">Back</a></p>
+<p>Your form was received. You can close this page or use your browser's back button.</p>
 </body>
 </html>
 "#;
