@@ -645,6 +645,17 @@ fn healthz_and_static_files() {
     let revalidated = c.get("/").header("if-none-match", &etag).send().unwrap();
     assert_eq!(revalidated.status(), 304);
 
+    // Form posts and API answers are not compressed: that work stays off the ingest path.
+    let response = c
+        .post("/f/contact")
+        .header("accept", "application/json")
+        .header("accept-encoding", "gzip")
+        .form(&[("email", "zip@static.example")])
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    assert!(!response.headers().contains_key("content-encoding"));
+
     // Tracker files: with CORS and the right types once built, a hint until then.
     let tracker_dir = repo.join("target/leadtrail-tracker");
     for (file, mime) in [
@@ -664,6 +675,20 @@ fn healthz_and_static_files() {
             assert!(h.contains_key("cache-control") && h.contains_key("etag"));
             let on_disk = std::fs::read(tracker_dir.join(file)).unwrap();
             assert_eq!(response.bytes().unwrap().as_ref(), on_disk.as_slice());
+            // Browsers get it compressed.
+            let gzipped = c
+                .get(&format!("/{file}"))
+                .header("accept-encoding", "gzip")
+                .send()
+                .unwrap();
+            assert_eq!(gzipped.headers()["content-encoding"], "gzip", "{file}");
+            assert_eq!(gzipped.headers()["access-control-allow-origin"], "*");
+            let compressed = gzipped.bytes().unwrap();
+            let mut unzipped = Vec::new();
+            flate2::read::GzDecoder::new(compressed.as_ref())
+                .read_to_end(&mut unzipped)
+                .unwrap();
+            assert_eq!(unzipped, on_disk, "{file}");
         } else {
             let message = error_of(response, 404);
             assert!(message.contains("xtask build-tracker"), "{message}");

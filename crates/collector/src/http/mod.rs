@@ -5,7 +5,8 @@
 //! - `POST /f/{form_key}` (+ CORS preflight): the public form endpoint ([`form`]);
 //! - `/api/v1/…` behind a Bearer token ([`api`], [`auth`]);
 //! - `GET /healthz`, `GET /thanks`;
-//! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]).
+//! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]),
+//!   compressed when the client accepts it.
 
 pub mod api;
 pub mod assets;
@@ -21,7 +22,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::http::Method;
-use actix_web::middleware::{from_fn, DefaultHeaders, Next};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, Next};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 
@@ -132,7 +133,14 @@ pub fn app(
                 .route("/companies/{id}", web::get().to(api::company))
                 .default_service(web::to(not_found)),
         )
-        .default_service(web::to(assets::fallback))
+        // Static files are compressed for browsers that accept it (the tracker's size
+        // budget is counted gzipped); form posts and API answers are not, to keep the
+        // ingest path free of that work.
+        .service(
+            web::scope("")
+                .wrap(Compress::default())
+                .default_service(web::to(assets::fallback)),
+        )
 }
 
 /// Resolves when the process is asked to stop (SIGTERM or SIGINT). The handlers are
