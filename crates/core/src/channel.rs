@@ -304,13 +304,13 @@ pub const RULES: &[Rule] = &[
     rule(
         "cross_network",
         Channel::CrossNetwork,
-        "campaign contains cross-network",
+        "campaign contains cross-network or cross_network",
         |f| f.campaign.contains("cross-network") || f.campaign.contains("cross_network"),
     ),
     rule(
         "paid_shopping_medium",
         Channel::PaidShopping,
-        "medium names paid shopping",
+        "medium paid_shopping, paid-shopping, paidshopping, shopping_ads or shopping-ads",
         |f| {
             f.medium_in(&[
                 "paid_shopping",
@@ -324,7 +324,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "paid_search_medium",
         Channel::PaidSearch,
-        "medium names paid search",
+        "medium paid_search, paid-search, paidsearch, sem, search_ads or search-ads",
         |f| {
             f.medium_in(&[
                 "paid_search",
@@ -339,7 +339,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "paid_social_medium",
         Channel::PaidSocial,
-        "medium names paid social",
+        "medium paid_social, paid-social, paidsocial, social_paid, social-paid, social_ads or social-ads",
         |f| {
             f.medium_in(&[
                 "paid_social",
@@ -355,7 +355,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "paid_video_medium",
         Channel::PaidVideo,
-        "medium names paid video",
+        "medium paid_video, paid-video, paidvideo, video_ads or video-ads",
         |f| {
             f.medium_in(&[
                 "paid_video",
@@ -423,7 +423,7 @@ pub const RULES: &[Rule] = &[
         "click id irclickid",
         |f| f.click_in(&["irclickid"]),
     ),
-    rule("paid_other", Channel::PaidOther, "a paid medium", |f| {
+    rule("paid_other", Channel::PaidOther, "a paid medium: contains cp, is ppc or retargeting, or starts with paid", |f| {
         f.paid()
     }),
     rule(
@@ -479,7 +479,7 @@ pub const RULES: &[Rule] = &[
         "search source",
         |f| f.is(SourceCategory::Search),
     ),
-    rule("webmail", Channel::Email, "webmail source", |f| {
+    rule("webmail", Channel::Email, "webmail source (mail.google.com, outlook.live.com, the Gmail app …)", |f| {
         f.is(SourceCategory::Email)
     }),
     rule(
@@ -512,7 +512,7 @@ pub const RULES: &[Rule] = &[
     rule(
         "shopping_campaign",
         Channel::OrganicShopping,
-        "shopping campaign",
+        "campaign contains shopping, or shop at its start or after a non-letter or e",
         |f| f.shopping_campaign(),
     ),
     rule(
@@ -523,6 +523,11 @@ pub const RULES: &[Rule] = &[
     ),
     rule("unassigned", Channel::Unassigned, "anything else", |_| true),
 ];
+
+/// The rule with this id.
+pub fn rule_by_id(id: &str) -> Option<&'static Rule> {
+    RULES.iter().find(|r| r.id == id)
+}
 
 /// Classifies a touch with the built-in source aliases.
 pub fn classify(touch: &Touch) -> ChannelDecision {
