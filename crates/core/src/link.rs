@@ -32,7 +32,8 @@
 //! parameters (in order, as written) and its fragment are kept; every `utm_*` parameter it
 //! already has is removed (and named in a warning) so that the new tags are the only ones.
 //! Characters a URL may not contain (spaces, quotes, `<`, `>`, non-ASCII letters …) are
-//! percent-encoded; control characters are refused. A bare host gets its `/` path.
+//! percent-encoded; control characters and backslashes are refused. A bare host gets its
+//! `/` path.
 //!
 //! ## Campaign templates
 //!
@@ -502,6 +503,13 @@ fn parse_target(raw: &str) -> Result<Target, LinkError> {
             reason: "contains control characters".into(),
         });
     }
+    // Browsers read `\` as `/` in http URLs, so `https://a.example\b.example/` would point
+    // somewhere other than it seems to: refuse rather than guess.
+    if url.contains('\\') {
+        return Err(LinkError::InvalidUrl {
+            reason: "contains a backslash; use / in URLs".into(),
+        });
+    }
     let Some((scheme, rest)) = url.split_once("://") else {
         return Err(LinkError::InvalidUrl {
             reason: "must be an absolute URL starting with https:// or http://".into(),
@@ -609,6 +617,29 @@ fn optional_value(
     cleaned
 }
 
+/// Compares a name with the known ones, warning about a near-duplicate. True when the name
+/// is known or a near-duplicate was reported (nothing more to say about it), false when it
+/// is like none of them.
+fn check_known(
+    field: &'static str,
+    value: &str,
+    known: &[&str],
+    warnings: &mut Vec<LinkWarning>,
+) -> bool {
+    match compare_with_known(value, known) {
+        Ok(()) => true,
+        Err(Some(known)) => {
+            warnings.push(LinkWarning::SimilarToKnown {
+                field,
+                value: value.to_owned(),
+                known,
+            });
+            true
+        }
+        Err(None) => false,
+    }
+}
+
 /// Builds a tagged link; see the module documentation for the rules.
 pub fn build_link(
     request: &LinkRequest,
@@ -650,21 +681,7 @@ pub fn build_link(
     for param in target.click_ids {
         warnings.push(LinkWarning::ClickIdInTarget { param });
     }
-    let similar = |field, value: &str, known: &[&str], warnings: &mut Vec<LinkWarning>| {
-        match compare_with_known(value, known) {
-            Ok(()) => true,
-            Err(Some(known)) => {
-                warnings.push(LinkWarning::SimilarToKnown {
-                    field,
-                    value: value.to_owned(),
-                    known,
-                });
-                true
-            }
-            Err(None) => false,
-        }
-    };
-    if !similar("source", &source, options.known_sources, &mut warnings) {
+    if !check_known("source", &source, options.known_sources, &mut warnings) {
         if let Some(canonical) = aliases.canonical(&source).filter(|c| *c != source) {
             warnings.push(LinkWarning::SourceAlias {
                 value: source.clone(),
@@ -672,15 +689,15 @@ pub fn build_link(
             });
         }
     }
-    if !similar("medium", &medium, options.known_mediums, &mut warnings)
-        && !similar("medium", &medium, KNOWN_MEDIUMS, &mut warnings)
+    if !check_known("medium", &medium, options.known_mediums, &mut warnings)
+        && !check_known("medium", &medium, KNOWN_MEDIUMS, &mut warnings)
     {
         warnings.push(LinkWarning::UnknownMedium {
             medium: medium.clone(),
             channel: channel.channel,
         });
     }
-    similar(
+    check_known(
         "campaign",
         &campaign,
         options.known_campaigns,

@@ -149,6 +149,7 @@ fn bad_targets_and_values_are_errors() {
         ("https://<script>/", "a", "b", "c", "url"),
         ("https://acme.example/\u{0}", "a", "b", "c", "url"),
         ("https://bücher.example/", "a", "b", "c", "url"),
+        ("https://acme.example\\evil.example/", "a", "b", "c", "url"),
         ("https://acme.example/", "", "b", "c", "source"),
         ("https://acme.example/", "a", " \t", "c", "medium"),
         ("https://acme.example/", "a", "b", "\u{200B}", "campaign"),
