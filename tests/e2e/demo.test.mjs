@@ -35,6 +35,7 @@ test('JavaScript off: a plain form post is attributed from its Referer', { timeo
       const { fields, response } = await submitForm(page, '#demo-signup button[type=submit]', collector.url);
       assert.deepEqual(contractFields(fields), [], 'no tracker ran, so no hidden fields');
       assert.equal(response.status(), 303);
+      assert.equal(response.headers().location, '/thanks.html', 'the form\'s own _redirect is followed');
       await page.waitForURL(`${collector.url}/thanks.html`);
       await page.locator('#thanks').waitFor();
 
@@ -92,7 +93,8 @@ test('demo site: campaign on the webinar page, sign-up on the home page', { time
     assert.deepEqual(unlabelled, []);
 
     await fillDemoForm(page, { name: 'Eva de Vries', email: 'eva@havenwerk.nl', company: '', country: 'NL' });
-    const { fields } = await submitForm(page, '#demo-signup button[type=submit]', collector.url);
+    const { fields, response } = await submitForm(page, '#demo-signup button[type=submit]', collector.url);
+    assert.equal(response.headers().location, '/thanks.html', 'the form\'s own _redirect is followed');
     await page.waitForURL(`${collector.url}/thanks.html`);
     assert.equal(fields.lt_last_source, 'linkedin');
     assert.equal(fields.lt_first_source, 'linkedin');
