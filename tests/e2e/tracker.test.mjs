@@ -272,3 +272,51 @@ for (const [name, handler] of Object.entries(brokenDownloads)) {
     });
   });
 }
+
+const storedTouches = (page) =>
+  page.evaluate(() => ['leadtrail.first', 'leadtrail.last', 'leadtrail.opt_out'].map((key) => localStorage.getItem(key)));
+
+test('optOut() forgets the touches and stops the fields; optIn() starts again', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(`${world.site.url}/signup?utm_source=partner_d&utm_medium=email&utm_campaign=privacy`);
+    assert.equal(await trackerReady(page), true);
+    assert.ok((await storedTouches(page))[0], 'a first touch was stored before opting out');
+    await page.evaluate(() => window.leadtrail.optOut());
+    assert.deepEqual(await storedTouches(page), [null, null, '1'], 'touches forgotten, opt-out remembered');
+    assert.deepEqual(await page.evaluate(() => window.leadtrail.attribution()), {});
+
+    // A later campaign visit of the opted-out browser stores and sends nothing.
+    await page.goto(`${world.site.url}/signup?utm_source=partner_e&utm_medium=cpc&utm_campaign=after_opt_out`);
+    assert.equal(await trackerReady(page), true);
+    const { fields } = await signUp(page, 'optout@privacy.example');
+    assert.deepEqual(contractFields(fields), [], 'no lt_* fields while opted out');
+    assert.deepEqual(await storedTouches(page), [null, null, '1']);
+    assert.equal((await world.api.personsByEmail('optout@privacy.example')).length, 1, 'the lead itself still arrives');
+
+    await page.goto(`${world.site.url}/signup?utm_source=partner_f&utm_medium=cpc&utm_campaign=opted_in`);
+    assert.equal(await trackerReady(page), true);
+    await page.evaluate(() => window.leadtrail.optIn());
+    assert.equal((await storedTouches(page))[2], null, 'opt-out flag cleared');
+    const again = await signUp(page, 'optin@privacy.example');
+    assert.equal(again.fields.lt_last_source, 'partner_f', 'optIn() records the current page view');
+    assertNoProblems(problems);
+  });
+});
+
+test('data-respect-gpc: with Global Privacy Control on, nothing is stored or sent', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ context, page, problems }) => {
+    await context.addInitScript(() => {
+      Object.defineProperty(Navigator.prototype, 'globalPrivacyControl', { configurable: true, get: () => true });
+    });
+    // examples/embed.html carries data-respect-gpc.
+    await page.goto(`${world.site.url}/examples/embed.html?utm_source=partner_g&utm_medium=cpc&utm_campaign=gpc`);
+    assert.equal(await trackerReady(page), true);
+    assert.deepEqual(await storedTouches(page), [null, null, null], 'nothing in localStorage');
+    await page.fill('form.lead-form input[name=email]', 'gpc@privacy.example');
+    const { fields } = await submitForm(page, 'form.lead-form button[type=submit]', world.collector.url);
+    await page.waitForURL(`${world.site.url}/thanks`);
+    assert.deepEqual(contractFields(fields), [], 'no lt_* fields under GPC');
+    assert.equal((await world.api.personsByEmail('gpc@privacy.example')).length, 1);
+    assertNoProblems(problems);
+  });
+});
