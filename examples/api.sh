@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Calls of leadtrail's JSON API with curl. Needs a running collector and its API token:
 #   LEADTRAIL_API_TOKEN=… ./examples/api.sh [email]
-# LEADTRAIL_URL defaults to the address `cargo xtask run` uses.
+# LEADTRAIL_URL defaults to the address `cargo xtask run` uses. Needs curl and jq.
 set -euo pipefail
 
 : "${LEADTRAIL_API_TOKEN:?set LEADTRAIL_API_TOKEN to an API token (cargo xtask run prints one)}"
