@@ -38,9 +38,10 @@ const EXAMPLE_SITE = 'https://www.example.com';
 const STARTUP_TIMEOUT_MS = 30_000;
 const STOP_TIMEOUT_MS = 10_000;
 
-// PIDs still running, killed on process exit if a test run is torn down abruptly.
+// PIDs still running, killed on process exit if a test run is torn down abruptly
+// (an uncaught error, Ctrl-C, the test runner's SIGTERM on timeout).
 const livePids = new Set();
-process.on('exit', () => {
+function killLeftovers() {
   for (const pid of livePids) {
     try {
       process.kill(pid, 'SIGKILL');
@@ -48,7 +49,15 @@ process.on('exit', () => {
       // Already gone.
     }
   }
-});
+  livePids.clear();
+}
+process.on('exit', killLeftovers);
+for (const [signal, code] of [['SIGINT', 130], ['SIGTERM', 143]]) {
+  process.once(signal, () => {
+    killLeftovers();
+    process.exit(code);
+  });
+}
 
 function withTimeout(promise, ms, what) {
   let timer;
@@ -274,7 +283,11 @@ document.getElementById('show-form').addEventListener('click', () => {
   };
 }
 
-/** Headless Chromium as a separate process we hold the handle (and PID) of. */
+/**
+ * Headless Chromium as a separate process we hold the handle (and PID) of. Playwright
+ * gives it a fresh temporary user-data-dir (and deletes it on close); each test's visitor
+ * is a new browser context inside it, with its own localStorage.
+ */
 export async function startBrowser() {
   const server = await chromium.launchServer({
     executablePath: CHROMIUM_PATH,
