@@ -24,16 +24,57 @@ pub const LOADER: &str = "leadtrail.js";
 pub const GLUE: &str = "leadtrail_tracker.js";
 pub const MODULE: &str = "leadtrail_tracker_bg.wasm";
 
-/// Features the module may use: what every browser that runs ES modules and wasm has
-/// had for years (and what rustc's wasm32 target emits by default).
-const WASM_FEATURES: &[&str] = &[
+/// wasm-opt's flags after `-Oz`. The features are what every browser that runs ES modules
+/// and wasm has had for years (and what rustc's wasm32 target emits by default);
+/// `--converge` repeats the passes while they still shrink the module.
+const WASM_OPT_FLAGS: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
     "--enable-mutable-globals",
     "--enable-reference-types",
     "--enable-multivalue",
+    "--converge",
+    "--strip-debug",
+    "--strip-producers",
 ];
+
+/// Makes `to` hold exactly the files of `from` (flat), writing only files whose bytes
+/// differ, so that unchanged files keep their modification time.
+fn sync_folder(from: &Path, to: &Path) -> Result<()> {
+    std::fs::create_dir_all(to).with_context(|| format!("cannot create {}", to.display()))?;
+    let mut wanted = Vec::new();
+    for entry in std::fs::read_dir(from)? {
+        let entry = entry?;
+        if !entry.file_type()?.is_file() {
+            bail!(
+                "the tracker build made a folder {}: not handled",
+                entry.path().display()
+            );
+        }
+        let name = entry.file_name();
+        let bytes = std::fs::read(entry.path())?;
+        let target = to.join(&name);
+        if std::fs::read(&target).ok().as_deref() != Some(bytes.as_slice()) {
+            std::fs::write(&target, &bytes)
+                .with_context(|| format!("cannot write {}", target.display()))?;
+        }
+        wanted.push(name);
+    }
+    for entry in std::fs::read_dir(to)? {
+        let entry = entry?;
+        if !wanted.contains(&entry.file_name()) {
+            let path = entry.path();
+            let removed = if entry.file_type()?.is_dir() {
+                std::fs::remove_dir_all(&path)
+            } else {
+                std::fs::remove_file(&path)
+            };
+            removed.with_context(|| format!("cannot remove stale {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
 
 pub fn build(tools: &Tools) -> Result<()> {
     run(cargo().args([
@@ -48,32 +89,36 @@ pub fn build(tools: &Tools) -> Result<()> {
         .join(WASM_TARGET)
         .join("release")
         .join("leadtrail_tracker.wasm");
-    let out = out_dir();
-    // Start empty, so that nothing stale (an old snippet, a .d.ts) is served.
-    if out.exists() {
-        std::fs::remove_dir_all(&out).with_context(|| format!("cannot empty {}", out.display()))?;
+    // Built in a staging folder, then copied over only where a file changed: the collector
+    // re-embeds (a slow release link) whenever a file in the tracker folder is touched.
+    let staging = cargo_target_dir().join("leadtrail-tracker.staging");
+    if staging.exists() {
+        std::fs::remove_dir_all(&staging)
+            .with_context(|| format!("cannot empty {}", staging.display()))?;
     }
-    std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;
+    std::fs::create_dir_all(&staging)
+        .with_context(|| format!("cannot create {}", staging.display()))?;
     run(Command::new(&tools.wasm_bindgen)
         .args(["--target", "web", "--no-typescript", "--out-dir"])
-        .arg(&out)
+        .arg(&staging)
         .arg(&compiled))?;
-    let module = out.join(MODULE);
+    let module = staging.join(MODULE);
     run(Command::new(&tools.wasm_opt)
         .arg("-Oz")
-        .args(WASM_FEATURES)
-        .args(["--strip-debug", "--strip-producers"])
+        .args(WASM_OPT_FLAGS)
         .arg(&module)
         .arg("-o")
         .arg(&module))?;
     let loader = repo_root().join("crates/tracker/js").join(LOADER);
-    std::fs::copy(&loader, out.join(LOADER))
+    std::fs::copy(&loader, staging.join(LOADER))
         .with_context(|| format!("cannot copy {}", loader.display()))?;
     for name in [LOADER, GLUE, MODULE] {
-        if !out.join(name).is_file() {
-            bail!("the build made no {}", out.join(name).display());
+        if !staging.join(name).is_file() {
+            bail!("the build made no {}", staging.join(name).display());
         }
     }
+    sync_folder(&staging, &out_dir())?;
+    let _ = std::fs::remove_dir_all(&staging);
     Ok(())
 }
 
@@ -253,6 +298,40 @@ mod tests {
         let brotli = brotli_len(text.as_bytes()).unwrap();
         assert!(gzip > 20 && gzip < 200, "{gzip}");
         assert!(brotli > 5 && brotli < gzip, "{brotli}");
+    }
+
+    #[test]
+    fn syncing_rewrites_only_changed_files_and_drops_stale_ones() {
+        let base = std::env::temp_dir().join(format!("xtask-sync-test-{}", std::process::id()));
+        let (from, to) = (base.join("from"), base.join("to"));
+        std::fs::create_dir_all(&from).unwrap();
+        std::fs::create_dir_all(&to).unwrap();
+        for (dir, name, text) in [
+            (&from, "same.js", "same"),
+            (&to, "same.js", "same"),
+            (&from, "new.wasm", "new"),
+            (&to, "new.wasm", "old"),
+            (&to, "stale.d.ts", "stale"),
+        ] {
+            std::fs::write(dir.join(name), text).unwrap();
+        }
+        let old = std::time::SystemTime::UNIX_EPOCH + std::time::Duration::from_secs(1_000_000);
+        let same = std::fs::File::options()
+            .write(true)
+            .open(to.join("same.js"))
+            .unwrap();
+        same.set_modified(old).unwrap();
+        drop(same);
+
+        sync_folder(&from, &to).unwrap();
+        let modified = std::fs::metadata(to.join("same.js"))
+            .unwrap()
+            .modified()
+            .unwrap();
+        assert_eq!(modified, old, "an unchanged file is not touched");
+        assert_eq!(std::fs::read_to_string(to.join("new.wasm")).unwrap(), "new");
+        assert!(!to.join("stale.d.ts").exists());
+        std::fs::remove_dir_all(&base).unwrap();
     }
 
     #[test]
