@@ -231,6 +231,30 @@ mod tests {
         MIGRATIONS.validate().unwrap();
     }
 
+    /// The write path's statements stay cheap: no temporary b-tree per insert (an `IN`
+    /// list in a CHECK constraint builds one on every execution).
+    #[test]
+    fn inserts_build_no_temporary_indexes() {
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        MIGRATIONS.to_latest(&mut c).unwrap();
+        c.execute_batch("PRAGMA foreign_keys = ON").unwrap();
+        for sql in [&*INSERT_COMPANY, &*INSERT_PERSON, &*INSERT_SUBMISSION] {
+            let mut explain = c.prepare(&format!("EXPLAIN {sql}")).unwrap();
+            let nulls = vec![rusqlite::types::Null; explain.parameter_count()];
+            let opcodes: Vec<String> = explain
+                .query_map(rusqlite::params_from_iter(nulls), |row| {
+                    row.get::<_, String>(1)
+                })
+                .unwrap()
+                .collect::<Result<_, _>>()
+                .unwrap();
+            assert!(
+                !opcodes.iter().any(|op| op == "OpenEphemeral"),
+                "{sql} builds a temporary b-tree"
+            );
+        }
+    }
+
     #[test]
     fn touch_params_follow_the_field_order() {
         let mut touch = Touch::default();

@@ -864,21 +864,52 @@ proptest! {
 /// Throughput of the writer alone (no HTTP): N tasks each recording submissions with
 /// unique e-mails and realistic touches, as fast as they are answered.
 /// `cargo test --release -p leadtrail-collector --lib writer_throughput -- --ignored --nocapture`
+/// Knobs for experiments without rebuilding: `BENCH_TOTAL` (submissions per run),
+/// `BENCH_TASKS` (comma list), `BENCH_SQL` (run on the write connection first, e.g.
+/// `PRAGMA synchronous = OFF` to see the CPU-bound ceiling), `BENCH_DIR` (where the
+/// database lives).
 #[test]
 #[ignore = "benchmark; prints figures"]
 fn writer_throughput() {
-    const TOTAL: usize = 40_000;
+    let env = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
+    let total_per_run: usize = env("BENCH_TOTAL").map_or(40_000, |v| v.parse().unwrap());
+    let task_counts: Vec<usize> = env("BENCH_TASKS").map_or(vec![1, 8, 64, 256], |v| {
+        v.split(',').map(|n| n.trim().parse().unwrap()).collect()
+    });
+    let setup_sql = env("BENCH_SQL");
+    let dir = env("BENCH_DIR");
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    println!("writer alone, {TOTAL} new persons per run, synchronous=FULL, WAL");
-    println!("tasks  subs/s   p50 ms  p99 ms  writes/batch");
-    for tasks in [1usize, 8, 64, 256] {
-        let total = if tasks == 1 { TOTAL / 10 } else { TOTAL };
+    println!(
+        "writer alone, {total_per_run} new persons per run (a tenth with 1 task), \
+         synchronous=FULL, WAL; setup: {}",
+        setup_sql.as_deref().unwrap_or("none")
+    );
+    println!("tasks  subs/s   p50 ms  p99 ms  writes/batch  writer CPU µs/sub");
+    for tasks in task_counts {
+        let total = if tasks == 1 {
+            total_per_run / 10
+        } else {
+            total_per_run
+        };
         runtime.block_on(async {
-            let f = Fixture::new();
+            let f = match &dir {
+                Some(dir) => {
+                    let dir = tempfile::tempdir_in(dir).unwrap();
+                    let store = SqliteStore::open(&dir.path().join("leadtrail.db")).unwrap();
+                    Fixture {
+                        dir,
+                        store: Arc::new(store),
+                    }
+                }
+                None => Fixture::new(),
+            };
+            if let Some(sql) = &setup_sql {
+                f.store.writer().execute(sql).await.unwrap();
+            }
             let started = Instant::now();
             let handles: Vec<_> = (0..tasks)
                 .map(|t| {
@@ -911,17 +942,45 @@ fn writer_throughput() {
                 latencies.extend(h.await.unwrap());
             }
             let elapsed = started.elapsed();
+            let writer_cpu = writer_thread_cpu();
             latencies.sort();
             let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
             let stats = f.store.writer().stats();
             println!(
-                "{tasks:>5}  {:>7.0}  {:>6.2}  {:>6.2}  {:>6.1}",
+                "{tasks:>5}  {:>7.0}  {:>6.2}  {:>6.2}  {:>12.1}  {:>17.1}",
                 total as f64 / elapsed.as_secs_f64(),
                 pct(0.5).as_secs_f64() * 1e3,
                 pct(0.99).as_secs_f64() * 1e3,
-                stats.writes() as f64 / stats.batches() as f64
+                stats.writes() as f64 / stats.batches() as f64,
+                writer_cpu.as_secs_f64() * 1e6 / total as f64
             );
             f.store.shutdown().await;
         });
     }
+}
+
+/// CPU time the writer thread has used so far (Linux: from /proc, in clock ticks of
+/// 10 ms), so that the benchmark can tell the writer's cost from the machine's noise.
+fn writer_thread_cpu() -> Duration {
+    let Ok(tasks) = std::fs::read_dir("/proc/self/task") else {
+        return Duration::ZERO;
+    };
+    for task in tasks.flatten() {
+        let comm = std::fs::read_to_string(task.path().join("comm")).unwrap_or_default();
+        if !comm.starts_with("leadtrail-sqlit") {
+            continue;
+        }
+        let stat = std::fs::read_to_string(task.path().join("stat")).unwrap_or_default();
+        // Fields after the parenthesised name: state is 3rd, utime 14th, stime 15th.
+        let after_name = stat.rsplit_once(')').map_or("", |(_, rest)| rest);
+        let fields: Vec<&str> = after_name.split_whitespace().collect();
+        let ticks = |i: usize| {
+            fields
+                .get(i)
+                .and_then(|f| f.parse::<u64>().ok())
+                .unwrap_or(0)
+        };
+        return Duration::from_millis((ticks(11) + ticks(12)) * 10);
+    }
+    Duration::ZERO
 }
