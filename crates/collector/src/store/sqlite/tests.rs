@@ -706,6 +706,53 @@ async fn a_failing_write_rolls_back_alone_within_its_batch() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_panic_in_the_writer_costs_its_batch_not_the_writer() {
+    let f = Fixture::new();
+    let lock = f.outside();
+    lock.execute_batch("BEGIN IMMEDIATE").unwrap();
+    let opener = {
+        let store = Arc::clone(&f.store);
+        tokio::spawn(async move { store.insert_api_token("opener", [9; 32]).await })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    // A submission queued in the same batch as the panicking write.
+    let victim = {
+        let store = Arc::clone(&f.store);
+        tokio::spawn(async move {
+            store
+                .record_submission(submission("victim@acme.no", None, facebook()))
+                .await
+        })
+    };
+    let panicking = {
+        let store = Arc::clone(&f.store);
+        tokio::spawn(async move { store.writer().panic().await })
+    };
+    tokio::time::sleep(Duration::from_millis(150)).await;
+    lock.execute_batch("COMMIT").unwrap();
+    opener.await.unwrap().unwrap();
+    let panicked = panicking.await.unwrap();
+    assert!(
+        matches!(panicked, Err(StoreError::Internal(_))),
+        "{panicked:?}"
+    );
+    let victim = victim.await.unwrap();
+    assert!(victim.is_err(), "answered with an error, not left hanging");
+    assert_eq!(
+        count(&f.outside(), "persons"),
+        0,
+        "the batch was rolled back"
+    );
+    // The writer lives on.
+    assert!(f.store.health().await.is_ok());
+    assert!(
+        f.record(submission("victim@acme.no", None, facebook()))
+            .await
+            .person_created
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_tokens_are_stored_by_hash_only() {
     let f = Fixture::new();
     let hash = [0xab; 32];

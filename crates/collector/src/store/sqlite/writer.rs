@@ -55,6 +55,9 @@ pub(super) enum Write {
     /// states they need (a size cap that makes SQLite report a full disk, `query_only`).
     #[cfg(test)]
     Execute(String, oneshot::Sender<StoreResult<()>>),
+    /// Panics inside the writer, as a bug would.
+    #[cfg(test)]
+    Panic(oneshot::Sender<StoreResult<()>>),
 }
 
 /// A write's result before its transaction is committed.
@@ -170,6 +173,11 @@ impl SubmissionWriter {
         self.call(|reply| Write::Execute(sql, reply)).await
     }
 
+    #[cfg(test)]
+    pub(super) async fn panic(&self) -> StoreResult<()> {
+        self.call(Write::Panic).await
+    }
+
     pub fn stats(&self) -> &WriterStats {
         &self.stats
     }
@@ -188,6 +196,16 @@ impl SubmissionWriter {
         }
     }
 
+    /// Why a handed-over command was never answered: the writer dropped its batch (a
+    /// panic, caught, which is a bug) or the thread is gone.
+    fn dropped(&self) -> StoreError {
+        if self.is_running() {
+            StoreError::Internal("the write failed unexpectedly; see the log".into())
+        } else {
+            self.stopped()
+        }
+    }
+
     async fn call<T>(
         &self,
         make: impl FnOnce(oneshot::Sender<StoreResult<T>>) -> Write,
@@ -200,7 +218,7 @@ impl SubmissionWriter {
             .send(Command::Write(make(reply)))
             .await
             .map_err(|_| self.stopped())?;
-        answer.await.map_err(|_| self.stopped())?
+        answer.await.map_err(|_| self.dropped())?
     }
 
     /// Stops taking writes, waits until everything queued is committed and answered, and
@@ -412,7 +430,7 @@ fn fail_all(
     }
 }
 
-/// A write's operation, consumed when run.
+/// A write's operation.
 enum Operation {
     Record(Box<IncomingSubmission>),
     InsertToken {
@@ -422,6 +440,8 @@ enum Operation {
     },
     #[cfg(test)]
     Execute(String),
+    #[cfg(test)]
+    Panic,
 }
 
 fn split(write: Write) -> (Operation, Waiter) {
@@ -442,6 +462,8 @@ fn split(write: Write) -> (Operation, Waiter) {
         ),
         #[cfg(test)]
         Write::Execute(sql, reply) => (Operation::Execute(sql), Waiter::Unit(reply)),
+        #[cfg(test)]
+        Write::Panic(reply) => (Operation::Panic, Waiter::Unit(reply)),
     }
 }
 
@@ -498,6 +520,8 @@ fn apply(connection: &Connection, operation: &Operation) -> rusqlite::Result<Don
             connection.execute_batch(sql)?;
             Ok(Done::Unit)
         }
+        #[cfg(test)]
+        Operation::Panic => panic!("a bug in the writer (test)"),
     }
 }
 
