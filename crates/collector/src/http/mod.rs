@@ -13,6 +13,10 @@ pub mod assets;
 pub mod auth;
 pub mod error;
 pub mod form;
+pub mod leads;
+pub mod links;
+pub mod search;
+pub mod tiles;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -131,6 +135,10 @@ pub fn app(
                 .route("/persons/{id}", web::get().to(api::person))
                 .route("/persons/{id}/submissions", web::get().to(api::submissions))
                 .route("/companies/{id}", web::get().to(api::company))
+                .configure(leads::routes)
+                .configure(search::routes)
+                .configure(tiles::routes)
+                .configure(links::routes)
                 .default_service(web::to(not_found)),
         )
         // Static files are compressed for browsers that accept it (the tracker's size

@@ -9,7 +9,16 @@
 //! - Reads never wait for the writer.
 //! - Times are Unix milliseconds (UTC); the HTTP layer formats them.
 
+pub mod leads;
+pub mod links;
+pub mod search;
 pub mod sqlite;
+pub mod tiles;
+
+pub use leads::LeadStore;
+pub use links::LinkStore;
+pub use search::SearchStore;
+pub use tiles::TileStore;
 
 use async_trait::async_trait;
 use leadtrail_core::{Touch, TouchOrigin};
@@ -107,10 +116,15 @@ pub enum StoreError {
 
 pub type StoreResult<T> = Result<T, StoreError>;
 
+/// Everything a backend stores. Each concern has a trait of its own (one file each, so that
+/// features grow without touching one another); this one holds the spine's part.
 #[async_trait]
-pub trait Store: Send + Sync + 'static {
+pub trait Store: LeadStore + SearchStore + TileStore + LinkStore + Send + Sync + 'static {
     /// Attributes and stores one submission; resolves once it is committed.
-    async fn record_submission(&self, submission: IncomingSubmission) -> StoreResult<SubmissionReceipt>;
+    async fn record_submission(
+        &self,
+        submission: IncomingSubmission,
+    ) -> StoreResult<SubmissionReceipt>;
 
     async fn person(&self, id: PersonId) -> StoreResult<Option<Person>>;
     /// Persons whose e-mail matches case-insensitively (zero or one today).

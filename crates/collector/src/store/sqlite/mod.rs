@@ -37,7 +37,11 @@
 //! per new person (≈20 µs instead of ≈14 µs); searching a million persons without them
 //! would be a full scan per criterion.
 
+mod leads;
+mod links;
 mod schema;
+mod search;
+mod tiles;
 mod writer;
 
 #[cfg(test)]

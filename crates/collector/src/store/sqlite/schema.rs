@@ -14,7 +14,16 @@ use crate::store::{Company, Person, Submission};
 
 /// Numbered migrations, applied in order at open. Append only: an applied migration is
 /// never edited (the database records how many ran in `PRAGMA user_version`).
-const MIGRATION_LIST: &[M<'static>] = &[M::up(include_str!("migrations/0001_spine.sql"))];
+///
+/// 0003–0005 were reserved up front so that the issues built in parallel (channels,
+/// dashboards, ingest) each own one file and none has to renumber another's.
+const MIGRATION_LIST: &[M<'static>] = &[
+    M::up(include_str!("migrations/0001_spine.sql")),
+    M::up(include_str!("migrations/0002_leads.sql")),
+    M::up(include_str!("migrations/0003_channels.sql")),
+    M::up(include_str!("migrations/0004_dashboards.sql")),
+    M::up(include_str!("migrations/0005_ingest.sql")),
+];
 
 pub(super) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
 

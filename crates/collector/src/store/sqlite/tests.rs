@@ -1031,3 +1031,84 @@ fn writer_thread_cpu() -> Duration {
     }
     Duration::ZERO
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn apply_runs_feature_writes_in_the_writer_and_returns_their_value() {
+    let f = Fixture::new();
+    let id: i64 = f
+        .store
+        .writer()
+        .apply(|c| {
+            c.execute(
+                "INSERT INTO associates (name, created_at) VALUES ('Kari', 1)",
+                [],
+            )?;
+            Ok(c.last_insert_rowid())
+        })
+        .await
+        .unwrap();
+    assert_eq!(count(&f.outside(), "associates"), 1);
+    let name: String = f
+        .outside()
+        .query_row("SELECT name FROM associates WHERE id = ?1", [id], |r| {
+            r.get(0)
+        })
+        .unwrap();
+    assert_eq!(name, "Kari");
+    // A failing feature write is answered with an error and leaves nothing behind, while
+    // the submissions batched with it commit.
+    let failing = f.store.writer().apply(|c| {
+        c.execute(
+            "INSERT INTO associates (name, created_at) VALUES ('Half', 2)",
+            [],
+        )?;
+        c.execute("INSERT INTO no_such_table VALUES (1)", [])?;
+        Ok(())
+    });
+    let fine = f
+        .store
+        .record_submission(submission("ok@acme.example", None, facebook()));
+    let (failing, fine) = tokio::join!(failing, fine);
+    assert!(failing.is_err());
+    assert!(fine.is_ok());
+    assert_eq!(count(&f.outside(), "associates"), 1);
+    assert_eq!(count(&f.outside(), "persons"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn observers_load_once_and_see_every_commit_before_it_is_answered() {
+    use std::sync::Mutex;
+    let f = Fixture::new();
+    f.record(submission("before@acme.example", None, facebook()))
+        .await;
+    let seen: Arc<Mutex<Vec<(Option<i64>, Vec<(String, i64)>)>>> = Arc::default();
+    let log = Arc::clone(&seen);
+    f.store
+        .writer()
+        .observe(Box::new(move |c, rows| {
+            let persons: i64 = c
+                .query_row("SELECT count(*) FROM persons", [], |r| r.get(0))
+                .unwrap();
+            let rows = rows
+                .map(|rows| rows.iter().map(|r| (r.table.clone(), r.rowid)).collect())
+                .unwrap_or_default();
+            log.lock().unwrap().push((Some(persons), rows));
+        }))
+        .await
+        .unwrap();
+    assert_eq!(seen.lock().unwrap().len(), 1, "loaded once at registration");
+    assert_eq!(seen.lock().unwrap()[0].0, Some(1));
+    let receipt = f
+        .record(submission("after@acme.example", None, linkedin()))
+        .await;
+    // Answered, so already observed.
+    let log = seen.lock().unwrap().clone();
+    assert_eq!(log.len(), 2);
+    assert_eq!(log[1].0, Some(2));
+    assert!(log[1]
+        .1
+        .contains(&("persons".to_owned(), receipt.person_id)));
+    assert!(log[1]
+        .1
+        .contains(&("submissions".to_owned(), receipt.submission_id)));
+}

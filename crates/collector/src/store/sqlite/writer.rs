@@ -21,7 +21,23 @@
 //! cannot open, busy/locked — abort the whole batch (SQLite may already have rolled the
 //! transaction back) and answer every waiter [`StoreError::Unavailable`]: none of them was
 //! acknowledged, so nothing acknowledged is lost, and the client retries later.
+//!
+//! ## Extending it
+//! Feature modules (leads, sales, selections, dashboards …) send their writes as code with
+//! [`SubmissionWriter::apply`] instead of adding a variant here. Such code may run twice
+//! (a batch replayed write by write), so it is `Fn`, and it must not have effects outside
+//! the connection.
+//!
+//! ## Change feed
+//! Read models that must follow the data as it arrives (the dashboard's in-memory
+//! aggregates) register a [`CommitObserver`] with [`SubmissionWriter::observe`]. SQLite's
+//! update hook notes every row a batch inserts, updates or deletes; after COMMIT, and before
+//! any waiter is answered, each observer is called on this thread with the writer's own
+//! connection and those rows. An answered write is therefore already visible to every
+//! observer. The rows are hints ("this rowid may have changed"): a rolled-back savepoint's
+//! rows are reported too, so observers re-read each row and treat a missing one as deleted.
 
+use std::any::Any;
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -39,6 +55,8 @@ use crate::store::{IncomingSubmission, StoreError, StoreResult, SubmissionReceip
 /// One unit of work for the writer, with where to send its answer.
 pub(super) enum Command {
     Write(Write),
+    /// Registers a read model that follows every commit (see "Change feed").
+    Observe(CommitObserver, oneshot::Sender<()>),
     /// Commit everything queued, stop taking commands, answer, and end the thread.
     Shutdown(oneshot::Sender<()>),
 }
@@ -55,6 +73,8 @@ pub(super) enum Write {
         created_at: i64,
         reply: oneshot::Sender<StoreResult<()>>,
     },
+    /// A feature module's write, given as code (see "Extending it").
+    Apply(WriteFn, oneshot::Sender<StoreResult<Box<dyn Any + Send>>>),
     /// Runs raw SQL on the write connection: lets tests put the real connection into the
     /// states they need (a size cap that makes SQLite report a full disk, `query_only`).
     #[cfg(test)]
@@ -64,10 +84,27 @@ pub(super) enum Write {
     Panic(oneshot::Sender<StoreResult<()>>),
 }
 
+/// A write given as code. It may run more than once (a batch replayed write by write after
+/// one failed), so it is `Fn` and must only act through the connection.
+pub type WriteFn = Box<dyn Fn(&Connection) -> rusqlite::Result<Box<dyn Any + Send>> + Send>;
+
+/// One row a committed batch may have changed (SQLite's update hook).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowChange {
+    pub table: String,
+    pub rowid: i64,
+}
+
+/// Follows the data as it is committed. Called on the writer thread with the writer's
+/// connection: once with `None` when registered (load everything), then after every
+/// commit with the rows it may have changed. Must be quick: writes wait for it.
+pub type CommitObserver = Box<dyn FnMut(&Connection, Option<&[RowChange]>) + Send>;
+
 /// A write's result before its transaction is committed.
 enum Done {
     Receipt(SubmissionReceipt),
     Unit,
+    Any(Box<dyn Any + Send>),
 }
 
 /// The waiter of a write, split from the operation so that the operation can be consumed
@@ -75,6 +112,7 @@ enum Done {
 enum Waiter {
     Receipt(oneshot::Sender<StoreResult<SubmissionReceipt>>),
     Unit(oneshot::Sender<StoreResult<()>>),
+    Any(oneshot::Sender<StoreResult<Box<dyn Any + Send>>>),
 }
 
 impl Waiter {
@@ -84,7 +122,13 @@ impl Waiter {
             Waiter::Receipt(tx) => {
                 let _ = tx.send(result.and_then(|done| match done {
                     Done::Receipt(receipt) => Ok(receipt),
-                    Done::Unit => Err(StoreError::Internal("write answered out of kind".into())),
+                    _ => Err(StoreError::Internal("write answered out of kind".into())),
+                }));
+            }
+            Waiter::Any(tx) => {
+                let _ = tx.send(result.and_then(|done| match done {
+                    Done::Any(value) => Ok(value),
+                    _ => Err(StoreError::Internal("write answered out of kind".into())),
                 }));
             }
             Waiter::Unit(tx) => {
@@ -169,6 +213,35 @@ impl SubmissionWriter {
             reply,
         })
         .await
+    }
+
+    /// Runs a feature module's write in the next batch and resolves once it is committed.
+    /// `operation` may run more than once (see "Extending it"); its value is what the last
+    /// run returned.
+    pub async fn apply<T, F>(&self, operation: F) -> StoreResult<T>
+    where
+        T: Send + 'static,
+        F: Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
+    {
+        let write: WriteFn = Box::new(move |connection| {
+            operation(connection).map(|v| Box::new(v) as Box<dyn Any + Send>)
+        });
+        let value = self.call(|reply| Write::Apply(write, reply)).await?;
+        value
+            .downcast::<T>()
+            .map(|boxed| *boxed)
+            .map_err(|_| StoreError::Internal("write answered out of kind".into()))
+    }
+
+    /// Registers a read model that follows every commit; resolves once it has loaded
+    /// (its first call, with `None`, has returned).
+    pub async fn observe(&self, observer: CommitObserver) -> StoreResult<()> {
+        let (reply, loaded) = oneshot::channel();
+        self.commands
+            .send(Command::Observe(observer, reply))
+            .await
+            .map_err(|_| self.stopped())?;
+        loaded.await.map_err(|_| self.dropped())
     }
 
     #[cfg(test)]
@@ -272,11 +345,19 @@ fn run(
     let mut batch: Vec<Write> = Vec::with_capacity(max_batch);
     let mut shutdown_waiters = Vec::new();
     let mut stopping = false;
+    let mut feed = ChangeFeed::install(&connection);
+    let mut new_observers = Vec::new();
     loop {
         if stopping {
             // The queue is closed to senders; what it still holds was accepted and must
             // be committed before the shutdown is answered.
-            fill(&mut queue, &mut batch, &mut shutdown_waiters, max_batch);
+            fill(
+                &mut queue,
+                &mut batch,
+                &mut shutdown_waiters,
+                &mut new_observers,
+                max_batch,
+            );
             if batch.is_empty() {
                 break;
             }
@@ -287,16 +368,32 @@ fn run(
             match first {
                 Command::Write(write) => batch.push(write),
                 Command::Shutdown(waiter) => shutdown_waiters.push(waiter),
+                Command::Observe(observer, loaded) => new_observers.push((observer, loaded)),
             }
-            fill(&mut queue, &mut batch, &mut shutdown_waiters, max_batch);
+            fill(
+                &mut queue,
+                &mut batch,
+                &mut shutdown_waiters,
+                &mut new_observers,
+                max_batch,
+            );
             if !shutdown_waiters.is_empty() {
                 stopping = true;
                 queue.close();
             }
         }
         if !batch.is_empty() {
-            commit_guarded(&mut connection, std::mem::take(&mut batch), stats);
+            commit_guarded(
+                &mut connection,
+                std::mem::take(&mut batch),
+                stats,
+                &mut feed,
+            );
             batch.reserve(max_batch);
+        }
+        for (observer, loaded) in new_observers.drain(..) {
+            feed.add(&connection, observer);
+            let _ = loaded.send(());
         }
     }
     for waiter in shutdown_waiters {
@@ -310,12 +407,15 @@ fn fill(
     queue: &mut mpsc::Receiver<Command>,
     batch: &mut Vec<Write>,
     shutdown_waiters: &mut Vec<oneshot::Sender<()>>,
+    new_observers: &mut Vec<(CommitObserver, oneshot::Sender<()>)>,
     max_batch: usize,
 ) {
     while batch.len() < max_batch {
         match queue.try_recv() {
             Ok(Command::Write(write)) => batch.push(write),
             Ok(Command::Shutdown(waiter)) => shutdown_waiters.push(waiter),
+            // Added after this batch commits: an observer loads the committed state.
+            Ok(Command::Observe(observer, loaded)) => new_observers.push((observer, loaded)),
             Err(_) => break,
         }
     }
@@ -323,8 +423,16 @@ fn fill(
 
 /// Commits a batch; a panic in it (a bug) costs that batch, not the writer: its waiters'
 /// senders are dropped with it, so they see "writer stopped" instead of hanging.
-fn commit_guarded(connection: &mut Connection, batch: Vec<Write>, stats: &WriterStats) {
-    let outcome = catch_unwind(AssertUnwindSafe(|| commit_batch(connection, batch, stats)));
+fn commit_guarded(
+    connection: &mut Connection,
+    batch: Vec<Write>,
+    stats: &WriterStats,
+    feed: &mut ChangeFeed,
+) {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        commit_batch(connection, batch, stats, feed)
+    }));
+    feed.discard();
     if outcome.is_err() {
         tracing::error!("the sqlite writer panicked while committing a batch; batch dropped");
         if !connection.is_autocommit() {
@@ -333,7 +441,12 @@ fn commit_guarded(connection: &mut Connection, batch: Vec<Write>, stats: &Writer
     }
 }
 
-fn commit_batch(connection: &mut Connection, batch: Vec<Write>, stats: &WriterStats) {
+fn commit_batch(
+    connection: &mut Connection,
+    batch: Vec<Write>,
+    stats: &WriterStats,
+    feed: &mut ChangeFeed,
+) {
     #[cfg(test)]
     if let [Write::Execute(..)] = &batch[..] {
         // Alone, and outside a transaction: some connection states refuse BEGIN IMMEDIATE
@@ -352,6 +465,9 @@ fn commit_batch(connection: &mut Connection, batch: Vec<Write>, stats: &WriterSt
         },
         Err(error) => return fail_all(connection, waiters, &error),
     };
+    // Committed: the read models catch up before anyone is told, so that an answered
+    // write is visible everywhere.
+    feed.publish(connection);
     stats.batches.fetch_add(1, Ordering::Relaxed);
     stats
         .writes
@@ -437,6 +553,7 @@ fn fail_all(
 /// A write's operation.
 enum Operation {
     Record(Box<IncomingSubmission>),
+    Apply(WriteFn),
     InsertToken {
         name: String,
         sha256: [u8; 32],
@@ -450,6 +567,7 @@ enum Operation {
 
 fn split(write: Write) -> (Operation, Waiter) {
     match write {
+        Write::Apply(operation, reply) => (Operation::Apply(operation), Waiter::Any(reply)),
         Write::Record(submission, reply) => (Operation::Record(submission), Waiter::Receipt(reply)),
         Write::InsertToken {
             name,
@@ -506,6 +624,7 @@ fn in_savepoint(connection: &Connection, operation: &Operation) -> Result<Done, 
 fn apply(connection: &Connection, operation: &Operation) -> rusqlite::Result<Done> {
     match operation {
         Operation::Record(submission) => record(connection, submission).map(Done::Receipt),
+        Operation::Apply(operation) => operation(connection).map(Done::Any),
         Operation::InsertToken {
             name,
             sha256,
@@ -692,5 +811,74 @@ pub(super) fn store_error(error: &rusqlite::Error) -> StoreError {
         StoreError::Unavailable(error.to_string())
     } else {
         StoreError::Internal(error.to_string())
+    }
+}
+
+/// The rows the current batch touched, noted by SQLite's update hook, and the observers
+/// that follow them (see "Change feed").
+struct ChangeFeed {
+    touched: Arc<Mutex<Vec<RowChange>>>,
+    observers: Vec<CommitObserver>,
+}
+
+impl ChangeFeed {
+    /// Installs the update hook only once there is an observer: until then the hot path
+    /// pays nothing for it.
+    fn install(_connection: &Connection) -> ChangeFeed {
+        ChangeFeed {
+            touched: Arc::new(Mutex::new(Vec::new())),
+            observers: Vec::new(),
+        }
+    }
+
+    fn add(&mut self, connection: &Connection, mut observer: CommitObserver) {
+        if self.observers.is_empty() {
+            let touched = Arc::clone(&self.touched);
+            connection.update_hook(Some(
+                move |_action: rusqlite::hooks::Action, _db: &str, table: &str, rowid: i64| {
+                    if let Ok(mut touched) = touched.lock() {
+                        touched.push(RowChange {
+                            table: table.to_owned(),
+                            rowid,
+                        });
+                    }
+                },
+            ));
+        }
+        let loaded = catch_unwind(AssertUnwindSafe(|| observer(connection, None)));
+        if loaded.is_err() {
+            tracing::error!("a commit observer panicked while loading; it was dropped");
+            return;
+        }
+        self.observers.push(observer);
+    }
+
+    /// Hands the committed batch's rows to every observer. An observer that panics is
+    /// dropped (a bug): the writer and the other observers go on.
+    fn publish(&mut self, connection: &Connection) {
+        if self.observers.is_empty() {
+            return;
+        }
+        let rows = match self.touched.lock() {
+            Ok(mut touched) => std::mem::take(&mut *touched),
+            Err(_) => return,
+        };
+        if rows.is_empty() {
+            return;
+        }
+        self.observers.retain_mut(|observer| {
+            let ok = catch_unwind(AssertUnwindSafe(|| observer(connection, Some(&rows)))).is_ok();
+            if !ok {
+                tracing::error!("a commit observer panicked; it was dropped");
+            }
+            ok
+        });
+    }
+
+    /// Forgets rows of a batch that was not committed.
+    fn discard(&self) {
+        if let Ok(mut touched) = self.touched.lock() {
+            touched.clear();
+        }
     }
 }

@@ -1,0 +1,1 @@
+-- 0003 — reserved for channels, source aliases and saved links (issue 5).

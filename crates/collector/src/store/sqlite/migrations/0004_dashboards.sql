@@ -1,0 +1,1 @@
+-- 0004 — reserved for dashboards and tile read models (issue 4).

@@ -1,0 +1,1 @@
+-- 0005 — reserved for ingest hardening (issue 6).
