@@ -276,25 +276,30 @@ pub fn is_valid_form_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// A `_redirect` value the browser may be sent to: an absolute http(s) URL with a host,
-/// without white space, controls or backslashes (which browsers read as `/`). Non-ASCII
-/// characters are percent-encoded so that the URL is a valid header value.
+/// A `_redirect` value the browser may be sent to: an absolute http(s) URL with a host, or
+/// a path on the collector's own site (`/thanks.html` — one leading `/`, since `//host` and
+/// `/\host` would leave the site), without white space, controls or backslashes (which
+/// browsers read as `/`). Non-ASCII characters are percent-encoded so that the URL is a
+/// valid header value.
 pub fn safe_redirect(raw: &str) -> Option<String> {
     let url = raw.trim();
     if url.is_empty() || url.chars().count() > MAX_REDIRECT_CHARS {
         return None;
     }
-    let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-    let rest = if lower.starts_with("https://") {
-        &url[8..]
-    } else if lower.starts_with("http://") {
-        &url[7..]
-    } else {
-        return None;
-    };
-    let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-    if host.is_empty() || host.starts_with(':') {
-        return None;
+    let own_path = url.starts_with('/') && !url[1..].starts_with(['/', '\\']);
+    if !own_path {
+        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
+        let rest = if lower.starts_with("https://") {
+            &url[8..]
+        } else if lower.starts_with("http://") {
+            &url[7..]
+        } else {
+            return None;
+        };
+        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
+        if host.is_empty() || host.starts_with(':') {
+            return None;
+        }
     }
     if url
         .chars()
@@ -715,7 +720,7 @@ mod tests {
     }
 
     #[test]
-    fn redirects_must_be_absolute_http_urls() {
+    fn redirects_must_be_absolute_http_urls_or_own_paths() {
         assert_eq!(
             safe_redirect(" https://acme.example/takk ").as_deref(),
             Some("https://acme.example/takk")
@@ -728,10 +733,17 @@ mod tests {
             safe_redirect("https://acme.example/tack-så").as_deref(),
             Some("https://acme.example/tack-s%C3%A5")
         );
+        assert_eq!(
+            safe_redirect("/thanks.html?x=1").as_deref(),
+            Some("/thanks.html?x=1")
+        );
+        assert_eq!(safe_redirect("/").as_deref(), Some("/"));
         for bad in [
             "",
-            "/thanks",
+            "thanks",
             "//evil.example/",
+            "/\\evil.example/",
+            "/\tevil",
             "javascript:alert(1)",
             "https://",
             "https:///path",
