@@ -584,7 +584,7 @@ fn facts(touch: &Touch, aliases: &SourceAliases) -> Facts {
             let (host_source, host_medium) = classify_host(&host);
             // Source and medium are what the tracker derives from this referrer, not campaign
             // parameters: the host itself says more than the tracker's short list (which
-            // calls the Gmail app `google`).
+            // knows no webmail, so the Gmail app is a `referral` there).
             if touch.source.as_deref() == Some(host_source.as_str()) && medium == host_medium {
                 source_category(&host).or_else(|| source_category(&source))
             } else {

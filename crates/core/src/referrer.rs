@@ -83,6 +83,19 @@ fn is_search_exception(host: &str) -> bool {
     host.starts_with("mail.") || host.starts_with("accounts.") || host.contains("ads.")
 }
 
+/// True when `host` is the engine's own site: `google.co.uk`, `bing.com`, or one of the
+/// engine's search sub-domains (`search.yahoo.co.jp`, `m.baidu.com`, `cn.bing.com`) — but
+/// not its other products (`docs.google.com`, `maps.google.com`), which are referrals.
+fn is_engine_host(host: &str, label: &str) -> bool {
+    const SEARCH_SUBDOMAINS: &[&str] = &["search", "m", "cn", "images", "video", "mobile"];
+    let mut labels = host.split('.');
+    match (labels.next(), labels.next()) {
+        (Some(first), _) if first == label => true,
+        (Some(first), Some(second)) => second == label && SEARCH_SUBDOMAINS.contains(&first),
+        _ => false,
+    }
+}
+
 /// The `(source, medium)` a visit from `host` (as from [`host_of`]) gets: `google / organic`
 /// for a search engine, `linkedin / social` for a known network, else `host / referral`.
 pub fn classify_host(host: &str) -> (String, &'static str) {
@@ -92,7 +105,7 @@ pub fn classify_host(host: &str) -> (String, &'static str) {
             let hit = if *label == "so" {
                 host == "so.com"
             } else {
-                host.split('.').any(|l| l == *label)
+                is_engine_host(host, label)
             };
             if hit {
                 return ((*source).to_owned(), "organic");
@@ -141,6 +154,12 @@ mod tests {
             classify_host("mail.google.com"),
             ("mail.google.com".into(), "referral")
         );
+        assert_eq!(
+            classify_host("docs.google.com"),
+            ("docs.google.com".into(), "referral")
+        );
+        assert_eq!(classify_host("cn.bing.com"), ("bing".into(), "organic"));
+        assert_eq!(classify_host("m.baidu.com"), ("baidu".into(), "organic"));
         assert_eq!(
             classify_host("m.facebook.com"),
             ("facebook".into(), "social")
