@@ -159,6 +159,7 @@ fn seed_journey_new_person_then_returning_person() {
     assert_eq!(items[1]["form"], "contact");
     assert_eq!(items[1]["conversion"]["source"], "newsletter");
     assert_eq!(items[1]["conversion"]["medium"], "email");
+    assert_eq!(items[1]["conversion"]["channel"], "email");
     assert_eq!(items[1]["conversion"]["campaign"], "may_news");
     assert_eq!(items[0]["conversion"]["source"], "facebook");
 }
@@ -514,7 +515,10 @@ fn api_json_shapes() {
         "referrer",
         "landing_page",
         "at",
+        "channel",
     ]);
+    assert_eq!(person["first_interaction"]["channel"], "paid_social");
+    assert_eq!(person["lead_generation"]["channel"], "paid_social");
     assert_eq!(
         keys(&person),
         set(&[

@@ -3,7 +3,7 @@
 //! unknown touch values are `null`.
 
 use actix_web::{web, HttpResponse};
-use leadtrail_core::Touch;
+use leadtrail_core::{Channel, Touch};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -32,11 +32,26 @@ pub struct TouchJson {
     pub referrer: Option<String>,
     pub landing_page: Option<String>,
     pub at: Option<String>,
+    /// [`Channel::id`] as stored with the touch; `null` for a touch stored before channels
+    /// existed and not yet reclassified.
+    pub channel: Option<&'static str>,
+}
+
+impl TouchJson {
+    /// A stored touch with its stored channel.
+    pub fn with_channel(touch: Touch, channel: Option<Channel>) -> TouchJson {
+        TouchJson {
+            channel: channel.map(Channel::id),
+            ..TouchJson::from(touch)
+        }
+    }
 }
 
 impl From<Touch> for TouchJson {
+    /// Without a channel; use [`TouchJson::with_channel`] for stored touches.
     fn from(t: Touch) -> TouchJson {
         TouchJson {
+            channel: None,
             source: t.source,
             medium: t.medium,
             campaign: t.campaign,
@@ -73,8 +88,12 @@ impl From<Person> for PersonJson {
             company_id: p.company_id,
             country: p.country,
             created_at: rfc3339(p.created_at),
-            first_interaction: p.first_interaction.map(TouchJson::from),
-            lead_generation: p.lead_generation.map(TouchJson::from),
+            first_interaction: p
+                .first_interaction
+                .map(|t| TouchJson::with_channel(t, p.first_channel)),
+            lead_generation: p
+                .lead_generation
+                .map(|t| TouchJson::with_channel(t, p.lead_channel)),
         }
     }
 }
@@ -94,7 +113,7 @@ impl From<Submission> for SubmissionJson {
             id: s.id,
             form: s.form,
             created_at: rfc3339(s.created_at),
-            conversion: s.conversion.into(),
+            conversion: TouchJson::with_channel(s.conversion, s.conversion_channel),
             payload: s.payload,
         }
     }
@@ -116,7 +135,9 @@ impl From<Company> for CompanyJson {
             name: c.name,
             domain: c.domain,
             created_at: rfc3339(c.created_at),
-            source: c.source.map(TouchJson::from),
+            source: c
+                .source
+                .map(|t| TouchJson::with_channel(t, c.source_channel)),
         }
     }
 }
@@ -227,8 +248,19 @@ mod tests {
             serde_json::json!({
                 "source": "linkedin", "medium": null, "campaign": null, "term": null,
                 "content": null, "id": null, "click_id": null, "click_id_type": null,
-                "referrer": null, "landing_page": null, "at": "2023-11-14T22:13:20.000Z"
+                "referrer": null, "landing_page": null, "at": "2023-11-14T22:13:20.000Z",
+                "channel": null
             })
         );
+    }
+
+    #[test]
+    fn a_stored_touch_carries_its_channel_id() {
+        let json = serde_json::to_value(TouchJson::with_channel(
+            Touch::default(),
+            Some(Channel::PaidSocial),
+        ))
+        .unwrap();
+        assert_eq!(json["channel"], "paid_social");
     }
 }

@@ -21,7 +21,7 @@ pub use search::SearchStore;
 pub use tiles::TileStore;
 
 use async_trait::async_trait;
-use leadtrail_core::{Touch, TouchOrigin};
+use leadtrail_core::{Channel, Touch, TouchOrigin};
 use serde_json::{Map, Value};
 
 pub type PersonId = i64;
@@ -75,6 +75,10 @@ pub struct Person {
     pub created_at: i64,
     pub first_interaction: Option<Touch>,
     pub lead_generation: Option<Touch>,
+    /// Channels of the two touches as stored (see [`LinkStore`] for reclassification);
+    /// `None` for an absent touch or a row not yet classified.
+    pub first_channel: Option<Channel>,
+    pub lead_channel: Option<Channel>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -85,6 +89,7 @@ pub struct Company {
     pub created_at: i64,
     /// The lead-generation touch of the new person the company was created with.
     pub source: Option<Touch>,
+    pub source_channel: Option<Channel>,
 }
 
 #[derive(Debug, Clone, PartialEq)]
@@ -95,6 +100,7 @@ pub struct Submission {
     pub channel: String,
     pub created_at: i64,
     pub conversion: Touch,
+    pub conversion_channel: Option<Channel>,
     pub origin: TouchOrigin,
     pub payload: Map<String, Value>,
 }

@@ -39,6 +39,7 @@
 
 mod leads;
 mod links;
+mod links_channels;
 mod schema;
 mod search;
 mod tiles;

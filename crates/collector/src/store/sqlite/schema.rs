@@ -4,7 +4,7 @@
 
 use std::sync::LazyLock;
 
-use leadtrail_core::{Touch, TouchField, TouchOrigin};
+use leadtrail_core::{Channel, Touch, TouchField, TouchOrigin};
 use rusqlite::types::ToSql;
 use rusqlite::Row;
 use rusqlite_migration::{Migrations, M};
@@ -57,34 +57,71 @@ pub(super) fn touch_columns(prefix: &str) -> String {
         .join(", ")
 }
 
+/// Number of columns that record a touch's classification (see 0003_channels.sql).
+pub(super) const CLASS_WIDTH: usize = 3;
+
+/// `first_channel, first_rules_version, first_raw_source`: how the writer classified the
+/// role's touch, in the order of [`Classified::params`].
+pub(super) fn class_columns(prefix: &str) -> String {
+    format!("{prefix}_channel, {prefix}_rules_version, {prefix}_raw_source")
+}
+
+/// A stored touch's classification: its channel, the rules version that gave it, and its
+/// source as received when an alias rewrote it.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub(super) struct Classified {
+    pub channel: Option<&'static str>,
+    pub rules_version: Option<i64>,
+    pub raw_source: Option<String>,
+}
+
+impl Classified {
+    pub(super) fn params(&self) -> [&dyn ToSql; CLASS_WIDTH] {
+        [&self.channel, &self.rules_version, &self.raw_source]
+    }
+}
+
+/// A stored channel id read back; an id this build does not know (written by a newer one)
+/// reads as unknown rather than failing the row.
+fn channel_from_row(row: &Row<'_>, index: usize) -> rusqlite::Result<Option<Channel>> {
+    Ok(row
+        .get::<_, Option<String>>(index)?
+        .as_deref()
+        .and_then(Channel::from_id))
+}
+
 fn placeholders(n: usize) -> String {
     vec!["?"; n].join(", ")
 }
 
 pub(super) static INSERT_COMPANY: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO companies (name, match_key, domain, created_at, {}) VALUES ({})",
+        "INSERT INTO companies (name, match_key, domain, created_at, {}, {}) VALUES ({})",
         touch_columns(COMPANY_SOURCE),
-        placeholders(4 + TOUCH_WIDTH)
+        class_columns(COMPANY_SOURCE),
+        placeholders(4 + TOUCH_WIDTH + CLASS_WIDTH)
     )
 });
 
 pub(super) static INSERT_PERSON: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO persons (email, email_key, name, company_id, country, phone, created_at, {}, {}) \
-         VALUES ({})",
+        "INSERT INTO persons (email, email_key, name, company_id, country, phone, created_at, \
+         {}, {}, {}, {}) VALUES ({})",
         touch_columns(FIRST),
         touch_columns(LEAD),
-        placeholders(7 + 2 * TOUCH_WIDTH)
+        class_columns(FIRST),
+        class_columns(LEAD),
+        placeholders(7 + 2 * (TOUCH_WIDTH + CLASS_WIDTH))
     )
 });
 
 pub(super) static INSERT_SUBMISSION: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO submissions (person_id, form_id, channel, origin, created_at, payload, {}) \
+        "INSERT INTO submissions (person_id, form_id, channel, origin, created_at, payload, {}, {}) \
          VALUES ({})",
         touch_columns(CONVERSION),
-        placeholders(6 + TOUCH_WIDTH)
+        class_columns(CONVERSION),
+        placeholders(6 + TOUCH_WIDTH + CLASS_WIDTH)
     )
 });
 
@@ -92,7 +129,8 @@ pub(super) static INSERT_SUBMISSION: LazyLock<String> = LazyLock::new(|| {
 /// `WHERE` clause.
 pub(super) static SELECT_PERSON: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT id, email, name, company_id, country, phone, created_at, {}, {} FROM persons",
+        "SELECT id, email, name, company_id, country, phone, created_at, {}, {}, \
+         first_channel, lead_channel FROM persons",
         touch_columns(FIRST),
         touch_columns(LEAD)
     )
@@ -100,15 +138,15 @@ pub(super) static SELECT_PERSON: LazyLock<String> = LazyLock::new(|| {
 
 pub(super) static SELECT_COMPANY: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT id, name, domain, created_at, {} FROM companies",
+        "SELECT id, name, domain, created_at, {}, src_channel FROM companies",
         touch_columns(COMPANY_SOURCE)
     )
 });
 
 pub(super) static SELECT_SUBMISSIONS_OF: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT s.id, s.person_id, f.key, s.channel, s.created_at, s.origin, s.payload, {} \
-         FROM submissions s JOIN forms f ON f.id = s.form_id \
+        "SELECT s.id, s.person_id, f.key, s.channel, s.created_at, s.origin, s.payload, {}, \
+         s.conv_channel FROM submissions s JOIN forms f ON f.id = s.form_id \
          WHERE s.person_id = ?1 ORDER BY s.created_at, s.id",
         touch_columns("s.conv")
     )
@@ -166,6 +204,8 @@ pub(super) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
         created_at: row.get(6)?,
         first_interaction: optional_touch_from_row(row, 7)?,
         lead_generation: optional_touch_from_row(row, 7 + TOUCH_WIDTH)?,
+        first_channel: channel_from_row(row, 7 + 2 * TOUCH_WIDTH)?,
+        lead_channel: channel_from_row(row, 8 + 2 * TOUCH_WIDTH)?,
     })
 }
 
@@ -176,6 +216,7 @@ pub(super) fn company_from_row(row: &Row<'_>) -> rusqlite::Result<Company> {
         domain: row.get(2)?,
         created_at: row.get(3)?,
         source: optional_touch_from_row(row, 4)?,
+        source_channel: channel_from_row(row, 4 + TOUCH_WIDTH)?,
     })
 }
 
@@ -209,6 +250,7 @@ pub(super) fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<Submission>
         origin,
         payload,
         conversion: touch_from_row(row, 7)?,
+        conversion_channel: channel_from_row(row, 7 + TOUCH_WIDTH)?,
     })
 }
 

@@ -49,6 +49,7 @@ use rusqlite::types::ToSql;
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
 
+use super::links_channels;
 use super::schema::{self, touch_params};
 use crate::store::{IncomingSubmission, StoreError, StoreResult, SubmissionReceipt};
 
@@ -668,6 +669,19 @@ fn record(
         received_at,
     } = submission;
     let received_at = *received_at;
+    // Aliases and channels before the seed's rules: every role stores the merged source
+    // and its touch's channel. `first_class` is the first interaction's, which is the
+    // current touch's when the browser remembered none (as Attribution::decide picks).
+    let aliases = links_channels::writer_aliases(connection)?;
+    let (current, current_class) = links_channels::prepare_touch(current, None, &aliases);
+    let (first, first_class) = match first {
+        Some(first) => {
+            let (touch, class) = links_channels::prepare_touch(first, None, &aliases);
+            (Some(touch), class)
+        }
+        None => (None, current_class.clone()),
+    };
+    let no_class = schema::Classified::default();
     let form_id = form_id(connection, form_key, received_at)?;
     let existing: Option<(i64, Option<i64>)> = connection
         .prepare_cached("SELECT id, company_id FROM persons WHERE email_key = ?1")?
@@ -677,7 +691,7 @@ fn record(
     let (person_id, person_created, company_id, company_created, conversion) = match existing {
         Some((person_id, company_id)) => {
             // An existing person — and so their company — never changes.
-            let attribution = Attribution::decide(first.clone(), current.clone(), false, false);
+            let attribution = Attribution::decide(first, current, false, false);
             (person_id, false, company_id, false, attribution.conversion)
         }
         None => {
@@ -690,14 +704,14 @@ fn record(
                 None => None,
             };
             let company_is_new = identity.is_some() && known_company.is_none();
-            let attribution =
-                Attribution::decide(first.clone(), current.clone(), true, company_is_new);
+            let attribution = Attribution::decide(first, current, true, company_is_new);
             let company_id = match (identity, known_company) {
                 (Some(_), Some(id)) => Some(id),
                 (Some(identity), None) => Some(insert_company(
                     connection,
                     &identity,
                     attribution.company_source.as_ref(),
+                    &current_class,
                     received_at,
                 )?),
                 (None, _) => None,
@@ -716,6 +730,16 @@ fn record(
             ];
             params.extend(touch_params(first_interaction));
             params.extend(touch_params(lead_generation));
+            params.extend(if attribution.first_interaction.is_some() {
+                first_class.params()
+            } else {
+                no_class.params()
+            });
+            params.extend(if attribution.lead_generation.is_some() {
+                current_class.params()
+            } else {
+                no_class.params()
+            });
             connection
                 .prepare_cached(&schema::INSERT_PERSON)?
                 .execute(&*params)?;
@@ -742,6 +766,7 @@ fn record(
         &payload,
     ];
     params.extend(touch_params(&conversion));
+    params.extend(current_class.params());
     connection
         .prepare_cached(&schema::INSERT_SUBMISSION)?
         .execute(&*params)?;
@@ -773,6 +798,7 @@ fn insert_company(
     connection: &Connection,
     identity: &CompanyIdentity,
     source: Option<&Touch>,
+    class: &schema::Classified,
     now: i64,
 ) -> rusqlite::Result<i64> {
     let empty = Touch::default();
@@ -783,6 +809,8 @@ fn insert_company(
         &now,
     ];
     params.extend(touch_params(source.unwrap_or(&empty)));
+    let no_class = schema::Classified::default();
+    params.extend(if source.is_some() { class } else { &no_class }.params());
     connection
         .prepare_cached(&schema::INSERT_COMPANY)?
         .execute(&*params)?;
