@@ -529,7 +529,11 @@ fn api_json_shapes() {
             "country",
             "created_at",
             "first_interaction",
-            "lead_generation"
+            "lead_generation",
+            "status",
+            "owner_id",
+            "updated_at",
+            "consent"
         ])
     );
     assert_eq!(keys(&person["first_interaction"]), touch_keys);

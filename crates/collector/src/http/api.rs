@@ -9,6 +9,7 @@ use serde_json::{Map, Value};
 
 use super::error::ApiError;
 use super::AppState;
+use crate::store::leads::Consent;
 use crate::store::{Company, Person, Submission};
 
 /// Unix milliseconds as RFC 3339 UTC (`2025-06-15T12:00:00.000Z`); `None` outside the
@@ -77,11 +78,48 @@ pub struct PersonJson {
     pub created_at: Option<String>,
     pub first_interaction: Option<TouchJson>,
     pub lead_generation: Option<TouchJson>,
+    /// `open`, `in_progress`, `qualified` or `disqualified`.
+    pub status: &'static str,
+    /// The owning associate.
+    pub owner_id: Option<i64>,
+    pub updated_at: Option<String>,
+    pub consent: ConsentsJson,
+}
+
+/// Consent per purpose; `null` when the person never stated one.
+#[derive(Debug, Serialize)]
+pub struct ConsentsJson {
+    pub e_marketing: Option<ConsentJson>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConsentJson {
+    /// True when given, false when withdrawn.
+    pub given: bool,
+    pub at: Option<String>,
+    /// The form it was stated through.
+    pub form: Option<String>,
+}
+
+impl From<Consent> for ConsentJson {
+    fn from(c: Consent) -> ConsentJson {
+        ConsentJson {
+            given: c.given,
+            at: rfc3339(c.at),
+            form: c.form,
+        }
+    }
 }
 
 impl From<Person> for PersonJson {
     fn from(p: Person) -> PersonJson {
         PersonJson {
+            status: p.status.as_str(),
+            owner_id: p.owner_id,
+            updated_at: rfc3339(p.updated_at),
+            consent: ConsentsJson {
+                e_marketing: p.consent_e_marketing.map(ConsentJson::from),
+            },
             id: p.id,
             email: p.email,
             name: p.name,

@@ -79,6 +79,14 @@ pub struct Person {
     /// `None` for an absent touch or a row not yet classified.
     pub first_channel: Option<Channel>,
     pub lead_channel: Option<Channel>,
+    /// Lead status: `open`, `in_progress`, `qualified`, `disqualified` ([`leads::LeadStatus`]).
+    pub status: leads::LeadStatus,
+    /// The associate who owns the lead.
+    pub owner_id: Option<i64>,
+    /// Last change through the API; the creation time until then.
+    pub updated_at: i64,
+    /// The e-marketing consent in force, if the person ever stated one.
+    pub consent_e_marketing: Option<leads::Consent>,
 }
 
 #[derive(Debug, Clone, PartialEq)]

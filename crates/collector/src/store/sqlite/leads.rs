@@ -1,8 +1,778 @@
-//! SQLite side of [`crate::store::LeadStore`].
-use async_trait::async_trait;
+//! SQLite side of [`crate::store::LeadStore`]: status and owners, associates, sales,
+//! consent, export, erasure, idempotent server-side submissions and batched imports.
+//! Every write goes through the one writer ([`super::SubmissionWriter::apply`]).
 
-use super::SqliteStore;
-use crate::store::LeadStore;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use leadtrail_core::identity::CompanyIdentity;
+use leadtrail_core::{Attribution, Touch};
+use rusqlite::types::ToSql;
+use rusqlite::{Connection, OptionalExtension, Row};
+use serde_json::Value;
+
+use super::schema::{self, touch_params};
+use super::{links_channels, now_ms, writer, SqliteStore};
+use crate::store::leads::{
+    consent_value, Associate, AssociateId, Consent, ConsentRecord, ExternalReceipt, ImportOutcome,
+    ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport, PersonPatch, Sale,
+    SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange, PURPOSE_E_MARKETING,
+};
+use crate::store::{
+    IncomingSubmission, LeadStore, Person, PersonId, StoreResult, SubmissionReceipt,
+};
+
+/// Records a consent statement made with a submission, and keeps the person's consent in
+/// force up to date (the latest statement by time wins, so an imported old statement does
+/// not override a newer one).
+pub(super) fn note_consent(
+    connection: &Connection,
+    person_id: PersonId,
+    form_id: i64,
+    submission_id: i64,
+    value: Option<&Value>,
+    at: i64,
+) -> rusqlite::Result<()> {
+    let Some(given) = value.and_then(consent_value) else {
+        return Ok(());
+    };
+    connection
+        .prepare_cached(
+            "INSERT INTO consents (person_id, purpose, given, at, form_id, submission_id) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+        )?
+        .execute((
+            person_id,
+            PURPOSE_E_MARKETING,
+            given,
+            at,
+            form_id,
+            submission_id,
+        ))?;
+    connection
+        .prepare_cached(
+            "UPDATE persons SET consent_e_marketing = ?2, consent_e_marketing_at = ?3, \
+             consent_e_marketing_form_id = ?4 \
+             WHERE id = ?1 AND (consent_e_marketing_at IS NULL OR consent_e_marketing_at <= ?3)",
+        )?
+        .execute((person_id, given, at, form_id))?;
+    Ok(())
+}
+
+const SELECT_SALE: &str = "SELECT id, person_id, company_id, title, amount_minor, currency, \
+     status, at, closed_at, external_id, created_at, updated_at FROM sales";
+
+fn sale_from_row(row: &Row<'_>) -> rusqlite::Result<Sale> {
+    let status: String = row.get(6)?;
+    let status = SaleStatus::parse(&status).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            6,
+            rusqlite::types::Type::Text,
+            format!("unknown sale status {status:?}").into(),
+        )
+    })?;
+    Ok(Sale {
+        id: row.get(0)?,
+        person_id: row.get(1)?,
+        company_id: row.get(2)?,
+        title: row.get(3)?,
+        amount_minor: row.get(4)?,
+        currency: row.get(5)?,
+        status,
+        at: row.get(7)?,
+        closed_at: row.get(8)?,
+        external_id: row.get(9)?,
+        created_at: row.get(10)?,
+        updated_at: row.get(11)?,
+    })
+}
+
+fn associate_from_row(row: &Row<'_>) -> rusqlite::Result<Associate> {
+    Ok(Associate {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        email: row.get(2)?,
+        created_at: row.get(3)?,
+    })
+}
+
+fn status_from_text(index: usize, text: &str) -> rusqlite::Result<LeadStatus> {
+    LeadStatus::parse(text).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            index,
+            rusqlite::types::Type::Text,
+            format!("unknown lead status {text:?}").into(),
+        )
+    })
+}
+
+fn person_on(connection: &Connection, id: PersonId) -> rusqlite::Result<Option<Person>> {
+    connection
+        .prepare_cached(&format!("{} WHERE id = ?1", *schema::SELECT_PERSON))?
+        .query_row([id], schema::person_from_row)
+        .optional()
+}
+
+fn sale_on(connection: &Connection, id: SaleId) -> rusqlite::Result<Option<Sale>> {
+    connection
+        .prepare_cached(&format!("{SELECT_SALE} WHERE id = ?1"))?
+        .query_row([id], sale_from_row)
+        .optional()
+}
+
+fn exists(connection: &Connection, table: &str, id: i64) -> rusqlite::Result<bool> {
+    connection
+        .prepare_cached(&format!(
+            "SELECT EXISTS (SELECT 1 FROM {table} WHERE id = ?1)"
+        ))?
+        .query_row([id], |row| row.get(0))
+}
+
+/// Checks the person and company a sale links to.
+fn check_sale_links(
+    connection: &Connection,
+    person_id: Option<PersonId>,
+    company_id: Option<i64>,
+) -> rusqlite::Result<Result<(), LeadError>> {
+    if let Some(id) = person_id {
+        if !exists(connection, "persons", id)? {
+            return Ok(Err(LeadError::Invalid {
+                field: "person_id",
+                message: format!("no person with id {id}"),
+            }));
+        }
+    }
+    if let Some(id) = company_id {
+        if !exists(connection, "companies", id)? {
+            return Ok(Err(LeadError::Invalid {
+                field: "company_id",
+                message: format!("no company with id {id}"),
+            }));
+        }
+    }
+    Ok(Ok(()))
+}
+
+fn insert_sale(connection: &Connection, sale: &NewSale, now: i64) -> rusqlite::Result<SaleId> {
+    let closed_at = sale.status.is_closed().then_some(sale.at);
+    connection
+        .prepare_cached(
+            "INSERT INTO sales (person_id, company_id, title, amount_minor, currency, status, \
+             at, closed_at, external_id, created_at, updated_at) \
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?10)",
+        )?
+        .execute((
+            sale.person_id,
+            sale.company_id,
+            &sale.title,
+            sale.amount_minor,
+            &sale.currency,
+            sale.status.as_str(),
+            sale.at,
+            closed_at,
+            &sale.external_id,
+            now,
+        ))?;
+    Ok(connection.last_insert_rowid())
+}
+
+fn sale_by_external_id(
+    connection: &Connection,
+    external_id: &str,
+) -> rusqlite::Result<Option<Sale>> {
+    connection
+        .prepare_cached(&format!("{SELECT_SALE} WHERE external_id = ?1"))?
+        .query_row([external_id], sale_from_row)
+        .optional()
+}
+
+/// The receipt of an already stored submission, by its external id.
+fn receipt_by_external_id(
+    connection: &Connection,
+    external_id: &str,
+) -> rusqlite::Result<Option<SubmissionReceipt>> {
+    connection
+        .prepare_cached(
+            "SELECT s.id, s.person_id, p.company_id FROM submissions s \
+             JOIN persons p ON p.id = s.person_id WHERE s.external_id = ?1",
+        )?
+        .query_row([external_id], |row| {
+            Ok(SubmissionReceipt {
+                submission_id: row.get(0)?,
+                person_id: row.get(1)?,
+                person_created: false,
+                company_id: row.get(2)?,
+                company_created: false,
+            })
+        })
+        .optional()
+}
+
+/// Records a submission unless its external id is known.
+fn record_once(
+    connection: &Connection,
+    submission: &IncomingSubmission,
+    external_id: Option<&str>,
+) -> rusqlite::Result<ExternalReceipt> {
+    if let Some(external_id) = external_id {
+        if let Some(receipt) = receipt_by_external_id(connection, external_id)? {
+            return Ok(ExternalReceipt {
+                receipt,
+                replayed: true,
+            });
+        }
+    }
+    let receipt = writer::record(connection, submission)?;
+    if let Some(external_id) = external_id {
+        connection
+            .prepare_cached("UPDATE submissions SET external_id = ?2 WHERE id = ?1")?
+            .execute((receipt.submission_id, external_id))?;
+    }
+    Ok(ExternalReceipt {
+        receipt,
+        replayed: false,
+    })
+}
+
+static INSERT_IMPORTED_PERSON: LazyLock<String> = LazyLock::new(|| {
+    format!(
+        "INSERT INTO persons (email, email_key, name, company_id, country, phone, created_at, \
+         status, external_id, {}, {}, {}, {}) VALUES ({})",
+        schema::touch_columns(schema::FIRST),
+        schema::touch_columns(schema::LEAD),
+        schema::class_columns(schema::FIRST),
+        schema::class_columns(schema::LEAD),
+        vec!["?"; 9 + 2 * (schema::TOUCH_WIDTH + schema::CLASS_WIDTH)].join(", ")
+    )
+});
+
+/// A person without a submission (an import of a CRM's contacts): first interaction and
+/// lead generation by the seed's rules, as if the person arrived through `current`; sources
+/// merged through the aliases and classified into channels as the writer's `record` does.
+fn import_person(
+    connection: &Connection,
+    external_id: &str,
+    person: &IncomingSubmission,
+    status: Option<LeadStatus>,
+) -> rusqlite::Result<ImportOutcome> {
+    let known: bool = connection
+        .prepare_cached(
+            "SELECT EXISTS (SELECT 1 FROM persons WHERE external_id = ?1 OR email_key = ?2)",
+        )?
+        .query_row((external_id, &person.email.key), |row| row.get(0))?;
+    if known {
+        return Ok(ImportOutcome::AlreadyThere);
+    }
+    let aliases = links_channels::writer_aliases(connection)?;
+    let (current, current_class) = links_channels::prepare_touch(&person.current, None, &aliases);
+    let (first, first_class) = match &person.first {
+        Some(first) => {
+            let (touch, class) = links_channels::prepare_touch(first, None, &aliases);
+            (Some(touch), class)
+        }
+        None => (None, current_class.clone()),
+    };
+    let identity = CompanyIdentity::of(person.company.as_deref(), &person.email);
+    let known_company = match &identity {
+        Some(identity) => connection
+            .prepare_cached("SELECT id FROM companies WHERE match_key = ?1")?
+            .query_row([&identity.key], |row| row.get::<_, i64>(0))
+            .optional()?,
+        None => None,
+    };
+    let company_is_new = identity.is_some() && known_company.is_none();
+    let attribution = Attribution::decide(first, current, true, company_is_new);
+    let company_id = match (identity, known_company) {
+        (Some(_), Some(id)) => Some(id),
+        (Some(identity), None) => Some(writer::insert_company(
+            connection,
+            &identity,
+            attribution.company_source.as_ref(),
+            &current_class,
+            person.received_at,
+        )?),
+        (None, _) => None,
+    };
+    let empty = Touch::default();
+    let status = status.unwrap_or(LeadStatus::Open);
+    let status_text = status.as_str();
+    let mut params: Vec<&dyn ToSql> = vec![
+        &person.email.as_given,
+        &person.email.key,
+        &person.name,
+        &company_id,
+        &person.country,
+        &person.phone,
+        &person.received_at,
+        &status_text,
+        &external_id,
+    ];
+    params.extend(touch_params(
+        attribution.first_interaction.as_ref().unwrap_or(&empty),
+    ));
+    params.extend(touch_params(
+        attribution.lead_generation.as_ref().unwrap_or(&empty),
+    ));
+    params.extend(first_class.params());
+    params.extend(current_class.params());
+    connection
+        .prepare_cached(&INSERT_IMPORTED_PERSON)?
+        .execute(&*params)?;
+    if status != LeadStatus::Open {
+        let person_id = connection.last_insert_rowid();
+        insert_status_change(connection, person_id, status, person.received_at)?;
+    }
+    Ok(ImportOutcome::Created)
+}
+
+fn insert_status_change(
+    connection: &Connection,
+    person_id: PersonId,
+    status: LeadStatus,
+    at: i64,
+) -> rusqlite::Result<()> {
+    connection
+        .prepare_cached(
+            "INSERT INTO status_changes (person_id, status, changed_at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute((person_id, status.as_str(), at))?;
+    Ok(())
+}
+
+fn import_sale(
+    connection: &Connection,
+    person_email_key: Option<&str>,
+    sale: &NewSale,
+    now: i64,
+) -> rusqlite::Result<Result<ImportOutcome, String>> {
+    if let Some(external_id) = &sale.external_id {
+        if sale_by_external_id(connection, external_id)?.is_some() {
+            return Ok(Ok(ImportOutcome::AlreadyThere));
+        }
+    }
+    let mut sale = sale.clone();
+    if let Some(key) = person_email_key {
+        let person: Option<(i64, Option<i64>)> = connection
+            .prepare_cached("SELECT id, company_id FROM persons WHERE email_key = ?1")?
+            .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
+            .optional()?;
+        let Some((person_id, company_id)) = person else {
+            return Ok(Err(format!(
+                "no person with e-mail {key} (import the person or a submission first)"
+            )));
+        };
+        sale.person_id = Some(person_id);
+        sale.company_id = sale.company_id.or(company_id);
+    }
+    insert_sale(connection, &sale, now)?;
+    Ok(Ok(ImportOutcome::Created))
+}
+
+/// Makes the WAL give up erased pages: after a checkpoint that truncates it, the file no
+/// longer holds the old page images (which still contain the erased rows).
+fn truncate_wal(path: &std::path::Path) -> rusqlite::Result<()> {
+    let connection = Connection::open(path)?;
+    connection.busy_timeout(std::time::Duration::from_secs(10))?;
+    let (busy, _, _): (i64, i64, i64) =
+        connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?;
+    if busy != 0 {
+        tracing::warn!("the checkpoint after an erasure could not finish; it is retried later");
+    }
+    Ok(())
+}
 
 #[async_trait]
-impl LeadStore for SqliteStore {}
+impl LeadStore for SqliteStore {
+    async fn update_person(&self, id: PersonId, patch: PersonPatch, at: i64) -> LeadResult<Person> {
+        self.writer
+            .apply(move |c| {
+                let current: Option<String> = c
+                    .prepare_cached("SELECT status FROM persons WHERE id = ?1")?
+                    .query_row([id], |row| row.get(0))
+                    .optional()?;
+                let Some(current) = current else {
+                    return Ok(Err(LeadError::NotFound(format!("no person with id {id}"))));
+                };
+                if let Some(Some(owner)) = patch.owner_id {
+                    if !exists(c, "associates", owner)? {
+                        return Ok(Err(LeadError::Invalid {
+                            field: "owner_id",
+                            message: format!("no associate with id {owner}"),
+                        }));
+                    }
+                }
+                let current = status_from_text(0, &current)?;
+                let changes_status = patch.status.filter(|s| *s != current);
+                c.prepare_cached(
+                    "UPDATE persons SET status = coalesce(?2, status), \
+                     owner_id = CASE WHEN ?3 THEN ?4 ELSE owner_id END, \
+                     country = CASE WHEN ?5 THEN ?6 ELSE country END, \
+                     name = CASE WHEN ?7 THEN ?8 ELSE name END, \
+                     updated_at = ?9 WHERE id = ?1",
+                )?
+                .execute((
+                    id,
+                    patch.status.map(LeadStatus::as_str),
+                    patch.owner_id.is_some(),
+                    patch.owner_id.flatten(),
+                    patch.country.is_some(),
+                    patch.country.clone().flatten(),
+                    patch.name.is_some(),
+                    patch.name.clone().flatten(),
+                    at,
+                ))?;
+                if let Some(status) = changes_status {
+                    insert_status_change(c, id, status, at)?;
+                }
+                let person =
+                    person_on(c, id)?.ok_or_else(|| rusqlite::Error::QueryReturnedNoRows)?;
+                Ok(Ok(person))
+            })
+            .await
+    }
+
+    async fn status_changes(&self, id: PersonId) -> StoreResult<Vec<StatusChange>> {
+        self.read(move |c| {
+            c.prepare_cached(
+                "SELECT status, changed_at FROM status_changes WHERE person_id = ?1 \
+                 ORDER BY changed_at, id",
+            )?
+            .query_map([id], |row| {
+                let status: String = row.get(0)?;
+                Ok(StatusChange {
+                    status: status_from_text(0, &status)?,
+                    changed_at: row.get(1)?,
+                })
+            })?
+            .collect()
+        })
+        .await
+    }
+
+    async fn create_associate(
+        &self,
+        name: String,
+        email: Option<String>,
+        at: i64,
+    ) -> LeadResult<Associate> {
+        self.writer
+            .apply(move |c| {
+                if let Some(email) = &email {
+                    let taken: Option<i64> = c
+                        .prepare_cached("SELECT id FROM associates WHERE email = ?1")?
+                        .query_row([email], |row| row.get(0))
+                        .optional()?;
+                    if let Some(other) = taken {
+                        return Ok(Err(LeadError::Invalid {
+                            field: "email",
+                            message: format!("associate {other} already has this e-mail"),
+                        }));
+                    }
+                }
+                c.prepare_cached(
+                    "INSERT INTO associates (name, email, created_at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute((&name, &email, at))?;
+                Ok(Ok(Associate {
+                    id: c.last_insert_rowid(),
+                    name: name.clone(),
+                    email: email.clone(),
+                    created_at: at,
+                }))
+            })
+            .await
+    }
+
+    async fn associates(&self) -> StoreResult<Vec<Associate>> {
+        self.read(|c| {
+            c.prepare_cached("SELECT id, name, email, created_at FROM associates ORDER BY id")?
+                .query_map([], associate_from_row)?
+                .collect()
+        })
+        .await
+    }
+
+    async fn associate(&self, id: AssociateId) -> StoreResult<Option<Associate>> {
+        self.read(move |c| {
+            c.prepare_cached("SELECT id, name, email, created_at FROM associates WHERE id = ?1")?
+                .query_row([id], associate_from_row)
+                .optional()
+        })
+        .await
+    }
+
+    async fn create_sale(&self, sale: NewSale, now: i64) -> LeadResult<(Sale, bool)> {
+        self.writer
+            .apply(move |c| {
+                if let Some(external_id) = &sale.external_id {
+                    if let Some(known) = sale_by_external_id(c, external_id)? {
+                        return Ok(Ok((known, false)));
+                    }
+                }
+                if let Err(e) = check_sale_links(c, sale.person_id, sale.company_id)? {
+                    return Ok(Err(e));
+                }
+                let id = insert_sale(c, &sale, now)?;
+                let stored = sale_on(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)?;
+                Ok(Ok((stored, true)))
+            })
+            .await
+    }
+
+    async fn update_sale(&self, id: SaleId, patch: SalePatch, now: i64) -> LeadResult<Sale> {
+        self.writer
+            .apply(move |c| {
+                let Some(mut sale) = sale_on(c, id)? else {
+                    return Ok(Err(LeadError::NotFound(format!("no sale with id {id}"))));
+                };
+                if let Err(e) =
+                    check_sale_links(c, patch.person_id.flatten(), patch.company_id.flatten())?
+                {
+                    return Ok(Err(e));
+                }
+                if let Some(title) = &patch.title {
+                    sale.title = title.clone();
+                }
+                if let Some(amount) = patch.amount_minor {
+                    sale.amount_minor = amount;
+                }
+                if let Some(currency) = &patch.currency {
+                    sale.currency = currency.clone();
+                }
+                if let Some(at) = patch.at {
+                    sale.at = at;
+                }
+                if let Some(person) = patch.person_id {
+                    sale.person_id = person;
+                }
+                if let Some(company) = patch.company_id {
+                    sale.company_id = company;
+                }
+                if sale.person_id.is_none() && sale.company_id.is_none() {
+                    return Ok(Err(LeadError::Invalid {
+                        field: "person_id",
+                        message: "a sale belongs to a person, a company or both".into(),
+                    }));
+                }
+                if let Some(status) = patch.status {
+                    if status != sale.status {
+                        sale.closed_at = status.is_closed().then_some(now);
+                    }
+                    sale.status = status;
+                }
+                c.prepare_cached(
+                    "UPDATE sales SET person_id = ?2, company_id = ?3, title = ?4, \
+                     amount_minor = ?5, currency = ?6, status = ?7, at = ?8, closed_at = ?9, \
+                     updated_at = ?10 WHERE id = ?1",
+                )?
+                .execute((
+                    id,
+                    sale.person_id,
+                    sale.company_id,
+                    &sale.title,
+                    sale.amount_minor,
+                    &sale.currency,
+                    sale.status.as_str(),
+                    sale.at,
+                    sale.closed_at,
+                    now,
+                ))?;
+                sale.updated_at = now;
+                Ok(Ok(sale))
+            })
+            .await
+    }
+
+    async fn sale(&self, id: SaleId) -> StoreResult<Option<Sale>> {
+        self.read(move |c| sale_on(c, id)).await
+    }
+
+    async fn sales(&self, filter: SaleFilter) -> StoreResult<Vec<Sale>> {
+        self.read(move |c| {
+            c.prepare_cached(&format!(
+                "{SELECT_SALE} WHERE (?1 IS NULL OR person_id = ?1) \
+                 AND (?2 IS NULL OR company_id = ?2) AND (?3 IS NULL OR status = ?3) \
+                 ORDER BY at, id"
+            ))?
+            .query_map(
+                (
+                    filter.person_id,
+                    filter.company_id,
+                    filter.status.map(SaleStatus::as_str),
+                ),
+                sale_from_row,
+            )?
+            .collect()
+        })
+        .await
+    }
+
+    async fn record_external_submission(
+        &self,
+        submission: IncomingSubmission,
+        external_id: Option<String>,
+    ) -> StoreResult<ExternalReceipt> {
+        self.writer
+            .apply(move |c| record_once(c, &submission, external_id.as_deref()))
+            .await
+    }
+
+    async fn export_person(&self, id: PersonId) -> StoreResult<Option<PersonExport>> {
+        self.read(move |c| {
+            let Some(person) = person_on(c, id)? else {
+                return Ok(None);
+            };
+            let company = match person.company_id {
+                Some(company_id) => c
+                    .prepare_cached(&format!("{} WHERE id = ?1", *schema::SELECT_COMPANY))?
+                    .query_row([company_id], schema::company_from_row)
+                    .optional()?,
+                None => None,
+            };
+            let associate = match person.owner_id {
+                Some(owner) => c
+                    .prepare_cached(
+                        "SELECT id, name, email, created_at FROM associates WHERE id = ?1",
+                    )?
+                    .query_row([owner], associate_from_row)
+                    .optional()?,
+                None => None,
+            };
+            let submissions = c
+                .prepare_cached(&schema::SELECT_SUBMISSIONS_OF)?
+                .query_map([id], schema::submission_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            let status_changes = c
+                .prepare_cached(
+                    "SELECT status, changed_at FROM status_changes WHERE person_id = ?1 \
+                     ORDER BY changed_at, id",
+                )?
+                .query_map([id], |row| {
+                    let status: String = row.get(0)?;
+                    Ok(StatusChange {
+                        status: status_from_text(0, &status)?,
+                        changed_at: row.get(1)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let consents = c
+                .prepare_cached(
+                    "SELECT c.purpose, c.given, c.at, f.key, c.submission_id FROM consents c \
+                     LEFT JOIN forms f ON f.id = c.form_id WHERE c.person_id = ?1 \
+                     ORDER BY c.at, c.id",
+                )?
+                .query_map([id], |row| {
+                    Ok(ConsentRecord {
+                        purpose: row.get(0)?,
+                        consent: Consent {
+                            given: row.get(1)?,
+                            at: row.get(2)?,
+                            form: row.get(3)?,
+                        },
+                        submission_id: row.get(4)?,
+                    })
+                })?
+                .collect::<rusqlite::Result<_>>()?;
+            let sales = c
+                .prepare_cached(&format!(
+                    "{SELECT_SALE} WHERE person_id = ?1 ORDER BY at, id"
+                ))?
+                .query_map([id], sale_from_row)?
+                .collect::<rusqlite::Result<_>>()?;
+            Ok(Some(PersonExport {
+                person,
+                company,
+                submissions,
+                status_changes,
+                consents,
+                sales,
+                associate,
+            }))
+        })
+        .await
+    }
+
+    async fn erase_person(&self, id: PersonId) -> StoreResult<bool> {
+        let erased = self
+            .writer
+            .apply(move |c| {
+                if !exists(c, "persons", id)? {
+                    return Ok(false);
+                }
+                // Foreign keys would cascade most of this; it is spelled out so that the
+                // erasure does not depend on a connection setting, and because selection
+                // members carry no foreign key.
+                c.execute_batch("PRAGMA secure_delete = ON")?;
+                c.prepare_cached(
+                    "DELETE FROM selection_members WHERE member_id = ?1 AND selection_id IN \
+                     (SELECT id FROM selections WHERE entity = 'person')",
+                )?
+                .execute([id])?;
+                for sql in [
+                    "DELETE FROM consents WHERE person_id = ?1",
+                    "DELETE FROM status_changes WHERE person_id = ?1",
+                    "DELETE FROM submissions WHERE person_id = ?1",
+                    "UPDATE sales SET person_id = NULL WHERE person_id = ?1",
+                    "DELETE FROM persons WHERE id = ?1",
+                ] {
+                    c.prepare_cached(sql)?.execute([id])?;
+                }
+                Ok(true)
+            })
+            .await?;
+        if erased {
+            let path = self.path.clone();
+            let checkpoint = tokio::task::spawn_blocking(move || truncate_wal(&path)).await;
+            match checkpoint {
+                Ok(Ok(())) => {}
+                Ok(Err(error)) => {
+                    tracing::warn!(%error, "checkpoint after an erasure failed");
+                }
+                Err(error) => {
+                    tracing::warn!(%error, "checkpoint after an erasure failed");
+                }
+            }
+        }
+        Ok(erased)
+    }
+
+    async fn import_records(
+        &self,
+        records: Vec<ImportRecord>,
+    ) -> StoreResult<Vec<Result<ImportOutcome, String>>> {
+        let now = now_ms();
+        self.writer
+            .apply(move |c| {
+                let mut outcomes = Vec::with_capacity(records.len());
+                for record in &records {
+                    let outcome = match record {
+                        ImportRecord::Person {
+                            external_id,
+                            submission,
+                            status,
+                        } => Ok(import_person(c, external_id, submission, *status)?),
+                        ImportRecord::Submission {
+                            external_id,
+                            submission,
+                        } => {
+                            let done = record_once(c, submission, Some(external_id))?;
+                            Ok(if done.replayed {
+                                ImportOutcome::AlreadyThere
+                            } else {
+                                ImportOutcome::Created
+                            })
+                        }
+                        ImportRecord::Sale {
+                            person_email_key,
+                            sale,
+                        } => import_sale(c, person_email_key.as_deref(), sale, now)?,
+                    };
+                    outcomes.push(outcome);
+                }
+                Ok(outcomes)
+            })
+            .await
+    }
+}

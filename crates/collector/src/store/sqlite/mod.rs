@@ -183,7 +183,8 @@ impl SqliteStore {
 }
 
 /// The write connection's settings. `journal_mode=WAL` is stored in the file; the others
-/// hold for this connection.
+/// hold for this connection. `secure_delete` zeroes freed space (deleted rows, the old
+/// copy of an updated row), so that an erased person leaves no bytes behind in the file.
 fn configure_writer(connection: &Connection, options: &StoreOptions) -> rusqlite::Result<()> {
     let mode: String = connection.query_row("PRAGMA journal_mode = WAL", [], |row| row.get(0))?;
     if !mode.eq_ignore_ascii_case("wal") {
@@ -200,7 +201,8 @@ fn configure_writer(connection: &Connection, options: &StoreOptions) -> rusqlite
          PRAGMA foreign_keys = ON;
          PRAGMA temp_store = MEMORY;
          PRAGMA cache_size = -16384;
-         PRAGMA journal_size_limit = 67108864;",
+         PRAGMA journal_size_limit = 67108864;
+         PRAGMA secure_delete = ON;",
     )?;
     connection.set_prepared_statement_cache_capacity(32);
     Ok(())

@@ -10,6 +10,7 @@ use rusqlite::Row;
 use rusqlite_migration::{Migrations, M};
 use serde_json::{Map, Value};
 
+use crate::store::leads::{Consent, LeadStatus};
 use crate::store::{Company, Person, Submission};
 
 /// Numbered migrations, applied in order at open. Append only: an applied migration is
@@ -130,7 +131,11 @@ pub(super) static INSERT_SUBMISSION: LazyLock<String> = LazyLock::new(|| {
 pub(super) static SELECT_PERSON: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT id, email, name, company_id, country, phone, created_at, {}, {}, \
-         first_channel, lead_channel FROM persons",
+         first_channel, lead_channel, \
+         status, owner_id, coalesce(updated_at, created_at), consent_e_marketing, \
+         consent_e_marketing_at, \
+         (SELECT key FROM forms WHERE forms.id = persons.consent_e_marketing_form_id) \
+         FROM persons",
         touch_columns(FIRST),
         touch_columns(LEAD)
     )
@@ -194,7 +199,30 @@ fn optional_touch_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Opti
 }
 
 pub(super) fn person_from_row(row: &Row<'_>) -> rusqlite::Result<Person> {
+    // After the touches and their two channels.
+    let after = 9 + 2 * TOUCH_WIDTH;
+    let status: String = row.get(after)?;
+    let status = LeadStatus::parse(&status).ok_or_else(|| {
+        rusqlite::Error::FromSqlConversionFailure(
+            after,
+            rusqlite::types::Type::Text,
+            format!("unknown lead status {status:?}").into(),
+        )
+    })?;
+    let consent_given: Option<bool> = row.get(after + 3)?;
+    let consent_e_marketing = match (consent_given, row.get::<_, Option<i64>>(after + 4)?) {
+        (Some(given), Some(at)) => Some(Consent {
+            given,
+            at,
+            form: row.get(after + 5)?,
+        }),
+        _ => None,
+    };
     Ok(Person {
+        status,
+        owner_id: row.get(after + 1)?,
+        updated_at: row.get(after + 2)?,
+        consent_e_marketing,
         id: row.get(0)?,
         email: row.get(1)?,
         name: row.get(2)?,

@@ -649,8 +649,9 @@ fn apply(connection: &Connection, operation: &Operation) -> rusqlite::Result<Don
     }
 }
 
-/// The seed's rules, applied to one submission (see [`Attribution::decide`]).
-fn record(
+/// The seed's rules, applied to one submission (see [`Attribution::decide`]). Consent
+/// stated in the payload is recorded with it ([`super::leads::note_consent`]).
+pub(super) fn record(
     connection: &Connection,
     submission: &IncomingSubmission,
 ) -> rusqlite::Result<SubmissionReceipt> {
@@ -770,8 +771,17 @@ fn record(
     connection
         .prepare_cached(&schema::INSERT_SUBMISSION)?
         .execute(&*params)?;
+    let submission_id = connection.last_insert_rowid();
+    super::leads::note_consent(
+        connection,
+        person_id,
+        form_id,
+        submission_id,
+        submission.payload.get(crate::store::leads::CONSENT_FIELD),
+        received_at,
+    )?;
     Ok(SubmissionReceipt {
-        submission_id: connection.last_insert_rowid(),
+        submission_id,
         person_id,
         person_created,
         company_id,
@@ -780,7 +790,7 @@ fn record(
 }
 
 /// The form's id, registering the key on first use.
-fn form_id(connection: &Connection, key: &str, now: i64) -> rusqlite::Result<i64> {
+pub(super) fn form_id(connection: &Connection, key: &str, now: i64) -> rusqlite::Result<i64> {
     let known = connection
         .prepare_cached("SELECT id FROM forms WHERE key = ?1")?
         .query_row([key], |row| row.get(0))
@@ -794,7 +804,7 @@ fn form_id(connection: &Connection, key: &str, now: i64) -> rusqlite::Result<i64
     Ok(connection.last_insert_rowid())
 }
 
-fn insert_company(
+pub(super) fn insert_company(
     connection: &Connection,
     identity: &CompanyIdentity,
     source: Option<&Touch>,

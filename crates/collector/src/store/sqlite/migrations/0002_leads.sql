@@ -76,10 +76,19 @@ CREATE INDEX consents_person ON consents (person_id, purpose, at);
 
 -- Imports are idempotent by the source system's ids.
 ALTER TABLE persons ADD COLUMN external_id TEXT;
+-- Last change through the API (status, owner, country, name); NULL until the first.
 ALTER TABLE persons ADD COLUMN updated_at INTEGER;
 CREATE UNIQUE INDEX persons_external_id ON persons (external_id) WHERE external_id IS NOT NULL;
 ALTER TABLE submissions ADD COLUMN external_id TEXT;
 CREATE UNIQUE INDEX submissions_external_id ON submissions (external_id) WHERE external_id IS NOT NULL;
+
+-- The e-marketing consent in force (the latest row of `consents` by time), kept on the
+-- person so that reading a person stays one row lookup: NULL = never stated, 1 given,
+-- 0 withdrawn.
+ALTER TABLE persons ADD COLUMN consent_e_marketing INTEGER
+    CHECK (consent_e_marketing = 0 OR consent_e_marketing = 1);
+ALTER TABLE persons ADD COLUMN consent_e_marketing_at INTEGER;
+ALTER TABLE persons ADD COLUMN consent_e_marketing_form_id INTEGER REFERENCES forms (id);
 
 -- Owner and country filters of search and tiles.
 CREATE INDEX persons_country_created ON persons (country, created_at);

@@ -1,0 +1,569 @@
+//! API routes of working the leads (issue 3), inside the token-protected `/api/v1` scope:
+//! lead status and owner (`PATCH /persons/{id}`), status history, associates, sales,
+//! server-side submissions, and privacy (consent is shown with the person; export and
+//! erasure of a person). Attribution stays read-only everywhere.
+
+pub mod input;
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+use super::api::{rfc3339, CompanyJson, Items, PersonJson, SubmissionJson};
+use super::error::ApiError;
+use super::AppState;
+use crate::store::leads::{
+    Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
+};
+use input::FieldError;
+use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/persons/{id}", web::patch().to(patch_person))
+        .route("/persons/{id}", web::delete().to(erase_person))
+        .route("/persons/{id}/export", web::get().to(export_person))
+        .route(
+            "/persons/{id}/status_changes",
+            web::get().to(status_changes),
+        )
+        .route("/companies/{id}", web::patch().to(patch_company))
+        .route("/submissions", web::post().to(create_submission))
+        .route("/submissions/{id}", web::patch().to(patch_submission))
+        .route("/associates", web::post().to(create_associate))
+        .route("/associates", web::get().to(list_associates))
+        .route("/associates/{id}", web::get().to(get_associate))
+        .route("/sales", web::post().to(create_sale))
+        .route("/sales", web::get().to(list_sales))
+        .route("/sales/{id}", web::get().to(get_sale))
+        .route("/sales/{id}", web::patch().to(patch_sale));
+}
+
+fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+impl From<LeadError> for ApiError {
+    fn from(e: LeadError) -> ApiError {
+        match e {
+            LeadError::NotFound(message) => ApiError::NotFound(message),
+            LeadError::Invalid { field, message } => ApiError::invalid(field, message),
+        }
+    }
+}
+
+fn check(map: &Map<String, Value>, accepted: &[&str]) -> Result<(), ApiError> {
+    input::check_fields(map, accepted).map_err(ApiError::from)
+}
+
+#[derive(Debug, Serialize)]
+pub struct StatusChangeJson {
+    pub status: &'static str,
+    pub at: Option<String>,
+}
+
+impl From<StatusChange> for StatusChangeJson {
+    fn from(c: StatusChange) -> StatusChangeJson {
+        StatusChangeJson {
+            status: c.status.as_str(),
+            at: rfc3339(c.changed_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct AssociateJson {
+    pub id: i64,
+    pub name: String,
+    pub email: Option<String>,
+    pub created_at: Option<String>,
+}
+
+impl From<Associate> for AssociateJson {
+    fn from(a: Associate) -> AssociateJson {
+        AssociateJson {
+            id: a.id,
+            name: a.name,
+            email: a.email,
+            created_at: rfc3339(a.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct SaleJson {
+    pub id: i64,
+    pub person_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub title: String,
+    /// Exact decimal text in the currency's unit (`"1234.50"`).
+    pub amount: String,
+    /// The same amount in minor units (cents), an integer.
+    pub amount_minor: i64,
+    pub currency: String,
+    /// `open`, `won` or `lost`.
+    pub status: &'static str,
+    pub at: Option<String>,
+    /// When it was won or lost.
+    pub closed_at: Option<String>,
+    pub external_id: Option<String>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+}
+
+impl From<Sale> for SaleJson {
+    fn from(s: Sale) -> SaleJson {
+        SaleJson {
+            id: s.id,
+            person_id: s.person_id,
+            company_id: s.company_id,
+            title: s.title,
+            amount: input::amount_text(s.amount_minor, input::currency_exponent(&s.currency)),
+            amount_minor: s.amount_minor,
+            currency: s.currency,
+            status: s.status.as_str(),
+            at: rfc3339(s.at),
+            closed_at: s.closed_at.and_then(rfc3339),
+            external_id: s.external_id,
+            created_at: rfc3339(s.created_at),
+            updated_at: rfc3339(s.updated_at),
+        }
+    }
+}
+
+#[derive(Debug, Serialize)]
+pub struct ConsentRecordJson {
+    pub purpose: String,
+    pub given: bool,
+    pub at: Option<String>,
+    pub form: Option<String>,
+    pub submission_id: Option<i64>,
+}
+
+impl From<ConsentRecord> for ConsentRecordJson {
+    fn from(c: ConsentRecord) -> ConsentRecordJson {
+        ConsentRecordJson {
+            purpose: c.purpose,
+            given: c.consent.given,
+            at: rfc3339(c.consent.at),
+            form: c.consent.form,
+            submission_id: c.submission_id,
+        }
+    }
+}
+
+/// A submission in the export: everything stored with it.
+#[derive(Debug, Serialize)]
+pub struct ExportedSubmissionJson {
+    #[serde(flatten)]
+    pub submission: SubmissionJson,
+    pub channel: String,
+    pub origin: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct PersonExportJson {
+    pub exported_at: Option<String>,
+    pub person: PersonJson,
+    pub phone: Option<String>,
+    pub company: Option<CompanyJson>,
+    pub owner: Option<AssociateJson>,
+    pub submissions: Vec<ExportedSubmissionJson>,
+    pub status_changes: Vec<StatusChangeJson>,
+    pub consents: Vec<ConsentRecordJson>,
+    pub sales: Vec<SaleJson>,
+}
+
+/// The answer to a submission, as `POST /f/{form_key}` gives it.
+#[derive(Debug, Serialize)]
+pub struct SubmissionReceiptJson {
+    pub submission_id: i64,
+    pub person_id: i64,
+    pub person_created: bool,
+}
+
+const PERSON_PATCH_FIELDS: [&str; 5] = ["status", "owner_id", "owner", "country", "name"];
+
+/// `PATCH /api/v1/persons/{id}`: status, owner, country, name. A status change is kept in
+/// the history with its time.
+pub async fn patch_person(
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let map = input::json_object(&body)?;
+    check(&map, &PERSON_PATCH_FIELDS)?;
+    let mut patch = PersonPatch::default();
+    if let Some(status) = map.get("status") {
+        patch.status = Some(input::lead_status("status", status)?);
+    }
+    if map.contains_key("owner_id") && map.contains_key("owner") {
+        return Err(ApiError::invalid(
+            "owner_id",
+            "give owner_id or owner, not both",
+        ));
+    }
+    patch.owner_id = match input::optional_id(&map, "owner_id")? {
+        Some(owner) => Some(owner),
+        None => input::optional_id(&map, "owner")?,
+    };
+    patch.country = input::optional_text(&map, "country", input::MAX_SHORT_FIELD_CHARS)?;
+    patch.name = input::optional_text(&map, "name", MAX_NAME_CHARS)?;
+    if patch == PersonPatch::default() {
+        return Err(ApiError::invalid(
+            "body",
+            format!(
+                "nothing to change; give any of {}",
+                PERSON_PATCH_FIELDS.join(", ")
+            ),
+        ));
+    }
+    let person = state.store.update_person(id, patch, now_ms()).await??;
+    Ok(HttpResponse::Ok().json(PersonJson::from(person)))
+}
+
+/// `GET /api/v1/persons/{id}/status_changes`, oldest first.
+pub async fn status_changes(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if state.store.person(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no person with id {id}")));
+    }
+    let items = state
+        .store
+        .status_changes(id)
+        .await?
+        .into_iter()
+        .map(StatusChangeJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(Items::<StatusChangeJson> { items }))
+}
+
+/// `PATCH /api/v1/companies/{id}`: a company has nothing editable through the API; the
+/// handler exists to say so clearly (its source is attribution, read-only).
+pub async fn patch_company(
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let map = input::json_object(&body)?;
+    if state.store.company(id).await?.is_none() {
+        return Err(ApiError::NotFound(format!("no company with id {id}")));
+    }
+    check(&map, &[])?;
+    Err(ApiError::invalid("body", "nothing to change"))
+}
+
+/// `PATCH /api/v1/submissions/{id}`: submissions are records of what was sent; their
+/// conversion is attribution and read-only.
+pub async fn patch_submission(
+    _id: web::Path<i64>,
+    body: web::Bytes,
+) -> Result<HttpResponse, ApiError> {
+    let map = input::json_object(&body)?;
+    check(&map, &[])?;
+    Err(ApiError::invalid(
+        "body",
+        "a submission is a record of what was sent and cannot be changed",
+    ))
+}
+
+/// `POST /api/v1/submissions`: a submission from a server (chat, offline event,
+/// integration). Same rules and same answer as `POST /f/{form_key}` with JSON; with a known
+/// `external_id` nothing is written and the earlier submission is answered with 200.
+pub async fn create_submission(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if body.len() > state.max_body_bytes {
+        return Err(ApiError::too_large(state.max_body_bytes));
+    }
+    let map = input::json_object(&body)?;
+    if map.contains_key("kind") {
+        return Err(FieldError::new("body", "unknown field kind").into());
+    }
+    let (submission, external_id) = input::submission(&map, "api", now_ms())?;
+    let done = state
+        .store
+        .record_external_submission(submission, external_id)
+        .await?;
+    let body = SubmissionReceiptJson {
+        submission_id: done.receipt.submission_id,
+        person_id: done.receipt.person_id,
+        person_created: done.receipt.person_created,
+    };
+    let mut response = if done.replayed {
+        HttpResponse::Ok()
+    } else {
+        HttpResponse::Created()
+    };
+    Ok(response.json(body))
+}
+
+/// `POST /api/v1/associates` with `name` and optional `email`.
+pub async fn create_associate(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let map = input::json_object(&body)?;
+    check(&map, &["name", "email"])?;
+    let name = input::required_text(&map, "name", MAX_NAME_CHARS)?;
+    let email = match input::optional_text(&map, "email", 254)?.flatten() {
+        Some(raw) => Some(
+            Email::parse(&raw)
+                .map_err(|e| ApiError::invalid("email", e.message()))?
+                .key,
+        ),
+        None => None,
+    };
+    let associate = state
+        .store
+        .create_associate(name, email, now_ms())
+        .await??;
+    let location = format!("/api/v1/associates/{}", associate.id);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, location))
+        .json(AssociateJson::from(associate)))
+}
+
+/// `GET /api/v1/associates`
+pub async fn list_associates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let items = state
+        .store
+        .associates()
+        .await?
+        .into_iter()
+        .map(AssociateJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(Items::<AssociateJson> { items }))
+}
+
+/// `GET /api/v1/associates/{id}`
+pub async fn get_associate(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let associate = state
+        .store
+        .associate(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no associate with id {id}")))?;
+    Ok(HttpResponse::Ok().json(AssociateJson::from(associate)))
+}
+
+/// `POST /api/v1/sales`: 201 with the sale; 200 with the stored one when `external_id` is
+/// already known.
+pub async fn create_sale(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let map = input::json_object(&body)?;
+    if map.contains_key("kind") {
+        return Err(FieldError::new("body", "unknown field kind").into());
+    }
+    let sale = input::new_sale(&map, now_ms())?;
+    if sale.person_id.is_none() && sale.company_id.is_none() {
+        return Err(ApiError::invalid(
+            "person_id",
+            "a sale belongs to a person, a company or both: give person_id and/or company_id",
+        ));
+    }
+    let (sale, created) = state.store.create_sale(sale, now_ms()).await??;
+    let location = format!("/api/v1/sales/{}", sale.id);
+    let mut response = if created {
+        HttpResponse::Created()
+    } else {
+        HttpResponse::Ok()
+    };
+    Ok(response
+        .insert_header((header::LOCATION, location))
+        .json(SaleJson::from(sale)))
+}
+
+const SALE_PATCH_FIELDS: [&str; 7] = [
+    "title",
+    "amount",
+    "currency",
+    "status",
+    "at",
+    "person_id",
+    "company_id",
+];
+
+/// `PATCH /api/v1/sales/{id}`: `closed_at` is set when the status becomes won or lost.
+pub async fn patch_sale(
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let map = input::json_object(&body)?;
+    check(&map, &SALE_PATCH_FIELDS)?;
+    let current = state
+        .store
+        .sale(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no sale with id {id}")))?;
+    let mut patch = SalePatch::default();
+    if map.contains_key("title") {
+        patch.title = Some(input::required_text(&map, "title", MAX_NAME_CHARS)?);
+    }
+    if map.contains_key("currency") {
+        patch.currency = Some(input::currency("currency", map.get("currency"))?);
+    }
+    let currency = patch.currency.as_deref().unwrap_or(&current.currency);
+    if map.contains_key("amount") {
+        patch.amount_minor = Some(input::amount_minor(
+            "amount",
+            map.get("amount"),
+            input::currency_exponent(currency),
+        )?);
+    } else if patch.currency.is_some()
+        && input::currency_exponent(currency) != input::currency_exponent(&current.currency)
+    {
+        return Err(ApiError::invalid(
+            "amount",
+            "the new currency has another number of decimals: give the amount too",
+        ));
+    }
+    if let Some(status) = map.get("status") {
+        patch.status = Some(input::sale_status("status", status)?);
+    }
+    if map.contains_key("at") {
+        patch.at = Some(
+            input::optional_time(&map, "at")?
+                .ok_or_else(|| ApiError::invalid("at", "must be an RFC 3339 time"))?,
+        );
+    }
+    patch.person_id = input::optional_id(&map, "person_id")?;
+    patch.company_id = input::optional_id(&map, "company_id")?;
+    if patch == SalePatch::default() {
+        return Err(ApiError::invalid(
+            "body",
+            format!(
+                "nothing to change; give any of {}",
+                SALE_PATCH_FIELDS.join(", ")
+            ),
+        ));
+    }
+    let sale = state.store.update_sale(id, patch, now_ms()).await??;
+    Ok(HttpResponse::Ok().json(SaleJson::from(sale)))
+}
+
+/// `GET /api/v1/sales/{id}`
+pub async fn get_sale(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let sale = state
+        .store
+        .sale(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no sale with id {id}")))?;
+    Ok(HttpResponse::Ok().json(SaleJson::from(sale)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct SaleQuery {
+    pub person_id: Option<i64>,
+    pub company_id: Option<i64>,
+    pub status: Option<String>,
+}
+
+/// `GET /api/v1/sales?person_id=&company_id=&status=`, oldest first.
+pub async fn list_sales(
+    query: web::Query<SaleQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let status = match query.status.as_deref() {
+        None | Some("") => None,
+        Some(text) => Some(
+            input::sale_status("status", &Value::String(text.to_owned()))
+                .map_err(|e| ApiError::bad_request(e.to_string()))?,
+        ),
+    };
+    let items = state
+        .store
+        .sales(SaleFilter {
+            person_id: query.person_id,
+            company_id: query.company_id,
+            status,
+        })
+        .await?
+        .into_iter()
+        .map(SaleJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(Items::<SaleJson> { items }))
+}
+
+/// `GET /api/v1/persons/{id}/export`: everything stored about the person.
+pub async fn export_person(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let export = state
+        .store
+        .export_person(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no person with id {id}")))?;
+    let phone = export.person.phone.clone();
+    let body = PersonExportJson {
+        exported_at: rfc3339(now_ms()),
+        person: PersonJson::from(export.person),
+        phone,
+        company: export.company.map(CompanyJson::from),
+        owner: export.associate.map(AssociateJson::from),
+        submissions: export
+            .submissions
+            .into_iter()
+            .map(|s| ExportedSubmissionJson {
+                channel: s.channel.clone(),
+                origin: match s.origin {
+                    leadtrail_core::TouchOrigin::Tracker => "tracker",
+                    leadtrail_core::TouchOrigin::RefererHeader => "referer_header",
+                    leadtrail_core::TouchOrigin::Api => "api",
+                },
+                submission: SubmissionJson::from(s),
+            })
+            .collect(),
+        status_changes: export
+            .status_changes
+            .into_iter()
+            .map(StatusChangeJson::from)
+            .collect(),
+        consents: export
+            .consents
+            .into_iter()
+            .map(ConsentRecordJson::from)
+            .collect(),
+        sales: export.sales.into_iter().map(SaleJson::from).collect(),
+    };
+    let filename = format!("attachment; filename=\"person-{id}.json\"");
+    Ok(HttpResponse::Ok()
+        .insert_header((header::CONTENT_DISPOSITION, filename))
+        .json(body))
+}
+
+/// `DELETE /api/v1/persons/{id}`: erases the person, their submissions (touches and
+/// payloads), status history, consents and selection memberships; their sales stay,
+/// unlinked. 204 when done.
+pub async fn erase_person(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if !state.store.erase_person(id).await? {
+        return Err(ApiError::NotFound(format!("no person with id {id}")));
+    }
+    tracing::info!(person_id = id, "person erased");
+    Ok(HttpResponse::NoContent().finish())
+}
