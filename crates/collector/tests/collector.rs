@@ -479,13 +479,11 @@ fn api_requires_a_token_and_answers_errors_in_json() {
     );
     let message = error_of(with_token("/api/v1/persons/abc"), 400);
     assert!(message.starts_with("invalid path parameter"), "{message}");
-    assert_eq!(
-        error_of(with_token("/api/v1/persons"), 400),
-        "query parameter email is required"
-    );
+    let message = error_of(with_token("/api/v1/persons?e-mail=x"), 400);
+    assert!(message.contains("unknown field \"e-mail\""), "{message}");
     error_of(with_token("/api/v1/nothing-here"), 404);
     let (status, body) = c.api("/api/v1/persons?email=nobody%40nowhere.example");
-    assert_eq!((status, body), (200, json!({"items": []})));
+    assert_eq!((status, body), (200, json!({"items": [], "next": null})));
 
     // Unknown paths outside the API are JSON 404s too.
     error_of(c.get("/no/such/page").send().unwrap(), 404);

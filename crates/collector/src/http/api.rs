@@ -4,7 +4,7 @@
 
 use actix_web::{web, HttpResponse};
 use leadtrail_core::{Channel, Touch};
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
@@ -183,32 +183,6 @@ impl From<Company> for CompanyJson {
 #[derive(Debug, Serialize)]
 pub struct Items<T> {
     pub items: Vec<T>,
-}
-
-#[derive(Debug, Deserialize)]
-pub struct PersonQuery {
-    pub email: Option<String>,
-}
-
-/// `GET /api/v1/persons?email=…`
-pub async fn persons(
-    query: web::Query<PersonQuery>,
-    state: web::Data<AppState>,
-) -> Result<HttpResponse, ApiError> {
-    let email = query
-        .into_inner()
-        .email
-        .map(|e| e.trim().to_owned())
-        .filter(|e| !e.is_empty())
-        .ok_or_else(|| ApiError::bad_request("query parameter email is required"))?;
-    let items = state
-        .store
-        .persons_by_email(&email)
-        .await?
-        .into_iter()
-        .map(PersonJson::from)
-        .collect();
-    Ok(HttpResponse::Ok().json(Items::<PersonJson> { items }))
 }
 
 /// `GET /api/v1/persons/{id}`

@@ -156,8 +156,19 @@ pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
             "{path} is not built; run `cargo xtask build-tracker`"
         )));
     }
+    // Pages answer without their extension too (`/people` → `people.html`).
     let candidates = if path.is_empty() || path.ends_with('/') {
         vec![format!("{path}index.html")]
+    } else if path
+        .rsplit('/')
+        .next()
+        .is_some_and(|name| !name.contains('.'))
+    {
+        vec![
+            path.clone(),
+            format!("{path}.html"),
+            format!("{path}/index.html"),
+        ]
     } else {
         vec![path.clone(), format!("{path}/index.html")]
     };

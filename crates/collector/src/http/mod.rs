@@ -131,7 +131,6 @@ pub fn app(
             web::scope("/api/v1")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
                 .wrap(from_fn(auth::require_token))
-                .route("/persons", web::get().to(api::persons))
                 .route("/persons/{id}", web::get().to(api::person))
                 .route("/persons/{id}/submissions", web::get().to(api::submissions))
                 .route("/companies/{id}", web::get().to(api::company))

@@ -1,5 +1,639 @@
-//! API routes of criteria search and selections (issue 3).
-//! Registered inside the token-protected `/api/v1` scope.
-use actix_web::web;
+//! API routes of criteria search and selections (issue 3), inside the token-protected
+//! `/api/v1` scope:
+//!
+//! - `GET /persons`, `GET /companies`: criteria in the query string (`field=value`,
+//!   `field[op]=value`, ANDed); `POST /persons/search`, `POST /companies/search`: the
+//!   criteria as a JSON tree in the body (see [`crate::store::search`]).
+//! - Every listing answers `{"items": […], "next": cursor}` in id order (`?limit=`, default
+//!   50, at most 1000; `?cursor=` from the previous page), or CSV with every attribution
+//!   column for `Accept: text/csv` or `?format=csv`, streamed page by page.
+//! - `/selections` (+ `/{id}`, `/{id}/members`, `/{id}/board`): saved static or dynamic
+//!   selections; members listings take the same extra criteria and formats as search.
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+mod csv;
+
+use std::sync::Arc;
+
+use actix_web::http::header;
+use actix_web::{web, HttpRequest, HttpResponse};
+use serde::Serialize;
+use serde_json::{json, Value};
+
+use super::api::{rfc3339, CompanyJson, PersonJson};
+use super::error::ApiError;
+use super::AppState;
+use crate::store::search::{
+    Criteria, CriteriaError, Entity, NewSelection, Page, SearchRequest, Selection, SelectionKind,
+    SelectionRefusal, LEAD_STATUSES,
+};
+use crate::store::Store;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.route("/persons", web::get().to(list_persons))
+        .route("/persons/search", web::post().to(search_persons))
+        .route("/companies", web::get().to(list_companies))
+        .route("/companies/search", web::post().to(search_companies))
+        .route("/selections", web::get().to(list_selections))
+        .route("/selections", web::post().to(create_selection))
+        .route("/selections/{id}", web::get().to(get_selection))
+        .route("/selections/{id}", web::patch().to(update_selection))
+        .route("/selections/{id}", web::delete().to(delete_selection))
+        .route("/selections/{id}/members", web::get().to(members))
+        .route("/selections/{id}/members", web::post().to(add_members))
+        .route("/selections/{id}/members", web::delete().to(remove_members))
+        .route("/selections/{id}/board", web::get().to(board));
+}
+
+const DEFAULT_LIMIT: usize = 50;
+const MAX_LIMIT: usize = 1000;
+const MAX_NAME_CHARS: usize = 200;
+
+impl From<CriteriaError> for ApiError {
+    fn from(e: CriteriaError) -> ApiError {
+        ApiError::BadRequest(e.0)
+    }
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Format {
+    Json,
+    Csv,
+}
+
+/// The listing parameters of a query string; every other pair is a criterion.
+#[derive(Debug)]
+struct Listing {
+    limit: Option<usize>,
+    after: Option<i64>,
+    format: Format,
+}
+
+/// All `(key, value)` pairs of the query string, in order and with repeats.
+fn query_pairs(req: &HttpRequest) -> Result<Vec<(String, String)>, ApiError> {
+    web::Query::<Vec<(String, String)>>::from_query(req.query_string())
+        .map(web::Query::into_inner)
+        .map_err(|e| ApiError::bad_request(format!("invalid query string: {e}")))
+}
+
+/// Splits the listing parameters off; what is left are criteria.
+fn listing(
+    req: &HttpRequest,
+    pairs: Vec<(String, String)>,
+) -> Result<(Listing, Vec<(String, String)>), ApiError> {
+    let wants_csv = req
+        .headers()
+        .get_all(header::ACCEPT)
+        .filter_map(|v| v.to_str().ok())
+        .any(|v| v.to_ascii_lowercase().contains("text/csv"));
+    let mut listing = Listing {
+        limit: None,
+        after: None,
+        format: if wants_csv { Format::Csv } else { Format::Json },
+    };
+    let mut rest = Vec::new();
+    for (key, value) in pairs {
+        match key.as_str() {
+            "limit" => {
+                listing.limit = Some(
+                    value
+                        .trim()
+                        .parse::<usize>()
+                        .ok()
+                        .filter(|n| (1..=MAX_LIMIT).contains(n))
+                        .ok_or_else(|| {
+                            ApiError::bad_request(format!(
+                                "limit: {value:?} is not a number from 1 to {MAX_LIMIT}"
+                            ))
+                        })?,
+                );
+            }
+            "cursor" => {
+                listing.after = Some(value.trim().parse::<i64>().map_err(|_| {
+                    ApiError::bad_request(format!(
+                        "cursor: {value:?} is not a cursor from a previous page's \"next\""
+                    ))
+                })?);
+            }
+            "format" => {
+                listing.format = match value.as_str() {
+                    "csv" => Format::Csv,
+                    "json" => Format::Json,
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "format: {other:?} is not a format; use json or csv"
+                        )))
+                    }
+                }
+            }
+            _ => rest.push((key, value)),
+        }
+    }
+    Ok((listing, rest))
+}
+
+fn criteria_from_pairs(pairs: &[(String, String)], entity: Entity) -> Result<Criteria, ApiError> {
+    Ok(Criteria::from_query(
+        pairs.iter().map(|(k, v)| (k.as_str(), v.as_str())),
+        entity,
+    )?)
+}
+
+fn json_body(body: &[u8]) -> Result<Value, ApiError> {
+    if body.iter().all(u8::is_ascii_whitespace) {
+        return Ok(json!({}));
+    }
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("the body is not valid JSON: {e}")))
+}
+
+#[derive(Serialize)]
+struct PageJson<T> {
+    items: Vec<T>,
+    /// The cursor of the next page, `null` on the last one.
+    next: Option<String>,
+}
+
+fn page_json<T, J: Serialize>(page: Page<T>, f: impl Fn(T) -> J) -> HttpResponse {
+    HttpResponse::Ok().json(PageJson {
+        items: page.items.into_iter().map(f).collect(),
+        next: page.next.map(|id| id.to_string()),
+    })
+}
+
+/// Answers one page as JSON, or every match (from the cursor on) as streamed CSV.
+async fn respond(
+    store: Arc<dyn Store>,
+    entity: Entity,
+    criteria: Criteria,
+    listing: Listing,
+    file_name: &str,
+) -> Result<HttpResponse, ApiError> {
+    if listing.format == Format::Csv {
+        return Ok(csv::response(
+            store,
+            entity,
+            criteria,
+            listing.after,
+            listing.limit,
+            file_name,
+        ));
+    }
+    let request = SearchRequest {
+        criteria,
+        after: listing.after,
+        limit: listing.limit.unwrap_or(DEFAULT_LIMIT),
+    };
+    Ok(match entity {
+        Entity::Person => page_json(store.search_persons(request).await?, |r| {
+            PersonJson::from(r)
+        }),
+        Entity::Company => page_json(store.search_companies(request).await?, CompanyJson::from),
+    })
+}
+
+async fn list(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+    entity: Entity,
+) -> Result<HttpResponse, ApiError> {
+    let (listing, pairs) = listing(&req, query_pairs(&req)?)?;
+    let criteria = criteria_from_pairs(&pairs, entity)?;
+    let name = if entity == Entity::Person {
+        "persons"
+    } else {
+        "companies"
+    };
+    respond(state.store.clone(), entity, criteria, listing, name).await
+}
+
+async fn search(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    entity: Entity,
+) -> Result<HttpResponse, ApiError> {
+    let (listing, pairs) = listing(&req, query_pairs(&req)?)?;
+    let mut criteria = Criteria::from_json(&json_body(&body)?, entity)?;
+    if !pairs.is_empty() {
+        criteria = criteria.and(criteria_from_pairs(&pairs, entity)?);
+    }
+    let name = if entity == Entity::Person {
+        "persons"
+    } else {
+        "companies"
+    };
+    respond(state.store.clone(), entity, criteria, listing, name).await
+}
+
+/// `GET /api/v1/persons?…`
+async fn list_persons(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    list(req, state, Entity::Person).await
+}
+
+/// `GET /api/v1/companies?…`
+async fn list_companies(
+    req: HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    list(req, state, Entity::Company).await
+}
+
+/// `POST /api/v1/persons/search` with a JSON tree.
+async fn search_persons(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    search(req, body, state, Entity::Person).await
+}
+
+/// `POST /api/v1/companies/search` with a JSON tree.
+async fn search_companies(
+    req: HttpRequest,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    search(req, body, state, Entity::Company).await
+}
+
+// ---- selections -------------------------------------------------------------------------
+
+#[derive(Serialize)]
+struct SelectionJson {
+    id: i64,
+    name: String,
+    entity: &'static str,
+    kind: &'static str,
+    criteria: Value,
+    created_at: Option<String>,
+    updated_at: Option<String>,
+}
+
+impl From<Selection> for SelectionJson {
+    fn from(s: Selection) -> SelectionJson {
+        SelectionJson {
+            id: s.id,
+            name: s.name,
+            entity: s.entity.name(),
+            kind: s.kind.name(),
+            criteria: s.criteria,
+            created_at: rfc3339(s.created_at),
+            updated_at: rfc3339(s.updated_at),
+        }
+    }
+}
+
+fn refusal(id: i64, r: SelectionRefusal, entity: Option<Entity>) -> ApiError {
+    match r {
+        SelectionRefusal::NotFound => ApiError::NotFound(format!("no selection with id {id}")),
+        SelectionRefusal::NotStatic => ApiError::invalid(
+            "kind",
+            "members are added and removed only in static selections; a dynamic selection's \
+             members follow its criteria",
+        ),
+        SelectionRefusal::CriteriaOfStatic => ApiError::invalid(
+            "criteria",
+            "a static selection keeps the members found when it was created; change its \
+             members instead, or create a dynamic selection",
+        ),
+        SelectionRefusal::UnknownMembers(ids) => ApiError::invalid(
+            "ids",
+            format!(
+                "no {} with id {}",
+                entity.map_or("row", Entity::name),
+                ids.iter()
+                    .map(i64::to_string)
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+        ),
+    }
+}
+
+fn name_of(value: &Value) -> Result<String, ApiError> {
+    let name = value
+        .as_str()
+        .map(str::trim)
+        .filter(|n| !n.is_empty())
+        .ok_or_else(|| ApiError::invalid("name", "name is required (a non-empty string)"))?;
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::invalid(
+            "name",
+            format!("name is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    Ok(name.to_owned())
+}
+
+/// Criteria given as a JSON tree or as a query string (`"lead_generation.source=x&status=open"`).
+fn criteria_of(value: &Value, entity: Entity) -> Result<Criteria, ApiError> {
+    match value {
+        Value::String(query) => {
+            let pairs =
+                web::Query::<Vec<(String, String)>>::from_query(query.trim_start_matches('?'))
+                    .map_err(|e| {
+                        ApiError::bad_request(format!("criteria: not a query string: {e}"))
+                    })?
+                    .into_inner();
+            criteria_from_pairs(&pairs, entity)
+        }
+        tree => Ok(Criteria::from_json(tree, entity)?),
+    }
+}
+
+fn object_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
+    match json_body(body)? {
+        Value::Object(map) => Ok(map),
+        other => Err(ApiError::bad_request(format!(
+            "the body must be a JSON object, not {other}"
+        ))),
+    }
+}
+
+/// `POST /api/v1/selections` `{"name", "entity", "kind", "criteria"}`. Without criteria a
+/// dynamic selection holds everything and a static one starts empty.
+async fn create_selection(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let body = object_of(&body)?;
+    if let Some(extra) = body
+        .keys()
+        .find(|k| !matches!(k.as_str(), "name" | "entity" | "kind" | "criteria"))
+    {
+        return Err(ApiError::bad_request(format!(
+            "unknown key {extra:?}; a selection has name, entity, kind and criteria"
+        )));
+    }
+    let name = name_of(body.get("name").unwrap_or(&Value::Null))?;
+    let entity = body
+        .get("entity")
+        .and_then(Value::as_str)
+        .and_then(Entity::from_name)
+        .ok_or_else(|| ApiError::invalid("entity", "entity must be \"person\" or \"company\""))?;
+    let kind = body
+        .get("kind")
+        .and_then(Value::as_str)
+        .and_then(SelectionKind::from_name)
+        .ok_or_else(|| ApiError::invalid("kind", "kind must be \"static\" or \"dynamic\""))?;
+    let criteria = match body.get("criteria") {
+        Some(value) => criteria_of(value, entity)?,
+        None if kind == SelectionKind::Static => Criteria::Any(Vec::new()),
+        None => Criteria::everything(),
+    };
+    let selection = state
+        .store
+        .create_selection(NewSelection {
+            name,
+            entity,
+            kind,
+            criteria,
+        })
+        .await?;
+    Ok(HttpResponse::Created()
+        .insert_header((
+            header::LOCATION,
+            format!("/api/v1/selections/{}", selection.id),
+        ))
+        .json(SelectionJson::from(selection)))
+}
+
+/// `GET /api/v1/selections`
+async fn list_selections(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let items: Vec<SelectionJson> = state
+        .store
+        .selections()
+        .await?
+        .into_iter()
+        .map(SelectionJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+async fn find_selection(state: &AppState, id: i64) -> Result<Selection, ApiError> {
+    state
+        .store
+        .selection(id)
+        .await?
+        .ok_or_else(|| ApiError::NotFound(format!("no selection with id {id}")))
+}
+
+/// `GET /api/v1/selections/{id}`, with how many members it has now.
+async fn get_selection(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let selection = find_selection(&state, id.into_inner()).await?;
+    let entity = selection.entity;
+    let count = state
+        .store
+        .count_matches(entity, member_criteria(&selection)?)
+        .await?;
+    let mut json = serde_json::to_value(SelectionJson::from(selection))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    json["member_count"] = json!(count);
+    Ok(HttpResponse::Ok().json(json))
+}
+
+/// `PATCH /api/v1/selections/{id}` `{"name"?, "criteria"?}` (criteria: dynamic only).
+async fn update_selection(
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let body = object_of(&body)?;
+    if let Some(extra) = body
+        .keys()
+        .find(|k| !matches!(k.as_str(), "name" | "criteria"))
+    {
+        return Err(ApiError::invalid(
+            "body",
+            format!("{extra:?} cannot be changed; a selection's name and (dynamic) criteria can"),
+        ));
+    }
+    let name = body.get("name").map(name_of).transpose()?;
+    let criteria = match body.get("criteria") {
+        Some(value) => {
+            let selection = find_selection(&state, id).await?;
+            Some(criteria_of(value, selection.entity)?)
+        }
+        None => None,
+    };
+    let selection = state
+        .store
+        .update_selection(id, name, criteria)
+        .await?
+        .map_err(|r| refusal(id, r, None))?;
+    Ok(HttpResponse::Ok().json(SelectionJson::from(selection)))
+}
+
+/// `DELETE /api/v1/selections/{id}`
+async fn delete_selection(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if state.store.delete_selection(id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(format!("no selection with id {id}")))
+    }
+}
+
+/// A static selection's stored members; a dynamic selection's criteria, evaluated now.
+fn member_criteria(selection: &Selection) -> Result<Criteria, ApiError> {
+    match selection.kind {
+        SelectionKind::Static => Ok(Criteria::MemberOf(selection.id)),
+        SelectionKind::Dynamic => Criteria::from_json(&selection.criteria, selection.entity)
+            .map_err(|e| {
+                ApiError::invalid(
+                    "criteria",
+                    format!(
+                        "the stored criteria of selection {} no longer apply: {e}",
+                        selection.id
+                    ),
+                )
+            }),
+    }
+}
+
+/// `GET /api/v1/selections/{id}/members`: JSON pages or CSV; extra criteria narrow it.
+async fn members(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let selection = find_selection(&state, id.into_inner()).await?;
+    let (listing, pairs) = listing(&req, query_pairs(&req)?)?;
+    let mut criteria = member_criteria(&selection)?;
+    if !pairs.is_empty() {
+        criteria = criteria.and(criteria_from_pairs(&pairs, selection.entity)?);
+    }
+    let file = format!("selection-{}", selection.id);
+    respond(
+        state.store.clone(),
+        selection.entity,
+        criteria,
+        listing,
+        &file,
+    )
+    .await
+}
+
+/// Member ids from the body (`{"ids": [1, 2]}`) or the query string (`?ids=1,2`).
+fn member_ids(req: &HttpRequest, body: &[u8]) -> Result<Vec<i64>, ApiError> {
+    let bad = || ApiError::invalid("ids", "ids must be a non-empty list of whole numbers");
+    let ids: Vec<i64> = if body.iter().all(u8::is_ascii_whitespace) {
+        let pairs = query_pairs(req)?;
+        let raw = pairs
+            .iter()
+            .find(|(k, _)| k == "ids")
+            .map(|(_, v)| v.as_str())
+            .ok_or_else(bad)?;
+        raw.split(',')
+            .map(|v| v.trim().parse::<i64>().map_err(|_| bad()))
+            .collect::<Result<_, _>>()?
+    } else {
+        let body = object_of(body)?;
+        body.get("ids")
+            .and_then(Value::as_array)
+            .ok_or_else(bad)?
+            .iter()
+            .map(|v| v.as_i64().ok_or_else(bad))
+            .collect::<Result<_, _>>()?
+    };
+    if ids.is_empty() || ids.len() > 10_000 {
+        return Err(ApiError::invalid("ids", "ids must list 1 to 10000 ids"));
+    }
+    Ok(ids)
+}
+
+async fn change_members(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    add: bool,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let ids = member_ids(&req, &body)?;
+    let selection = find_selection(&state, id).await?;
+    let changed = state
+        .store
+        .change_members(id, ids, add)
+        .await?
+        .map_err(|r| refusal(id, r, Some(selection.entity)))?;
+    let key = if add { "added" } else { "removed" };
+    Ok(HttpResponse::Ok().json(json!({ key: changed })))
+}
+
+/// `POST /api/v1/selections/{id}/members` `{"ids": […]}` (static selections).
+async fn add_members(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    change_members(req, id, body, state, true).await
+}
+
+/// `DELETE /api/v1/selections/{id}/members` `{"ids": […]}` or `?ids=…` (static selections).
+async fn remove_members(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    change_members(req, id, body, state, false).await
+}
+
+/// `GET /api/v1/selections/{id}/board?limit=`: the members grouped by lead status, a
+/// column per status in the order open, in_progress, qualified, disqualified; each column
+/// holds its first `limit` members (by id) and its total.
+async fn board(
+    req: HttpRequest,
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let selection = find_selection(&state, id.into_inner()).await?;
+    if selection.entity != Entity::Person {
+        return Err(ApiError::invalid(
+            "entity",
+            "the board groups persons by lead status; this selection holds companies",
+        ));
+    }
+    let (listing, pairs) = listing(&req, query_pairs(&req)?)?;
+    let mut base = member_criteria(&selection)?;
+    if !pairs.is_empty() {
+        base = base.and(criteria_from_pairs(&pairs, Entity::Person)?);
+    }
+    let limit = listing.limit.unwrap_or(DEFAULT_LIMIT);
+    let mut columns = Vec::with_capacity(LEAD_STATUSES.len());
+    for status in LEAD_STATUSES {
+        let column = base
+            .clone()
+            .and(Criteria::from_query([("status", status)], Entity::Person)?);
+        let total = state
+            .store
+            .count_matches(Entity::Person, column.clone())
+            .await?;
+        let page = state
+            .store
+            .search_persons(SearchRequest {
+                criteria: column,
+                after: None,
+                limit,
+            })
+            .await?;
+        let items: Vec<PersonJson> = page.items.into_iter().map(PersonJson::from).collect();
+        columns.push(json!({ "status": status, "total": total, "items": items }));
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "selection": SelectionJson::from(selection),
+        "columns": columns,
+    })))
+}

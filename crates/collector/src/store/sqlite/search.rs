@@ -1,8 +1,408 @@
-//! SQLite side of [`crate::store::SearchStore`].
-use async_trait::async_trait;
+//! SQLite side of [`crate::store::SearchStore`]: compiles a [`Criteria`] tree into a WHERE
+//! clause with `?` parameters (values never become SQL text), pages by id, and keeps
+//! selections.
+//!
+//! Plans: equality and `in` on a first/lead/conversion source, medium or campaign use the
+//! `(x_source, created_at)` indexes; a page is then sorted by id (the matches of one
+//! value, not the table). Criteria without an indexed column walk the table in id order
+//! and stop after a page.
 
-use super::SqliteStore;
-use crate::store::SearchStore;
+use std::sync::LazyLock;
+
+use async_trait::async_trait;
+use rusqlite::types::Value as SqlValue;
+use rusqlite::{params_from_iter, Connection, OptionalExtension};
+
+use super::{now_ms, schema, SqliteStore};
+use crate::store::search::{
+    Criteria, Entity, NewSelection, Page, Scalar, SearchRequest, Selection, SelectionKind,
+    SelectionRefusal, Target, Test,
+};
+use crate::store::{Company, Person, SearchStore, StoreResult};
+
+/// A WHERE clause and its parameters, in order.
+#[derive(Debug, Default)]
+pub(super) struct Where {
+    pub sql: String,
+    pub params: Vec<SqlValue>,
+}
+
+impl Where {
+    pub fn of(criteria: &Criteria, entity: Entity) -> Where {
+        let mut w = Where::default();
+        w.push(criteria, entity);
+        w
+    }
+
+    fn push(&mut self, criteria: &Criteria, entity: Entity) {
+        match criteria {
+            Criteria::All(items) | Criteria::Any(items) if items.is_empty() => {
+                // An empty AND is true; an empty OR is false.
+                self.sql.push_str(if matches!(criteria, Criteria::All(_)) {
+                    "1"
+                } else {
+                    "0"
+                });
+            }
+            Criteria::All(items) | Criteria::Any(items) => {
+                let joiner = if matches!(criteria, Criteria::All(_)) {
+                    " AND "
+                } else {
+                    " OR "
+                };
+                self.sql.push('(');
+                for (i, item) in items.iter().enumerate() {
+                    if i > 0 {
+                        self.sql.push_str(joiner);
+                    }
+                    self.push(item, entity);
+                }
+                self.sql.push(')');
+            }
+            Criteria::MemberOf(selection) => {
+                self.sql.push_str(alias(entity));
+                self.sql.push_str(
+                    ".id IN (SELECT member_id FROM selection_members WHERE selection_id = ?)",
+                );
+                self.params.push(SqlValue::Integer(*selection));
+            }
+            Criteria::Leaf(condition) => {
+                // The parser only accepts fields that have a target for the entity; a
+                // tree built otherwise matches nothing rather than panicking.
+                match condition.field.target(entity) {
+                    Some(Target::Value(expr)) => self.test(expr, &condition.test),
+                    Some(Target::Any { from, column }) => {
+                        self.sql.push_str("EXISTS (SELECT 1 FROM ");
+                        self.sql.push_str(from);
+                        self.sql.push_str(" AND ");
+                        self.test(column, &condition.test);
+                        self.sql.push(')');
+                    }
+                    None => self.sql.push('0'),
+                }
+            }
+        }
+    }
+
+    fn test(&mut self, expr: &str, test: &Test) {
+        let sql = &mut self.sql;
+        match test {
+            Test::Eq(v) => {
+                sql.push_str(&format!("{expr} = ?"));
+                self.params.push(sql_value(v));
+            }
+            Test::In(values) => {
+                let marks = vec!["?"; values.len()].join(", ");
+                sql.push_str(&format!("{expr} IN ({marks})"));
+                self.params.extend(values.iter().map(sql_value));
+            }
+            Test::Like(pattern) => {
+                sql.push_str(&format!("{expr} LIKE ? ESCAPE '\\'"));
+                self.params.push(SqlValue::Text(pattern.clone()));
+            }
+            Test::Empty => sql.push_str(&format!("({expr} IS NULL OR {expr} = '')")),
+            Test::NotEmpty => sql.push_str(&format!("({expr} IS NOT NULL AND {expr} <> '')")),
+            Test::Gte(v) => {
+                sql.push_str(&format!("{expr} >= ?"));
+                self.params.push(sql_value(v));
+            }
+            Test::Lte(v) => {
+                sql.push_str(&format!("{expr} <= ?"));
+                self.params.push(sql_value(v));
+            }
+            Test::Range(from, until) => {
+                sql.push_str(&format!("({expr} >= ? AND {expr} < ?)"));
+                self.params.push(SqlValue::Integer(*from));
+                self.params.push(SqlValue::Integer(*until));
+            }
+        }
+    }
+}
+
+fn sql_value(v: &Scalar) -> SqlValue {
+    match v {
+        Scalar::Text(t) => SqlValue::Text(t.clone()),
+        Scalar::Int(n) => SqlValue::Integer(*n),
+    }
+}
+
+const fn alias(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Person => "p",
+        Entity::Company => "c",
+    }
+}
+
+const fn table(entity: Entity) -> &'static str {
+    match entity {
+        Entity::Person => "persons",
+        Entity::Company => "companies",
+    }
+}
+
+/// The column list of a shared `SELECT … FROM table` statement, so that search reads rows
+/// exactly as the rest of the store does (and follows it when columns are added).
+fn column_list(select: &str, table: &str) -> String {
+    select
+        .strip_prefix("SELECT ")
+        .and_then(|rest| rest.strip_suffix(&format!(" FROM {table}")))
+        .unwrap_or_else(|| panic!("unexpected shape of the shared select: {select}"))
+        .to_owned()
+}
+
+static PERSON_COLUMNS: LazyLock<String> =
+    LazyLock::new(|| column_list(&schema::SELECT_PERSON, "persons"));
+static COMPANY_COLUMNS: LazyLock<String> =
+    LazyLock::new(|| column_list(&schema::SELECT_COMPANY, "companies"));
+
+/// `SELECT <columns> FROM <table> WHERE id IN (<one page of matching ids>) ORDER BY id`:
+/// the page is found on the narrow id query (which can use the attribution indexes), and
+/// only its rows are read in full.
+fn page_sql(entity: Entity, columns: &str, where_sql: &str) -> String {
+    let (t, a) = (table(entity), alias(entity));
+    format!(
+        "SELECT {columns} FROM {t} WHERE id IN \
+         (SELECT {a}.id FROM {t} {a} WHERE {where_sql} AND {a}.id > ? ORDER BY {a}.id LIMIT ?) \
+         ORDER BY id"
+    )
+}
+
+fn page_params(w: Where, request: &SearchRequest) -> Vec<SqlValue> {
+    let mut params = w.params;
+    params.push(SqlValue::Integer(request.after.unwrap_or(i64::MIN)));
+    params.push(SqlValue::Integer(
+        i64::try_from(request.limit.saturating_add(1)).unwrap_or(i64::MAX),
+    ));
+    params
+}
+
+/// Trims the extra row fetched to learn whether another page follows.
+fn into_page<T>(mut items: Vec<T>, limit: usize, id: impl Fn(&T) -> i64) -> Page<T> {
+    let more = items.len() > limit;
+    items.truncate(limit);
+    let next = if more { items.last().map(id) } else { None };
+    Page { items, next }
+}
+
+fn selection_from_row(row: &rusqlite::Row<'_>) -> rusqlite::Result<Selection> {
+    let bad = |i: usize, what: String| {
+        rusqlite::Error::FromSqlConversionFailure(i, rusqlite::types::Type::Text, what.into())
+    };
+    let entity: String = row.get(2)?;
+    let kind: String = row.get(3)?;
+    let criteria: String = row.get(4)?;
+    Ok(Selection {
+        id: row.get(0)?,
+        name: row.get(1)?,
+        entity: Entity::from_name(&entity).ok_or_else(|| bad(2, format!("entity {entity:?}")))?,
+        kind: SelectionKind::from_name(&kind).ok_or_else(|| bad(3, format!("kind {kind:?}")))?,
+        criteria: serde_json::from_str(&criteria).map_err(|e| bad(4, e.to_string()))?,
+        created_at: row.get(5)?,
+        updated_at: row.get(6)?,
+    })
+}
+
+const SELECT_SELECTION: &str =
+    "SELECT id, name, entity, kind, criteria, created_at, updated_at FROM selections";
+
+fn read_selection(c: &Connection, id: i64) -> rusqlite::Result<Option<Selection>> {
+    c.prepare_cached(&format!("{SELECT_SELECTION} WHERE id = ?1"))?
+        .query_row([id], selection_from_row)
+        .optional()
+}
 
 #[async_trait]
-impl SearchStore for SqliteStore {}
+impl SearchStore for SqliteStore {
+    async fn search_persons(&self, request: SearchRequest) -> StoreResult<Page<Person>> {
+        let w = Where::of(&request.criteria, Entity::Person);
+        let sql = page_sql(Entity::Person, &PERSON_COLUMNS, &w.sql);
+        let limit = request.limit;
+        let params = page_params(w, &request);
+        self.read(move |c| {
+            let rows = c
+                .prepare(&sql)?
+                .query_map(params_from_iter(params), schema::person_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(into_page(rows, limit, |p| p.id))
+        })
+        .await
+    }
+
+    async fn search_companies(&self, request: SearchRequest) -> StoreResult<Page<Company>> {
+        let w = Where::of(&request.criteria, Entity::Company);
+        let sql = page_sql(Entity::Company, &COMPANY_COLUMNS, &w.sql);
+        let limit = request.limit;
+        let params = page_params(w, &request);
+        self.read(move |c| {
+            let rows = c
+                .prepare(&sql)?
+                .query_map(params_from_iter(params), schema::company_from_row)?
+                .collect::<rusqlite::Result<Vec<_>>>()?;
+            Ok(into_page(rows, limit, |r| r.id))
+        })
+        .await
+    }
+
+    async fn count_matches(&self, entity: Entity, criteria: Criteria) -> StoreResult<u64> {
+        let w = Where::of(&criteria, entity);
+        let sql = format!(
+            "SELECT count(*) FROM {} {} WHERE {}",
+            table(entity),
+            alias(entity),
+            w.sql
+        );
+        self.read(move |c| {
+            c.prepare(&sql)?
+                .query_row(params_from_iter(w.params), |row| row.get::<_, i64>(0))
+                .map(|n| u64::try_from(n).unwrap_or(0))
+        })
+        .await
+    }
+
+    async fn create_selection(&self, new: NewSelection) -> StoreResult<Selection> {
+        let criteria_json = new.criteria.to_json().to_string();
+        let members = (new.kind == SelectionKind::Static).then(|| {
+            let w = Where::of(&new.criteria, new.entity);
+            let (t, a) = (table(new.entity), alias(new.entity));
+            (
+                format!(
+                    "INSERT INTO selection_members (selection_id, member_id, added_at) \
+                     SELECT ?, {a}.id, ? FROM {t} {a} WHERE {}",
+                    w.sql
+                ),
+                w.params,
+            )
+        });
+        let now = now_ms();
+        self.writer
+            .apply(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO selections (name, entity, kind, criteria, created_at, updated_at) \
+                     VALUES (?1, ?2, ?3, ?4, ?5, ?5)",
+                )?
+                .execute(rusqlite::params![
+                    new.name,
+                    new.entity.name(),
+                    new.kind.name(),
+                    criteria_json,
+                    now
+                ])?;
+                let id = c.last_insert_rowid();
+                if let Some((sql, params)) = &members {
+                    let mut all = vec![SqlValue::Integer(id), SqlValue::Integer(now)];
+                    all.extend(params.iter().cloned());
+                    c.prepare(sql)?.execute(params_from_iter(all))?;
+                }
+                read_selection(c, id)?.ok_or(rusqlite::Error::QueryReturnedNoRows)
+            })
+            .await
+    }
+
+    async fn selections(&self) -> StoreResult<Vec<Selection>> {
+        self.read(|c| {
+            c.prepare_cached(&format!("{SELECT_SELECTION} ORDER BY id"))?
+                .query_map([], selection_from_row)?
+                .collect()
+        })
+        .await
+    }
+
+    async fn selection(&self, id: i64) -> StoreResult<Option<Selection>> {
+        self.read(move |c| read_selection(c, id)).await
+    }
+
+    async fn update_selection(
+        &self,
+        id: i64,
+        name: Option<String>,
+        criteria: Option<Criteria>,
+    ) -> StoreResult<Result<Selection, SelectionRefusal>> {
+        let criteria = criteria.map(|c| c.to_json().to_string());
+        let now = now_ms();
+        self.writer
+            .apply(move |c| {
+                let Some(current) = read_selection(c, id)? else {
+                    return Ok(Err(SelectionRefusal::NotFound));
+                };
+                if criteria.is_some() && current.kind == SelectionKind::Static {
+                    return Ok(Err(SelectionRefusal::CriteriaOfStatic));
+                }
+                c.prepare_cached(
+                    "UPDATE selections SET name = coalesce(?1, name), \
+                     criteria = coalesce(?2, criteria), updated_at = ?3 WHERE id = ?4",
+                )?
+                .execute(rusqlite::params![name, criteria, now, id])?;
+                read_selection(c, id)?
+                    .ok_or(rusqlite::Error::QueryReturnedNoRows)
+                    .map(Ok)
+            })
+            .await
+    }
+
+    async fn delete_selection(&self, id: i64) -> StoreResult<bool> {
+        self.writer
+            .apply(move |c| {
+                // selection_members rows go with it (ON DELETE CASCADE).
+                c.prepare_cached("DELETE FROM selections WHERE id = ?1")?
+                    .execute([id])
+                    .map(|n| n > 0)
+            })
+            .await
+    }
+
+    async fn change_members(
+        &self,
+        id: i64,
+        ids: Vec<i64>,
+        add: bool,
+    ) -> StoreResult<Result<u64, SelectionRefusal>> {
+        let now = now_ms();
+        self.writer
+            .apply(move |c| {
+                let Some(selection) = read_selection(c, id)? else {
+                    return Ok(Err(SelectionRefusal::NotFound));
+                };
+                if selection.kind != SelectionKind::Static {
+                    return Ok(Err(SelectionRefusal::NotStatic));
+                }
+                let mut changed = 0u64;
+                if add {
+                    let exists = format!(
+                        "SELECT EXISTS (SELECT 1 FROM {} WHERE id = ?1)",
+                        table(selection.entity)
+                    );
+                    let mut unknown = Vec::new();
+                    for member in &ids {
+                        let found: bool =
+                            c.prepare_cached(&exists)?.query_row([member], |r| r.get(0))?;
+                        if !found {
+                            unknown.push(*member);
+                        }
+                    }
+                    if !unknown.is_empty() {
+                        return Ok(Err(SelectionRefusal::UnknownMembers(unknown)));
+                    }
+                    let mut insert = c.prepare_cached(
+                        "INSERT OR IGNORE INTO selection_members (selection_id, member_id, added_at) \
+                         VALUES (?1, ?2, ?3)",
+                    )?;
+                    for member in &ids {
+                        changed += insert.execute(rusqlite::params![id, member, now])? as u64;
+                    }
+                } else {
+                    let mut delete = c.prepare_cached(
+                        "DELETE FROM selection_members WHERE selection_id = ?1 AND member_id = ?2",
+                    )?;
+                    for member in &ids {
+                        changed += delete.execute(rusqlite::params![id, member])? as u64;
+                    }
+                }
+                if changed > 0 {
+                    c.prepare_cached("UPDATE selections SET updated_at = ?1 WHERE id = ?2")?
+                        .execute(rusqlite::params![now, id])?;
+                }
+                Ok(Ok(changed))
+            })
+            .await
+    }
+}
