@@ -37,6 +37,9 @@ pub struct Settings {
     pub api_token: Option<String>,
     /// Largest accepted form-post body, in bytes (after content decoding).
     pub max_body_bytes: usize,
+    /// IANA time zone (e.g. `Europe/Oslo`) in which the dashboards' days and default
+    /// period (year to date) are counted.
+    pub time_zone: String,
 }
 
 impl Default for Settings {
@@ -46,6 +49,7 @@ impl Default for Settings {
             addr: "127.0.0.1:8080".to_owned(),
             api_token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
+            time_zone: "UTC".to_owned(),
         }
     }
 }
@@ -77,7 +81,7 @@ pub enum ConfigError {
 
 /// Settings whose environment values are taken as text verbatim: a token such as
 /// `123456` must stay a string, not become a number.
-const TEXT_KEYS: [&str; 3] = ["db", "addr", "api_token"];
+const TEXT_KEYS: [&str; 4] = ["db", "addr", "api_token", "time_zone"];
 /// Settings whose environment values are parsed (numbers, booleans).
 const PARSED_KEYS: [&str; 1] = ["max_body_bytes"];
 
@@ -141,6 +145,13 @@ impl Settings {
         if self.addr.trim().is_empty() {
             return Err(ConfigError::Invalid("addr must be HOST:PORT".to_owned()));
         }
+        self.time_zone = self.time_zone.trim().to_owned();
+        if let Err(e) = jiff::tz::TimeZone::get(&self.time_zone) {
+            return Err(ConfigError::Invalid(format!(
+                "time_zone {:?} is not a known IANA time zone: {e}",
+                self.time_zone
+            )));
+        }
         if self.db.as_os_str().is_empty() {
             return Err(ConfigError::Invalid("db must be a file path".to_owned()));
         }
@@ -170,6 +181,21 @@ mod tests {
         let mut file = tempfile::Builder::new().suffix(".toml").tempfile().unwrap();
         file.write_all(text.as_bytes()).unwrap();
         file
+    }
+
+    #[test]
+    fn time_zone_defaults_to_utc_and_must_be_known() {
+        assert_eq!(Settings::default().time_zone, "UTC");
+        let oslo = load(
+            &Overrides::default(),
+            env(&[("LEADTRAIL_TIME_ZONE", "Europe/Oslo")]),
+        );
+        assert_eq!(oslo.unwrap().time_zone, "Europe/Oslo");
+        let bad = load(
+            &Overrides::default(),
+            env(&[("LEADTRAIL_TIME_ZONE", "Mars/Base")]),
+        );
+        assert!(bad.unwrap_err().to_string().contains("Mars/Base"));
     }
 
     #[test]

@@ -45,6 +45,8 @@ pub struct AppState {
     /// SHA-256 of the configured API token, if one is configured.
     pub api_token_sha256: Option<[u8; 32]>,
     pub max_body_bytes: usize,
+    /// Where dashboards count their days (validated when the settings were loaded).
+    pub time_zone: jiff::tz::TimeZone,
 }
 
 impl AppState {
@@ -53,6 +55,8 @@ impl AppState {
             store,
             api_token_sha256: settings.api_token.as_deref().map(auth::token_sha256),
             max_body_bytes: settings.max_body_bytes,
+            time_zone: jiff::tz::TimeZone::get(&settings.time_zone)
+                .unwrap_or(jiff::tz::TimeZone::UTC),
         }
     }
 }

@@ -1,5 +1,273 @@
-//! Dashboard tiles and dashboards (issue 4).
+//! Dashboard tiles and dashboards (issue 4): the tile catalogue, the filters every tile
+//! takes, and the storage side of dashboards.
+//!
+//! Definitions (also in the README):
+//! - a *new lead* is a person created in the period;
+//! - *from chat* / *from forms*: the channel of the submission that created the person;
+//! - a *deal* is a won sale; *pipeline* is the sum of open sales' amounts, per currency;
+//! - sales tiles take the sales that happened (`sales.at`) in the period; source
+//!   performance and conversion rates take the leads created in the period and count
+//!   their won sales whenever they happened (a cohort), so that rate = deals / leads;
+//! - the funnel counts persons created in the period by the furthest status they reached
+//!   (status history and current status): each stage counts those that got at least that
+//!   far; disqualified (ever) is counted on its own.
 use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+use super::{Person, StoreResult};
+
+/// How a tile is drawn.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TileKind {
+    Funnel,
+    Donut,
+    Bar,
+    Number,
+    Table,
+    List,
+}
+
+/// A tile of the catalogue.
+#[derive(Debug, Clone, Copy, Serialize)]
+pub struct TileInfo {
+    pub id: &'static str,
+    pub title: &'static str,
+    pub kind: TileKind,
+    pub description: &'static str,
+    /// Query parameters the tile takes besides the common filters.
+    pub params: &'static [&'static str],
+}
+
+const fn tile(
+    id: &'static str,
+    title: &'static str,
+    kind: TileKind,
+    description: &'static str,
+) -> TileInfo {
+    TileInfo {
+        id,
+        title,
+        kind,
+        description,
+        params: &[],
+    }
+}
+
+/// Every tile, in the order the API lists them.
+pub const TILES: &[TileInfo] = &[
+    tile(
+        "lead-funnel",
+        "Lead qualification funnel",
+        TileKind::Funnel,
+        "New leads by the furthest status they reached: open, in progress, qualified; disqualified apart.",
+    ),
+    tile(
+        "new-leads-by-campaign",
+        "New leads by campaign",
+        TileKind::Bar,
+        "New leads by the campaign of their lead-generation touch.",
+    ),
+    tile(
+        "new-leads-by-lead-source",
+        "New leads by lead source",
+        TileKind::Donut,
+        "New leads by the source of their lead-generation touch.",
+    ),
+    tile(
+        "new-leads-by-first-source",
+        "New leads by first-contact source",
+        TileKind::Donut,
+        "New leads by the source of their first interaction.",
+    ),
+    tile(
+        "new-leads-from-chat",
+        "New leads from chat",
+        TileKind::Number,
+        "New leads whose creating submission came through chat.",
+    ),
+    tile(
+        "new-leads-from-forms",
+        "New leads from forms",
+        TileKind::Number,
+        "New leads whose creating submission came through a web form.",
+    ),
+    tile(
+        "sales-by-lead-source",
+        "Sales by lead source",
+        TileKind::Bar,
+        "Won sales that happened in the period, by the lead source of their person.",
+    ),
+    tile(
+        "pipeline-by-lead-source",
+        "Pipeline by lead source",
+        TileKind::Bar,
+        "Sum of open sales' amounts (per currency) from the period, by the lead source of their person.",
+    ),
+    tile(
+        "top-referring-sites",
+        "Top referring sites",
+        TileKind::Table,
+        "New leads by the referring site (host) of their lead-generation touch, top 10.",
+    ),
+    tile(
+        "top-forms",
+        "Top 10 lead-capturing forms",
+        TileKind::Bar,
+        "New leads by the form of their creating submission, top 10.",
+    ),
+    tile(
+        "source-performance",
+        "Source performance",
+        TileKind::Table,
+        "Lead source and medium: new leads, their won sales (deals) and deals / leads.",
+    ),
+    TileInfo {
+        params: &["campaign"],
+        ..tile(
+            "campaign-channel-split",
+            "Campaign channel split",
+            TileKind::Donut,
+            "Share of one campaign's new leads by lead source (?campaign=; default: the campaign with most leads).",
+        )
+    },
+    tile(
+        "conversion-rate-by-source",
+        "Conversion rate by source",
+        TileKind::Bar,
+        "Won sales of the period's new leads divided by those leads, per lead source, in percent.",
+    ),
+    TileInfo {
+        params: &["selection"],
+        ..tile(
+            "selection-list",
+            "Selection",
+            TileKind::List,
+            "The persons of a saved selection (?selection=ID), newest first, up to 100.",
+        )
+    },
+];
+
+pub fn tile_info(id: &str) -> Option<&'static TileInfo> {
+    TILES.iter().find(|t| t.id == id)
+}
+
+/// What a tile is asked for: the period as Unix milliseconds `[from_ms, to_ms)` (the HTTP
+/// layer turns dates in the configured time zone into it) and the filters.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TileFilter {
+    pub from_ms: i64,
+    pub to_ms: i64,
+    /// Owner (associate id).
+    pub owner: Option<i64>,
+    pub country: Option<String>,
+    /// `campaign-channel-split`'s campaign.
+    pub campaign: Option<String>,
+    /// `selection-list`'s selection id.
+    pub selection: Option<i64>,
+}
+
+/// A tile's rows, or why the request cannot be answered (a 4xx with that message).
+pub type TileResult<T> = Result<T, String>;
+
+/// The values the filters can take, for the page's pickers.
+#[derive(Debug, Clone, Default, Serialize)]
+pub struct FilterValues {
+    pub owners: Vec<OwnerValue>,
+    pub countries: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct ModelStats {
+    pub persons: usize,
+    pub sales: usize,
+    /// Approximate heap bytes the model holds.
+    pub heap_bytes: usize,
+}
+
+#[derive(Debug, Clone, Serialize)]
+pub struct OwnerValue {
+    pub id: i64,
+    pub name: String,
+}
+
+/// A tile on a dashboard, with its own parameters.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardTile {
+    pub tile: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub selection: Option<i64>,
+}
+
+/// A dashboard's default filters (dates as `YYYY-MM-DD`; absent = year to date).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardFilters {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub owner: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub country: Option<String>,
+}
+
+/// A dashboard as stored (presets are not stored: see the HTTP module).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StoredDashboard {
+    pub id: i64,
+    pub name: String,
+    pub tiles: Vec<DashboardTile>,
+    pub filters: DashboardFilters,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A dashboard's content, as given to create or replace one.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DashboardInput {
+    pub name: String,
+    pub tiles: Vec<DashboardTile>,
+    #[serde(default)]
+    pub filters: DashboardFilters,
+}
 
 #[async_trait]
-pub trait TileStore: Send + Sync {}
+pub trait TileStore: Send + Sync {
+    /// A tile's rows (see the module's definitions). `tile` is an id of [`TILES`].
+    async fn tile_rows(
+        &self,
+        tile: &'static str,
+        filter: TileFilter,
+    ) -> StoreResult<TileResult<Vec<Value>>>;
+    /// The persons behind one row of a tile (its `key`; `None` for number tiles), newest
+    /// first, at most `limit`.
+    async fn tile_persons(
+        &self,
+        tile: &'static str,
+        filter: TileFilter,
+        key: Option<String>,
+        limit: usize,
+    ) -> StoreResult<TileResult<Vec<Person>>>;
+    async fn tile_filter_values(&self) -> StoreResult<FilterValues>;
+    /// Size of the tiles' read model (loading it if needed), for operators and benchmarks.
+    async fn tile_model_stats(&self) -> StoreResult<ModelStats>;
+
+    async fn dashboards(&self) -> StoreResult<Vec<StoredDashboard>>;
+    async fn dashboard(&self, id: i64) -> StoreResult<Option<StoredDashboard>>;
+    async fn create_dashboard(&self, input: DashboardInput) -> StoreResult<StoredDashboard>;
+    /// `None` when there is no such dashboard.
+    async fn replace_dashboard(
+        &self,
+        id: i64,
+        input: DashboardInput,
+    ) -> StoreResult<Option<StoredDashboard>>;
+    /// False when there was no such dashboard.
+    async fn delete_dashboard(&self, id: i64) -> StoreResult<bool>;
+}

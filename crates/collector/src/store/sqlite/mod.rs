@@ -37,6 +37,7 @@
 //! per new person (≈20 µs instead of ≈14 µs); searching a million persons without them
 //! would be a full scan per criterion.
 
+mod dash;
 mod leads;
 mod links;
 mod links_channels;
@@ -94,6 +95,8 @@ pub struct SqliteStore {
     path: PathBuf,
     writer: SubmissionWriter,
     readers: ReadPool,
+    /// The dashboard tiles' read model (loaded on first use).
+    dash: dash::DashState,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -151,6 +154,7 @@ impl SqliteStore {
             path: path.to_owned(),
             writer,
             readers,
+            dash: dash::DashState::default(),
         })
     }
 

@@ -1,0 +1,61 @@
+//! The tiles' in-memory read model ([`facts`]), the tiles computed from it ([`compute`]),
+//! and its registration with the writer's change feed.
+
+pub mod compute;
+pub mod facts;
+
+#[cfg(test)]
+mod tests;
+
+use std::sync::{Arc, RwLock};
+
+use tokio::sync::OnceCell;
+
+use super::SubmissionWriter;
+use crate::store::{StoreError, StoreResult};
+pub use facts::Facts;
+
+/// The model, shared by the writer thread (which keeps it current) and the readers.
+pub type SharedFacts = Arc<RwLock<Facts>>;
+
+/// Loaded on first use: a collector nobody asks for tiles (an ingest-only node, the ingest
+/// benchmark) pays neither the memory nor the per-commit upkeep.
+#[derive(Debug, Default)]
+pub struct DashState {
+    facts: OnceCell<SharedFacts>,
+}
+
+impl DashState {
+    pub async fn facts(&self, writer: &SubmissionWriter) -> StoreResult<SharedFacts> {
+        self.facts
+            .get_or_try_init(|| async {
+                let shared: SharedFacts = Arc::default();
+                let model = Arc::clone(&shared);
+                let failed = Arc::new(std::sync::atomic::AtomicBool::new(false));
+                let load_failed = Arc::clone(&failed);
+                writer
+                    .observe(Box::new(move |connection, rows| {
+                        let mut facts = model.write().unwrap_or_else(|p| p.into_inner());
+                        let outcome = match rows {
+                            None => Facts::load(connection).map(|loaded| *facts = loaded),
+                            Some(rows) => facts.apply(connection, rows),
+                        };
+                        if let Err(error) = outcome {
+                            // Re-reading what was just committed failed: the model may lag
+                            // until the next load; say so loudly rather than hide it.
+                            tracing::error!(%error, "tiles could not follow a commit");
+                            if rows.is_none() {
+                                load_failed.store(true, std::sync::atomic::Ordering::Release);
+                            }
+                        }
+                    }))
+                    .await?;
+                if failed.load(std::sync::atomic::Ordering::Acquire) {
+                    return Err(StoreError::Internal("cannot load the tiles' model".into()));
+                }
+                Ok(shared)
+            })
+            .await
+            .cloned()
+    }
+}
