@@ -2,6 +2,7 @@
 //!
 //! - `leadtrail serve`: runs the collector (form endpoint, API, tracker, demo site).
 //! - `leadtrail token create`: mints an API token, stores its hash, prints it once.
+//! - `leadtrail import FILE`: loads historical persons, submissions and sales.
 //!
 //! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
 //! a caller parses: the "listening" line, or the new token.
@@ -13,6 +14,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use clap::{Args, Parser, Subcommand};
+use leadtrail_collector::commands;
 use leadtrail_collector::config::{self, Overrides, Settings};
 use leadtrail_collector::http;
 use leadtrail_collector::store::sqlite::SqliteStore;
@@ -38,6 +40,23 @@ enum Command {
         #[command(subcommand)]
         command: TokenCommand,
     },
+    /// Import historical persons, submissions and sales from CSV or JSON Lines.
+    Import(ImportArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The file to import (.csv, or .jsonl / .ndjson)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The file's format, when its name does not tell
+    #[arg(long, value_enum)]
+    format: Option<commands::import::Format>,
+    /// Stop at the first bad row instead of reporting and skipping it
+    #[arg(long)]
+    strict: bool,
 }
 
 #[derive(Debug, Subcommand)]
@@ -122,6 +141,46 @@ fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    let store = open_store(&settings)?;
+    let options = commands::import::ImportOptions {
+        file: args.file,
+        format: args.format,
+        strict: args.strict,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let result = runtime.block_on(async {
+        let result = commands::import::run(store.clone(), &options, |error| {
+            eprintln!("leadtrail import: {error} (skipped)");
+        })
+        .await;
+        store.shutdown().await;
+        result
+    });
+    let summary = result?;
+    println!(
+        "imported {} rows from {}: {} created, {} already there, {} rejected, in {:.1} s ({:.0} rows/s)",
+        summary.rows,
+        options.file.display(),
+        summary.created,
+        summary.already_there,
+        summary.rejected,
+        summary.seconds,
+        summary.rows_per_second()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("LEADTRAIL_LOG")
@@ -136,6 +195,7 @@ fn main() -> ExitCode {
         Command::Token {
             command: TokenCommand::Create(args),
         } => create_token(args),
+        Command::Import(args) => import(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

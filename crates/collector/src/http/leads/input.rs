@@ -218,6 +218,11 @@ pub fn touch(field: &'static str, value: &Value) -> FieldResult<Option<Touch>> {
         };
         match (touch_field, value) {
             (_, Value::Null) => {}
+            (TouchField::At, Value::String(s)) if s.trim().is_empty() => {}
+            // Unix milliseconds as text, as the tracker's wire format and CSV files carry them.
+            (TouchField::At, Value::String(s)) if s.trim().bytes().all(|b| b.is_ascii_digit()) => {
+                touch.set(TouchField::At, s);
+            }
             (TouchField::At, Value::String(s)) => {
                 touch.at = Some(parse_time(field, s)?);
             }

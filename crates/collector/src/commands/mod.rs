@@ -1,0 +1,2 @@
+//! Command-line subcommands beyond `serve` and `token` (one module each).
+pub mod import;
