@@ -24,6 +24,11 @@ pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// above 16 MiB the collector is being used as a file store, which it is not.
 const MIN_BODY_BYTES: usize = 1024;
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
+/// Default per-address rate of form posts: far above what a person filling forms can do
+/// (one a second, sustained), low enough that one address cannot flood the database.
+pub const DEFAULT_FORM_POSTS_PER_MINUTE: u32 = 60;
+/// Default burst: a page with several forms, or an office behind one address.
+pub const DEFAULT_FORM_POST_BURST: u32 = 60;
 
 /// Settings of `leadtrail serve` (and the database path of `leadtrail token create`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -40,6 +45,15 @@ pub struct Settings {
     /// IANA time zone (e.g. `Europe/Oslo`) in which the dashboards' days and default
     /// period (year to date) are counted.
     pub time_zone: String,
+    /// Form posts one client address may make per minute, sustained; 0 turns the limit
+    /// off (behind a reverse proxy every client has the proxy's address: limit there).
+    pub form_posts_per_minute: u32,
+    /// Form posts one address may make at once before the per-minute rate applies.
+    pub form_post_burst: u32,
+    /// Origins (`https://www.example.com`) whose pages may post forms; empty means any.
+    /// Browsers send `Origin` with every post; a post without one (a server, curl) is
+    /// not a browser's and is let through, as no header can stop a non-browser client.
+    pub allowed_origins: Vec<String>,
 }
 
 impl Default for Settings {
@@ -50,6 +64,9 @@ impl Default for Settings {
             api_token: None,
             max_body_bytes: DEFAULT_MAX_BODY_BYTES,
             time_zone: "UTC".to_owned(),
+            form_posts_per_minute: DEFAULT_FORM_POSTS_PER_MINUTE,
+            form_post_burst: DEFAULT_FORM_POST_BURST,
+            allowed_origins: Vec::new(),
         }
     }
 }
@@ -67,6 +84,10 @@ pub struct Overrides {
     pub api_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub max_body_bytes: Option<usize>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form_posts_per_minute: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub form_post_burst: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -83,7 +104,9 @@ pub enum ConfigError {
 /// `123456` must stay a string, not become a number.
 const TEXT_KEYS: [&str; 4] = ["db", "addr", "api_token", "time_zone"];
 /// Settings whose environment values are parsed (numbers, booleans).
-const PARSED_KEYS: [&str; 1] = ["max_body_bytes"];
+const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
+/// Settings whose environment values are comma-separated lists.
+const LIST_KEYS: [&str; 1] = ["allowed_origins"];
 
 /// The `LEADTRAIL_*` variables that name settings, as a figment dictionary. Other
 /// variables (including unknown `LEADTRAIL_*` ones such as `LEADTRAIL_LOG`) are ignored,
@@ -103,6 +126,14 @@ fn env_layer(env: &[(String, String)]) -> Dict {
         } else if PARSED_KEYS.contains(&key.as_str()) {
             let parsed: Value = value.trim().parse().unwrap_or_else(|e| match e {});
             dict.insert(key, parsed);
+        } else if LIST_KEYS.contains(&key.as_str()) {
+            let items: Vec<Value> = value
+                .split(',')
+                .map(str::trim)
+                .filter(|item| !item.is_empty())
+                .map(Value::from)
+                .collect();
+            dict.insert(key, Value::from(items));
         }
     }
     dict
@@ -142,6 +173,16 @@ impl Settings {
                 self.max_body_bytes
             )));
         }
+        if self.form_posts_per_minute > 0 && self.form_post_burst == 0 {
+            return Err(ConfigError::Invalid(
+                "form_post_burst must be at least 1 while form_posts_per_minute is set".to_owned(),
+            ));
+        }
+        self.allowed_origins = self
+            .allowed_origins
+            .into_iter()
+            .map(|origin| normalise_origin(&origin))
+            .collect::<Result<_, _>>()?;
         if self.addr.trim().is_empty() {
             return Err(ConfigError::Invalid("addr must be HOST:PORT".to_owned()));
         }
@@ -162,6 +203,21 @@ impl Settings {
             .map(|t| t.trim().to_owned())
             .filter(|t| !t.is_empty());
         Ok(self)
+    }
+}
+
+/// `https://Example.COM/` → `https://example.com`: what browsers send in `Origin`
+/// (scheme, host, port; lower case; no path). Anything else is a configuration mistake.
+fn normalise_origin(raw: &str) -> Result<String, ConfigError> {
+    let origin = raw.trim().trim_end_matches('/').to_ascii_lowercase();
+    let rest = origin
+        .strip_prefix("https://")
+        .or_else(|| origin.strip_prefix("http://"));
+    match rest {
+        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) => Ok(origin),
+        _ => Err(ConfigError::Invalid(format!(
+            "allowed_origins: {raw:?} is not an origin like https://www.example.com"
+        ))),
     }
 }
 
@@ -304,6 +360,64 @@ mod tests {
         )
         .unwrap_err();
         assert!(matches!(err, ConfigError::Invalid(_)), "{err}");
+    }
+
+    #[test]
+    fn abuse_limits_from_file_env_and_flags() {
+        let defaults = Settings::default();
+        assert_eq!(defaults.form_posts_per_minute, 60);
+        assert_eq!(defaults.form_post_burst, 60);
+        assert!(defaults.allowed_origins.is_empty());
+
+        let file = config_file(
+            "form_posts_per_minute = 5\nform_post_burst = 2\nallowed_origins = [\"https://WWW.Acme.example/\"]\n",
+        );
+        let from_file = load(
+            &Overrides::default(),
+            env(&[(ENV_CONFIG, file.path().to_str().unwrap())]),
+        )
+        .unwrap();
+        assert_eq!(from_file.form_posts_per_minute, 5);
+        assert_eq!(from_file.form_post_burst, 2);
+        assert_eq!(from_file.allowed_origins, vec!["https://www.acme.example"]);
+
+        let from_env = load(
+            &Overrides::default(),
+            env(&[
+                ("LEADTRAIL_FORM_POSTS_PER_MINUTE", "0"),
+                (
+                    "LEADTRAIL_ALLOWED_ORIGINS",
+                    "https://a.example, http://localhost:3000",
+                ),
+            ]),
+        )
+        .unwrap();
+        assert_eq!(from_env.form_posts_per_minute, 0);
+        assert_eq!(
+            from_env.allowed_origins,
+            vec!["https://a.example", "http://localhost:3000"]
+        );
+
+        let flags = Overrides {
+            form_posts_per_minute: Some(7),
+            ..Overrides::default()
+        };
+        assert_eq!(load(&flags, env(&[])).unwrap().form_posts_per_minute, 7);
+
+        for bad in ["acme.example", "https://a.example/path", "ftp://a.example"] {
+            let err = load(
+                &Overrides::default(),
+                env(&[("LEADTRAIL_ALLOWED_ORIGINS", bad)]),
+            )
+            .unwrap_err();
+            assert!(err.to_string().contains("allowed_origins"), "{err}");
+        }
+        let err = load(
+            &Overrides::default(),
+            env(&[("LEADTRAIL_FORM_POST_BURST", "0")]),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("form_post_burst"), "{err}");
     }
 
     #[test]

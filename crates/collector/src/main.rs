@@ -89,6 +89,13 @@ struct ServeArgs {
     /// Largest accepted form body in bytes [env: LEADTRAIL_MAX_BODY_BYTES] [default: 65536]
     #[arg(long, value_name = "N")]
     max_body_bytes: Option<usize>,
+    /// Form posts per minute one client address may make; 0 = no limit
+    /// [env: LEADTRAIL_FORM_POSTS_PER_MINUTE] [default: 60]
+    #[arg(long, value_name = "N")]
+    form_posts_per_minute: Option<u32>,
+    /// Form posts one address may make at once [env: LEADTRAIL_FORM_POST_BURST] [default: 60]
+    #[arg(long, value_name = "N")]
+    form_post_burst: Option<u32>,
 }
 
 #[derive(Debug, Args)]
@@ -117,6 +124,8 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         addr: args.addr,
         api_token: args.api_token,
         max_body_bytes: args.max_body_bytes,
+        form_posts_per_minute: args.form_posts_per_minute,
+        form_post_burst: args.form_post_burst,
     })?;
     let store = open_store(&settings)?;
     actix_web::rt::System::new().block_on(http::serve(settings, store))

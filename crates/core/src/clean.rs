@@ -5,6 +5,9 @@
 //! Cleaning never rejects a value; whatever survives is safe to store verbatim and is
 //! escaped wherever it is shown.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 /// Longest campaign value kept (source, medium, campaign, term, content, id), in characters.
 pub const MAX_VALUE_CHARS: usize = 256;
 /// Longest click id kept, in characters. Real ones are well under 200.
@@ -57,11 +60,21 @@ pub fn normalise_name(raw: &str) -> Option<String> {
             out.push('_');
             in_space = false;
         }
-        for lower in c.to_lowercase() {
-            out.push(lower);
-        }
+        push_lowercase(&mut out, c);
     }
     Some(out)
+}
+
+/// Appends `c` in lower case. Natively that is Unicode's full mapping. In the wasm
+/// tracker only ASCII letters are lowered: Unicode's case tables would add about 6 KB
+/// (gzip) to every page, and the collector normalises every value it receives again with
+/// the full mapping, so stored data is the same either way.
+#[inline]
+fn push_lowercase(out: &mut String, c: char) {
+    #[cfg(not(target_arch = "wasm32"))]
+    out.extend(c.to_lowercase());
+    #[cfg(target_arch = "wasm32")]
+    out.push(c.to_ascii_lowercase());
 }
 
 /// Cleans a free-text campaign value (term, content, id): case and inner spaces are kept.

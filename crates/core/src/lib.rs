@@ -5,18 +5,35 @@
 //! arrive as hostile input. Keep it free of heavy dependencies: every byte that the tracker
 //! uses ships to every page of every customer site.
 
+//!
+//! Without the default `std` feature the crate is `no_std` (with `alloc`) and holds only
+//! what the tracker runs — touches, their normalisation and the wire contract — so that
+//! the tracker can leave out std's panic and formatting machinery (issue 6: the size
+//! budget). The collector uses the default features and sees the whole crate.
+
+#![cfg_attr(not(feature = "std"), no_std)]
+
+extern crate alloc;
+
+#[cfg(feature = "std")]
 pub mod attribution;
+#[cfg(feature = "std")]
 pub mod channel;
 pub mod clean;
 pub mod click_ids;
+#[cfg(feature = "std")]
 pub mod identity;
+#[cfg(feature = "std")]
 pub mod link;
 pub mod query;
 pub mod referrer;
 pub mod touch;
 pub mod wire;
 
+#[cfg(feature = "std")]
 pub use attribution::{Attribution, TouchOrigin};
+#[cfg(feature = "std")]
 pub use channel::{classify, Channel, ChannelDecision};
+#[cfg(feature = "std")]
 pub use link::{build_link, BuiltLink, LinkError, LinkRequest, LinkWarning};
 pub use touch::{Touch, TouchField, Visit, VisitKind};

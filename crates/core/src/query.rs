@@ -2,6 +2,9 @@
 //! `Referer`, to store touches compactly, and to build campaign links — without the `url`
 //! crate, which would add about 160 KB to the tracker.
 
+use alloc::string::String;
+use alloc::vec::Vec;
+
 /// Returns the query part of a URL (between `?` and `#`), or `""`.
 pub fn query_of(url: &str) -> &str {
     let before_fragment = url.split('#').next().unwrap_or("");

@@ -3,6 +3,9 @@
 //! Only a short list lives here because the tracker ships it to every page; the full
 //! channel rules (with Google's published source categories) run on the server.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 /// Extracts the host of an absolute URL: lower-case, without user info, port or a leading
 /// `www.`. Returns `None` for anything that is not `scheme://host…`.
 pub fn host_of(url: &str) -> Option<String> {

@@ -1,5 +1,8 @@
 //! A touch: one interaction of a visitor with the site and what brought them there.
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+
 use crate::clean::{clean_click_id, clean_url, clean_value, normalise_name};
 use crate::click_ids;
 use crate::query;
@@ -144,7 +147,7 @@ impl Touch {
             TouchField::ClickIdType => &self.click_id_type,
             TouchField::Referrer => &self.referrer,
             TouchField::LandingPage => &self.landing_page,
-            TouchField::At => return self.at.map(|ms| ms.to_string()),
+            TouchField::At => return self.at.map(decimal),
         };
         text.clone()
     }
@@ -304,9 +307,40 @@ impl Visit {
     }
 }
 
+/// `n` as decimal text. Written out rather than `to_string()`: the formatting machinery
+/// that `Display` brings would ship to every page in the tracker.
+fn decimal(n: i64) -> String {
+    let mut digits = [0u8; 20];
+    let mut rest = n.unsigned_abs();
+    let mut start = digits.len();
+    loop {
+        start -= 1;
+        digits[start] = b'0' + (rest % 10) as u8;
+        rest /= 10;
+        if rest == 0 {
+            break;
+        }
+    }
+    let mut out = String::with_capacity(21);
+    if n < 0 {
+        out.push('-');
+    }
+    for &d in &digits[start..] {
+        out.push(char::from(d));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decimal_matches_display() {
+        for n in [0, 7, -7, 10, 1_700_000_000_000, i64::MAX, i64::MIN] {
+            assert_eq!(decimal(n), n.to_string());
+        }
+    }
     use proptest::prelude::*;
 
     fn read(url: &str, referrer: &str) -> Visit {

@@ -4,6 +4,8 @@
 //! Each of the two touches travels as one hidden field per touch field, prefixed so that
 //! it never clashes with a site's own fields: `lt_first_source`, `lt_last_campaign`, ….
 
+use alloc::string::String;
+
 use crate::touch::{Touch, TouchField};
 
 /// Prefix of every field the tracker adds; the collector keeps such fields out of the

@@ -11,7 +11,12 @@
 //! Nothing here may throw into the page: every DOM call that can fail is checked, and a
 //! failure only means a form without the fields.
 
-use std::cell::{Cell, RefCell};
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, Ordering};
+
+use spin::mutex::SpinMutex;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -33,40 +38,37 @@ extern "C" {
     fn form_data(this: &FormDataEvent) -> JsValue;
 }
 
-thread_local! {
-    /// CSS selector of the forms to fill (`data-forms`).
-    static SELECTOR: RefCell<String> = RefCell::new(String::from("form"));
-    /// The fields every matching form gets now; empty when opted out.
-    static FIELDS: RefCell<Vec<(String, String)>> = const { RefCell::new(Vec::new()) };
-    static LISTENING: Cell<bool> = const { Cell::new(false) };
-}
+// The page runs the tracker on one thread, so these locks are never contended; `try_lock`
+// (never `lock`) keeps a re-entrant call from spinning forever: it just sees nothing.
+
+/// CSS selector of the forms to fill (`data-forms`); empty means `form`.
+static SELECTOR: SpinMutex<String> = SpinMutex::new(String::new());
+/// The fields every matching form gets now; empty when opted out.
+static FIELDS: SpinMutex<Vec<(String, String)>> = SpinMutex::new(Vec::new());
+static LISTENING: AtomicBool = AtomicBool::new(false);
 
 /// Sets which forms get fields (`data-forms`).
 pub fn set_selector(selector: &str) {
-    SELECTOR.with(|s| {
-        if let Ok(mut s) = s.try_borrow_mut() {
-            selector.clone_into(&mut s);
-        }
-    });
+    if let Some(mut s) = SELECTOR.try_lock() {
+        selector.clone_into(&mut s);
+    }
 }
 
 /// Sets the fields that forms get from now on.
 pub fn set_fields(fields: Vec<(String, String)>) {
-    FIELDS.with(|f| {
-        if let Ok(mut f) = f.try_borrow_mut() {
-            *f = fields;
-        }
-    });
+    if let Some(mut f) = FIELDS.try_lock() {
+        *f = fields;
+    }
 }
 
 /// The fields that forms get now.
 pub fn fields() -> Vec<(String, String)> {
-    FIELDS.with(|f| f.try_borrow().map(|f| f.clone()).unwrap_or_default())
+    FIELDS.try_lock().map(|f| f.clone()).unwrap_or_default()
 }
 
 /// Installs the two document listeners, once however often it is called.
 pub fn listen(document: &Document) {
-    if LISTENING.with(|l| l.replace(true)) {
+    if LISTENING.swap(true, Ordering::Relaxed) {
         return;
     }
     let on_submit = Closure::<dyn Fn(Event)>::new(|event: Event| {
@@ -98,7 +100,12 @@ pub fn listen(document: &Document) {
 /// (`matches` throws) matches nothing.
 fn matching_form(event: &Event) -> Option<Element> {
     let form = event.target()?.dyn_into::<Element>().ok()?;
-    let selector = SELECTOR.with(|s| s.try_borrow().map(|s| s.clone()).ok())?;
+    let selector = SELECTOR.try_lock().map(|s| s.clone())?;
+    let selector = if selector.is_empty() {
+        String::from("form")
+    } else {
+        selector
+    };
     form.matches(&selector).unwrap_or(false).then_some(form)
 }
 

@@ -7,11 +7,22 @@
 //! It ships to every page of every customer site, so it is built for size (no serde, no
 //! `url`, no float formatting), and it must never break a page: nothing here panics on
 //! anything a page, a URL or the storage can do, and no error reaches the page.
+//!
+//! It is `no_std` (with `alloc`): std's panic handler formats its message, and that
+//! machinery alone was a fifth of the module. In the page build (feature
+//! `page-panic-handler`) a panic — which would be a bug — traps instead: the wasm call
+//! throws, and the loader catches and logs it.
+
+#![no_std]
+
+extern crate alloc;
 
 pub mod forms;
 pub mod memory;
 
-use std::cell::Cell;
+use alloc::string::String;
+use alloc::vec::Vec;
+use core::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 
 use leadtrail_core::Visit;
 use wasm_bindgen::prelude::*;
@@ -35,10 +46,22 @@ pub struct Settings {
 static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
     lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
 
-thread_local! {
-    static SETTINGS: Cell<Settings> = const {
-        Cell::new(Settings { lookback_days: DEFAULT_LOOKBACK_DAYS, respect_gpc: false })
-    };
+#[cfg(all(target_arch = "wasm32", feature = "page-panic-handler"))]
+#[panic_handler]
+fn on_panic(_: &core::panic::PanicInfo) -> ! {
+    core::arch::wasm32::unreachable()
+}
+
+// The settings of `start`. Atomics rather than a cell: a `static` must be `Sync`, and the
+// page runs the tracker on one thread, so these are plain loads and stores.
+static LOOKBACK_DAYS: AtomicU32 = AtomicU32::new(DEFAULT_LOOKBACK_DAYS);
+static RESPECT_GPC: AtomicBool = AtomicBool::new(false);
+
+fn settings() -> Settings {
+    Settings {
+        lookback_days: LOOKBACK_DAYS.load(Ordering::Relaxed),
+        respect_gpc: RESPECT_GPC.load(Ordering::Relaxed),
+    }
 }
 
 #[wasm_bindgen]
@@ -72,12 +95,8 @@ pub fn start(forms_selector: &str, lookback_days: u32, respect_gpc: bool) {
     } else {
         lookback_days
     };
-    SETTINGS.with(|s| {
-        s.set(Settings {
-            lookback_days,
-            respect_gpc,
-        })
-    });
+    LOOKBACK_DAYS.store(lookback_days, Ordering::Relaxed);
+    RESPECT_GPC.store(respect_gpc, Ordering::Relaxed);
     forms::set_selector(forms_selector);
     record_page_view();
     if let Some(document) = WINDOW.with(web_sys::Window::document) {
@@ -114,7 +133,7 @@ pub fn opt_in() {
 
 /// Reads this page view, updates the remembered touches and sets the forms' fields.
 pub fn record_page_view() {
-    forms::set_fields(page_view_fields(SETTINGS.with(Cell::get)));
+    forms::set_fields(page_view_fields(settings()));
 }
 
 /// The fields for this page view under `settings`, updating localStorage on the way.

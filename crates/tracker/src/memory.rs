@@ -5,6 +5,11 @@
 //! the browser tests can drive them with the real `window.localStorage` (and with a
 //! storage that refuses everything, as Safari's private mode and sandboxed frames do).
 
+use alloc::borrow::ToOwned;
+use alloc::string::String;
+use alloc::vec;
+use alloc::vec::Vec;
+
 use leadtrail_core::wire::{self, Slot, STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT};
 use leadtrail_core::{Touch, Visit};
 

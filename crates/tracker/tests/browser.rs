@@ -567,3 +567,50 @@ fn opted_out_forms_lose_the_fields_they_had() {
     assert!(hidden_inputs(&form).is_empty());
     form.remove();
 }
+
+/// The tracker's allocator (lol_alloc's free list, which these tests run on too) under
+/// churn: blocks of many sizes and alignments, freed out of order so that free blocks
+/// coalesce, across several `memory.grow`s; every block must keep its own bytes.
+#[wasm_bindgen_test]
+fn the_allocator_keeps_blocks_apart_through_growth_and_reuse() {
+    let pages_before = core::arch::wasm32::memory_size(0);
+    let mut live: Vec<(u8, Vec<u8>)> = Vec::new();
+    let mut seed: u32 = 12345;
+    let mut next = || {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        seed >> 8
+    };
+    for round in 0..4000u32 {
+        let size = match next() % 10 {
+            0 => 70_000 + (next() % 70_000) as usize, // larger than a wasm page
+            1..=3 => (next() % 4096) as usize,
+            _ => (next() % 64) as usize + 1,
+        };
+        let tag = (round % 251) as u8;
+        live.push((tag, vec![tag; size]));
+        // Free a pseudo-random earlier block now and then: out-of-order frees coalesce.
+        if next() % 3 == 0 && !live.is_empty() {
+            let index = next() as usize % live.len();
+            let (tag, block) = live.swap_remove(index);
+            assert!(block.iter().all(|b| *b == tag), "a block was overwritten");
+        }
+        if live.len() > 64 {
+            live.drain(..32);
+        }
+    }
+    for (tag, block) in &live {
+        assert!(block.iter().all(|b| b == tag), "a block was overwritten");
+    }
+    // Boxed values of a higher alignment land aligned.
+    #[repr(align(64))]
+    struct Aligned([u8; 64]);
+    let boxes: Vec<Box<Aligned>> = (0..100).map(|i| Box::new(Aligned([i as u8; 64]))).collect();
+    for (i, b) in boxes.iter().enumerate() {
+        assert_eq!(core::ptr::from_ref::<Aligned>(b).addr() % 64, 0);
+        assert!(b.0.iter().all(|x| *x == i as u8));
+    }
+    assert!(
+        core::arch::wasm32::memory_size(0) > pages_before,
+        "the test should have grown memory"
+    );
+}

@@ -3,6 +3,7 @@
 //! Plain Rust instead of shell scripts, so the same commands work on every developer's
 //! machine and in CI: each task installs what it needs first (`ensure-tools`).
 
+mod bench_ingest;
 mod dist;
 mod serve;
 mod test;
@@ -13,7 +14,7 @@ mod util;
 use std::process::ExitCode;
 
 use anyhow::Result;
-use clap::{Parser, Subcommand};
+use clap::{Parser, Subcommand, ValueEnum};
 
 #[derive(Parser)]
 #[command(name = "cargo xtask", about = "Build, test and run leadtrail")]
@@ -39,6 +40,31 @@ enum Task {
     },
     /// Build the self-contained release binary target/release/leadtrail and check it.
     Dist,
+    /// Benchmarks with their figures printed: `cargo xtask bench [PART]` (no part: all).
+    Bench {
+        #[arg(value_enum)]
+        part: Option<BenchPart>,
+    },
+}
+
+/// The parts of `cargo xtask bench`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum BenchPart {
+    /// Durable form posts per second against /healthz, latency, peak memory (wrk).
+    Ingest,
+}
+
+fn bench(part: Option<BenchPart>) -> Result<()> {
+    let parts = match part {
+        Some(part) => vec![part],
+        None => BenchPart::value_variants().to_vec(),
+    };
+    for part in parts {
+        match part {
+            BenchPart::Ingest => bench_ingest::run_ingest()?,
+        }
+    }
+    Ok(())
 }
 
 fn main() -> ExitCode {
@@ -52,6 +78,7 @@ fn main() -> ExitCode {
         Task::Test => test::test(),
         Task::Run { args } => serve::serve(args),
         Task::Dist => dist::dist(),
+        Task::Bench { part } => bench(part),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -36,7 +36,16 @@ pub fn test() -> Result<()> {
     steps.run("tracker tests in Chromium (wasm-bindgen-test)", || {
         let chromedriver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| CHROMEDRIVER.into());
         run(cargo()
-            .args(["test", "-p", "leadtrail-tracker", "--target", WASM_TARGET])
+            // The test harness brings std's panic handler; the page build's own one must
+            // stay out (see crates/tracker/Cargo.toml).
+            .args([
+                "test",
+                "-p",
+                "leadtrail-tracker",
+                "--no-default-features",
+                "--target",
+                WASM_TARGET,
+            ])
             .env("CHROMEDRIVER", chromedriver)
             .env("PATH", path_with_cargo_bin()))
         .map(|()| None)

@@ -25,6 +25,9 @@ pub enum ApiError {
     /// No `Authorization: Bearer` token, or one that is not valid.
     #[error("a valid API token is required (Authorization: Bearer <token>)")]
     Unauthorized,
+    /// Refused for who is asking (an origin outside the allow-list).
+    #[error("{0}")]
+    Forbidden(String),
     #[error("{0}")]
     NotFound(String),
     #[error("method not allowed; use {allow}")]
@@ -42,6 +45,9 @@ pub enum ApiError {
         field: &'static str,
         message: String,
     },
+    /// This client sent more than its rate allows; nothing was read or written.
+    #[error("too many requests; retry in {retry_after_secs} s")]
+    TooManyRequests { retry_after_secs: u32 },
     /// Storage cannot take the request right now; nothing was written.
     #[error("{message}")]
     Unavailable {
@@ -105,12 +111,14 @@ impl ResponseError for ApiError {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -127,13 +135,15 @@ impl ResponseError for ApiError {
             }
             ApiError::Unavailable {
                 retry_after_secs, ..
-            } => {
+            }
+            | ApiError::TooManyRequests { retry_after_secs } => {
                 response.insert_header((header::RETRY_AFTER, HeaderValue::from(*retry_after_secs)));
             }
             ApiError::Internal(detail) => {
                 tracing::error!(%detail, "internal error answered with 500");
             }
             ApiError::BadRequest(_)
+            | ApiError::Forbidden(_)
             | ApiError::NotFound(_)
             | ApiError::Timeout
             | ApiError::PayloadTooLarge(_)
@@ -157,6 +167,22 @@ pub fn path_error(
 /// For `web::QueryConfig`: a query string that does not fit the endpoint's parameters.
 pub fn query_error(err: QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::bad_request(format!("invalid query string: {err}")).into()
+}
+
+/// For `web::JsonConfig`: a JSON body that is too large, of the wrong type, or malformed.
+pub fn json_error(
+    err: actix_web::error::JsonPayloadError,
+    _: &actix_web::HttpRequest,
+) -> actix_web::Error {
+    use actix_web::error::JsonPayloadError;
+    match err {
+        JsonPayloadError::OverflowKnownLength { limit, .. }
+        | JsonPayloadError::Overflow { limit } => ApiError::too_large(limit).into(),
+        JsonPayloadError::ContentType => {
+            ApiError::UnsupportedMediaType("send the body as application/json".to_owned()).into()
+        }
+        other => ApiError::bad_request(format!("malformed JSON body: {other}")).into(),
+    }
 }
 
 #[cfg(test)]
@@ -201,6 +227,17 @@ mod tests {
         assert_eq!(status, 503);
         assert_eq!(response.headers().get("retry-after").unwrap(), "5");
         assert!(!body["error"].as_str().unwrap().contains("disk full"));
+
+        let (status, body, response) = body_of(ApiError::TooManyRequests {
+            retry_after_secs: 3,
+        })
+        .await;
+        assert_eq!(status, 429);
+        assert_eq!(response.headers().get("retry-after").unwrap(), "3");
+        assert!(body["error"].as_str().unwrap().contains("retry"));
+
+        let (status, _, _) = body_of(ApiError::Forbidden("no".into())).await;
+        assert_eq!(status, 403);
 
         let (status, _, _) = body_of(StoreError::Closed.into()).await;
         assert_eq!(status, 503);

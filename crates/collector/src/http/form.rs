@@ -12,6 +12,12 @@
 //! recorded as `referer_header`. Browsers posting across origins usually send only the
 //! origin there, so this mainly helps same-origin set-ups; the tracker's fields are the
 //! main path.
+//!
+//! Abuse ([`super::abuse`]): before the body is read, a post from an origin outside the
+//! configured allow-list is refused (403) and a client over its rate gets 429 with
+//! `Retry-After`; after parsing, a post whose honeypot field is filled is answered like
+//! a success and dropped. Bodies are capped in size and time, fields in count and name
+//! length.
 
 use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::web::Bytes;
@@ -23,6 +29,7 @@ use leadtrail_core::wire::{self, Slot};
 use leadtrail_core::{TouchOrigin, Visit};
 use serde_json::{Map, Value};
 
+use super::abuse::{self, HONEYPOT_FIELD};
 use super::error::ApiError;
 use super::AppState;
 use crate::store::IncomingSubmission;
@@ -509,6 +516,20 @@ pub async fn submit(
             "no such form; form keys are 1–{MAX_FORM_KEY_CHARS} characters of A–Z, a–z, 0–9, _ and -"
         )));
     }
+    let origin = req
+        .headers()
+        .get(header::ORIGIN)
+        .map(|v| v.to_str().unwrap_or("(not text)"));
+    if !abuse::origin_allowed(&state.allowed_origins, origin) {
+        return Err(ApiError::Forbidden(
+            "this site may not post to this collector (its origin is not allowed)".to_owned(),
+        ));
+    }
+    if let (Some(limiter), Some(peer)) = (&state.form_rate_limit, req.peer_addr()) {
+        limiter
+            .check(peer.ip(), std::time::Instant::now())
+            .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+    }
     let kind = body_kind(&req)?;
     refuse_content_encoding(req.headers())?;
     let body =
@@ -520,6 +541,15 @@ pub async fn submit(
         BodyKind::Json => parse_json(&body)?,
         BodyKind::Multipart => parse_multipart(req.headers(), body).await?,
     };
+    if is_honeypot_filled(&fields) {
+        tracing::debug!(form = %form_key, "honeypot filled: post dropped");
+        let redirect = fields
+            .iter()
+            .find(|(name, _)| name == REDIRECT_FIELD)
+            .and_then(|(_, value)| value.as_text().ok().flatten())
+            .and_then(|url| safe_redirect(&url));
+        return Ok(success_answer(&req, redirect, SubmissionAnswer::default()));
+    }
     let referer = req
         .headers()
         .get(header::REFERER)
@@ -535,22 +565,57 @@ pub async fn submit(
         "submission recorded"
     );
 
+    Ok(success_answer(
+        &req,
+        parsed.redirect,
+        SubmissionAnswer {
+            submission_id: receipt.submission_id,
+            person_id: receipt.person_id,
+            person_created: receipt.person_created,
+        },
+    ))
+}
+
+/// What a JSON client is told about a recorded submission.
+#[derive(Debug, Default, serde::Serialize)]
+struct SubmissionAnswer {
+    submission_id: i64,
+    person_id: i64,
+    person_created: bool,
+}
+
+/// True when the honeypot field came with a value: people never see it, bots fill it.
+fn is_honeypot_filled(fields: &[(String, FieldValue)]) -> bool {
+    fields.iter().any(|(name, value)| {
+        name == HONEYPOT_FIELD
+            && match value {
+                FieldValue::Text(text) => !text.trim().is_empty(),
+                FieldValue::Json(Value::Null) => false,
+                FieldValue::Json(Value::String(text)) => !text.trim().is_empty(),
+                FieldValue::Json(_) => true,
+            }
+    })
+}
+
+/// 201 with the ids for JSON clients, else 303 to the thank-you page. A dropped bot post
+/// gets the same answer (with zero ids), so that it cannot tell it was caught.
+fn success_answer(
+    req: &HttpRequest,
+    redirect: Option<String>,
+    answer: SubmissionAnswer,
+) -> HttpResponse {
     if wants_json(req.headers()) {
-        return Ok(HttpResponse::Created()
+        return HttpResponse::Created()
             .insert_header((header::CACHE_CONTROL, "no-store"))
-            .json(serde_json::json!({
-                "submission_id": receipt.submission_id,
-                "person_id": receipt.person_id,
-                "person_created": receipt.person_created,
-            })));
+            .json(answer);
     }
-    let location = parsed.redirect.unwrap_or_else(|| THANK_YOU_PATH.to_owned());
+    let location = redirect.unwrap_or_else(|| THANK_YOU_PATH.to_owned());
     let location = HeaderValue::from_str(&location)
         .unwrap_or_else(|_| HeaderValue::from_static(THANK_YOU_PATH));
-    Ok(HttpResponse::SeeOther()
+    HttpResponse::SeeOther()
         .insert_header((header::LOCATION, location))
         .insert_header((header::CACHE_CONTROL, "no-store"))
-        .finish())
+        .finish()
 }
 
 /// `OPTIONS /f/{form_key}`: the CORS preflight of a cross-origin `fetch` (JSON bodies and
@@ -563,18 +628,36 @@ pub async fn preflight() -> HttpResponse {
         .finish()
 }
 
-/// Middleware for `/f/*`: every answer, errors included, may be read by a script on any
-/// origin. Form posts carry no cookies or credentials, so `*` exposes nothing; an origin
-/// allow-list would replace it here.
+/// Middleware for `/f/*`: which origins' scripts may read the answers (errors included).
+/// Without an allow-list, any: form posts carry no cookies or credentials, so `*` exposes
+/// nothing. With one, only the allowed origin that asks is named (with `Vary: Origin`, so
+/// caches keep answers to different origins apart); other origins get no CORS header,
+/// and their browsers hide the answer from their scripts.
 pub async fn allow_origin(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
+    let allowed: Option<HeaderValue> = match req.app_data::<web::Data<AppState>>() {
+        Some(state) if !state.allowed_origins.is_empty() => req
+            .headers()
+            .get(header::ORIGIN)
+            .filter(|origin| {
+                origin
+                    .to_str()
+                    .is_ok_and(|origin| abuse::origin_allowed(&state.allowed_origins, Some(origin)))
+            })
+            .cloned(),
+        _ => Some(HeaderValue::from_static("*")),
+    };
+    let restricted = allowed.as_ref().is_none_or(|v| v != "*");
     let mut response = next.call(req).await?;
-    response.headers_mut().insert(
-        header::ACCESS_CONTROL_ALLOW_ORIGIN,
-        HeaderValue::from_static("*"),
-    );
+    let headers = response.headers_mut();
+    if let Some(origin) = allowed {
+        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+    }
+    if restricted {
+        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
+    }
     Ok(response)
 }
 

@@ -8,6 +8,7 @@
 //! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]),
 //!   compressed when the client accepts it.
 
+pub mod abuse;
 pub mod api;
 pub mod assets;
 pub mod auth;
@@ -36,6 +37,15 @@ use error::ApiError;
 
 /// How long in-flight requests may take to finish once shutdown has begun.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
+/// How long a client may take to send a request's head (line and headers) once it has
+/// connected or reused a connection: a client trickling its headers in holds a
+/// connection and a little memory, so it is cut off (408) while others are served.
+const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
+/// How long an idle keep-alive connection stays open.
+const KEEP_ALIVE: Duration = Duration::from_secs(15);
+/// Largest body of any route that reads one through an extractor (JSON or raw bytes)
+/// without setting its own limit; the form endpoint has its own (`max_body_bytes`).
+const DEFAULT_EXTRACTOR_BODY_BYTES: usize = 1024 * 1024;
 /// Shorter configured tokens are accepted but warned about: they can be guessed.
 const MIN_SAFE_TOKEN_CHARS: usize = 16;
 
@@ -47,6 +57,10 @@ pub struct AppState {
     pub max_body_bytes: usize,
     /// Where dashboards count their days (validated when the settings were loaded).
     pub time_zone: jiff::tz::TimeZone,
+    /// Per-address limit on form posts; `None` when turned off.
+    pub form_rate_limit: Option<abuse::RateLimiter>,
+    /// Origins whose pages may post forms (normalised); empty means any.
+    pub allowed_origins: Vec<String>,
 }
 
 impl AppState {
@@ -57,6 +71,11 @@ impl AppState {
             max_body_bytes: settings.max_body_bytes,
             time_zone: jiff::tz::TimeZone::get(&settings.time_zone)
                 .unwrap_or(jiff::tz::TimeZone::UTC),
+            form_rate_limit: abuse::RateLimiter::new(
+                settings.form_posts_per_minute,
+                settings.form_post_burst,
+            ),
+            allowed_origins: settings.allowed_origins.clone(),
         }
     }
 }
@@ -112,6 +131,12 @@ pub fn app(
         .app_data(state)
         .app_data(web::PathConfig::default().error_handler(error::path_error))
         .app_data(web::QueryConfig::default().error_handler(error::query_error))
+        .app_data(
+            web::JsonConfig::default()
+                .limit(DEFAULT_EXTRACTOR_BODY_BYTES)
+                .error_handler(error::json_error),
+        )
+        .app_data(web::PayloadConfig::default().limit(DEFAULT_EXTRACTOR_BODY_BYTES))
         .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(from_fn(log_request))
         .service(
@@ -184,6 +209,8 @@ pub async fn serve(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<
     let server = HttpServer::new(move || app(state.clone()))
         .disable_signals()
         .shutdown_timeout(SHUTDOWN_GRACE.as_secs())
+        .client_request_timeout(REQUEST_HEAD_TIMEOUT)
+        .keep_alive(KEEP_ALIVE)
         .bind(&settings.addr)
         .with_context(|| format!("cannot listen on {}", settings.addr))?;
     let addr = *server
