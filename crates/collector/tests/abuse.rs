@@ -202,7 +202,7 @@ fn oversized_heads_and_bodies_are_refused_on_every_route() {
         answer.lines().next().unwrap_or("(nothing)")
     );
 
-    // A JSON body over the default extractor limit, on an API route: 413 in JSON, or
+    // A body over the default extractor limit (256 KiB), on an API route: 413, or
     // refused before (the route does not read bodies). Either way, never accepted.
     let huge = vec![b'x'; 2 * 1024 * 1024];
     let response = c

@@ -45,7 +45,7 @@ const REQUEST_HEAD_TIMEOUT: Duration = Duration::from_secs(5);
 const KEEP_ALIVE: Duration = Duration::from_secs(15);
 /// Largest body of any route that reads one through an extractor (JSON or raw bytes)
 /// without setting its own limit; the form endpoint has its own (`max_body_bytes`).
-const DEFAULT_EXTRACTOR_BODY_BYTES: usize = 1024 * 1024;
+const DEFAULT_EXTRACTOR_BODY_BYTES: usize = 256 * 1024;
 /// Shorter configured tokens are accepted but warned about: they can be guessed.
 const MIN_SAFE_TOKEN_CHARS: usize = 16;
 
