@@ -54,6 +54,10 @@ pub struct Settings {
     /// Browsers send `Origin` with every post; a post without one (a server, curl) is
     /// not a browser's and is let through, as no header can stop a non-browser client.
     pub allowed_origins: Vec<String>,
+    /// The shape campaign names should have (link builder warnings), e.g.
+    /// `{yyyy}_{mm}_{name}`; syntax in leadtrail_core::link. Checked at start-up.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub campaign_template: Option<String>,
 }
 
 impl Default for Settings {
@@ -67,6 +71,7 @@ impl Default for Settings {
             form_posts_per_minute: DEFAULT_FORM_POSTS_PER_MINUTE,
             form_post_burst: DEFAULT_FORM_POST_BURST,
             allowed_origins: Vec::new(),
+            campaign_template: None,
         }
     }
 }
@@ -102,7 +107,7 @@ pub enum ConfigError {
 
 /// Settings whose environment values are taken as text verbatim: a token such as
 /// `123456` must stay a string, not become a number.
-const TEXT_KEYS: [&str; 4] = ["db", "addr", "api_token", "time_zone"];
+const TEXT_KEYS: [&str; 5] = ["db", "addr", "api_token", "time_zone", "campaign_template"];
 /// Settings whose environment values are parsed (numbers, booleans).
 const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
 /// Settings whose environment values are comma-separated lists.
@@ -167,6 +172,10 @@ pub fn load(
 
 impl Settings {
     fn validated(mut self) -> Result<Settings, ConfigError> {
+        if let Some(template) = &self.campaign_template {
+            leadtrail_core::link::CampaignTemplate::parse(template)
+                .map_err(|e| ConfigError::Invalid(format!("campaign_template: {e}")))?;
+        }
         if !(MIN_BODY_BYTES..=MAX_BODY_BYTES).contains(&self.max_body_bytes) {
             return Err(ConfigError::Invalid(format!(
                 "max_body_bytes must be between {MIN_BODY_BYTES} and {MAX_BODY_BYTES}, not {}",

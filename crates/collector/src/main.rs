@@ -3,6 +3,8 @@
 //! - `leadtrail serve`: runs the collector (form endpoint, API, tracker, demo site).
 //! - `leadtrail token create`: mints an API token, stores its hash, prints it once.
 //! - `leadtrail import FILE`: loads historical persons, submissions and sales.
+//! - `leadtrail link`, `explain`, `reclassify`, `aliases`: campaign links and channels
+//!   (commands/links.rs).
 //!
 //! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
 //! a caller parses: the "listening" line, or the new token.
@@ -42,6 +44,17 @@ enum Command {
     },
     /// Import historical persons, submissions and sales from CSV or JSON Lines.
     Import(ImportArgs),
+    /// Build a tagged campaign link (and check that its tags survive redirects).
+    Link(commands::links::LinkArgs),
+    /// Show the touch and channel a visit would be stored with, and the rule that gave it.
+    Explain(commands::links::ExplainArgs),
+    /// Recompute channels (and apply source aliases) of every stored touch.
+    Reclassify(commands::links::DbArgs),
+    /// Manage source aliases (`fb` counts as `facebook`).
+    Aliases {
+        #[command(subcommand)]
+        command: commands::links::AliasCommand,
+    },
 }
 
 #[derive(Debug, Args)]
@@ -205,6 +218,14 @@ fn main() -> ExitCode {
             command: TokenCommand::Create(args),
         } => create_token(args),
         Command::Import(args) => import(args),
+        Command::Link(args) => match commands::links::link(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Command::Explain(args) => commands::links::explain_visit(args),
+        Command::Reclassify(args) => commands::links::reclassify(args),
+        Command::Aliases { command } => commands::links::aliases(command),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

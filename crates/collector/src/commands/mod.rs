@@ -1,2 +1,3 @@
 //! Command-line subcommands beyond `serve` and `token` (one module each).
 pub mod import;
+pub mod links;

@@ -1,5 +1,499 @@
 //! API routes of campaign links, aliases and channel explanations (issue 5).
 //! Registered inside the token-protected `/api/v1` scope.
-use actix_web::web;
+//!
+//! - `GET /explain?url=…&referrer=…` — the touch a visit would store, its channel and rule.
+//! - `POST /links` — builds a tagged link ([`leadtrail_core::link`]); 422 names the field.
+//! - `POST /links/check` — follows a link's redirects, says whether its `utm_*` survive.
+//! - `GET|POST /links/saved`, `DELETE /links/saved/{id}` — saved links;
+//!   `GET /links/saved?campaign=…&format=csv` exports them for ad platforms.
+//! - `GET /aliases`, `PUT|DELETE /aliases/{alias}` — the operator's source aliases.
+//!
+//! The known values that "did you mean" warnings compare with come from the database and
+//! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
 
-pub fn routes(_cfg: &mut web::ServiceConfig) {}
+pub mod check;
+pub mod explain;
+
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use actix_web::http::header;
+use actix_web::{web, HttpResponse};
+use leadtrail_core::channel::{rule_by_id, SourceAliases};
+use leadtrail_core::link::{build_link, BuiltLink, LinkError, LinkOptions, LinkRequest};
+use serde::{Deserialize, Serialize};
+use serde_json::json;
+
+use super::api::rfc3339;
+use super::error::ApiError;
+use super::AppState;
+use crate::store::links::{KnownValues, NewSavedLink, SavedLink, SourceAlias};
+
+/// How long the known sources, mediums and campaigns are reused before being read again.
+pub const KNOWN_VALUES_TTL: Duration = Duration::from_secs(30);
+/// Most known values of each kind compared with (a sane data set has far fewer).
+const KNOWN_VALUES_LIMIT: usize = 5_000;
+/// Longest saved-link name, in characters.
+const MAX_NAME_CHARS: usize = 200;
+
+pub fn routes(cfg: &mut web::ServiceConfig) {
+    cfg.app_data(web::Data::new(KnownCache::default()))
+        .route("/explain", web::get().to(explain_visit))
+        .route("/links", web::post().to(create_link))
+        .route("/links/check", web::post().to(check_link))
+        .route("/links/saved", web::get().to(list_saved))
+        .route("/links/saved", web::post().to(save_link))
+        .route("/links/saved/{id}", web::delete().to(delete_saved))
+        .route("/aliases", web::get().to(list_aliases))
+        .route("/aliases/{alias}", web::put().to(put_alias))
+        .route("/aliases/{alias}", web::delete().to(delete_alias));
+}
+
+/// Known values, read at most every [`KNOWN_VALUES_TTL`] (one cache per worker).
+#[derive(Debug, Default)]
+pub struct KnownCache {
+    cached: Mutex<Option<(Instant, Arc<KnownValues>)>>,
+}
+
+impl KnownCache {
+    async fn get(&self, state: &AppState) -> Result<Arc<KnownValues>, ApiError> {
+        if let Ok(cached) = self.cached.lock() {
+            if let Some((at, values)) = cached.as_ref() {
+                if at.elapsed() < KNOWN_VALUES_TTL {
+                    return Ok(Arc::clone(values));
+                }
+            }
+        }
+        let values = Arc::new(state.store.known_link_values(KNOWN_VALUES_LIMIT).await?);
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = Some((Instant::now(), Arc::clone(&values)));
+        }
+        Ok(values)
+    }
+
+    fn forget(&self) {
+        if let Ok(mut cached) = self.cached.lock() {
+            *cached = None;
+        }
+    }
+}
+
+/// Parses a JSON body into `T`, answering 400 with serde's message rather than actix's
+/// plain-text default.
+fn json_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON here: {e}")))
+}
+
+/// 422 for a link that cannot be built, naming the field (also as `field`).
+fn link_error(error: &LinkError) -> HttpResponse {
+    HttpResponse::UnprocessableEntity().json(json!({
+        "error": format!("{}: {error}", error.field()),
+        "field": error.field(),
+    }))
+}
+
+/// What the link builder answers.
+#[derive(Debug, Serialize)]
+pub struct LinkJson {
+    pub url: String,
+    pub source: String,
+    pub medium: String,
+    pub campaign: String,
+    pub term: Option<String>,
+    pub content: Option<String>,
+    pub id: Option<String>,
+    /// [`leadtrail_core::Channel::id`] a click on the link counts in.
+    pub channel: &'static str,
+    pub channel_name: &'static str,
+    pub rule: &'static str,
+    pub rule_description: &'static str,
+    pub warnings: Vec<leadtrail_core::LinkWarning>,
+}
+
+impl From<BuiltLink> for LinkJson {
+    fn from(b: BuiltLink) -> LinkJson {
+        LinkJson {
+            url: b.url,
+            source: b.source,
+            medium: b.medium,
+            campaign: b.campaign,
+            term: b.term,
+            content: b.content,
+            id: b.id,
+            channel: b.channel.channel.id(),
+            channel_name: b.channel.channel.name(),
+            rule: b.channel.rule,
+            rule_description: rule_by_id(b.channel.rule).map_or("", |r| r.when),
+            warnings: b.warnings,
+        }
+    }
+}
+
+/// Builds a link with the known values, aliases and template of this collector.
+async fn build(
+    request: &LinkRequest,
+    state: &AppState,
+    known: &KnownCache,
+) -> Result<Result<BuiltLink, LinkError>, ApiError> {
+    let values = known.get(state).await?;
+    let aliases = state.store.effective_aliases().await?;
+    fn strs(v: &[String]) -> Vec<&str> {
+        v.iter().map(String::as_str).collect()
+    }
+    let (sources, mediums, campaigns) = (
+        strs(&values.sources),
+        strs(&values.mediums),
+        strs(&values.campaigns),
+    );
+    let options = LinkOptions {
+        known_sources: &sources,
+        known_mediums: &mediums,
+        known_campaigns: &campaigns,
+        campaign_template: state.campaign_template.as_ref(),
+        aliases: Some(&aliases),
+    };
+    Ok(build_link(request, &options))
+}
+
+/// `POST /api/v1/links`
+async fn create_link(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    known: web::Data<KnownCache>,
+) -> Result<HttpResponse, ApiError> {
+    let request: LinkRequest = json_body(&body)?;
+    Ok(match build(&request, &state, &known).await? {
+        Ok(built) => HttpResponse::Ok().json(LinkJson::from(built)),
+        Err(error) => link_error(&error),
+    })
+}
+
+#[derive(Debug, Deserialize)]
+struct ExplainQuery {
+    url: Option<String>,
+    referrer: Option<String>,
+}
+
+/// `GET /api/v1/explain?url=…&referrer=…`
+async fn explain_visit(
+    query: web::Query<ExplainQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let url = query
+        .url
+        .filter(|u| !u.trim().is_empty())
+        .ok_or_else(|| ApiError::invalid("url", "the page URL is required (?url=…)"))?;
+    let aliases: SourceAliases = state.store.effective_aliases().await?;
+    let explained = explain::explain(
+        &url,
+        query.referrer.as_deref().unwrap_or(""),
+        &aliases,
+        explain::now_ms(),
+    );
+    Ok(HttpResponse::Ok().json(explained))
+}
+
+#[derive(Debug, Deserialize)]
+struct CheckRequest {
+    url: String,
+}
+
+/// `POST /api/v1/links/check` `{"url": "…"}`: follows the link's redirects (see
+/// [`check`] for the limits) and reports whether its `utm_*` parameters arrive.
+async fn check_link(body: web::Bytes) -> Result<HttpResponse, ApiError> {
+    let request: CheckRequest = json_body(&body)?;
+    match check::check_link(&request.url, &check::CheckLimits::default()).await {
+        Ok(report) => Ok(HttpResponse::Ok().json(report)),
+        Err(refused) => Err(ApiError::invalid("url", refused.to_string())),
+    }
+}
+
+/// A saved link as the API shows it.
+#[derive(Debug, Serialize)]
+struct SavedLinkJson {
+    id: i64,
+    campaign: String,
+    name: String,
+    url: String,
+    target: String,
+    source: String,
+    medium: String,
+    term: Option<String>,
+    content: Option<String>,
+    utm_id: Option<String>,
+    channel: String,
+    created_at: Option<String>,
+}
+
+impl From<SavedLink> for SavedLinkJson {
+    fn from(s: SavedLink) -> SavedLinkJson {
+        let l = s.link;
+        SavedLinkJson {
+            id: s.id,
+            campaign: l.campaign,
+            name: l.name,
+            url: l.url,
+            target: l.target,
+            source: l.source,
+            medium: l.medium,
+            term: l.term,
+            content: l.content,
+            utm_id: l.utm_id,
+            channel: l.channel,
+            created_at: rfc3339(l.created_at),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+struct SavedQuery {
+    campaign: Option<String>,
+    format: Option<String>,
+}
+
+/// `GET /api/v1/links/saved[?campaign=…][&format=csv]`
+async fn list_saved(
+    query: web::Query<SavedQuery>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let query = query.into_inner();
+    let csv = match query.format.as_deref() {
+        None | Some("json") => false,
+        Some("csv") => true,
+        Some(other) => {
+            return Err(ApiError::bad_request(format!(
+                "format must be json or csv, not {other:?}"
+            )))
+        }
+    };
+    let campaign = query
+        .campaign
+        .filter(|c| !c.trim().is_empty())
+        .map(|c| leadtrail_core::link::normalise_link_name(&c).unwrap_or(c));
+    let links = state.store.saved_links(campaign.clone()).await?;
+    if !csv {
+        let items: Vec<SavedLinkJson> = links.into_iter().map(SavedLinkJson::from).collect();
+        return Ok(HttpResponse::Ok().json(json!({ "items": items })));
+    }
+    let file = match &campaign {
+        Some(c) => format!("leadtrail-links-{c}.csv"),
+        None => "leadtrail-links.csv".to_owned(),
+    };
+    Ok(HttpResponse::Ok()
+        .content_type("text/csv; charset=utf-8")
+        .insert_header((
+            header::CONTENT_DISPOSITION,
+            format!("attachment; filename=\"{file}\""),
+        ))
+        .body(saved_links_csv(&links)))
+}
+
+/// The CSV export: one row per link, the columns ad platforms ask for (final URL and the
+/// tags), RFC 4180 quoting. Cells that a spreadsheet would run as a formula (`=`, `+`,
+/// `-`, `@` first) are prefixed with `'`: names and terms come from users.
+pub fn saved_links_csv(links: &[SavedLink]) -> String {
+    fn cell(value: &str) -> String {
+        let value = match value.chars().next() {
+            Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),
+            _ => value.to_owned(),
+        };
+        if value.contains([',', '"', '\n', '\r']) {
+            format!("\"{}\"", value.replace('"', "\"\""))
+        } else {
+            value
+        }
+    }
+    let mut out = String::from(
+        "campaign,name,url,target,utm_source,utm_medium,utm_campaign,utm_term,utm_content,utm_id,channel,created_at\r\n",
+    );
+    for s in links {
+        let l = &s.link;
+        let created = rfc3339(l.created_at).unwrap_or_default();
+        let row = [
+            l.campaign.as_str(),
+            &l.name,
+            &l.url,
+            &l.target,
+            &l.source,
+            &l.medium,
+            &l.campaign,
+            l.term.as_deref().unwrap_or(""),
+            l.content.as_deref().unwrap_or(""),
+            l.utm_id.as_deref().unwrap_or(""),
+            &l.channel,
+            &created,
+        ];
+        out.push_str(&row.map(cell).join(","));
+        out.push_str("\r\n");
+    }
+    out
+}
+
+#[derive(Debug, Deserialize)]
+struct SaveRequest {
+    name: String,
+    #[serde(flatten)]
+    link: LinkRequest,
+}
+
+/// `POST /api/v1/links/saved`: the link request plus a `name`; the link is built here, so
+/// a saved link always follows the naming rules. 201 with the saved link and the warnings.
+async fn save_link(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    known: web::Data<KnownCache>,
+) -> Result<HttpResponse, ApiError> {
+    let request: SaveRequest = json_body(&body)?;
+    let name = leadtrail_core::clean::clean_value(&request.name)
+        .ok_or_else(|| ApiError::invalid("name", "a name for the link is required"))?;
+    if name.chars().count() > MAX_NAME_CHARS {
+        return Err(ApiError::invalid(
+            "name",
+            format!("the name is longer than {MAX_NAME_CHARS} characters"),
+        ));
+    }
+    let built = match build(&request.link, &state, &known).await? {
+        Ok(built) => built,
+        Err(error) => return Ok(link_error(&error)),
+    };
+    let saved = state
+        .store
+        .save_link(NewSavedLink {
+            campaign: built.campaign.clone(),
+            name,
+            url: built.url.clone(),
+            target: request.link.url.trim().to_owned(),
+            source: built.source.clone(),
+            medium: built.medium.clone(),
+            term: built.term.clone(),
+            content: built.content.clone(),
+            utm_id: built.id.clone(),
+            channel: built.channel.channel.id().to_owned(),
+            created_at: explain::now_ms(),
+        })
+        .await?
+        .map_err(|taken| ApiError::invalid("name", taken.to_string()))?;
+    known.forget();
+    Ok(HttpResponse::Created().json(json!({
+        "link": SavedLinkJson::from(saved),
+        "warnings": built.warnings,
+    })))
+}
+
+/// `DELETE /api/v1/links/saved/{id}`
+async fn delete_saved(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    if state.store.delete_saved_link(id).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(format!("no saved link with id {id}")))
+    }
+}
+
+#[derive(Debug, Serialize)]
+struct AliasJson {
+    alias: String,
+    source: String,
+    created_at: Option<String>,
+}
+
+impl From<SourceAlias> for AliasJson {
+    fn from(a: SourceAlias) -> AliasJson {
+        AliasJson {
+            alias: a.alias,
+            source: a.source,
+            created_at: rfc3339(a.created_at),
+        }
+    }
+}
+
+/// `GET /api/v1/aliases`: the operator's aliases (the built-in ones are in
+/// `crates/core/data/source-aliases.csv`; `builtin_count` says how many there are).
+async fn list_aliases(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    let items: Vec<AliasJson> = state
+        .store
+        .source_aliases()
+        .await?
+        .into_iter()
+        .map(AliasJson::from)
+        .collect();
+    Ok(HttpResponse::Ok().json(json!({
+        "items": items,
+        "builtin_count": SourceAliases::builtin().len(),
+    })))
+}
+
+#[derive(Debug, Deserialize)]
+struct AliasBody {
+    source: String,
+}
+
+/// `PUT /api/v1/aliases/{alias}` `{"source": "facebook"}`: new touches get the source;
+/// stored ones after `leadtrail reclassify`.
+async fn put_alias(
+    alias: web::Path<String>,
+    body: web::Bytes,
+    state: web::Data<AppState>,
+    known: web::Data<KnownCache>,
+) -> Result<HttpResponse, ApiError> {
+    let body: AliasBody = json_body(&body)?;
+    let saved = state
+        .store
+        .put_source_alias(&alias, &body.source, explain::now_ms())
+        .await?
+        .map_err(|e| ApiError::invalid("alias", e.to_string()))?;
+    known.forget();
+    Ok(HttpResponse::Ok().json(AliasJson::from(saved)))
+}
+
+/// `DELETE /api/v1/aliases/{alias}`
+async fn delete_alias(
+    alias: web::Path<String>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    if state.store.delete_source_alias(&alias).await? {
+        Ok(HttpResponse::NoContent().finish())
+    } else {
+        Err(ApiError::NotFound(format!("no alias {:?}", alias.as_str())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn saved(name: &str, term: Option<&str>) -> SavedLink {
+        SavedLink {
+            id: 1,
+            link: NewSavedLink {
+                campaign: "webinar_sept".into(),
+                name: name.into(),
+                url: "https://acme.example/?a=1&utm_source=linkedin".into(),
+                target: "https://acme.example/?a=1".into(),
+                source: "linkedin".into(),
+                medium: "paid_social".into(),
+                term: term.map(str::to_owned),
+                content: None,
+                utm_id: None,
+                channel: "paid_social".into(),
+                created_at: 0,
+            },
+        }
+    }
+
+    #[test]
+    fn csv_quotes_and_defuses_formulas() {
+        let csv = saved_links_csv(&[saved("Ad, \"A\"", Some("=HYPERLINK(1)"))]);
+        let mut lines = csv.split("\r\n");
+        assert!(lines.next().unwrap().starts_with("campaign,name,url,"));
+        let row = lines.next().unwrap();
+        assert!(row.starts_with("webinar_sept,\"Ad, \"\"A\"\"\","), "{row}");
+        assert!(row.contains(",'=HYPERLINK(1),"), "{row}");
+        assert_eq!(lines.next(), Some(""));
+    }
+}

@@ -61,6 +61,8 @@ pub struct AppState {
     pub form_rate_limit: Option<abuse::RateLimiter>,
     /// Origins whose pages may post forms (normalised); empty means any.
     pub allowed_origins: Vec<String>,
+    /// The operator's campaign naming template (link builder warnings).
+    pub campaign_template: Option<leadtrail_core::link::CampaignTemplate>,
 }
 
 impl AppState {
@@ -76,6 +78,11 @@ impl AppState {
                 settings.form_post_burst,
             ),
             allowed_origins: settings.allowed_origins.clone(),
+            // Checked when the settings were loaded.
+            campaign_template: settings
+                .campaign_template
+                .as_deref()
+                .and_then(|t| leadtrail_core::link::CampaignTemplate::parse(t).ok()),
         }
     }
 }

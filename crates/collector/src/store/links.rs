@@ -1,5 +1,141 @@
 //! Campaign links, source aliases and channel reclassification (issue 5).
+//!
+//! - Source aliases: the operator's `(alias, source)` pairs, laid over core's built-in ones
+//!   ([`leadtrail_core::channel::SourceAliases`]). The writer applies them to every new
+//!   touch; [`LinkStore::reclassify_batch`] applies them (and the current channel rules) to
+//!   stored touches.
+//! - Saved links: named campaign links, a list per campaign.
+//! - Known values: the sources, mediums and campaigns already in the data, which the link
+//!   builder compares new names with ("did you mean").
 use async_trait::async_trait;
+use leadtrail_core::channel::{AliasError, SourceAliases};
+
+use super::StoreResult;
+
+/// One operator alias: `alias` (a name, `.domain.com` or `brand.*`) counts as `source`.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
+pub struct SourceAlias {
+    pub alias: String,
+    pub source: String,
+    pub created_at: i64,
+}
+
+/// A link to save, as the link builder built it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewSavedLink {
+    pub campaign: String,
+    pub name: String,
+    pub url: String,
+    pub target: String,
+    pub source: String,
+    pub medium: String,
+    pub term: Option<String>,
+    pub content: Option<String>,
+    pub utm_id: Option<String>,
+    /// [`leadtrail_core::Channel::id`].
+    pub channel: String,
+    pub created_at: i64,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SavedLink {
+    pub id: i64,
+    pub link: NewSavedLink,
+}
+
+/// Why a link was not saved.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum SaveLinkError {
+    #[error("campaign {campaign:?} already has a link named {name:?}")]
+    NameTaken { campaign: String, name: String },
+}
+
+/// Sources, mediums and campaigns in use, each sorted and distinct.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KnownValues {
+    pub sources: Vec<String>,
+    pub mediums: Vec<String>,
+    pub campaigns: Vec<String>,
+}
+
+/// Where a touch is stored: the four roles of the seed's data points.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TouchRole {
+    FirstInteraction,
+    LeadGeneration,
+    Conversion,
+    CompanySource,
+}
+
+impl TouchRole {
+    pub const ALL: [TouchRole; 4] = [
+        TouchRole::FirstInteraction,
+        TouchRole::LeadGeneration,
+        TouchRole::Conversion,
+        TouchRole::CompanySource,
+    ];
+
+    /// The name used in search criteria and reports (`lead_generation`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            TouchRole::FirstInteraction => "first_interaction",
+            TouchRole::LeadGeneration => "lead_generation",
+            TouchRole::Conversion => "conversion",
+            TouchRole::CompanySource => "company_source",
+        }
+    }
+}
+
+/// What one [`LinkStore::reclassify_batch`] did.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct ReclassifyBatch {
+    /// Rows looked at.
+    pub scanned: u64,
+    /// Rows whose channel changed (including rows that had none).
+    pub channel_changed: u64,
+    /// Rows whose stored source changed (an alias added or removed).
+    pub source_changed: u64,
+    /// Rows written (the above, plus rows that only needed the new rules version).
+    pub updated: u64,
+    /// The last row id looked at; the next batch starts after it. `None`: nothing left.
+    pub last_id: Option<i64>,
+}
 
 #[async_trait]
-pub trait LinkStore: Send + Sync {}
+pub trait LinkStore: Send + Sync {
+    /// The operator's aliases, by alias.
+    async fn source_aliases(&self) -> StoreResult<Vec<SourceAlias>>;
+    /// Adds or replaces an alias; refused (inner `Err`) when it is not usable or would make
+    /// aliases go round in a circle. Values are normalised (trimmed, lower-case).
+    async fn put_source_alias(
+        &self,
+        alias: &str,
+        source: &str,
+        now: i64,
+    ) -> StoreResult<Result<SourceAlias, AliasError>>;
+    /// Removes an alias; false when there was none.
+    async fn delete_source_alias(&self, alias: &str) -> StoreResult<bool>;
+    /// The aliases new touches get: the built-in ones with the operator's laid over them.
+    async fn effective_aliases(&self) -> StoreResult<SourceAliases>;
+
+    /// Distinct sources, mediums and campaigns of stored touches and saved links, at most
+    /// `limit` of each.
+    async fn known_link_values(&self, limit: usize) -> StoreResult<KnownValues>;
+
+    /// Saved links, by campaign then name; only one campaign's when given.
+    async fn saved_links(&self, campaign: Option<String>) -> StoreResult<Vec<SavedLink>>;
+    async fn save_link(&self, link: NewSavedLink) -> StoreResult<Result<SavedLink, SaveLinkError>>;
+    /// False when there was no such link.
+    async fn delete_saved_link(&self, id: i64) -> StoreResult<bool>;
+
+    /// Rows holding touches of `role` (for a progress bar).
+    async fn touch_rows(&self, role: TouchRole) -> StoreResult<u64>;
+    /// Re-applies the current aliases and channel rules to up to `limit` stored touches of
+    /// `role` with a row id above `after`, through the writer (one transaction). Idempotent.
+    async fn reclassify_batch(
+        &self,
+        role: TouchRole,
+        after: i64,
+        limit: usize,
+    ) -> StoreResult<ReclassifyBatch>;
+}

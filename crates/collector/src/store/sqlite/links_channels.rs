@@ -67,7 +67,6 @@ pub(super) fn writer_aliases(connection: &Connection) -> rusqlite::Result<Arc<So
 }
 
 /// Drops the writer thread's cached aliases; the next submission reads them again.
-#[allow(dead_code)] // until the alias writes land
 pub(super) fn forget_writer_aliases() {
     WRITER_ALIASES.with(|cache| *cache.borrow_mut() = None);
 }

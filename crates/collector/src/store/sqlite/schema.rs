@@ -175,7 +175,7 @@ pub(super) fn touch_params(touch: &Touch) -> [&dyn ToSql; TOUCH_WIDTH] {
 }
 
 /// Reads the [`TOUCH_WIDTH`] columns starting at `start`.
-fn touch_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Touch> {
+pub(super) fn touch_from_row(row: &Row<'_>, start: usize) -> rusqlite::Result<Touch> {
     Ok(Touch {
         source: row.get(start)?,
         medium: row.get(start + 1)?,

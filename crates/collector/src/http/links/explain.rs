@@ -1,0 +1,131 @@
+//! `explain`: the touch a visit would store — read from the page URL and referrer exactly
+//! as the tracker reads them ([`Visit::read`]), its source merged through the aliases as the
+//! writer merges it — with its channel and the rule that gave it. Shared by
+//! `GET /api/v1/explain` and `leadtrail explain`.
+
+use leadtrail_core::channel::{classify_with, rule_by_id, SourceAliases};
+use leadtrail_core::{Touch, Visit, VisitKind};
+use serde::Serialize;
+
+use crate::http::api::TouchJson;
+
+#[derive(Debug, Serialize)]
+pub struct Explained {
+    /// The touch as it would be stored, with its `channel` id.
+    pub touch: TouchJson,
+    /// What kind of visit this is for the tracker: `campaign`, `click_id`, `referral`,
+    /// `internal` or `direct`; only the first three replace the remembered last touch.
+    pub visit: &'static str,
+    pub replaces_last_touch: bool,
+    pub channel: ChannelJson,
+    pub rule: RuleJson,
+    /// Set when an alias renamed the source.
+    pub source_alias: Option<AliasApplied>,
+}
+
+#[derive(Debug, Serialize)]
+pub struct ChannelJson {
+    pub id: &'static str,
+    pub name: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct RuleJson {
+    pub id: &'static str,
+    /// 1-based position in the ordered rule list (README, core channel.rs).
+    pub position: usize,
+    pub description: &'static str,
+}
+
+#[derive(Debug, Serialize)]
+pub struct AliasApplied {
+    pub from: String,
+    pub to: String,
+}
+
+const fn visit_name(kind: VisitKind) -> &'static str {
+    match kind {
+        VisitKind::Campaign => "campaign",
+        VisitKind::ClickId => "click_id",
+        VisitKind::Referral => "referral",
+        VisitKind::Internal => "internal",
+        VisitKind::Direct => "direct",
+    }
+}
+
+/// Explains a visit to `url` from `referrer` (either may be empty or garbage) at `now`.
+pub fn explain(url: &str, referrer: &str, aliases: &SourceAliases, now: i64) -> Explained {
+    let visit = Visit::read(url, referrer, Some(now));
+    let mut touch: Touch = visit.touch.clone();
+    let raw = touch.source.clone();
+    aliases.apply(&mut touch);
+    let decision = classify_with(&touch, aliases);
+    let rule = rule_by_id(decision.rule);
+    let source_alias = match (raw, &touch.source) {
+        (Some(from), Some(to)) if from != *to => Some(AliasApplied {
+            from,
+            to: to.clone(),
+        }),
+        _ => None,
+    };
+    Explained {
+        touch: TouchJson::with_channel(touch, Some(decision.channel)),
+        visit: visit_name(visit.kind),
+        replaces_last_touch: visit.replaces_last_touch(),
+        channel: ChannelJson {
+            id: decision.channel.id(),
+            name: decision.channel.name(),
+        },
+        rule: RuleJson {
+            id: decision.rule,
+            position: leadtrail_core::channel::RULES
+                .iter()
+                .position(|r| r.id == decision.rule)
+                .map_or(0, |i| i + 1),
+            description: rule.map_or("", |r| r.when),
+        },
+        source_alias,
+    }
+}
+
+/// Unix milliseconds now.
+pub fn now_ms() -> i64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
+        .unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_tagged_link_explains_its_channel_and_rule() {
+        let e = explain(
+            "https://acme.example/?utm_source=FB&utm_medium=paid_social&fbclid=IwAR0x",
+            "",
+            SourceAliases::builtin(),
+            0,
+        );
+        assert_eq!(e.channel.id, "paid_social");
+        assert_eq!(e.rule.id, "paid_social_medium");
+        assert_eq!(e.touch.source.as_deref(), Some("facebook"));
+        assert_eq!(e.touch.click_id.as_deref(), Some("IwAR0x"));
+        assert_eq!(e.source_alias.as_ref().map(|a| a.from.as_str()), Some("fb"));
+        assert_eq!(e.visit, "campaign");
+    }
+
+    #[test]
+    fn a_search_referral_is_organic_search() {
+        let e = explain(
+            "https://acme.example/pricing",
+            "https://www.google.com/",
+            SourceAliases::builtin(),
+            0,
+        );
+        assert_eq!(e.channel.id, "organic_search");
+        assert_eq!(e.touch.medium.as_deref(), Some("organic"));
+        assert!(e.replaces_last_touch);
+    }
+}
