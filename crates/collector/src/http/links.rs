@@ -85,12 +85,10 @@ fn json_body<'a, T: Deserialize<'a>>(body: &'a [u8]) -> Result<T, ApiError> {
         .map_err(|e| ApiError::bad_request(format!("request body is not valid JSON here: {e}")))
 }
 
-/// 422 for a link that cannot be built, naming the field (also as `field`).
-fn link_error(error: &LinkError) -> HttpResponse {
-    HttpResponse::UnprocessableEntity().json(json!({
-        "error": format!("{}: {error}", error.field()),
-        "field": error.field(),
-    }))
+/// 422 for a link that cannot be built; the message starts with the field's name, as
+/// every 422 of the API does.
+fn link_error(error: &LinkError) -> ApiError {
+    ApiError::invalid(error.field(), error.to_string())
 }
 
 /// What the link builder answers.
@@ -165,7 +163,7 @@ async fn create_link(
     let request: LinkRequest = json_body(&body)?;
     Ok(match build(&request, &state, &known).await? {
         Ok(built) => HttpResponse::Ok().json(LinkJson::from(built)),
-        Err(error) => link_error(&error),
+        Err(error) => return Err(link_error(&error)),
     })
 }
 
@@ -356,7 +354,7 @@ async fn save_link(
     }
     let built = match build(&request.link, &state, &known).await? {
         Ok(built) => built,
-        Err(error) => return Ok(link_error(&error)),
+        Err(error) => return Err(link_error(&error)),
     };
     let saved = state
         .store

@@ -1,0 +1,657 @@
+//! Issue 5 against the real binary: explain, the link builder (warnings, 422s), saved links
+//! and their CSV, source aliases on new data and through `reclassify`, the link check
+//! against local servers that redirect with and without the query, and the CLI commands.
+
+mod common;
+
+use std::io::{BufRead, BufReader, Write};
+use std::net::TcpListener;
+use std::process::Output;
+
+use common::{command, error_of, status_and_json, Collector, TOKEN};
+use serde_json::{json, Value};
+
+fn post_json(c: &Collector, path: &str, body: &Value) -> (u16, Value) {
+    status_and_json(c.post(path).bearer_auth(TOKEN).json(body).send().unwrap())
+}
+
+fn run(args: &[&str]) -> Output {
+    command().args(args).output().expect("run leadtrail")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn explain_shows_the_touch_its_channel_and_the_rule() {
+    let c = Collector::start();
+    let url = common::urlencode(
+        "https://acme.example/webinar?utm_source=LinkedIn&utm_medium=paid_social&utm_campaign=Webinar Sept&li_fat_id=AbC",
+    );
+    let (status, body) = c.api(&format!("/api/v1/explain?url={url}"));
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["channel"]["id"], "paid_social");
+    assert_eq!(body["channel"]["name"], "Paid Social");
+    assert_eq!(body["rule"]["id"], "paid_social_medium");
+    assert!(body["rule"]["description"]
+        .as_str()
+        .unwrap()
+        .contains("paid_social"));
+    assert_eq!(body["touch"]["source"], "linkedin");
+    assert_eq!(body["touch"]["campaign"], "webinar_sept");
+    assert_eq!(
+        body["touch"]["click_id"], "AbC",
+        "click ids keep their case"
+    );
+    assert_eq!(body["touch"]["channel"], "paid_social");
+    assert_eq!(body["visit"], "campaign");
+
+    // A referral from a search engine, without parameters.
+    let (_, body) = c.api(&format!(
+        "/api/v1/explain?url={}&referrer={}",
+        common::urlencode("https://acme.example/pricing"),
+        common::urlencode("https://www.bing.com/search?q=crm")
+    ));
+    assert_eq!(body["channel"]["id"], "organic_search", "{body}");
+    assert_eq!(body["touch"]["source"], "bing");
+
+    let missing = c.get("/api/v1/explain").bearer_auth(TOKEN).send().unwrap();
+    assert!(error_of(missing, 422).starts_with("url:"));
+    let anonymous = c.get("/api/v1/explain?url=x").send().unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
+
+#[test]
+fn the_link_builder_warns_and_refuses_with_the_field() {
+    let c = Collector::start();
+    // Put `linkedin` and `webinar_sept` into the data.
+    let (status, _) = c.submit(
+        "signup",
+        &[
+            ("email", "known@acme.example"),
+            ("lt_v", "1"),
+            ("lt_last_source", "linkedin"),
+            ("lt_last_medium", "paid_social"),
+            ("lt_last_campaign", "webinar_sept"),
+        ],
+    );
+    assert_eq!(status, 201);
+
+    let (status, body) = post_json(
+        &c,
+        "/api/v1/links",
+        &json!({
+            "url": "https://acme.example/webinar?ref=nav&utm_source=old#signup",
+            "source": "Linked In",
+            "medium": "Paid Social",
+            "campaign": "Webinar  Sept!",
+            "term": "CRM Tool",
+        }),
+    );
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        body["url"],
+        "https://acme.example/webinar?ref=nav&utm_source=linked_in&utm_medium=paid_social&utm_campaign=webinar_sept&utm_term=CRM%20Tool#signup"
+    );
+    assert_eq!(body["channel"], "paid_social");
+    let kinds: Vec<(&str, &str)> = body["warnings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|w| (w["kind"].as_str().unwrap(), w["field"].as_str().unwrap()))
+        .collect();
+    assert!(
+        kinds.contains(&("similar_to_known", "source")),
+        "Linked In vs linkedin: {body}"
+    );
+    assert!(kinds.contains(&("replaced_utm", "url")), "{body}");
+    assert!(kinds.contains(&("rewritten", "campaign")), "{body}");
+    for w in body["warnings"].as_array().unwrap() {
+        assert!(!w["message"].as_str().unwrap().is_empty());
+    }
+
+    let (_, body) = post_json(
+        &c,
+        "/api/v1/links",
+        &json!({"url": "https://acme.example/", "source": "linkedin", "medium": "carrier_pigeon", "campaign": "x"}),
+    );
+    assert!(
+        body["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|w| w["kind"] == "unknown_medium"),
+        "{body}"
+    );
+
+    for (request, field) in [
+        (
+            json!({"url": "ftp://acme.example/", "source": "a", "medium": "b", "campaign": "c"}),
+            "url",
+        ),
+        (
+            json!({"url": "https://acme.example/", "source": " ", "medium": "b", "campaign": "c"}),
+            "source",
+        ),
+        (
+            json!({"url": "https://acme.example/", "source": "a", "medium": "b", "campaign": "🙂"}),
+            "campaign",
+        ),
+    ] {
+        let response = c
+            .post("/api/v1/links")
+            .bearer_auth(TOKEN)
+            .json(&request)
+            .send()
+            .unwrap();
+        let message = error_of(response, 422);
+        assert!(message.starts_with(&format!("{field}:")), "{message}");
+    }
+    let bad = c
+        .post("/api/v1/links")
+        .bearer_auth(TOKEN)
+        .body("{not json")
+        .send()
+        .unwrap();
+    error_of(bad, 400);
+    let missing = c
+        .post("/api/v1/links")
+        .bearer_auth(TOKEN)
+        .json(&json!({"url": "https://acme.example/"}))
+        .send()
+        .unwrap();
+    error_of(missing, 400);
+}
+
+#[test]
+fn a_campaign_template_from_the_config_gives_warnings() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = dir.path().join("leadtrail.toml");
+    std::fs::write(&config, "campaign_template = \"{yyyy}_{mm}_{name}\"\n").unwrap();
+    let c = Collector::start_with(&["--config", config.to_str().unwrap()], &[]);
+    let link = |campaign: &str| {
+        post_json(
+            &c,
+            "/api/v1/links",
+            &json!({"url": "https://acme.example/", "source": "linkedin", "medium": "social", "campaign": campaign}),
+        )
+        .1
+    };
+    let template_warnings = |body: &Value| {
+        body["warnings"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .filter(|w| w["kind"] == "campaign_template")
+            .count()
+    };
+    assert_eq!(template_warnings(&link("webinar_sept")), 1);
+    assert_eq!(template_warnings(&link("2025_09_webinar_sept")), 0);
+
+    // A template that cannot be parsed stops the start with a clear message.
+    std::fs::write(&config, "campaign_template = \"{nope}\"\n").unwrap();
+    let out = run(&[
+        "link",
+        "--config",
+        config.to_str().unwrap(),
+        "--url",
+        "https://a.example/",
+        "--source",
+        "a",
+        "--medium",
+        "email",
+        "--campaign",
+        "c",
+    ]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("campaign_template"),
+        "{}",
+        text(&out.stderr)
+    );
+}
+
+#[test]
+fn saved_links_are_listed_per_campaign_and_exported_as_csv() {
+    let c = Collector::start();
+    let save = |name: &str, campaign: &str, source: &str| {
+        post_json(
+            &c,
+            "/api/v1/links/saved",
+            &json!({"name": name, "url": "https://acme.example/webinar?a=1", "source": source,
+                    "medium": "paid_social", "campaign": campaign, "content": "=cmd()"}),
+        )
+    };
+    let (status, first) = save("LinkedIn ad, variant \"A\"", "Webinar Sept", "linkedin");
+    assert_eq!(status, 201, "{first}");
+    assert_eq!(first["link"]["campaign"], "webinar_sept");
+    assert_eq!(first["link"]["channel"], "paid_social");
+    assert!(first["link"]["url"]
+        .as_str()
+        .unwrap()
+        .contains("utm_campaign=webinar_sept"));
+    assert!(first["warnings"].is_array());
+    let (status, _) = save("Facebook ad", "webinar_sept", "facebook");
+    assert_eq!(status, 201);
+    let (status, _) = save("Other", "spring_sale", "facebook");
+    assert_eq!(status, 201);
+
+    // The same name twice in one campaign is refused, naming the field.
+    let duplicate = c
+        .post("/api/v1/links/saved")
+        .bearer_auth(TOKEN)
+        .json(
+            &json!({"name": "Facebook ad", "url": "https://acme.example/", "source": "x",
+                      "medium": "email", "campaign": "webinar_sept"}),
+        )
+        .send()
+        .unwrap();
+    assert!(error_of(duplicate, 422).starts_with("name:"));
+
+    let (status, list) = c.api("/api/v1/links/saved?campaign=Webinar%20Sept");
+    assert_eq!(status, 200);
+    let names: Vec<&str> = list["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| l["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, ["Facebook ad", "LinkedIn ad, variant \"A\""]);
+    let (_, all) = c.api("/api/v1/links/saved");
+    assert_eq!(all["items"].as_array().unwrap().len(), 3);
+
+    let csv = c
+        .get("/api/v1/links/saved?campaign=webinar_sept&format=csv")
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    assert_eq!(csv.status(), 200);
+    assert!(csv.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("text/csv"));
+    assert!(csv.headers()["content-disposition"]
+        .to_str()
+        .unwrap()
+        .contains("leadtrail-links-webinar_sept.csv"));
+    let body = csv.text().unwrap();
+    let lines: Vec<&str> = body.split("\r\n").filter(|l| !l.is_empty()).collect();
+    assert_eq!(lines.len(), 3, "{body}");
+    assert!(lines[0].starts_with("campaign,name,url,target,utm_source"));
+    assert!(
+        lines[2].starts_with("webinar_sept,\"LinkedIn ad, variant \"\"A\"\"\",https://acme.example/webinar?a=1&utm_source=linkedin"),
+        "{}",
+        lines[2]
+    );
+    assert!(
+        lines[2].contains(",'=cmd(),"),
+        "formula defused: {}",
+        lines[2]
+    );
+
+    let id = first["link"]["id"].as_i64().unwrap();
+    let delete = |id: i64| {
+        c.client
+            .delete(c.url(&format!("/api/v1/links/saved/{id}")))
+            .bearer_auth(TOKEN)
+            .send()
+            .unwrap()
+    };
+    assert_eq!(delete(id).status(), 204);
+    error_of(delete(id), 404);
+    let bad_format = c
+        .get("/api/v1/links/saved?format=xlsx")
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    error_of(bad_format, 400);
+}
+
+/// A person's lead-generation source and channel, from the API.
+fn lead(c: &Collector, email: &str) -> (String, String) {
+    let person = c.person_by_email(email);
+    (
+        person["lead_generation"]["source"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+        person["lead_generation"]["channel"]
+            .as_str()
+            .unwrap()
+            .to_owned(),
+    )
+}
+
+fn submit_from(c: &Collector, email: &str, source: &str) {
+    let (status, body) = c.submit(
+        "signup",
+        &[
+            ("email", email),
+            ("lt_v", "1"),
+            ("lt_last_source", source),
+            ("lt_last_medium", "social"),
+            ("lt_last_click_id", "IwAR0MiXeD"),
+            ("lt_last_click_id_type", "fbclid"),
+        ],
+    );
+    assert_eq!(status, 201, "{body}");
+}
+
+#[test]
+fn aliases_apply_to_new_data_and_through_reclassify() {
+    let c = Collector::start();
+    submit_from(&c, "before@acme.example", "fbk");
+    assert_eq!(
+        lead(&c, "before@acme.example"),
+        ("fbk".into(), "organic_social".into()),
+        "social medium, unknown source"
+    );
+
+    let put = |alias: &str, source: &str| {
+        status_and_json(
+            c.client
+                .put(c.url(&format!("/api/v1/aliases/{alias}")))
+                .bearer_auth(TOKEN)
+                .json(&json!({ "source": source }))
+                .send()
+                .unwrap(),
+        )
+    };
+    let (status, body) = put("FBK", "YouTube");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(body["alias"], "fbk");
+    assert_eq!(body["source"], "youtube");
+    // A circle is refused.
+    let (status, body) = put("youtube", "fbk");
+    assert_eq!(status, 422, "{body}");
+    let (_, list) = c.api("/api/v1/aliases");
+    assert_eq!(list["items"].as_array().unwrap().len(), 1, "{list}");
+    assert!(list["builtin_count"].as_u64().unwrap() > 10);
+
+    // New data gets the alias at once: the writer's cache was refreshed.
+    submit_from(&c, "after@acme.example", "fbk");
+    let after = c.person_by_email("after@acme.example");
+    assert_eq!(after["lead_generation"]["source"], "youtube");
+    assert_eq!(after["lead_generation"]["channel"], "organic_video");
+    assert_eq!(after["lead_generation"]["click_id"], "IwAR0MiXeD");
+    // Stored data waits for reclassify.
+    assert_eq!(lead(&c, "before@acme.example").0, "fbk");
+
+    // Reclassify while the server runs: its writes go through SQLite's lock.
+    let db = c.db.to_str().unwrap().to_owned();
+    let out = run(&["reclassify", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(report.contains("sources changed"), "{report}");
+    assert!(!report.contains(" 0 sources changed"), "{report}");
+    assert_eq!(
+        lead(&c, "before@acme.example"),
+        ("youtube".into(), "organic_video".into())
+    );
+    let again = run(&["reclassify", "--db", &db]);
+    assert!(
+        text(&again.stdout).contains("0 channels changed, 0 sources changed, 0 rows updated"),
+        "idempotent: {}",
+        text(&again.stdout)
+    );
+
+    // Removing the alias and reclassifying brings the source as received back.
+    let removed = c
+        .client
+        .delete(c.url("/api/v1/aliases/fbk"))
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    assert_eq!(removed.status(), 204);
+    let missing = c
+        .client
+        .delete(c.url("/api/v1/aliases/fbk"))
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    error_of(missing, 404);
+    let out = run(&["reclassify", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        lead(&c, "after@acme.example"),
+        ("fbk".into(), "organic_social".into())
+    );
+    let submissions = c.api(&format!(
+        "/api/v1/persons/{}/submissions",
+        c.person_by_email("after@acme.example")["id"]
+    ));
+    assert_eq!(submissions.1["items"][0]["conversion"]["source"], "fbk");
+}
+
+#[test]
+fn reclassify_and_aliases_work_on_a_stopped_database() {
+    let mut c = Collector::start();
+    submit_from(&c, "ola@acme.example", "Instg");
+    assert_eq!(c.signal_and_wait("TERM").code(), Some(0));
+    let db = c.db.to_str().unwrap().to_owned();
+
+    let out = run(&["aliases", "set", "instg", "instagram", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let out = run(&["aliases", "list", "--db", &db]);
+    assert_eq!(text(&out.stdout), "instg\tinstagram\n");
+    let out = run(&["reclassify", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains(" 4 sources changed"),
+        "first, lead, conversion, company: {}",
+        text(&out.stdout)
+    );
+
+    let conn = common::open_db(&c.db);
+    let (source, channel, raw): (String, String, String) = conn
+        .query_row(
+            "SELECT lead_source, lead_channel, lead_raw_source FROM persons",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+        )
+        .unwrap();
+    assert_eq!(
+        (source.as_str(), channel.as_str(), raw.as_str()),
+        ("instagram", "organic_social", "instg")
+    );
+    let out = run(&["aliases", "remove", "nope", "--db", &db]);
+    assert!(!out.status.success());
+}
+
+/// A tiny HTTP server on 127.0.0.1 with fixed redirects:
+/// `/keep` → `/final` with the same query, `/drop` → `/final` without it,
+/// `/chain` → `/keep` (relative), `/loop` → `/loop`, `/ftp` → an ftp: URL.
+fn redirecting_server() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            std::thread::spawn(move || {
+                let mut reader = BufReader::new(stream.try_clone().unwrap());
+                let mut request_line = String::new();
+                if reader.read_line(&mut request_line).is_err() {
+                    return;
+                }
+                loop {
+                    let mut header = String::new();
+                    if reader.read_line(&mut header).unwrap_or(0) == 0 || header == "\r\n" {
+                        break;
+                    }
+                }
+                let target = request_line.split(' ').nth(1).unwrap_or("/").to_owned();
+                let (path, query) = target.split_once('?').unwrap_or((&target, ""));
+                let redirect = |to: String| {
+                    format!("HTTP/1.1 302 Found\r\nLocation: {to}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n")
+                };
+                let response = match path {
+                    "/keep" => redirect(format!("/final?{query}")),
+                    "/drop" => redirect("/final".into()),
+                    "/chain" => redirect(format!("keep?{query}")),
+                    "/loop" => redirect(format!("/loop?{query}")),
+                    "/ftp" => redirect("ftp://files.example/x".into()),
+                    _ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
+                        .to_owned(),
+                };
+                let _ = stream.write_all(response.as_bytes());
+            });
+        }
+    });
+    base
+}
+
+#[test]
+fn the_link_check_follows_redirects_and_reports_lost_parameters() {
+    let c = Collector::start();
+    let site = redirecting_server();
+    let tags = "utm_source=linkedin&utm_medium=paid_social&utm_campaign=webinar_sept";
+    let check = |path: &str| {
+        post_json(
+            &c,
+            "/api/v1/links/check",
+            &json!({ "url": format!("{site}{path}?{tags}") }),
+        )
+    };
+
+    let (status, kept) = check("/chain");
+    assert_eq!(status, 200, "{kept}");
+    assert_eq!(kept["utm_survive"], true, "{kept}");
+    assert_eq!(kept["redirects"], 2);
+    assert_eq!(kept["final_status"], 200);
+    assert!(kept["final_url"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!("{site}/final?")));
+    assert_eq!(kept["lost"], json!([]));
+
+    let (_, dropped) = check("/drop");
+    assert_eq!(dropped["utm_survive"], false, "{dropped}");
+    assert_eq!(
+        dropped["lost"],
+        json!(["utm_source", "utm_medium", "utm_campaign"])
+    );
+    assert_eq!(dropped["final_url"], format!("{site}/final"));
+    assert_eq!(dropped["utm"][0]["sent"], "linkedin");
+    assert_eq!(dropped["utm"][0]["arrived"], Value::Null);
+
+    let (_, looping) = check("/loop");
+    assert_eq!(looping["utm_survive"], Value::Null, "{looping}");
+    assert!(looping["error"].as_str().unwrap().contains("more than 10"));
+    assert_eq!(looping["hops"].as_array().unwrap().len(), 11);
+
+    let (_, ftp) = check("/ftp");
+    assert_eq!(ftp["utm_survive"], Value::Null);
+    assert!(ftp["error"].as_str().unwrap().contains("ftp"), "{ftp}");
+
+    // Nothing listens on this port any more.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (_, refused) = post_json(
+        &c,
+        "/api/v1/links/check",
+        &json!({ "url": format!("http://127.0.0.1:{port}/?utm_source=a") }),
+    );
+    assert!(
+        refused["error"].as_str().unwrap().contains("connect"),
+        "{refused}"
+    );
+
+    for url in ["file:///etc/passwd?utm_source=a", "https://acme.example/"] {
+        let response = c
+            .post("/api/v1/links/check")
+            .bearer_auth(TOKEN)
+            .json(&json!({ "url": url }))
+            .send()
+            .unwrap();
+        assert!(error_of(response, 422).starts_with("url:"));
+    }
+    let anonymous = c
+        .post("/api/v1/links/check")
+        .json(&json!({ "url": format!("{site}/keep?{tags}") }))
+        .send()
+        .unwrap();
+    assert_eq!(
+        anonymous.status(),
+        401,
+        "the check fetches URLs: token only"
+    );
+}
+
+#[test]
+fn the_cli_builds_explains_and_checks_links() {
+    let out = run(&[
+        "link",
+        "--url",
+        "https://acme.example/webinar",
+        "--source",
+        "LinkedIn",
+        "--medium",
+        "carrier pigeon",
+        "--campaign",
+        "Webinar Sept",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(
+        text(&out.stdout),
+        "https://acme.example/webinar?utm_source=linkedin&utm_medium=carrier_pigeon&utm_campaign=webinar_sept\n"
+    );
+    assert!(
+        text(&out.stderr).contains("warning: medium \"carrier_pigeon\""),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = run(&[
+        "link",
+        "--url",
+        "mailto:x@y",
+        "--source",
+        "a",
+        "--medium",
+        "b",
+        "--campaign",
+        "c",
+    ]);
+    assert!(!out.status.success());
+    assert!(text(&out.stderr).contains("url:"), "{}", text(&out.stderr));
+
+    let out = run(&["explain", "--url", "https://acme.example/?gclid=Cj0KCQ"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(explained["channel"]["id"], "paid_search");
+    assert_eq!(explained["rule"]["id"], "paid_search", "gclid resolves to google / cpc");
+    assert_eq!(explained["touch"]["click_id"], "Cj0KCQ");
+
+    let site = redirecting_server();
+    let base = ["link", "--url"];
+    let kept = run(&[
+        &base[..],
+        &[
+            &format!("{site}/keep"),
+            "--source",
+            "a",
+            "--medium",
+            "email",
+            "--campaign",
+            "c",
+            "--check",
+        ],
+    ]
+    .concat());
+    assert!(kept.status.success(), "{}", text(&kept.stderr));
+    assert!(text(&kept.stderr).contains("ok: every utm_* parameter arrives"));
+    let dropped = run(&[
+        "link",
+        "--check",
+        "--url",
+        &format!("{site}/drop?utm_source=a"),
+    ]);
+    assert!(!dropped.status.success());
+    assert!(
+        text(&dropped.stderr).contains("LOST: utm_source"),
+        "{}",
+        text(&dropped.stderr)
+    );
+}
