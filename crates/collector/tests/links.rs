@@ -621,7 +621,10 @@ fn the_cli_builds_explains_and_checks_links() {
     assert!(out.status.success(), "{}", text(&out.stderr));
     let explained: Value = serde_json::from_slice(&out.stdout).unwrap();
     assert_eq!(explained["channel"]["id"], "paid_search");
-    assert_eq!(explained["rule"]["id"], "paid_search", "gclid resolves to google / cpc");
+    assert_eq!(
+        explained["rule"]["id"], "paid_search",
+        "gclid resolves to google / cpc"
+    );
     assert_eq!(explained["touch"]["click_id"], "Cj0KCQ");
 
     let site = redirecting_server();
