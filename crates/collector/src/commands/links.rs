@@ -9,9 +9,6 @@
 use std::path::PathBuf;
 use std::sync::Arc;
 
-use anyhow::{bail, Context};
-use clap::{Args, Subcommand};
-use indicatif::{ProgressBar, ProgressStyle};
 use crate::config::{self, Overrides, Settings};
 use crate::http::links::check::{check_link, CheckLimits, CheckReport};
 use crate::http::links::explain::{explain, now_ms};
@@ -19,6 +16,9 @@ use crate::http::links::LinkJson;
 use crate::store::links::{KnownValues, TouchRole};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{LinkStore, Store};
+use anyhow::{bail, Context};
+use clap::{Args, Subcommand};
+use indicatif::{ProgressBar, ProgressStyle};
 
 use leadtrail_core::channel::{SourceAliases, RULES_VERSION};
 use leadtrail_core::link::{build_link, CampaignTemplate, LinkOptions, LinkRequest};
