@@ -1068,3 +1068,48 @@ fn board_groups_members_by_status_in_order() {
         "limit per column"
     );
 }
+
+#[test]
+fn field_catalogue_lists_criteria_and_operators() {
+    let c = Collector::start();
+    let (status, body) = c.api("/api/v1/search/fields");
+    assert_eq!(status, 200, "{body}");
+    let names = |entity: &str| -> Vec<String> {
+        body[entity]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|f| f["name"].as_str().unwrap().to_owned())
+            .collect()
+    };
+    let persons = names("person");
+    for field in [
+        "first_interaction.source",
+        "lead_generation.campaign",
+        "conversion.content",
+        "company.source.medium",
+        "lead_generation.channel",
+        "status",
+        "owner",
+        "country",
+        "form",
+        "email",
+        "name",
+        "created_at",
+    ] {
+        assert!(persons.iter().any(|n| n == field), "{field} in {persons:?}");
+    }
+    assert!(!persons.iter().any(|n| n == "source.source"));
+    assert!(names("company").iter().any(|n| n == "source.source"));
+    let created = body["person"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|f| f["name"] == "created_at")
+        .unwrap();
+    assert_eq!(created["ops"], json!(["eq", "gte", "lte"]));
+    // The page that uses it is served without its extension.
+    let page = c.get("/people").send().unwrap();
+    assert_eq!(page.status(), 200);
+    assert!(page.text().unwrap().contains("/app/people.js"));
+}

@@ -23,8 +23,8 @@ use super::api::{rfc3339, CompanyJson, PersonJson};
 use super::error::ApiError;
 use super::AppState;
 use crate::store::search::{
-    Criteria, CriteriaError, Entity, NewSelection, Page, SearchRequest, Selection, SelectionKind,
-    SelectionRefusal, LEAD_STATUSES,
+    fields, Criteria, CriteriaError, Entity, NewSelection, Page, SearchRequest, Selection,
+    SelectionKind, SelectionRefusal, LEAD_STATUSES,
 };
 use crate::store::Store;
 
@@ -41,7 +41,26 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/selections/{id}/members", web::get().to(members))
         .route("/selections/{id}/members", web::post().to(add_members))
         .route("/selections/{id}/members", web::delete().to(remove_members))
-        .route("/selections/{id}/board", web::get().to(board));
+        .route("/selections/{id}/board", web::get().to(board))
+        .route("/search/fields", web::get().to(search_fields));
+}
+
+/// `GET /api/v1/search/fields`: the criteria each entity takes, with their operators (the
+/// /people page builds its form from this).
+async fn search_fields() -> HttpResponse {
+    let of = |entity: Entity| {
+        fields()
+            .iter()
+            .filter(|f| f.target(entity).is_some())
+            .map(|f| {
+                json!({
+                    "name": f.name,
+                    "ops": f.kind.ops().iter().map(|o| o.name()).collect::<Vec<_>>(),
+                })
+            })
+            .collect::<Vec<_>>()
+    };
+    HttpResponse::Ok().json(json!({ "person": of(Entity::Person), "company": of(Entity::Company) }))
 }
 
 const DEFAULT_LIMIT: usize = 50;
