@@ -644,3 +644,75 @@ fn export_then_erasure_leaves_no_trace_in_the_file() {
     );
     drop(dir);
 }
+
+fn refs(value: &Value, out: &mut Vec<String>) {
+    match value {
+        Value::Object(map) => {
+            for (key, value) in map {
+                match (key.as_str(), value) {
+                    ("$ref", Value::String(target)) => out.push(target.clone()),
+                    _ => refs(value, out),
+                }
+            }
+        }
+        Value::Array(items) => items.iter().for_each(|v| refs(v, out)),
+        _ => {}
+    }
+}
+
+#[test]
+fn openapi_document_is_public_valid_json_and_lists_the_paths() {
+    let c = Collector::start();
+    let response = c.get("/api/v1/openapi.json").send().unwrap();
+    assert_eq!(response.status(), 200, "served without a token");
+    assert!(response.headers()["content-type"]
+        .to_str()
+        .unwrap()
+        .starts_with("application/json"));
+    let doc: Value = response.json().unwrap();
+    assert!(doc["openapi"].as_str().unwrap().starts_with("3."));
+    let paths = doc["paths"].as_object().unwrap();
+    for (path, method) in [
+        ("/f/{form_key}", "post"),
+        ("/healthz", "get"),
+        ("/api/v1/persons/{id}", "get"),
+        ("/api/v1/persons/{id}", "patch"),
+        ("/api/v1/persons/{id}", "delete"),
+        ("/api/v1/persons/{id}/submissions", "get"),
+        ("/api/v1/persons/{id}/export", "get"),
+        ("/api/v1/persons/{id}/status_changes", "get"),
+        ("/api/v1/companies/{id}", "get"),
+        ("/api/v1/associates", "post"),
+        ("/api/v1/associates", "get"),
+        ("/api/v1/associates/{id}", "get"),
+        ("/api/v1/sales", "post"),
+        ("/api/v1/sales", "get"),
+        ("/api/v1/sales/{id}", "patch"),
+        ("/api/v1/submissions", "post"),
+    ] {
+        assert!(
+            paths.get(path).and_then(|p| p.get(method)).is_some(),
+            "{method} {path} missing"
+        );
+    }
+    // Every reference resolves, and API calls declare the bearer scheme.
+    let mut targets = Vec::new();
+    refs(&doc, &mut targets);
+    assert!(!targets.is_empty());
+    for target in targets {
+        let name = target
+            .strip_prefix("#/components/schemas/")
+            .unwrap_or_else(|| panic!("{target}"));
+        assert!(
+            doc["components"]["schemas"].get(name).is_some(),
+            "{target} does not resolve"
+        );
+    }
+    assert_eq!(
+        doc["components"]["securitySchemes"]["bearer"]["scheme"],
+        "bearer"
+    );
+    assert!(paths["/api/v1/sales"]["post"]["security"].is_array());
+    // Nothing else under /api/v1 became public.
+    assert_eq!(c.get("/api/v1/sales").send().unwrap().status(), 401);
+}

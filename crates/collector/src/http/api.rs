@@ -20,7 +20,7 @@ pub fn rfc3339(ms: i64) -> Option<String> {
         .map(|t| format!("{t:.3}"))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct TouchJson {
     pub source: Option<String>,
     pub medium: Option<String>,
@@ -35,6 +35,7 @@ pub struct TouchJson {
     pub at: Option<String>,
     /// [`Channel::id`] as stored with the touch; `null` for a touch stored before channels
     /// existed and not yet reclassified.
+    #[schema(value_type = Option<String>)]
     pub channel: Option<&'static str>,
 }
 
@@ -68,7 +69,7 @@ impl From<Touch> for TouchJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonJson {
     pub id: i64,
     pub email: String,
@@ -79,6 +80,7 @@ pub struct PersonJson {
     pub first_interaction: Option<TouchJson>,
     pub lead_generation: Option<TouchJson>,
     /// `open`, `in_progress`, `qualified` or `disqualified`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     /// The owning associate.
     pub owner_id: Option<i64>,
@@ -87,12 +89,12 @@ pub struct PersonJson {
 }
 
 /// Consent per purpose; `null` when the person never stated one.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConsentsJson {
     pub e_marketing: Option<ConsentJson>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConsentJson {
     /// True when given, false when withdrawn.
     pub given: bool,
@@ -136,12 +138,13 @@ impl From<Person> for PersonJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubmissionJson {
     pub id: i64,
     pub form: String,
     pub created_at: Option<String>,
     pub conversion: TouchJson,
+    #[schema(value_type = Object)]
     pub payload: Map<String, Value>,
 }
 
@@ -157,7 +160,7 @@ impl From<Submission> for SubmissionJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct CompanyJson {
     pub id: i64,
     pub name: String,
@@ -180,12 +183,17 @@ impl From<Company> for CompanyJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Items<T> {
     pub items: Vec<T>,
 }
 
 /// `GET /api/v1/persons/{id}`
+#[utoipa::path(get, path = "/api/v1/persons/{id}", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, description = "the person", body = PersonJson),
+              (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -200,6 +208,12 @@ pub async fn person(
 }
 
 /// `GET /api/v1/persons/{id}/submissions`, oldest first.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/submissions", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, description = "the person's submissions, oldest first",
+               body = Items<SubmissionJson>),
+              (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn submissions(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -220,6 +234,11 @@ pub async fn submissions(
 }
 
 /// `GET /api/v1/companies/{id}`
+#[utoipa::path(get, path = "/api/v1/companies/{id}", tag = "companies",
+    params(("id" = i64, Path, description = "company id")),
+    responses((status = 200, description = "the company", body = CompanyJson),
+              (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn company(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -232,6 +251,11 @@ pub async fn company(
         .ok_or_else(|| ApiError::NotFound(format!("no company with id {id}")))?;
     Ok(HttpResponse::Ok().json(CompanyJson::from(company)))
 }
+
+/// The spine's part of the OpenAPI document (see [`super::openapi`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(person, submissions, company))]
+pub struct SpineApi;
 
 #[cfg(test)]
 mod tests {

@@ -503,7 +503,46 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
         })
 }
 
+/// The fields of a form post, for the OpenAPI document (the handler reads any field).
+#[derive(Debug, serde::Serialize, utoipa::ToSchema)]
+pub struct FormPostDoc {
+    /// Required; persons are matched by it, case-insensitively.
+    pub email: String,
+    pub name: Option<String>,
+    /// Joined with `last_name` when `name` is absent.
+    pub first_name: Option<String>,
+    pub last_name: Option<String>,
+    pub company: Option<String>,
+    pub country: Option<String>,
+    pub phone: Option<String>,
+    /// `yes`/`no` (true/false, 1/0, on/off): consent to the e-marketing purpose.
+    pub consent_e_marketing: Option<String>,
+    /// Where a browser goes afterwards (http(s) URL or a path on the collector).
+    #[serde(rename = "_redirect")]
+    pub redirect: Option<String>,
+    /// `1`; with `lt_first_<field>` and `lt_last_<field>` (source, medium, campaign, term,
+    /// content, id, click_id, click_id_type, referrer, landing_page, at): the tracker's
+    /// hidden fields. Every other field is kept as the submission's payload.
+    pub lt_v: Option<String>,
+}
+
 /// `POST /f/{form_key}`.
+#[utoipa::path(post, path = "/f/{form_key}", tag = "forms",
+    params(("form_key" = String, Path,
+             description = "1–64 characters of A–Z a–z 0–9 _ -; registered on first use")),
+    request_body(content(
+        (FormPostDoc = "application/x-www-form-urlencoded"),
+        (FormPostDoc = "multipart/form-data"),
+        (FormPostDoc = "application/json"))),
+    responses(
+        (status = 201, description = "stored (with `Accept: application/json`)",
+         body = super::leads::SubmissionReceiptJson),
+        (status = 303, description = "stored; the browser is sent to `_redirect` or /thanks"),
+        (status = 400, description = "malformed body", body = super::openapi::ErrorJson),
+        (status = 413, description = "body too large", body = super::openapi::ErrorJson),
+        (status = 415, description = "unsupported content type", body = super::openapi::ErrorJson),
+        (status = 422, description = "a field is refused (named)", body = super::openapi::ErrorJson),
+    ))]
 pub async fn submit(
     req: HttpRequest,
     form_key: web::Path<String>,
@@ -667,6 +706,11 @@ pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
         allow: "POST, OPTIONS",
     })
 }
+
+/// The form endpoint's part of the OpenAPI document.
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(submit))]
+pub struct FormApi;
 
 #[cfg(test)]
 mod tests {

@@ -3,7 +3,8 @@
 //!
 //! Routes:
 //! - `POST /f/{form_key}` (+ CORS preflight): the public form endpoint ([`form`]);
-//! - `/api/v1/…` behind a Bearer token ([`api`], [`auth`]);
+//! - `/api/v1/…` behind a Bearer token ([`api`], [`auth`]), except the OpenAPI document
+//!   `/api/v1/openapi.json` ([`openapi`]);
 //! - `GET /healthz`, `GET /thanks`;
 //! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]),
 //!   compressed when the client accepts it.
@@ -16,6 +17,7 @@ pub mod error;
 pub mod form;
 pub mod leads;
 pub mod links;
+pub mod openapi;
 pub mod search;
 pub mod tiles;
 
@@ -88,6 +90,11 @@ impl AppState {
 }
 
 /// `GET /healthz`: 200 when the database answers, 503 when it does not.
+#[utoipa::path(get, path = "/healthz", tag = "forms",
+    responses((status = 200, description = "the database answers",
+               example = json!({"status": "ok"})),
+              (status = 503, description = "the database does not answer",
+               body = openapi::ErrorJson)))]
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.store.health().await?;
     Ok(HttpResponse::Ok()
@@ -163,6 +170,8 @@ pub fn app(
                 )
                 .default_service(web::to(not_found)),
         )
+        // Public: the document describes the API and holds no data.
+        .route("/api/v1/openapi.json", web::get().to(openapi::serve))
         .service(
             web::scope("/api/v1")
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))

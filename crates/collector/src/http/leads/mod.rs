@@ -3,6 +3,7 @@
 //! server-side submissions, and privacy (consent is shown with the person; export and
 //! erasure of a person). Attribution stays read-only everywhere.
 
+pub mod doc;
 pub mod input;
 
 use actix_web::http::header;
@@ -56,8 +57,9 @@ fn check(map: &Map<String, Value>, accepted: &[&str]) -> Result<(), ApiError> {
     input::check_fields(map, accepted).map_err(ApiError::from)
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct StatusChangeJson {
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub at: Option<String>,
 }
@@ -71,7 +73,7 @@ impl From<StatusChange> for StatusChangeJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AssociateJson {
     pub id: i64,
     pub name: String,
@@ -90,7 +92,7 @@ impl From<Associate> for AssociateJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SaleJson {
     pub id: i64,
     pub person_id: Option<i64>,
@@ -102,6 +104,7 @@ pub struct SaleJson {
     pub amount_minor: i64,
     pub currency: String,
     /// `open`, `won` or `lost`.
+    #[schema(value_type = String)]
     pub status: &'static str,
     pub at: Option<String>,
     /// When it was won or lost.
@@ -131,7 +134,7 @@ impl From<Sale> for SaleJson {
     }
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ConsentRecordJson {
     pub purpose: String,
     pub given: bool,
@@ -153,15 +156,16 @@ impl From<ConsentRecord> for ConsentRecordJson {
 }
 
 /// A submission in the export: everything stored with it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ExportedSubmissionJson {
     #[serde(flatten)]
     pub submission: SubmissionJson,
     pub channel: String,
+    #[schema(value_type = String)]
     pub origin: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct PersonExportJson {
     pub exported_at: Option<String>,
     pub person: PersonJson,
@@ -175,7 +179,7 @@ pub struct PersonExportJson {
 }
 
 /// The answer to a submission, as `POST /f/{form_key}` gives it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct SubmissionReceiptJson {
     pub submission_id: i64,
     pub person_id: i64,
@@ -186,6 +190,11 @@ const PERSON_PATCH_FIELDS: [&str; 5] = ["status", "owner_id", "owner", "country"
 
 /// `PATCH /api/v1/persons/{id}`: status, owner, country, name. A status change is kept in
 /// the history with its time.
+#[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    request_body = doc::PersonPatchInput,
+    responses((status = 200, description = "the changed person", body = PersonJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson), (status = 422, description = "a refused field (attribution is read-only), unknown fields, an unknown owner", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn patch_person(
     id: web::Path<i64>,
     body: web::Bytes,
@@ -224,6 +233,10 @@ pub async fn patch_person(
 }
 
 /// `GET /api/v1/persons/{id}/status_changes`, oldest first.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/status_changes", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, description = "status changes, oldest first", body = Items<StatusChangeJson>), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn status_changes(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -244,6 +257,10 @@ pub async fn status_changes(
 
 /// `PATCH /api/v1/companies/{id}`: a company has nothing editable through the API; the
 /// handler exists to say so clearly (its source is attribution, read-only).
+#[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "companies",
+    params(("id" = i64, Path, description = "company id")),
+    responses((status = 422, description = "nothing is editable; the source is attribution and read-only", body = super::openapi::ErrorJson), (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn patch_company(
     id: web::Path<i64>,
     body: web::Bytes,
@@ -260,6 +277,10 @@ pub async fn patch_company(
 
 /// `PATCH /api/v1/submissions/{id}`: submissions are records of what was sent; their
 /// conversion is attribution and read-only.
+#[utoipa::path(patch, path = "/api/v1/submissions/{id}", tag = "submissions",
+    params(("id" = i64, Path, description = "submission id")),
+    responses((status = 422, description = "a submission cannot be changed; its conversion is attribution and read-only", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn patch_submission(
     _id: web::Path<i64>,
     body: web::Bytes,
@@ -275,6 +296,10 @@ pub async fn patch_submission(
 /// `POST /api/v1/submissions`: a submission from a server (chat, offline event,
 /// integration). Same rules and same answer as `POST /f/{form_key}` with JSON; with a known
 /// `external_id` nothing is written and the earlier submission is answered with 200.
+#[utoipa::path(post, path = "/api/v1/submissions", tag = "submissions",
+    request_body = doc::SubmissionInput,
+    responses((status = 201, description = "stored", body = SubmissionReceiptJson), (status = 200, description = "the external_id was known: nothing written, the earlier submission", body = SubmissionReceiptJson), (status = 422, description = "a refused field", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn create_submission(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -305,6 +330,10 @@ pub async fn create_submission(
 }
 
 /// `POST /api/v1/associates` with `name` and optional `email`.
+#[utoipa::path(post, path = "/api/v1/associates", tag = "associates",
+    request_body = doc::AssociateInput,
+    responses((status = 201, description = "created", body = AssociateJson), (status = 422, description = "a refused field, or the e-mail is taken", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn create_associate(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -331,6 +360,9 @@ pub async fn create_associate(
 }
 
 /// `GET /api/v1/associates`
+#[utoipa::path(get, path = "/api/v1/associates", tag = "associates",
+    responses((status = 200, description = "every associate", body = Items<AssociateJson>)),
+    security(("bearer" = [])))]
 pub async fn list_associates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let items = state
         .store
@@ -343,6 +375,10 @@ pub async fn list_associates(state: web::Data<AppState>) -> Result<HttpResponse,
 }
 
 /// `GET /api/v1/associates/{id}`
+#[utoipa::path(get, path = "/api/v1/associates/{id}", tag = "associates",
+    params(("id" = i64, Path, description = "associate id")),
+    responses((status = 200, description = "the associate", body = AssociateJson), (status = 404, description = "no such associate", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn get_associate(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -358,6 +394,10 @@ pub async fn get_associate(
 
 /// `POST /api/v1/sales`: 201 with the sale; 200 with the stored one when `external_id` is
 /// already known.
+#[utoipa::path(post, path = "/api/v1/sales", tag = "sales",
+    request_body = doc::SaleInput,
+    responses((status = 201, description = "created", body = SaleJson), (status = 200, description = "the external_id was known: the stored sale", body = SaleJson), (status = 422, description = "a refused field, or a person or company that does not exist", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn create_sale(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -396,6 +436,11 @@ const SALE_PATCH_FIELDS: [&str; 7] = [
 ];
 
 /// `PATCH /api/v1/sales/{id}`: `closed_at` is set when the status becomes won or lost.
+#[utoipa::path(patch, path = "/api/v1/sales/{id}", tag = "sales",
+    params(("id" = i64, Path, description = "sale id")),
+    request_body = doc::SalePatchInput,
+    responses((status = 200, description = "the changed sale", body = SaleJson), (status = 404, description = "no such sale", body = super::openapi::ErrorJson), (status = 422, description = "a refused field", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn patch_sale(
     id: web::Path<i64>,
     body: web::Bytes,
@@ -456,6 +501,10 @@ pub async fn patch_sale(
 }
 
 /// `GET /api/v1/sales/{id}`
+#[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales",
+    params(("id" = i64, Path, description = "sale id")),
+    responses((status = 200, description = "the sale", body = SaleJson), (status = 404, description = "no such sale", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn get_sale(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -478,6 +527,10 @@ pub struct SaleQuery {
 }
 
 /// `GET /api/v1/sales?person_id=&company_id=&status=`, oldest first.
+#[utoipa::path(get, path = "/api/v1/sales", tag = "sales",
+    params(("person_id" = Option<i64>, Query, description = "sales of this person"), ("company_id" = Option<i64>, Query, description = "sales of this company"), ("status" = Option<String>, Query, description = "open, won or lost")),
+    responses((status = 200, description = "matching sales, oldest first", body = Items<SaleJson>), (status = 400, description = "a bad parameter", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn list_sales(
     query: web::Query<SaleQuery>,
     state: web::Data<AppState>,
@@ -505,6 +558,10 @@ pub async fn list_sales(
 }
 
 /// `GET /api/v1/persons/{id}/export`: everything stored about the person.
+#[utoipa::path(get, path = "/api/v1/persons/{id}/export", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 200, description = "everything stored about the person", body = PersonExportJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn export_person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -556,6 +613,10 @@ pub async fn export_person(
 /// `DELETE /api/v1/persons/{id}`: erases the person, their submissions (touches and
 /// payloads), status history, consents and selection memberships; their sales stay,
 /// unlinked. 204 when done.
+#[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "persons",
+    params(("id" = i64, Path, description = "person id")),
+    responses((status = 204, description = "erased: the person, submissions, touches, payloads, status history, consents, selection memberships; sales stay, unlinked"), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 pub async fn erase_person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -567,3 +628,23 @@ pub async fn erase_person(
     tracing::info!(person_id = id, "person erased");
     Ok(HttpResponse::NoContent().finish())
 }
+
+/// The leads part of the OpenAPI document (see [`super::openapi`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(paths(
+    patch_person,
+    status_changes,
+    export_person,
+    erase_person,
+    patch_company,
+    create_submission,
+    patch_submission,
+    create_associate,
+    list_associates,
+    get_associate,
+    create_sale,
+    list_sales,
+    get_sale,
+    patch_sale
+))]
+pub struct LeadsApi;
