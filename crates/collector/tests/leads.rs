@@ -572,6 +572,18 @@ fn export_then_erasure_leaves_no_trace_in_the_file() {
     assert_eq!(status, 201);
     // Someone else stays.
     new_person(&c, "grace@zeta.example");
+    // A static selection holding both; only the erased person leaves it.
+    let (status, selection) = call(
+        &c,
+        "POST",
+        "/api/v1/selections",
+        json!({"name": "Zeta", "entity": "person", "kind": "static",
+               "criteria": {"all": [{"field": "email", "op": "contains", "value": "zeta.example"}]}}),
+    );
+    assert_eq!(status, 201, "{selection}");
+    let members = format!("/api/v1/selections/{}/members", selection["id"]);
+    // Frank, the phone person and Grace.
+    assert_eq!(c.api(&members).1["items"].as_array().unwrap().len(), 3);
 
     let (status, export) = c.api(&format!("{path}/export"));
     assert_eq!(status, 200, "{export}");
@@ -612,6 +624,7 @@ fn export_then_erasure_leaves_no_trace_in_the_file() {
     assert_eq!(sale_after["amount"], "10.00");
     assert_eq!(sale_after["company_id"], company);
     assert_eq!(c.person_by_email("grace@zeta.example")["status"], "open");
+    assert_eq!(c.api(&members).1["items"].as_array().unwrap().len(), 1);
 
     // Checked while running (after the erasure's own checkpoint), then after a stop.
     for needle in [
@@ -637,6 +650,11 @@ fn export_then_erasure_leaves_no_trace_in_the_file() {
         assert_eq!(common::count(&conn, "submissions"), 1, "grace's");
         assert_eq!(common::count(&conn, "consents"), 0);
         assert_eq!(common::count(&conn, "status_changes"), 0);
+        assert_eq!(
+            common::count(&conn, "selection_members"),
+            1,
+            "grace stays a member"
+        );
     }
     assert_eq!(
         files_containing(&db, email.as_bytes()),
