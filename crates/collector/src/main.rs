@@ -5,6 +5,7 @@
 //! - `leadtrail import FILE`: loads historical persons, submissions and sales.
 //! - `leadtrail link`, `explain`, `reclassify`, `aliases`: campaign links and channels
 //!   (commands/links.rs).
+//! - `leadtrail demo-data --persons N`: fills a new database with demo leads.
 //!
 //! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
 //! a caller parses: the "listening" line, or the new token.
@@ -55,6 +56,8 @@ enum Command {
         #[command(subcommand)]
         command: commands::links::AliasCommand,
     },
+    /// Fill a new database with realistic demo leads (deterministic for a seed).
+    DemoData(DemoDataArgs),
 }
 
 #[derive(Debug, Args)]
@@ -70,6 +73,18 @@ struct ImportArgs {
     /// Stop at the first bad row instead of reporting and skipping it
     #[arg(long)]
     strict: bool,
+}
+
+#[derive(Debug, Args)]
+struct DemoDataArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// How many persons to create (about three submissions each).
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    persons: usize,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
 }
 
 #[derive(Debug, Subcommand)]
@@ -203,6 +218,38 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
+    use leadtrail_collector::commands::demo_data::{generate, DemoOptions};
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    if args.persons == 0 || args.persons > 20_000_000 {
+        anyhow::bail!("--persons must be between 1 and 20000000");
+    }
+    // "Now" is today's midnight (UTC): reruns on one day give the same data.
+    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let options = DemoOptions {
+        persons: args.persons,
+        seed: args.seed,
+        now_ms: now_ms - now_ms.rem_euclid(86_400_000),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let started = std::time::Instant::now();
+    let summary = generate(&settings.db, &options)?;
+    println!(
+        "demo data in {}: {} persons, {} submissions, {} status changes, {} sales ({:.1} s)",
+        settings.db.display(),
+        summary.persons,
+        summary.submissions,
+        summary.status_changes,
+        summary.sales,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("LEADTRAIL_LOG")
@@ -226,6 +273,7 @@ fn main() -> ExitCode {
         Command::Explain(args) => commands::links::explain_visit(args),
         Command::Reclassify(args) => commands::links::reclassify(args),
         Command::Aliases { command } => commands::links::aliases(command),
+        Command::DemoData(args) => demo_data(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -144,7 +144,7 @@ pub const TILES: &[TileInfo] = &[
             "selection-list",
             "Selection",
             TileKind::List,
-            "The persons of a saved selection (?selection=ID), newest first, up to 100.",
+            "The persons of a saved selection (?selection=ID): a static one newest first, a dynamic one evaluated now (by id); up to 100.",
         )
     },
 ];

@@ -57,27 +57,28 @@ impl SqliteStore {
         let Some(selection) = filter.selection else {
             return Ok(Err("selection-list needs ?selection=ID".into()));
         };
-        self.read(move |c| {
-            let found: Option<(String, String, String)> = c
-                .query_row(
-                    "SELECT name, entity, kind FROM selections WHERE id = ?1",
+        let found: Option<(String, String, String, String)> = self
+            .read(move |c| {
+                c.query_row(
+                    "SELECT name, entity, kind, criteria FROM selections WHERE id = ?1",
                     [selection],
-                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+                    |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?)),
                 )
-                .optional()?;
-            let Some((name, entity, kind)) = found else {
-                return Ok(Err(format!("there is no selection {selection}")));
-            };
-            if entity != "person" {
-                return Ok(Err(format!(
-                    "selection {selection} lists companies, not persons"
-                )));
-            }
-            if kind != "static" {
-                return Ok(Err(format!(
-                    "selection {selection} is dynamic; this version lists static selections only"
-                )));
-            }
+                .optional()
+            })
+            .await?;
+        let Some((name, entity, kind, criteria)) = found else {
+            return Ok(Err(format!("there is no selection {selection}")));
+        };
+        if entity != "person" {
+            return Ok(Err(format!(
+                "selection {selection} lists companies, not persons"
+            )));
+        }
+        if kind == "dynamic" {
+            return self.dynamic_selection_rows(name, &criteria, filter).await;
+        }
+        self.read(move |c| {
             let mut statement = c.prepare_cached(
                 "SELECT p.id, p.email, p.name, p.country, p.status, p.created_at \
                  FROM selection_members m JOIN persons p ON p.id = m.member_id \
@@ -94,21 +95,16 @@ impl SqliteStore {
                         SELECTION_ROWS as i64
                     ],
                     |r| {
-                        let id: i64 = r.get(0)?;
-                        let email: String = r.get(1)?;
-                        let person_name: Option<String> = r.get(2)?;
                         let created: i64 = r.get(5)?;
-                        Ok(json!({
-                            "label": person_name.clone().unwrap_or_else(|| email.clone()),
-                            "key": id.to_string(),
-                            "value": email,
-                            "person_id": id,
-                            "name": person_name,
-                            "country": r.get::<_, Option<String>>(3)?,
-                            "status": r.get::<_, String>(4)?,
-                            "created_at": crate::http::api::rfc3339(created),
-                            "selection": name,
-                        }))
+                        Ok(person_row(
+                            r.get(0)?,
+                            r.get(1)?,
+                            r.get(2)?,
+                            r.get(3)?,
+                            Some(r.get(4)?),
+                            created,
+                            &name,
+                        ))
                     },
                 )?
                 .collect::<rusqlite::Result<Vec<Value>>>()?;
@@ -116,6 +112,75 @@ impl SqliteStore {
         })
         .await
     }
+
+    /// A dynamic selection's criteria, evaluated now by the search engine, narrowed by the
+    /// owner and country filters; the first [`SELECTION_ROWS`] persons by id.
+    async fn dynamic_selection_rows(
+        &self,
+        name: String,
+        criteria: &str,
+        filter: TileFilter,
+    ) -> StoreResult<TileResult<Vec<Value>>> {
+        use crate::store::search::{Criteria, Entity, SearchRequest};
+        use crate::store::SearchStore;
+        let tree: Value = serde_json::from_str(criteria).unwrap_or(Value::Null);
+        let stored = match Criteria::from_json(&tree, Entity::Person) {
+            Ok(c) => c,
+            Err(e) => {
+                return Ok(Err(format!(
+                    "the selection's criteria are not valid: {}",
+                    e.0
+                )))
+            }
+        };
+        let owner = filter.owner.map(|o| o.to_string());
+        let mut pairs: Vec<(&str, &str)> = Vec::new();
+        if let Some(owner) = owner.as_deref() {
+            pairs.push(("owner", owner));
+        }
+        if let Some(country) = filter.country.as_deref() {
+            pairs.push(("country", country));
+        }
+        let narrowed = match Criteria::from_query(pairs, Entity::Person) {
+            Ok(narrow) => Criteria::All(vec![stored, narrow]),
+            Err(e) => return Ok(Err(format!("cannot filter the selection: {}", e.0))),
+        };
+        let page = self
+            .search_persons(SearchRequest {
+                criteria: narrowed,
+                after: None,
+                limit: SELECTION_ROWS,
+            })
+            .await?;
+        Ok(Ok(page
+            .items
+            .into_iter()
+            .map(|p| person_row(p.id, p.email, p.name, p.country, None, p.created_at, &name))
+            .collect()))
+    }
+}
+
+/// A selection-list row.
+fn person_row(
+    id: i64,
+    email: String,
+    name: Option<String>,
+    country: Option<String>,
+    status: Option<String>,
+    created_at: i64,
+    selection: &str,
+) -> Value {
+    json!({
+        "label": name.clone().unwrap_or_else(|| email.clone()),
+        "key": id.to_string(),
+        "value": email,
+        "person_id": id,
+        "name": name,
+        "country": country,
+        "status": status,
+        "created_at": crate::http::api::rfc3339(created_at),
+        "selection": selection,
+    })
 }
 
 /// A dashboard's content as the JSON columns store it.

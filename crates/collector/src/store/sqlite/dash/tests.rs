@@ -600,13 +600,15 @@ async fn period_edges_follow_the_configured_time_zone() {
 }
 
 #[tokio::test]
-async fn static_selection_lists_its_persons_and_dynamic_says_why_not() {
+async fn selections_list_their_persons_static_and_dynamic() {
     let (_dir, store) = open().await;
     sql(&store, partner_fixture).await;
     sql(&store, |c| {
         c.execute_batch(
             "INSERT INTO selections (id, name, entity, kind, created_at, updated_at) VALUES
-               (1, 'Hot leads', 'person', 'static', 0, 0), (2, 'Dyn', 'person', 'dynamic', 0, 0);
+               (1, 'Hot leads', 'person', 'static', 0, 0);
+             INSERT INTO selections (id, name, entity, kind, criteria, created_at, updated_at) VALUES
+               (2, 'Norway', 'person', 'dynamic', '{\"field\": \"country\", \"value\": \"NO\"}', 0, 0);
              INSERT INTO selection_members (selection_id, member_id, added_at) VALUES (1, 5, 0), (1, 50, 0);",
         )
     })
@@ -635,12 +637,36 @@ async fn static_selection_lists_its_persons_and_dynamic_says_why_not() {
         selection: Some(2),
         ..year_2025()
     };
-    assert!(store
-        .tile_rows("selection-list", dynamic)
+    // Norway: Partner A's 30 and Partner C's 10; Ann owns the 30.
+    let norway = store
+        .tile_rows("selection-list", dynamic.clone())
         .await
         .unwrap()
-        .unwrap_err()
-        .contains("dynamic"));
+        .unwrap();
+    assert_eq!(norway.len(), 40);
+    let ann = TileFilter {
+        owner: Some(1),
+        ..dynamic.clone()
+    };
+    assert_eq!(
+        store
+            .tile_rows("selection-list", ann)
+            .await
+            .unwrap()
+            .unwrap()
+            .len(),
+        30
+    );
+    let in_nl = TileFilter {
+        country: Some("NL".into()),
+        ..dynamic
+    };
+    assert!(store
+        .tile_rows("selection-list", in_nl)
+        .await
+        .unwrap()
+        .unwrap()
+        .is_empty());
     let missing = TileFilter {
         selection: Some(9),
         ..year_2025()
