@@ -4,7 +4,9 @@
 //! machine and in CI: each task installs what it needs first (`ensure-tools`).
 
 mod bench_ingest;
+mod bench_tracker;
 mod dist;
+mod fuzz;
 mod serve;
 mod test;
 mod tools;
@@ -40,6 +42,12 @@ enum Task {
     },
     /// Build the self-contained release binary target/release/leadtrail and check it.
     Dist,
+    /// Run every fuzz target (fuzz/) for a bounded time; installs nightly and cargo-fuzz.
+    Fuzz {
+        /// Seconds per target.
+        #[arg(long, default_value_t = 60)]
+        seconds: u32,
+    },
     /// Benchmarks with their figures printed: `cargo xtask bench [PART]` (no part: all).
     Bench {
         #[arg(value_enum)]
@@ -52,6 +60,8 @@ enum Task {
 enum BenchPart {
     /// Durable form posts per second against /healthz, latency, peak memory (wrk).
     Ingest,
+    /// The tracker's download size and its cost on a page in headless Chromium.
+    Tracker,
 }
 
 fn bench(part: Option<BenchPart>) -> Result<()> {
@@ -62,6 +72,7 @@ fn bench(part: Option<BenchPart>) -> Result<()> {
     for part in parts {
         match part {
             BenchPart::Ingest => bench_ingest::run_ingest()?,
+            BenchPart::Tracker => bench_tracker::run_tracker()?,
         }
     }
     Ok(())
@@ -79,6 +90,7 @@ fn main() -> ExitCode {
         Task::Run { args } => serve::serve(args),
         Task::Dist => dist::dist(),
         Task::Bench { part } => bench(part),
+        Task::Fuzz { seconds } => fuzz::fuzz(seconds),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
