@@ -1,0 +1,227 @@
+// The /links page: builds campaign links live through the collector's API, shows the
+// warnings, checks redirects, and keeps a saved list per campaign.
+//
+// Behind sign-in: the API token is asked for once and kept in sessionStorage (this tab
+// only); every call sends it as a Bearer token. Everything shown comes from the API and
+// goes into the page as text (textContent, never innerHTML), so a hostile value in a name
+// or URL stays text.
+
+const TOKEN_KEY = 'leadtrail.api_token';
+const BUILD_DELAY_MS = 250;
+
+const $ = (id) => document.getElementById(id);
+const token = () => sessionStorage.getItem(TOKEN_KEY);
+
+class SignedOut extends Error {}
+
+async function api(method, path, body) {
+  const headers = { Authorization: `Bearer ${token()}`, Accept: 'application/json' };
+  if (body !== undefined) headers['Content-Type'] = 'application/json';
+  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
+  if (res.status === 401) {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showSignIn('The token was not accepted; sign in again.');
+    throw new SignedOut();
+  }
+  if (res.status === 204) return { status: 204, body: null, res };
+  const isJson = (res.headers.get('content-type') || '').includes('json');
+  return { status: res.status, body: isJson ? await res.json() : await res.text(), res };
+}
+
+function el(tag, text, className) {
+  const node = document.createElement(tag);
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  if (className) node.className = className;
+  return node;
+}
+
+function showSignIn(message = '') {
+  $('app').hidden = true;
+  $('sign-out').hidden = true;
+  $('sign-in').hidden = false;
+  $('sign-in-error').textContent = message;
+  $('token').focus();
+}
+
+async function showApp() {
+  $('sign-in').hidden = true;
+  $('app').hidden = false;
+  $('sign-out').hidden = false;
+  await loadSaved();
+}
+
+function request() {
+  const value = (id) => $(id).value;
+  const optional = (id) => (value(id).trim() === '' ? null : value(id));
+  return {
+    url: value('url'),
+    source: value('source'),
+    medium: value('medium'),
+    campaign: value('campaign'),
+    term: optional('term'),
+    content: optional('content'),
+    id: optional('utm-id'),
+  };
+}
+
+let built = null;
+let buildSeq = 0;
+
+function setBuilt(link) {
+  built = link;
+  for (const id of ['copy', 'check', 'save']) $(id).disabled = !link;
+}
+
+async function build() {
+  const req = request();
+  const seq = ++buildSeq;
+  $('check-result').textContent = '';
+  if (!req.url.trim() || !req.source.trim() || !req.medium.trim() || !req.campaign.trim()) {
+    $('error').textContent = '';
+    $('link').textContent = '';
+    $('channel').textContent = '';
+    $('warnings').replaceChildren();
+    setBuilt(null);
+    return;
+  }
+  const { status, body } = await api('POST', '/api/v1/links', req);
+  if (seq !== buildSeq) return; // a newer keystroke's answer wins
+  if (status !== 200) {
+    $('error').textContent = body && body.error ? body.error : `error ${status}`;
+    $('link').textContent = '';
+    $('channel').textContent = '';
+    $('warnings').replaceChildren();
+    setBuilt(null);
+    return;
+  }
+  $('error').textContent = '';
+  $('link').textContent = body.url;
+  $('channel').textContent = `Channel: ${body.channel_name} (rule ${body.rule}: ${body.rule_description})`;
+  $('warnings').replaceChildren(
+    ...body.warnings.map((w) => {
+      const item = el('li', w.message);
+      item.dataset.kind = w.kind;
+      return item;
+    }),
+  );
+  setBuilt(body);
+}
+
+let timer;
+function scheduleBuild() {
+  clearTimeout(timer);
+  timer = setTimeout(() => build().catch(report), BUILD_DELAY_MS);
+}
+
+function report(error) {
+  if (error instanceof SignedOut) return;
+  $('error').textContent = `Request failed: ${error.message}`;
+}
+
+async function check() {
+  if (!built) return;
+  $('check-result').textContent = 'Checking…';
+  const { status, body } = await api('POST', '/api/v1/links/check', { url: built.url });
+  const out = $('check-result');
+  if (status !== 200) {
+    out.textContent = body && body.error ? body.error : `error ${status}`;
+    out.className = 'error';
+  } else if (body.utm_survive === true) {
+    out.textContent = `The tags arrive at ${body.final_url} (${body.redirects} redirects).`;
+    out.className = 'ok';
+  } else if (body.utm_survive === false) {
+    out.textContent = `Lost on the way to ${body.final_url}: ${body.lost.join(', ')}.`;
+    out.className = 'lost';
+  } else {
+    out.textContent = `The check stopped: ${body.error}`;
+    out.className = 'error';
+  }
+}
+
+async function save(event) {
+  event.preventDefault();
+  if (!built) return;
+  const { status, body } = await api('POST', '/api/v1/links/saved', { ...request(), name: $('save-name').value });
+  if (status === 201) {
+    $('save-result').textContent = `Saved “${body.link.name}” in ${body.link.campaign}.`;
+    $('save-name').value = '';
+    await loadSaved();
+  } else {
+    $('save-result').textContent = body && body.error ? body.error : `error ${status}`;
+  }
+}
+
+function campaignFilter() {
+  const campaign = $('filter-campaign').value.trim();
+  return campaign ? `campaign=${encodeURIComponent(campaign)}` : '';
+}
+
+async function loadSaved() {
+  const query = campaignFilter();
+  const { status, body } = await api('GET', `/api/v1/links/saved${query ? `?${query}` : ''}`);
+  if (status !== 200) return;
+  const rows = body.items.map((link) => {
+    const row = el('tr');
+    row.dataset.id = link.id;
+    const url = el('td', link.url, 'url');
+    const remove = el('button', 'Delete');
+    remove.type = 'button';
+    remove.addEventListener('click', async () => {
+      await api('DELETE', `/api/v1/links/saved/${encodeURIComponent(link.id)}`);
+      await loadSaved();
+    });
+    const actions = el('td');
+    actions.append(remove);
+    row.append(el('td', link.campaign), el('td', link.name, 'name'), url, el('td', link.channel), actions);
+    return row;
+  });
+  $('saved').tBodies[0].replaceChildren(...rows);
+  $('saved-empty').hidden = rows.length > 0;
+}
+
+async function exportCsv() {
+  const query = campaignFilter();
+  const { status, body, res } = await api('GET', `/api/v1/links/saved?format=csv${query ? `&${query}` : ''}`);
+  if (status !== 200) return;
+  const disposition = res.headers.get('content-disposition') || '';
+  const name = /filename="([^"]+)"/.exec(disposition)?.[1] || 'leadtrail-links.csv';
+  const href = URL.createObjectURL(new Blob([body], { type: 'text/csv' }));
+  const a = el('a');
+  a.href = href;
+  a.download = name;
+  document.body.append(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(href), 10_000);
+}
+
+function wire() {
+  $('sign-in-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
+    $('token').value = '';
+    try {
+      await showApp();
+    } catch (error) {
+      report(error);
+    }
+  });
+  $('sign-out').addEventListener('click', () => {
+    sessionStorage.removeItem(TOKEN_KEY);
+    showSignIn();
+  });
+  $('builder').addEventListener('input', scheduleBuild);
+  $('builder').addEventListener('submit', (event) => event.preventDefault());
+  $('copy').addEventListener('click', () => built && navigator.clipboard?.writeText(built.url).catch(() => {}));
+  $('check').addEventListener('click', () => check().catch(report));
+  $('save-form').addEventListener('submit', (event) => save(event).catch(report));
+  $('filter-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    loadSaved().catch(report);
+  });
+  $('export').addEventListener('click', () => exportCsv().catch(report));
+}
+
+wire();
+if (token()) showApp().catch(report);
+else showSignIn();
