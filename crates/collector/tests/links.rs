@@ -411,8 +411,11 @@ fn aliases_apply_to_new_data_and_through_reclassify() {
         .send()
         .unwrap();
     error_of(missing, 404);
-    let out = run(&["reclassify", "--db", &db]);
-    assert!(out.status.success(), "{}", text(&out.stderr));
+    // This time through the server's own writer.
+    let (status, counts) = post_json(&c, "/api/v1/reclassify", &json!({}));
+    assert_eq!(status, 200, "{counts}");
+    assert!(counts["source_changed"].as_u64().unwrap() >= 3, "{counts}");
+    assert!(counts["rules_version"].is_u64());
     assert_eq!(
         lead(&c, "after@acme.example"),
         ("fbk".into(), "organic_social".into())

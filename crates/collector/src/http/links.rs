@@ -7,6 +7,8 @@
 //! - `GET|POST /links/saved`, `DELETE /links/saved/{id}` — saved links;
 //!   `GET /links/saved?campaign=…&format=csv` exports them for ad platforms.
 //! - `GET /aliases`, `PUT|DELETE /aliases/{alias}` — the operator's source aliases.
+//! - `POST /reclassify` — `leadtrail reclassify` through this server's writer, so that
+//!   read models that follow its commits (the dashboards) see the new channels at once.
 //!
 //! The known values that "did you mean" warnings compare with come from the database and
 //! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
@@ -44,6 +46,7 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/links/saved", web::get().to(list_saved))
         .route("/links/saved", web::post().to(save_link))
         .route("/links/saved/{id}", web::delete().to(delete_saved))
+        .route("/reclassify", web::post().to(reclassify))
         .route("/aliases", web::get().to(list_aliases))
         .route("/aliases/{alias}", web::put().to(put_alias))
         .route("/aliases/{alias}", web::delete().to(delete_alias));
@@ -391,6 +394,41 @@ async fn delete_saved(
     } else {
         Err(ApiError::NotFound(format!("no saved link with id {id}")))
     }
+}
+
+/// Rows per reclassification transaction, as the CLI uses.
+const RECLASSIFY_BATCH: usize = 500;
+
+/// `POST /api/v1/reclassify`: re-applies the aliases and channel rules to every stored
+/// touch, in small transactions through the writer (form posts keep flowing between
+/// them), and answers with the counts once done.
+async fn reclassify(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+    use crate::store::links::TouchRole;
+    let (mut scanned, mut channels, mut sources, mut updated) = (0u64, 0u64, 0u64, 0u64);
+    for role in TouchRole::ALL {
+        let mut after = 0;
+        loop {
+            let batch = state
+                .store
+                .reclassify_batch(role, after, RECLASSIFY_BATCH)
+                .await?;
+            scanned += batch.scanned;
+            channels += batch.channel_changed;
+            sources += batch.source_changed;
+            updated += batch.updated;
+            match batch.last_id {
+                Some(id) => after = id,
+                None => break,
+            }
+        }
+    }
+    Ok(HttpResponse::Ok().json(json!({
+        "rules_version": leadtrail_core::channel::RULES_VERSION,
+        "scanned": scanned,
+        "channel_changed": channels,
+        "source_changed": sources,
+        "updated": updated,
+    })))
 }
 
 #[derive(Debug, Serialize)]
