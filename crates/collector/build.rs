@@ -14,6 +14,11 @@ fn main() {
     if let Err(e) = std::fs::create_dir_all(&tracker) {
         println!("cargo::warning=cannot create {}: {e}", tracker.display());
     }
+    let vendor = repo.join("target/leadtrail-vendor");
+    if let Err(e) = std::fs::create_dir_all(&vendor) {
+        println!("cargo::warning=cannot create {}: {e}", vendor.display());
+    }
+    println!("cargo::rerun-if-changed={}", vendor.display());
     println!("cargo::rerun-if-changed=build.rs");
     println!("cargo::rerun-if-changed={}", tracker.display());
     // Watched even while missing: cargo then re-runs this script until it appears.

@@ -25,6 +25,7 @@ const LISTENING: &str = "leadtrail listening on http://";
 pub fn dist() -> Result<()> {
     let tools = tools::ensure(Need::Build)?;
     tracker::build(&tools)?;
+    crate::vendor::copy()?;
     tracker::report()?;
     run(cargo().args(["build", "--release", "-p", "leadtrail-collector"]))?;
     let binary = cargo_target_dir().join("release").join("leadtrail");

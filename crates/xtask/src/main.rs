@@ -12,6 +12,7 @@ mod test;
 mod tools;
 mod tracker;
 mod util;
+mod vendor;
 
 use std::process::ExitCode;
 
@@ -36,6 +37,9 @@ enum Task {
     Test,
     /// Build everything and start the collector on 127.0.0.1:8080 with ./leadtrail.db.
     Run {
+        /// Fill a new database with this many demo persons first (`leadtrail demo-data`).
+        #[arg(long, value_name = "PERSONS")]
+        demo_data: Option<usize>,
         /// Passed on to `leadtrail serve` (write them after `--`).
         #[arg(last = true)]
         args: Vec<String>,
@@ -87,7 +91,7 @@ fn main() -> ExitCode {
             tracker::report().map(|_| ())
         }),
         Task::Test => test::test(),
-        Task::Run { args } => serve::serve(args),
+        Task::Run { demo_data, args } => serve::serve(args, demo_data),
         Task::Dist => dist::dist(),
         Task::Bench { part } => bench(part),
         Task::Fuzz { seconds } => fuzz::fuzz(seconds),

@@ -9,6 +9,7 @@ use anyhow::{Context, Result};
 use crate::tools::{self, Need};
 use crate::tracker;
 use crate::util::{cargo, cargo_target_dir, repo_root, run};
+use crate::vendor;
 
 const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 const DEFAULT_DB: &str = "./leadtrail.db";
@@ -70,9 +71,10 @@ fn browser_base(addr: &str) -> String {
     format!("http://{local}")
 }
 
-pub fn serve(extra: Vec<String>) -> Result<()> {
+pub fn serve(extra: Vec<String>, demo_data: Option<usize>) -> Result<()> {
     let tools = tools::ensure(Need::Build)?;
     tracker::build(&tools)?;
+    vendor::copy()?;
     if let Err(e) = tracker::report() {
         // A development server still starts; `cargo xtask test` and `dist` enforce it.
         println!("warning: {e:#}");
@@ -104,6 +106,21 @@ pub fn serve(extra: Vec<String>) -> Result<()> {
         }
     };
     args.extend(extra);
+    let binary = cargo_target_dir().join("release").join("leadtrail");
+    let db_exists = root.join(&db).exists();
+    match demo_data {
+        Some(persons) if !db_exists => {
+            println!("filling {db} with demo data ({persons} persons)…");
+            run(Command::new(&binary)
+                .args(["demo-data", "--persons", &persons.to_string(), "--db", &db])
+                .current_dir(&root))?;
+        }
+        Some(_) => println!("{db} exists: no demo data added (remove it, or give another --db)"),
+        None if !db_exists => println!(
+            "tip: `cargo xtask run --demo-data 5000` starts with demo leads, so /dashboard shows full charts"
+        ),
+        None => {}
+    }
 
     let base = browser_base(&addr);
     println!();
@@ -112,12 +129,12 @@ pub fn serve(extra: Vec<String>) -> Result<()> {
     println!("  API         {base}/api/v1/   (header  Authorization: Bearer <token>)");
     println!("  health      {base}/healthz");
     println!("  tracker     {base}/leadtrail.js");
+    println!("  dashboard   {base}/dashboard   (sign in with the API token)");
     println!("  database    {db}");
     println!("  API token   {token}   (from {token_origin})");
     println!("  try         curl -H 'Authorization: Bearer {token}' '{base}/api/v1/persons?email=ada@example.com'");
     println!();
 
-    let binary = cargo_target_dir().join("release").join("leadtrail");
     let mut command = Command::new(&binary);
     command
         .args(&args)

@@ -29,6 +29,9 @@ pub fn test() -> Result<()> {
     if !steps.run("build tracker", || tracker::build(&tools).map(|()| None)) {
         return steps.finish(TITLE);
     }
+    steps.run("vendor files (ECharts)", || {
+        crate::vendor::copy().map(|()| None)
+    });
     steps.run("tracker size", || tracker::report().map(Some));
     steps.run("native tests (cargo test --workspace)", || {
         run(cargo().args(["test", "--workspace"])).map(|()| None)

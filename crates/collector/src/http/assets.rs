@@ -1,5 +1,6 @@
 //! Static files: the tracker (`target/leadtrail-tracker/`, loaded by customer sites on any
-//! origin), the demo site (`www/`), and the built-in thank-you page.
+//! origin), the demo site (`www/`), vendor files (`target/leadtrail-vendor/` at `/vendor/`),
+//! and the built-in thank-you page.
 //!
 //! Both folders are embedded with rust-embed, so a release binary runs from any directory;
 //! debug builds read them from disk at request time, so a rebuilt tracker or an edited page
@@ -17,6 +18,13 @@ use super::error::ApiError;
 #[folder = "$CARGO_MANIFEST_DIR/../../target/leadtrail-tracker/"]
 #[allow_missing = true]
 pub struct TrackerFiles;
+
+/// Third-party browser files (the dashboard's chart library), copied from node_modules by
+/// `cargo xtask` (see crates/xtask/src/vendor.rs); served under `/vendor/`.
+#[derive(RustEmbed)]
+#[folder = "$CARGO_MANIFEST_DIR/../../target/leadtrail-vendor/"]
+#[allow_missing = true]
+pub struct VendorFiles;
 
 #[derive(RustEmbed)]
 #[folder = "$CARGO_MANIFEST_DIR/../../www/"]
@@ -150,6 +158,14 @@ pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let path = relative_path(&req).ok_or_else(not_found)?;
     if let Some(file) = TrackerFiles::get(&path) {
         return Ok(respond_with(&req, &path, file, TRACKER_CACHE, true));
+    }
+    if let Some(name) = path.strip_prefix("vendor/") {
+        return match VendorFiles::get(name) {
+            Some(file) => Ok(respond_with(&req, &path, file, SITE_ASSET_CACHE, false)),
+            None => Err(ApiError::NotFound(format!(
+                "{path} is not there; run `cargo xtask run` (or `cargo xtask test`), which copies it from node_modules"
+            ))),
+        };
     }
     if TRACKER_FILES.contains(&path.as_str()) {
         return Err(ApiError::NotFound(format!(
