@@ -4,6 +4,7 @@
 //! machine and in CI: each task installs what it needs first (`ensure-tools`).
 
 mod bench_ingest;
+mod bench_tiles;
 mod bench_tracker;
 mod dist;
 mod fuzz;
@@ -66,6 +67,8 @@ enum BenchPart {
     Ingest,
     /// The tracker's download size and its cost on a page in headless Chromium.
     Tracker,
+    /// Every dashboard tile and a whole dashboard at 100k and 1M persons, next to DuckDB.
+    Tiles,
 }
 
 fn bench(part: Option<BenchPart>) -> Result<()> {
@@ -76,6 +79,7 @@ fn bench(part: Option<BenchPart>) -> Result<()> {
     for part in parts {
         match part {
             BenchPart::Ingest => bench_ingest::run_ingest()?,
+            BenchPart::Tiles => bench_tiles::run_tiles()?,
             BenchPart::Tracker => bench_tracker::run_tracker()?,
         }
     }
