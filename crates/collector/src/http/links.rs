@@ -14,6 +14,7 @@
 //! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
 
 pub mod check;
+mod doc;
 pub mod explain;
 
 use std::sync::{Arc, Mutex};
@@ -51,6 +52,15 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
         .route("/aliases/{alias}", web::put().to(put_alias))
         .route("/aliases/{alias}", web::delete().to(delete_alias));
 }
+
+/// The links part of the OpenAPI document (merged in [`super::openapi`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(explain_visit, create_link, check_link, list_saved, save_link, delete_saved,
+          reclassify, list_aliases, put_alias, delete_alias),
+    tags((name = "links", description = "Campaign links, channels and source aliases"))
+)]
+pub struct LinksApi;
 
 /// Known values, read at most every [`KNOWN_VALUES_TTL`] (one cache per worker).
 #[derive(Debug, Default)]
@@ -95,7 +105,7 @@ fn link_error(error: &LinkError) -> ApiError {
 }
 
 /// What the link builder answers.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct LinkJson {
     pub url: String,
     pub source: String,
@@ -109,6 +119,8 @@ pub struct LinkJson {
     pub channel_name: &'static str,
     pub rule: &'static str,
     pub rule_description: &'static str,
+    /// `{"kind", "message", "field", …}` each.
+    #[schema(value_type = Vec<Object>)]
     pub warnings: Vec<leadtrail_core::LinkWarning>,
 }
 
@@ -158,6 +170,10 @@ async fn build(
 }
 
 /// `POST /api/v1/links`
+#[utoipa::path(post, path = "/api/v1/links", tag = "links", request_body = doc::LinkInput,
+    responses((status = 200, description = "the tagged link, its values as the link carries them, channel and warnings", body = LinkJson),
+              (status = 422, description = "a value or the URL cannot be used; the message starts with the field", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn create_link(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -177,6 +193,12 @@ struct ExplainQuery {
 }
 
 /// `GET /api/v1/explain?url=…&referrer=…`
+#[utoipa::path(get, path = "/api/v1/explain", tag = "links",
+    params(("url" = String, Query, description = "the landing page URL"),
+           ("referrer" = Option<String>, Query, description = "the page the visitor came from")),
+    responses((status = 200, description = "the touch that would be stored (with its channel), the channel and the rule that gave it", body = explain::Explained),
+              (status = 422, description = "no url", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn explain_visit(
     query: web::Query<ExplainQuery>,
     state: web::Data<AppState>,
@@ -203,6 +225,10 @@ struct CheckRequest {
 
 /// `POST /api/v1/links/check` `{"url": "…"}`: follows the link's redirects (see
 /// [`check`] for the limits) and reports whether its `utm_*` parameters arrive.
+#[utoipa::path(post, path = "/api/v1/links/check", tag = "links", request_body = doc::CheckInput,
+    responses((status = 200, description = "the redirect chain and whether every utm_* parameter arrived", body = check::CheckReport),
+              (status = 422, description = "not an http(s) URL, or no utm_* parameters", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn check_link(body: web::Bytes) -> Result<HttpResponse, ApiError> {
     let request: CheckRequest = json_body(&body)?;
     match check::check_link(&request.url, &check::CheckLimits::default()).await {
@@ -212,7 +238,7 @@ async fn check_link(body: web::Bytes) -> Result<HttpResponse, ApiError> {
 }
 
 /// A saved link as the API shows it.
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct SavedLinkJson {
     id: i64,
     campaign: String,
@@ -255,6 +281,12 @@ struct SavedQuery {
 }
 
 /// `GET /api/v1/links/saved[?campaign=…][&format=csv]`
+#[utoipa::path(get, path = "/api/v1/links/saved", tag = "links",
+    params(("campaign" = Option<String>, Query, description = "only this campaign's links"),
+           ("format" = Option<String>, Query, description = "`json` (default) or `csv`")),
+    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", body = Vec<SavedLinkJson>),
+              (status = 400, description = "unknown format", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn list_saved(
     query: web::Query<SavedQuery>,
     state: web::Data<AppState>,
@@ -341,6 +373,10 @@ struct SaveRequest {
 
 /// `POST /api/v1/links/saved`: the link request plus a `name`; the link is built here, so
 /// a saved link always follows the naming rules. 201 with the saved link and the warnings.
+#[utoipa::path(post, path = "/api/v1/links/saved", tag = "links", request_body = doc::SaveLinkInput,
+    responses((status = 201, description = "`{\"link\": saved link, \"warnings\": […]}`"),
+              (status = 422, description = "a value cannot be used, or the name is taken in the campaign", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn save_link(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -384,6 +420,10 @@ async fn save_link(
 }
 
 /// `DELETE /api/v1/links/saved/{id}`
+#[utoipa::path(delete, path = "/api/v1/links/saved/{id}", tag = "links",
+    params(("id" = i64, Path, description = "saved link id")),
+    responses((status = 204, description = "deleted"), (status = 404, description = "no such link", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn delete_saved(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -402,6 +442,9 @@ const RECLASSIFY_BATCH: usize = 500;
 /// `POST /api/v1/reclassify`: re-applies the aliases and channel rules to every stored
 /// touch, in small transactions through the writer (form posts keep flowing between
 /// them), and answers with the counts once done.
+#[utoipa::path(post, path = "/api/v1/reclassify", tag = "links",
+    responses((status = 200, description = "`{\"scanned\", \"channel_changed\", \"source_changed\", \"updated\", \"rules_version\"}`")),
+    security(("bearer" = [])))]
 async fn reclassify(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     use crate::store::links::TouchRole;
     let (mut scanned, mut channels, mut sources, mut updated) = (0u64, 0u64, 0u64, 0u64);
@@ -431,7 +474,7 @@ async fn reclassify(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     })))
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 struct AliasJson {
     alias: String,
     source: String,
@@ -450,6 +493,9 @@ impl From<SourceAlias> for AliasJson {
 
 /// `GET /api/v1/aliases`: the operator's aliases (the built-in ones are in
 /// `crates/core/data/source-aliases.csv`; `builtin_count` says how many there are).
+#[utoipa::path(get, path = "/api/v1/aliases", tag = "links",
+    responses((status = 200, description = "`{\"items\": [alias], \"builtin_count\"}`", body = Vec<AliasJson>)),
+    security(("bearer" = [])))]
 async fn list_aliases(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let items: Vec<AliasJson> = state
         .store
@@ -471,6 +517,11 @@ struct AliasBody {
 
 /// `PUT /api/v1/aliases/{alias}` `{"source": "facebook"}`: new touches get the source;
 /// stored ones after `leadtrail reclassify`.
+#[utoipa::path(put, path = "/api/v1/aliases/{alias}", tag = "links", request_body = doc::AliasInput,
+    params(("alias" = String, Path, description = "a name, `.domain.com` or `brand.*`")),
+    responses((status = 200, description = "the alias as stored", body = AliasJson),
+              (status = 422, description = "unusable, or aliases would go round in a circle", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn put_alias(
     alias: web::Path<String>,
     body: web::Bytes,
@@ -488,6 +539,10 @@ async fn put_alias(
 }
 
 /// `DELETE /api/v1/aliases/{alias}`
+#[utoipa::path(delete, path = "/api/v1/aliases/{alias}", tag = "links",
+    params(("alias" = String, Path, description = "the alias")),
+    responses((status = 204, description = "removed"), (status = 404, description = "no such alias", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn delete_alias(
     alias: web::Path<String>,
     state: web::Data<AppState>,

@@ -44,6 +44,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::api::SpineApi::openapi());
     doc.merge(super::form::FormApi::openapi());
     doc.merge(super::leads::LeadsApi::openapi());
+    doc.merge(super::links::LinksApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -81,6 +82,8 @@ mod tests {
             "/api/v1/persons/{id}",
             "/api/v1/sales",
             "/api/v1/submissions",
+            "/api/v1/links",
+            "/api/v1/explain",
         ] {
             assert!(paths.contains_key(path), "{path} missing");
         }

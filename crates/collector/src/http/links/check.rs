@@ -39,7 +39,7 @@ impl Default for CheckLimits {
 }
 
 /// One request of the chain.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct Hop {
     pub url: String,
     pub status: u16,
@@ -48,7 +48,7 @@ pub struct Hop {
 }
 
 /// What happened to one `utm_*` parameter of the link.
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct UtmFate {
     pub param: String,
     pub sent: String,
@@ -56,7 +56,7 @@ pub struct UtmFate {
     pub arrived: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct CheckReport {
     pub url: String,
     /// The last URL requested; the final page when `error` is `null`.

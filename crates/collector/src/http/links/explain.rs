@@ -9,7 +9,7 @@ use serde::Serialize;
 
 use crate::http::api::TouchJson;
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct Explained {
     /// The touch as it would be stored, with its `channel` id.
     pub touch: TouchJson,
@@ -23,13 +23,13 @@ pub struct Explained {
     pub source_alias: Option<AliasApplied>,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct ChannelJson {
     pub id: &'static str,
     pub name: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RuleJson {
     pub id: &'static str,
     /// 1-based position in the ordered rule list (README, core channel.rs).
@@ -37,7 +37,7 @@ pub struct RuleJson {
     pub description: &'static str,
 }
 
-#[derive(Debug, Serialize)]
+#[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct AliasApplied {
     pub from: String,
     pub to: String,
