@@ -62,7 +62,7 @@ const p90 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.flo
 async function measure(withTracker, fresh) {
   const context = await browser.newContext();
   const tab = await context.newPage();
-  await tab.route(`${base}/bench-page.html`, (route) =>
+  await tab.route((url) => url.pathname === "/bench-page.html", (route) =>
     route.fulfill({ contentType: 'text/html', body: page(withTracker) }));
   const url = `${base}/bench-page.html?utm_source=linkedin&utm_medium=paid_social&utm_campaign=bench`;
   const readyMs = [];
