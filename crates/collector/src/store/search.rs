@@ -127,9 +127,19 @@ impl ValueKind {
 pub enum Target {
     /// A column or scalar expression of the row, e.g. `p.first_source`.
     Value(String),
-    /// True when any related row matches: `EXISTS (SELECT 1 FROM {from} AND {column} …)`;
-    /// `from` ends in the WHERE clause that ties the related rows to the outer row.
-    Any { from: String, column: String },
+    /// True when any related row matches: `<alias>.id IN ({select} WHERE {column} …)`, where
+    /// `select` picks the outer row's id from the related rows. Deliberately not a
+    /// correlated `EXISTS`: without statistics SQLite drives such a subquery from the
+    /// value's index once per outer row (persons × matching submissions); the list form
+    /// reads the matches once.
+    Any { select: String, column: String },
+    /// The one related row (if any) matches: `{key} IN ({select} WHERE {column} …)`; no
+    /// related row counts as an empty value.
+    One {
+        key: String,
+        select: String,
+        column: String,
+    },
 }
 
 /// One searchable field.
@@ -159,18 +169,30 @@ fn value(sql: impl Into<String>) -> Option<Target> {
     Some(Target::Value(sql.into()))
 }
 
-fn any(from: &str, column: impl Into<String>) -> Option<Target> {
+fn any(select: &str, column: impl Into<String>) -> Option<Target> {
     Some(Target::Any {
-        from: from.to_owned(),
+        select: select.to_owned(),
+        column: column.into(),
+    })
+}
+
+/// A person's company.
+fn company_of_person(column: impl Into<String>) -> Option<Target> {
+    Some(Target::One {
+        key: "p.company_id".to_owned(),
+        select: "SELECT c.id FROM companies c".to_owned(),
         column: column.into(),
     })
 }
 
 /// A company's persons, from the company's side.
-const COMPANY_PERSONS: &str = "persons p WHERE p.company_id = c.id";
-const PERSON_SUBMISSIONS: &str = "submissions s WHERE s.person_id = p.id";
+const COMPANY_PERSONS: &str = "SELECT p.company_id FROM persons p";
+const PERSON_SUBMISSIONS: &str = "SELECT s.person_id FROM submissions s";
 const COMPANY_SUBMISSIONS: &str =
-    "persons p JOIN submissions s ON s.person_id = p.id WHERE p.company_id = c.id";
+    "SELECT p.company_id FROM persons p JOIN submissions s ON s.person_id = p.id";
+const PERSON_FORMS: &str = "SELECT s.person_id FROM submissions s JOIN forms f ON f.id = s.form_id";
+const COMPANY_FORMS: &str = "SELECT p.company_id FROM persons p \
+     JOIN submissions s ON s.person_id = p.id JOIN forms f ON f.id = s.form_id";
 
 fn field(
     name: impl Into<String>,
@@ -224,9 +246,7 @@ pub fn fields() -> &'static [Field] {
             all.push(field(
                 format!("company.source.{f}"),
                 k,
-                value(format!(
-                    "(SELECT c.src_{f} FROM companies c WHERE c.id = p.company_id)"
-                )),
+                company_of_person(format!("c.src_{f}")),
                 value(format!("c.src_{f}")),
             ));
             all.push(field(
@@ -237,15 +257,55 @@ pub fn fields() -> &'static [Field] {
             ));
         }
         all.extend([
-            field("status", Status, value("p.status"), any(COMPANY_PERSONS, "p.status")),
-            field("owner", Id, value("p.owner_id"), any(COMPANY_PERSONS, "p.owner_id")),
-            field("country", Text, value("p.country"), any(COMPANY_PERSONS, "p.country")),
-            field("form", Text, any("submissions s JOIN forms f ON f.id = s.form_id WHERE s.person_id = p.id", "f.key"), any("persons p JOIN submissions s ON s.person_id = p.id JOIN forms f ON f.id = s.form_id WHERE p.company_id = c.id", "f.key")),
-            field("email", Lower, value("p.email_key"), any(COMPANY_PERSONS, "p.email_key")),
+            field(
+                "status",
+                Status,
+                value("p.status"),
+                any(COMPANY_PERSONS, "p.status"),
+            ),
+            field(
+                "owner",
+                Id,
+                value("p.owner_id"),
+                any(COMPANY_PERSONS, "p.owner_id"),
+            ),
+            field(
+                "country",
+                Text,
+                value("p.country"),
+                any(COMPANY_PERSONS, "p.country"),
+            ),
+            field(
+                "form",
+                Text,
+                any(PERSON_FORMS, "f.key"),
+                any(COMPANY_FORMS, "f.key"),
+            ),
+            field(
+                "email",
+                Lower,
+                value("p.email_key"),
+                any(COMPANY_PERSONS, "p.email_key"),
+            ),
             field("name", Text, value("p.name"), value("c.name")),
-            field("company.name", Text, value("(SELECT c.name FROM companies c WHERE c.id = p.company_id)"), value("c.name")),
-            field("domain", Lower, value("(SELECT c.domain FROM companies c WHERE c.id = p.company_id)"), value("c.domain")),
-            field("created_at", Time, value("p.created_at"), value("c.created_at")),
+            field(
+                "company.name",
+                Text,
+                company_of_person("c.name"),
+                value("c.name"),
+            ),
+            field(
+                "domain",
+                Lower,
+                company_of_person("c.domain"),
+                value("c.domain"),
+            ),
+            field(
+                "created_at",
+                Time,
+                value("p.created_at"),
+                value("c.created_at"),
+            ),
         ]);
         all
     });

@@ -2,10 +2,13 @@
 //! clause with `?` parameters (values never become SQL text), pages by id, and keeps
 //! selections.
 //!
-//! Plans: equality and `in` on a first/lead/conversion source, medium or campaign use the
-//! `(x_source, created_at)` indexes; a page is then sorted by id (the matches of one
-//! value, not the table). Criteria without an indexed column walk the table in id order
-//! and stop after a page.
+//! Plans (measured on 100k persons with 200k submissions, no ANALYZE): equality and `in`
+//! on a first/lead source, medium or campaign use the `(x_source, created_at)` indexes and
+//! sort only the matches by id (< 1 ms a page); criteria on related rows (conversion,
+//! form, a company's persons, a person's company) are uncorrelated `IN (SELECT …)` lists
+//! read once (conversion source ≈ 10 ms a page) — correlated `EXISTS` ran the value's
+//! index once per person and took minutes. Criteria without an index walk the table in id
+//! order and stop after a page.
 
 use std::sync::LazyLock;
 
@@ -71,12 +74,28 @@ impl Where {
                 // tree built otherwise matches nothing rather than panicking.
                 match condition.field.target(entity) {
                     Some(Target::Value(expr)) => self.test(expr, &condition.test),
-                    Some(Target::Any { from, column }) => {
-                        self.sql.push_str("EXISTS (SELECT 1 FROM ");
-                        self.sql.push_str(from);
-                        self.sql.push_str(" AND ");
+                    Some(Target::Any { select, column }) => {
+                        self.sql
+                            .push_str(&format!("{}.id IN ({select} WHERE ", alias(entity)));
                         self.test(column, &condition.test);
                         self.sql.push(')');
+                    }
+                    Some(Target::One {
+                        key,
+                        select,
+                        column,
+                    }) => {
+                        // Without a related row the value is empty.
+                        let empty = condition.test == Test::Empty;
+                        if empty {
+                            self.sql.push_str(&format!("({key} IS NULL OR "));
+                        }
+                        self.sql.push_str(&format!("{key} IN ({select} WHERE "));
+                        self.test(column, &condition.test);
+                        self.sql.push(')');
+                        if empty {
+                            self.sql.push(')');
+                        }
                     }
                     None => self.sql.push('0'),
                 }
@@ -404,5 +423,76 @@ impl SearchStore for SqliteStore {
                 Ok(Ok(changed))
             })
             .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::search::fields;
+
+    fn migrated() -> Connection {
+        let mut c = Connection::open_in_memory().unwrap();
+        schema::MIGRATIONS.to_latest(&mut c).unwrap();
+        c
+    }
+
+    fn plan(c: &Connection, entity: Entity, w: &Where) -> String {
+        let (t, a) = (table(entity), alias(entity));
+        let sql = format!(
+            "EXPLAIN QUERY PLAN SELECT {a}.id FROM {t} {a} WHERE {} AND {a}.id > ? ORDER BY {a}.id LIMIT ?",
+            w.sql
+        );
+        let mut params = w.params.clone();
+        params.push(SqlValue::Integer(0));
+        params.push(SqlValue::Integer(51));
+        c.prepare(&sql)
+            .unwrap()
+            .query_map(params_from_iter(params), |r| r.get::<_, String>(3))
+            .unwrap()
+            .collect::<Result<Vec<_>, _>>()
+            .unwrap()
+            .join("; ")
+    }
+
+    /// Every field with every operator compiles to SQL SQLite accepts, values only ever as
+    /// parameters, and no criterion becomes a correlated subquery (run once per row).
+    #[test]
+    fn every_field_and_operator_compiles_without_values_in_the_sql() {
+        let c = migrated();
+        let hostile = "x' OR '1'='1";
+        for entity in [Entity::Person, Entity::Company] {
+            for field in fields().iter().filter(|f| f.target(entity).is_some()) {
+                for op in field.kind.ops() {
+                    let value = match (field.kind, op) {
+                        (crate::store::search::ValueKind::Time, _) => "2025-06-01",
+                        (crate::store::search::ValueKind::Status, _) => "open",
+                        (crate::store::search::ValueKind::Id, _) => "7",
+                        _ => hostile,
+                    };
+                    let key = format!("{}[{}]", field.name, op.name());
+                    let criteria = Criteria::from_query([(key.as_str(), value)], entity).unwrap();
+                    let w = Where::of(&criteria, entity);
+                    assert!(!w.sql.contains("OR '1'"), "{key}: {}", w.sql);
+                    let plan = plan(&c, entity, &w);
+                    assert!(!plan.contains("CORRELATED"), "{key}: {plan}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn attribution_equality_uses_its_index() {
+        let c = migrated();
+        for (key, index) in [
+            ("lead_generation.source", "persons_lead_source"),
+            ("first_interaction.campaign", "persons_first_campaign"),
+            ("conversion.medium", "submissions_conv_medium"),
+            ("company.source.source", "companies_src_source"),
+        ] {
+            let criteria = Criteria::from_query([(key, "linkedin")], Entity::Person).unwrap();
+            let plan = plan(&c, Entity::Person, &Where::of(&criteria, Entity::Person));
+            assert!(plan.contains(index), "{key}: {plan}");
+        }
     }
 }
