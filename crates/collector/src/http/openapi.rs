@@ -45,6 +45,7 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::form::FormApi::openapi());
     doc.merge(super::leads::LeadsApi::openapi());
     doc.merge(super::links::LinksApi::openapi());
+    doc.merge(super::search::SearchApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
@@ -84,6 +85,9 @@ mod tests {
             "/api/v1/submissions",
             "/api/v1/links",
             "/api/v1/explain",
+            "/api/v1/persons",
+            "/api/v1/persons/search",
+            "/api/v1/selections/{id}/board",
         ] {
             assert!(paths.contains_key(path), "{path} missing");
         }

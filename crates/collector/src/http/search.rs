@@ -11,6 +11,7 @@
 //!   selections; members listings take the same extra criteria and formats as search.
 
 mod csv;
+pub mod doc;
 
 use std::sync::Arc;
 
@@ -47,6 +48,9 @@ pub fn routes(cfg: &mut web::ServiceConfig) {
 
 /// `GET /api/v1/search/fields`: the criteria each entity takes, with their operators (the
 /// /people page builds its form from this).
+#[utoipa::path(get, path = "/api/v1/search/fields", tag = "search",
+    responses((status = 200, description = "`{\"person\": [{\"name\", \"ops\"}], \"company\": […]}`")),
+    security(("bearer" = [])))]
 async fn search_fields() -> HttpResponse {
     let of = |entity: Entity| {
         fields()
@@ -245,6 +249,15 @@ async fn search(
 }
 
 /// `GET /api/v1/persons?…`
+#[utoipa::path(get, path = "/api/v1/persons", tag = "search",
+    description = "Persons matching every criterion of the query string: `field=value` (equality) or `field[op]=value`, e.g. `lead_generation.source=linkedin&status[in]=open,qualified&created_at[gte]=2025-01-01`. Fields: `GET /api/v1/search/fields`.",
+    params(
+        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+    ),
+    responses((status = 200, description = "a page of persons (or CSV)", body = doc::PersonPage), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn list_persons(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -253,6 +266,15 @@ async fn list_persons(
 }
 
 /// `GET /api/v1/companies?…`
+#[utoipa::path(get, path = "/api/v1/companies", tag = "search",
+    description = "Companies matching every criterion of the query string; person fields match when any of the company's persons does, `source.*` is the company's own source.",
+    params(
+        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+    ),
+    responses((status = 200, description = "a page of companies (or CSV)", body = doc::CompanyPage), (status = 400, description = "an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn list_companies(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -261,6 +283,15 @@ async fn list_companies(
 }
 
 /// `POST /api/v1/persons/search` with a JSON tree.
+#[utoipa::path(post, path = "/api/v1/persons/search", tag = "search",
+    params(
+        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+    ),
+    request_body = doc::CriteriaNode,
+    responses((status = 200, description = "a page of persons (or CSV)", body = doc::PersonPage), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn search_persons(
     req: HttpRequest,
     body: web::Bytes,
@@ -270,6 +301,15 @@ async fn search_persons(
 }
 
 /// `POST /api/v1/companies/search` with a JSON tree.
+#[utoipa::path(post, path = "/api/v1/companies/search", tag = "search",
+    params(
+        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
+        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+    ),
+    request_body = doc::CriteriaNode,
+    responses((status = 200, description = "a page of companies (or CSV)", body = doc::CompanyPage), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn search_companies(
     req: HttpRequest,
     body: web::Bytes,
@@ -374,6 +414,10 @@ fn object_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
 
 /// `POST /api/v1/selections` `{"name", "entity", "kind", "criteria"}`. Without criteria a
 /// dynamic selection holds everything and a static one starts empty.
+#[utoipa::path(post, path = "/api/v1/selections", tag = "selections",
+    request_body = doc::SelectionInput,
+    responses((status = 201, description = "the selection (a static one already holds its members)", body = doc::SelectionOut), (status = 400, description = "bad criteria", body = super::openapi::ErrorJson), (status = 422, description = "a refused name, entity or kind", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn create_selection(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -421,6 +465,9 @@ async fn create_selection(
 }
 
 /// `GET /api/v1/selections`
+#[utoipa::path(get, path = "/api/v1/selections", tag = "selections",
+    responses((status = 200, description = "every selection, by id", body = doc::SelectionList)),
+    security(("bearer" = [])))]
 async fn list_selections(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let items: Vec<SelectionJson> = state
         .store
@@ -441,6 +488,10 @@ async fn find_selection(state: &AppState, id: i64) -> Result<Selection, ApiError
 }
 
 /// `GET /api/v1/selections/{id}`, with how many members it has now.
+#[utoipa::path(get, path = "/api/v1/selections/{id}", tag = "selections",
+    params(("id" = i64, Path, description = "selection id")),
+    responses((status = 200, description = "the selection and its member count", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn get_selection(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -458,6 +509,11 @@ async fn get_selection(
 }
 
 /// `PATCH /api/v1/selections/{id}` `{"name"?, "criteria"?}` (criteria: dynamic only).
+#[utoipa::path(patch, path = "/api/v1/selections/{id}", tag = "selections",
+    params(("id" = i64, Path, description = "selection id")),
+    request_body = doc::SelectionPatch,
+    responses((status = 200, description = "the changed selection", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "criteria of a static selection, or an unchangeable key", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn update_selection(
     id: web::Path<i64>,
     body: web::Bytes,
@@ -491,6 +547,10 @@ async fn update_selection(
 }
 
 /// `DELETE /api/v1/selections/{id}`
+#[utoipa::path(delete, path = "/api/v1/selections/{id}", tag = "selections",
+    params(("id" = i64, Path, description = "selection id")),
+    responses((status = 204, description = "deleted, with its members"), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn delete_selection(
     id: web::Path<i64>,
     state: web::Data<AppState>,
@@ -521,6 +581,16 @@ fn member_criteria(selection: &Selection) -> Result<Criteria, ApiError> {
 }
 
 /// `GET /api/v1/selections/{id}/members`: JSON pages or CSV; extra criteria narrow it.
+#[utoipa::path(get, path = "/api/v1/selections/{id}/members", tag = "selections",
+    description = "A static selection's members, or a dynamic selection's criteria evaluated now; further `field[op]=value` criteria in the query string narrow it. Persons or companies by the selection's entity.",
+    params(
+        ("id" = i64, Path, description = "selection id"),
+        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50)"),
+        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
+        ("format" = Option<String>, Query, description = "`json` or `csv`"),
+    ),
+    responses((status = 200, description = "a page of members (or CSV)", body = doc::PersonPage), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn members(
     req: HttpRequest,
     id: web::Path<i64>,
@@ -591,6 +661,11 @@ async fn change_members(
 }
 
 /// `POST /api/v1/selections/{id}/members` `{"ids": […]}` (static selections).
+#[utoipa::path(post, path = "/api/v1/selections/{id}/members", tag = "selections",
+    params(("id" = i64, Path, description = "selection id")),
+    request_body = doc::MemberIds,
+    responses((status = 200, description = "`{\"added\": n}` (ids already in count 0)"), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a dynamic selection, or ids that are not persons/companies (nothing added)", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn add_members(
     req: HttpRequest,
     id: web::Path<i64>,
@@ -601,6 +676,11 @@ async fn add_members(
 }
 
 /// `DELETE /api/v1/selections/{id}/members` `{"ids": […]}` or `?ids=…` (static selections).
+#[utoipa::path(delete, path = "/api/v1/selections/{id}/members", tag = "selections",
+    params(("id" = i64, Path, description = "selection id")),
+    request_body = doc::MemberIds,
+    responses((status = 200, description = "`{\"removed\": n}`"), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a dynamic selection", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn remove_members(
     req: HttpRequest,
     id: web::Path<i64>,
@@ -613,6 +693,10 @@ async fn remove_members(
 /// `GET /api/v1/selections/{id}/board?limit=`: the members grouped by lead status, a
 /// column per status in the order open, in_progress, qualified, disqualified; each column
 /// holds its first `limit` members (by id) and its total.
+#[utoipa::path(get, path = "/api/v1/selections/{id}/board", tag = "selections",
+    params(("id" = i64, Path, description = "selection id"), ("limit" = Option<usize>, Query, description = "members per column, 1 to 1000 (default 50)")),
+    responses((status = 200, description = "the columns", body = doc::Board), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a selection of companies", body = super::openapi::ErrorJson)),
+    security(("bearer" = [])))]
 async fn board(
     req: HttpRequest,
     id: web::Path<i64>,
@@ -656,3 +740,29 @@ async fn board(
         "columns": columns,
     })))
 }
+
+/// The search and selections part of the OpenAPI document (see [`super::openapi`]).
+#[derive(utoipa::OpenApi)]
+#[openapi(
+    paths(
+        list_persons,
+        search_persons,
+        list_companies,
+        search_companies,
+        search_fields,
+        create_selection,
+        list_selections,
+        get_selection,
+        update_selection,
+        delete_selection,
+        members,
+        add_members,
+        remove_members,
+        board
+    ),
+    tags(
+        (name = "search", description = "Persons and companies by attribution criteria"),
+        (name = "selections", description = "Saved static and dynamic selections, and the board"),
+    )
+)]
+pub struct SearchApi;
