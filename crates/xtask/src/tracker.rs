@@ -13,8 +13,9 @@ use crate::util::{cargo, cargo_target_dir, repo_root, run};
 
 /// Most gzip bytes (all files together) the tracker may cost a page. A ratchet: it was
 /// 40 KiB while the tracker weighed 35.3 KiB; no_std and ASCII-only lowercasing brought it
-/// to 25.6 KiB. Issue 6 aims at 20 KiB (see its closing note for what is left to cut).
-pub const GZIP_BUDGET_BYTES: u64 = 26 * 1024;
+/// to 25.6–25.8 KiB, and 1 KiB is left for core's normalisation to grow. Issue 6 aims at
+/// 20 KiB (see its closing note for what is left to cut).
+pub const GZIP_BUDGET_BYTES: u64 = 27 * 1024;
 
 /// The folder the collector serves the tracker from (a contract with crates/collector).
 pub fn out_dir() -> PathBuf {
