@@ -437,7 +437,7 @@ async fn delete_saved(
 }
 
 /// Rows per reclassification transaction, as the CLI uses.
-const RECLASSIFY_BATCH: usize = 500;
+const RECLASSIFY_BATCH: usize = 2000;
 
 /// `POST /api/v1/reclassify`: re-applies the aliases and channel rules to every stored
 /// touch, in small transactions through the writer (form posts keep flowing between
