@@ -31,7 +31,7 @@ use crate::store::Store;
 
 /// Rows written per transaction: large enough that the commit's fsync is noise, small
 /// enough that a batch's memory and the writer's pause for other writers stay small.
-pub const BATCH_ROWS: usize = 5_000;
+pub const BATCH_ROWS: usize = 20_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
