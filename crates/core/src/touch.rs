@@ -207,10 +207,9 @@ impl Touch {
             (Some(kind), _) => (kind.source.to_owned(), kind.medium),
             // Normalised like every source read from a URL (a referring host may carry
             // non-ASCII capitals), so that the touch reads back the same from storage.
-            (None, Some((host_source, medium))) => (
-                normalise_name(&host_source).unwrap_or(host_source),
-                medium,
-            ),
+            (None, Some((host_source, medium))) => {
+                (normalise_name(&host_source).unwrap_or(host_source), medium)
+            }
             (None, None) if has_campaign => (NOT_SET.to_owned(), NOT_SET),
             (None, None) => (DIRECT_SOURCE.to_owned(), DIRECT_MEDIUM),
         };
@@ -344,7 +343,11 @@ mod tests {
     /// the source unnormalised, and read back from storage lower-cased.
     #[test]
     fn a_referring_hosts_source_reads_back_the_same() {
-        let visit = Visit::read("", "id://`$i\u{54B}\u{466}rmo/\0$K", Some(1_750_000_000_000));
+        let visit = Visit::read(
+            "",
+            "id://`$i\u{54B}\u{466}rmo/\0$K",
+            Some(1_750_000_000_000),
+        );
         assert_eq!(Touch::decode(&visit.touch.encode()), visit.touch);
         assert_eq!(visit.touch.source.as_deref(), Some("`$i\u{57B}\u{467}rmo"));
     }
