@@ -238,6 +238,13 @@ document.getElementById('show-form').addEventListener('click', () => {
         tracker: script(' data-lookback-days="7"'),
         body: `<h1>Get a demo</h1>${signupForm(site, { key: 'customer-short-lookback' })}`,
       }),
+    // A data-forms value that is not CSS: no form matches, and nothing may throw.
+    '/bad-selector': (site) =>
+      layout({
+        title: 'Sign up',
+        tracker: script(' data-forms="[[nonsense"'),
+        body: `<h1>Get a demo</h1>${signupForm(site, { key: 'customer-bad-selector' })}`,
+      }),
     '/no-tracker': (site) => layout({ title: 'Sign up', tracker: '', body: `<h1>Get a demo</h1>${signupForm(site)}` }),
     '/search': (site, url) =>
       layout({ title: 'Search', body: `<h1>Search</h1><p id="query">${escapeHtml(url.search)}</p>` }),

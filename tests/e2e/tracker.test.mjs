@@ -1,6 +1,7 @@
 // The tracker in a real browser on a customer site (another origin than the collector):
-// forms added later, form.submit(), broken or full storage, hostile URLs, the look-back
-// window, the JS API for fetch posts, the data-forms selector, and a tracker that cannot load.
+// forms added later, form.submit(), hidden fields refreshed and set on script-built
+// FormData, broken, full or tampered storage, hostile URLs, the look-back window, the JS
+// API for fetch posts, the data-forms selector, and a tracker that cannot load.
 // Every test checks what reached the collector through its API.
 
 import assert from 'node:assert/strict';
@@ -69,6 +70,83 @@ test('form.submit() (no submit event) still carries the fields', { timeout: 60_0
     assert.equal(fields.lt_last_source, 'bing');
     const person = await world.api.person('programmatic@submit-call.example');
     assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['bing', 'cpc', 'brand']);
+    assertNoProblems(problems);
+  });
+});
+
+test('hidden fields: added on submit, refreshed without duplicates, set on script-built FormData, gone after optOut()', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(`${world.site.url}/signup?utm_source=linkedin&utm_medium=paid_social&utm_campaign=webinar_sept`);
+    assert.equal(await trackerReady(page), true);
+    const seen = await page.evaluate(async () => {
+      const form = document.createElement('form');
+      form.innerHTML = '<input name="email" value="ada@example.com">';
+      // The site's own handler stops the navigation; it runs after the tracker's capture listener.
+      form.addEventListener('submit', (e) => e.preventDefault());
+      document.body.append(form);
+      const hidden = () =>
+        [...form.querySelectorAll('input[type=hidden]')].map((i) => [i.name, i.value]).filter(([name]) => name.startsWith('lt_'));
+      form.requestSubmit();
+      const once = hidden();
+      form.requestSubmit();
+      const twice = hidden();
+      // Never submitted: only the formdata event can add the fields (fetch with new FormData(form)).
+      const other = document.createElement('form');
+      other.innerHTML = '<input name="email" value="bob@example.com">';
+      document.body.append(other);
+      const built = Object.fromEntries(new FormData(other));
+      const otherHidden = other.querySelectorAll('input[type=hidden]').length;
+      await window.leadtrail.optOut();
+      form.requestSubmit();
+      return { once, twice, built, otherHidden, afterOptOut: hidden(), builtAfterOptOut: Object.fromEntries(new FormData(other)) };
+    });
+    const once = Object.fromEntries(seen.once);
+    assert.equal(once.lt_v, '1');
+    assert.equal(once.lt_first_source, 'linkedin');
+    assert.equal(once.lt_last_campaign, 'webinar_sept');
+    assert.deepEqual(seen.twice, seen.once, 'a second submit replaces the fields, no duplicates');
+    assert.equal(new Set(seen.once.map(([name]) => name)).size, seen.once.length);
+    assert.equal(seen.built.email, 'bob@example.com');
+    assert.equal(seen.built.lt_last_source, 'linkedin');
+    assert.equal(seen.otherHidden, 0, 'FormData gets the fields without inputs in the form');
+    assert.deepEqual(seen.afterOptOut, [], 'after optOut() the fields the form had are gone');
+    assert.deepEqual(contractFields(seen.builtAfterOptOut), []);
+    assertNoProblems(problems);
+  });
+});
+
+test('a data-forms value that is not CSS matches no form and breaks nothing', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(`${world.site.url}/bad-selector?utm_source=partner_h&utm_medium=email`);
+    assert.equal(await trackerReady(page), true);
+    assert.equal((await page.evaluate(() => window.leadtrail.attribution())).lt_last_source, 'partner_h', 'the tracker runs');
+    const { fields } = await signUp(page, 'selector@bad-selector.example');
+    assert.deepEqual(contractFields(fields), []);
+    assert.equal((await world.api.personsByEmail('selector@bad-selector.example')).length, 1);
+    assertNoProblems(problems);
+  });
+});
+
+test('touches tampered with in localStorage are cleaned again, or replaced when unusable', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(`${world.site.url}/`);
+    assert.equal(await trackerReady(page), true);
+    await page.evaluate(() => {
+      localStorage.setItem('leadtrail.first', 'source=%20%3Cb%3ENews%0Aletter&medium=E%E2%80%AEmail&at=not-a-time&click_id_type=evil');
+      localStorage.setItem('leadtrail.last', 'garbage&&==');
+    });
+    await page.goto(`${world.site.url}/signup`);
+    assert.equal(await trackerReady(page), true);
+    const { fields } = await signUp(page, 'tampered@storage.example');
+    assert.equal(fields.lt_first_source, '<b>newsletter');
+    assert.equal(fields.lt_first_medium, 'email');
+    assert.equal(fields.lt_first_at, undefined, 'a time that is no number is dropped');
+    assert.equal(fields.lt_first_click_id_type, undefined);
+    assert.equal(fields.lt_last_source, '(direct)', 'an unusable last touch is no touch');
+
+    const person = await world.api.person('tampered@storage.example');
+    assert.equal(person.first_interaction.source, '<b>newsletter');
+    assert.equal(person.lead_generation.source, '(direct)');
     assertNoProblems(problems);
   });
 });

@@ -92,8 +92,7 @@ pub fn clean_click_id(raw: &str) -> Option<String> {
 /// Cleans a URL (landing page, referrer). A fragment is dropped: it never reaches a server
 /// and often carries tokens that have no business in a CRM.
 pub fn clean_url(raw: &str) -> Option<String> {
-    let without_fragment = raw.split('#').next().unwrap_or("");
-    clean_text(without_fragment, MAX_URL_CHARS)
+    clean_text(crate::bytes::before(raw, b'#'), MAX_URL_CHARS)
 }
 
 #[cfg(test)]

@@ -17,6 +17,7 @@ extern crate alloc;
 
 #[cfg(feature = "std")]
 pub mod attribution;
+pub mod bytes;
 #[cfg(feature = "std")]
 pub mod channel;
 pub mod clean;

@@ -5,22 +5,22 @@
 use alloc::string::String;
 use alloc::vec::Vec;
 
+use crate::bytes;
+
 /// Returns the query part of a URL (between `?` and `#`), or `""`.
 pub fn query_of(url: &str) -> &str {
-    let before_fragment = url.split('#').next().unwrap_or("");
-    match before_fragment.split_once('?') {
-        Some((_, q)) => q,
-        None => "",
-    }
+    bytes::split_once(bytes::before(url, b'#'), b'?').map_or("", |(_, query)| query)
 }
 
 /// Iterates the decoded `(key, value)` pairs of a query string (`a=1&b=x+y`).
 /// Malformed escapes are kept literally rather than rejected.
 pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
-    query.split('&').filter(|p| !p.is_empty()).map(|pair| {
-        let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-        (decode(k), decode(v))
-    })
+    bytes::split(query, b'&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (k, v) = bytes::split_once(pair, b'=').unwrap_or((pair, ""));
+            (decode(k), decode(v))
+        })
 }
 
 /// The first value of `key` in a query string, decoded. Keys compare case-insensitively,

@@ -6,23 +6,36 @@
 use alloc::borrow::ToOwned;
 use alloc::string::String;
 
+use crate::bytes;
+
 /// Extracts the host of an absolute URL: lower-case, without user info, port or a leading
 /// `www.`. Returns `None` for anything that is not `scheme://host…`.
 pub fn host_of(url: &str) -> Option<String> {
-    let (scheme, rest) = url.trim().split_once("://")?;
+    let url = url.trim();
+    // The scheme cannot hold a `:`, so the first one must start `://`.
+    let (scheme, rest) = bytes::split_once(url, b':')?;
+    let rest = rest.strip_prefix("//")?;
     if scheme.is_empty()
         || !scheme
-            .chars()
-            .all(|c| c.is_ascii_alphanumeric() || "+-.".contains(c))
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'-' | b'.'))
     {
         return None;
     }
-    let authority = rest.split(['/', '?', '#', '\\']).next().unwrap_or("");
-    let host_port = authority.rsplit('@').next().unwrap_or("");
+    let authority_end = rest
+        .bytes()
+        .position(|b| matches!(b, b'/' | b'?' | b'#' | b'\\'))
+        .unwrap_or(rest.len());
+    let authority = rest.get(..authority_end)?;
+    let host_port = match authority.bytes().rposition(|b| b == b'@') {
+        Some(at) => authority.get(at + 1..)?,
+        None => authority,
+    };
     let host = if host_port.starts_with('[') {
-        host_port.split_inclusive(']').next().unwrap_or("")
+        // An IPv6 literal, with its brackets.
+        bytes::find(host_port, b']').map_or(Some(host_port), |end| host_port.get(..=end))?
     } else {
-        host_port.split(':').next().unwrap_or("")
+        bytes::before(host_port, b':')
     };
     let host = host.trim_end_matches('.').to_ascii_lowercase();
     let host = host.strip_prefix("www.").unwrap_or(&host);
@@ -83,7 +96,9 @@ const SOCIAL_HOSTS: &[(&str, &str)] = &[
 
 /// Hosts that are search engines in name only (mail, maps, …) and must not count as search.
 fn is_search_exception(host: &str) -> bool {
-    host.starts_with("mail.") || host.starts_with("accounts.") || host.contains("ads.")
+    host.starts_with("mail.")
+        || host.starts_with("accounts.")
+        || host.as_bytes().windows(4).any(|w| w == b"ads.")
 }
 
 /// True when `host` is the engine's own site: `google.co.uk`, `bing.com`, or one of the
@@ -91,7 +106,7 @@ fn is_search_exception(host: &str) -> bool {
 /// not its other products (`docs.google.com`, `maps.google.com`), which are referrals.
 fn is_engine_host(host: &str, label: &str) -> bool {
     const SEARCH_SUBDOMAINS: &[&str] = &["search", "m", "cn", "images", "video", "mobile"];
-    let mut labels = host.split('.');
+    let mut labels = bytes::split(host, b'.');
     match (labels.next(), labels.next()) {
         (Some(first), _) if first == label => true,
         (Some(first), Some(second)) => second == label && SEARCH_SUBDOMAINS.contains(&first),

@@ -1,91 +1,66 @@
-//! What the browser remembers across page views and visits: the first interaction and
-//! the last significant touch, kept in localStorage under core's `wire` keys.
+//! What the browser remembers across page views and visits — the first interaction and
+//! the last significant touch — and what a page view makes of it.
 //!
-//! The rules live here, apart from the DOM, and take the storage as a parameter so that
-//! the browser tests can drive them with the real `window.localStorage` (and with a
-//! storage that refuses everything, as Safari's private mode and sandboxed frames do).
+//! Pure rules: the loader reads localStorage (under core's `wire` keys) and passes what it
+//! found, and writes back what [`PageView`] says to store. Storage that refuses to be read
+//! looks like empty storage here, and storage that refuses writes loses only the memory,
+//! never the fields.
 
 use alloc::borrow::ToOwned;
 use alloc::string::String;
-use alloc::vec;
-use alloc::vec::Vec;
 
-use leadtrail_core::wire::{self, Slot, STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT};
+use leadtrail_core::query;
+use leadtrail_core::wire::{self, Slot};
 use leadtrail_core::{Touch, Visit};
 
 /// Milliseconds in a day, for the look-back window.
 const DAY_MS: i64 = 86_400_000;
 
-/// The storage refused the operation: it is blocked, full, or threw for another reason.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Refused;
-
-/// A string key-value store with localStorage's failure modes: any call may throw.
-pub trait KeyValueStore {
-    fn get(&self, key: &str) -> Result<Option<String>, Refused>;
-    fn set(&self, key: &str, value: &str) -> Result<(), Refused>;
-    fn remove(&self, key: &str) -> Result<(), Refused>;
-}
-
-/// `window.localStorage`, or nothing where merely asking for it throws (blocked cookies,
-/// sandboxed iframes) or it does not exist.
-#[derive(Debug, Clone)]
-pub struct BrowserStorage(Option<web_sys::Storage>);
-
-impl BrowserStorage {
-    pub fn of(window: &web_sys::Window) -> BrowserStorage {
-        BrowserStorage(window.local_storage().ok().flatten())
-    }
-}
-
-impl KeyValueStore for BrowserStorage {
-    fn get(&self, key: &str) -> Result<Option<String>, Refused> {
-        let storage = self.0.as_ref().ok_or(Refused)?;
-        storage.get_item(key).map_err(|_| Refused)
-    }
-
-    fn set(&self, key: &str, value: &str) -> Result<(), Refused> {
-        let storage = self.0.as_ref().ok_or(Refused)?;
-        storage.set_item(key, value).map_err(|_| Refused)
-    }
-
-    fn remove(&self, key: &str) -> Result<(), Refused> {
-        let storage = self.0.as_ref().ok_or(Refused)?;
-        storage.remove_item(key).map_err(|_| Refused)
-    }
-}
-
-/// The two touches a form carries.
+/// The outcome of one page view.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Touches {
+pub struct PageView {
+    /// The first interaction the forms carry.
     pub first: Touch,
+    /// The last significant touch the forms carry.
     pub last: Touch,
+    /// The encoded touch to store as the first interaction, when there was none.
+    pub store_first: Option<String>,
+    /// The encoded touch to store as the last touch, when this visit replaces it.
+    pub store_last: Option<String>,
 }
 
-impl Touches {
-    /// The hidden fields that carry both touches: `lt_v`, `lt_first_*`, `lt_last_*`.
-    pub fn fields(&self) -> Vec<(String, String)> {
-        let mut fields = vec![(wire::VERSION_FIELD.to_owned(), wire::VERSION.to_owned())];
-        fields.extend(wire::touch_fields(Slot::First, &self.first));
-        fields.extend(wire::touch_fields(Slot::Last, &self.last));
-        fields
+impl PageView {
+    /// The hidden fields that carry both touches, as a query string (`lt_v=1&lt_first_…`):
+    /// the browser's `URLSearchParams` reads it, and every value is percent-encoded.
+    pub fn fields(&self) -> String {
+        let mut out = String::with_capacity(512);
+        query::push_pair(&mut out, wire::VERSION_FIELD, wire::VERSION);
+        for (name, value) in wire::touch_fields(Slot::First, &self.first)
+            .chain(wire::touch_fields(Slot::Last, &self.last))
+        {
+            query::push_pair(&mut out, &name, &value);
+        }
+        out
     }
-}
 
-/// True when this browser has said no: the site's opt-out flag, or Global Privacy Control
-/// where the site asked to respect it. `gpc` is checked first so that a GPC browser's
-/// storage is not even read.
-pub fn opted_out(store: &impl KeyValueStore, gpc: bool) -> bool {
-    gpc || matches!(store.get(STORAGE_OPT_OUT), Ok(Some(flag)) if flag == "1")
+    /// The answer the loader reads: the touch to store as first interaction, the touch to
+    /// store as last touch (each `""` for "leave storage as it is") and the fields, one per
+    /// line. Encoded touches and fields are percent-encoded, so none holds a line break.
+    pub fn wire(&self) -> String {
+        let mut out = String::with_capacity(1024);
+        out.push_str(self.store_first.as_deref().unwrap_or(""));
+        out.push('\n');
+        out.push_str(self.store_last.as_deref().unwrap_or(""));
+        out.push('\n');
+        out.push_str(&self.fields());
+        out
+    }
 }
 
 /// A stored touch, or `None` when it is missing or unusable: storage is user-writable, so
 /// what comes back is cleaned again by `decode` and must at least name a source.
-fn stored_touch(store: &impl KeyValueStore, key: &str) -> Result<Option<Touch>, Refused> {
-    Ok(store
-        .get(key)?
-        .map(|encoded| Touch::decode(&encoded))
-        .filter(|touch| touch.source.is_some()))
+fn stored_touch(encoded: &str) -> Option<Touch> {
+    Some(Touch::decode(encoded)).filter(|touch| touch.source.is_some())
 }
 
 /// True while a touch made at `at` still counts at `now_ms`. A touch without a time
@@ -94,57 +69,37 @@ fn within_lookback(at: Option<i64>, now_ms: i64, lookback_days: u32) -> bool {
     at.is_some_and(|at| now_ms.saturating_sub(at) <= i64::from(lookback_days) * DAY_MS)
 }
 
-/// Applies one page view to the remembered touches and returns the two this page's forms
-/// carry.
+/// Applies one page view to the remembered touches (`""` for none):
 ///
 /// - first interaction: the stored one; when there is none, this visit's touch, which is
 ///   then stored (also for a direct or internal visit) and never overwritten;
 /// - last touch: this visit's touch when the visit replaces it (campaign, click id,
 ///   external referrer; then it is stored); else the stored one while it is younger than
 ///   the look-back window; else this visit's (direct) touch.
-///
-/// Storage that refuses to be read means no memory: both touches are this visit's.
-/// Storage that refuses writes (full) loses only the memory, never the fields.
 pub fn remember(
-    store: &impl KeyValueStore,
+    stored_first: &str,
+    stored_last: &str,
     visit: &Visit,
     now_ms: i64,
     lookback_days: u32,
-) -> Touches {
+) -> PageView {
     let current = &visit.touch;
-    let Ok(stored_first) = stored_touch(store, STORAGE_FIRST) else {
-        return Touches {
-            first: current.clone(),
-            last: current.clone(),
-        };
+    let (first, store_first) = match stored_touch(stored_first) {
+        Some(first) => (first, None),
+        None => (current.clone(), Some(current.encode())),
     };
-    let first = match stored_first {
-        Some(first) => first,
-        None => {
-            let _ = store.set(STORAGE_FIRST, &current.encode());
-            current.clone()
-        }
-    };
-    let last = if visit.replaces_last_touch() {
-        let _ = store.set(STORAGE_LAST, &current.encode());
-        current.clone()
+    let (last, store_last) = if visit.replaces_last_touch() {
+        (current.clone(), Some(current.encode()))
     } else {
-        match stored_touch(store, STORAGE_LAST) {
-            Ok(Some(last)) if within_lookback(last.at, now_ms, lookback_days) => last,
-            _ => current.clone(),
+        match stored_touch(stored_last) {
+            Some(last) if within_lookback(last.at, now_ms, lookback_days) => (last, None),
+            _ => (current.to_owned(), None),
         }
     };
-    Touches { first, last }
-}
-
-/// Forgets this browser's touches and sets the opt-out flag.
-pub fn opt_out(store: &impl KeyValueStore) {
-    let _ = store.set(STORAGE_OPT_OUT, "1");
-    let _ = store.remove(STORAGE_FIRST);
-    let _ = store.remove(STORAGE_LAST);
-}
-
-/// Clears the opt-out flag.
-pub fn opt_in(store: &impl KeyValueStore) {
-    let _ = store.remove(STORAGE_OPT_OUT);
+    PageView {
+        first,
+        last,
+        store_first,
+        store_last,
+    }
 }

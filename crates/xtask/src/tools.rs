@@ -5,7 +5,8 @@
 //! - wasm-bindgen-cli at exactly the version the workspace pins for the `wasm-bindgen`
 //!   crate: the CLI refuses modules from another version;
 //! - npm's packages (`npm ci`): binaryen's `wasm-opt` (Debian's binaryen is broken, so it
-//!   is never used) and playwright-core for the end-to-end tests;
+//!   is never used), terser (minifies the tracker's JavaScript) and playwright-core for
+//!   the end-to-end tests;
 //! - for browser tests, Chromium and chromedriver from Debian's packages.
 
 use std::path::{Path, PathBuf};
@@ -24,6 +25,7 @@ pub const CHROMEDRIVER: &str = "/usr/bin/chromedriver";
 pub struct Tools {
     pub wasm_bindgen: PathBuf,
     pub wasm_opt: PathBuf,
+    pub terser: PathBuf,
 }
 
 /// What the tasks need of the machine besides the build tools.
@@ -44,6 +46,7 @@ pub fn ensure(need: Need) -> Result<Tools> {
     Ok(Tools {
         wasm_bindgen,
         wasm_opt,
+        terser: repo_root().join("node_modules").join(".bin").join("terser"),
     })
 }
 
@@ -132,7 +135,10 @@ fn ensure_npm_packages() -> Result<PathBuf> {
         (Some(installed), Some(locked)) => installed < locked,
         _ => true,
     };
-    if stale || !wasm_opt.exists() || !node_modules.join("playwright-core").exists() {
+    let missing = ["playwright-core", "terser"]
+        .iter()
+        .any(|package| !node_modules.join(package).exists());
+    if stale || missing || !wasm_opt.exists() {
         println!("npm packages missing or older than package-lock.json: npm ci");
         run(Command::new("npm").arg("ci").current_dir(&root))
             .context("npm ci failed (Node.js 20+ with npm is needed)")?;

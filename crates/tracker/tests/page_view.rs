@@ -1,0 +1,401 @@
+//! The tracker's rules for a page view: what the forms carry and what the browser must
+//! remember, through the exported `pageView` answer as the loader reads it.
+//!
+//! The same tests run natively (`cargo test`) and, compiled to wasm with the tracker's own
+//! allocator, in headless Chromium (`cargo xtask test`, or directly:
+//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p leadtrail-tracker --target wasm32-unknown-unknown`).
+//! What the loader does with the page — real localStorage (also full and blocked), real
+//! forms, opt-out and GPC — is tested end to end in `tests/e2e/tracker.test.mjs`.
+
+use std::cell::RefCell;
+use std::collections::BTreeMap;
+
+use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT};
+use leadtrail_core::{Touch, Visit};
+use leadtrail_tracker::memory::{self, PageView};
+use leadtrail_tracker::page_view;
+
+#[cfg(target_arch = "wasm32")]
+use wasm_bindgen_test::wasm_bindgen_test as test;
+
+#[cfg(target_arch = "wasm32")]
+wasm_bindgen_test::wasm_bindgen_test_configure!(run_in_browser);
+
+const NOW: i64 = 1_750_000_000_000;
+const DAY: i64 = 86_400_000;
+const LINKEDIN: &str =
+    "https://acme.example/?utm_source=LinkedIn&utm_medium=paid_social&utm_campaign=Webinar+Sept";
+const FACEBOOK: &str =
+    "https://acme.example/webinar?utm_source=facebook&utm_medium=paid_social&utm_campaign=spring";
+const HOME: &str = "https://acme.example/";
+const SIGNUP: &str = "https://acme.example/signup";
+
+/// A browser's localStorage as the loader uses it: it reads both touches, calls
+/// `pageView` and writes back what the answer says to store.
+#[derive(Default)]
+struct Browser {
+    storage: RefCell<BTreeMap<String, String>>,
+}
+
+/// The loader's reading of a `pageView` answer.
+struct Answer {
+    store_first: String,
+    store_last: String,
+    fields: Vec<(String, String)>,
+}
+
+impl Answer {
+    fn parse(answer: &str) -> Answer {
+        let mut lines = answer.split('\n');
+        let mut next = || lines.next().expect("three lines").to_owned();
+        let (store_first, store_last, fields) = (next(), next(), next());
+        assert_eq!(lines.next(), None, "exactly three lines");
+        Answer {
+            store_first,
+            store_last,
+            fields: leadtrail_core::query::pairs(&fields).collect(),
+        }
+    }
+
+    fn field(&self, name: &str) -> Option<&str> {
+        self.fields
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+    }
+}
+
+impl Browser {
+    fn stored(&self, key: &str) -> Option<String> {
+        self.storage.borrow().get(key).cloned()
+    }
+
+    fn stored_touch(&self, key: &str) -> Option<Touch> {
+        self.stored(key).map(|s| Touch::decode(&s))
+    }
+
+    fn put(&self, key: &str, value: &str) {
+        self.storage
+            .borrow_mut()
+            .insert(key.to_owned(), value.to_owned());
+    }
+
+    /// One page view through the export, with a look-back window of `days` (0: default).
+    fn view_for(&self, url: &str, referrer: &str, at: i64, days: u32) -> Answer {
+        let first = self.stored(STORAGE_FIRST).unwrap_or_default();
+        let last = self.stored(STORAGE_LAST).unwrap_or_default();
+        let answer = Answer::parse(&page_view(url, referrer, at as f64, &first, &last, days));
+        if !answer.store_first.is_empty() {
+            self.put(STORAGE_FIRST, &answer.store_first);
+        }
+        if !answer.store_last.is_empty() {
+            self.put(STORAGE_LAST, &answer.store_last);
+        }
+        answer
+    }
+
+    fn view(&self, url: &str, referrer: &str, at: i64) -> Answer {
+        self.view_for(url, referrer, at, 0)
+    }
+
+    /// The same page view through the rules directly, for the touches themselves.
+    fn remember(&self, url: &str, referrer: &str, at: i64, days: u32) -> PageView {
+        let first = self.stored(STORAGE_FIRST).unwrap_or_default();
+        let last = self.stored(STORAGE_LAST).unwrap_or_default();
+        let view = memory::remember(
+            &first,
+            &last,
+            &Visit::read(url, referrer, Some(at)),
+            at,
+            days,
+        );
+        if let Some(first) = &view.store_first {
+            self.put(STORAGE_FIRST, first);
+        }
+        if let Some(last) = &view.store_last {
+            self.put(STORAGE_LAST, last);
+        }
+        view
+    }
+}
+
+fn source_medium(touch: &Touch) -> (&str, &str) {
+    (
+        touch.source.as_deref().unwrap_or("?"),
+        touch.medium.as_deref().unwrap_or("?"),
+    )
+}
+
+#[test]
+fn the_answer_carries_both_touches_as_fields() {
+    let browser = Browser::default();
+    let answer = browser.view(
+        "https://acme.example/?utm_source=LinkedIn&utm_medium=Paid+Social&utm_campaign=Webinar+Sept&li_fat_id=AbC",
+        "",
+        NOW,
+    );
+    assert_eq!(answer.field("lt_v"), Some("1"));
+    assert_eq!(answer.field("lt_first_source"), Some("linkedin"));
+    assert_eq!(answer.field("lt_first_medium"), Some("paid_social"));
+    assert_eq!(answer.field("lt_last_campaign"), Some("webinar_sept"));
+    assert_eq!(answer.field("lt_last_click_id"), Some("AbC"));
+    assert_eq!(answer.field("lt_last_click_id_type"), Some("li_fat_id"));
+    assert_eq!(
+        answer.field("lt_first_landing_page"),
+        Some("https://acme.example/?utm_source=LinkedIn&utm_medium=Paid+Social&utm_campaign=Webinar+Sept&li_fat_id=AbC")
+    );
+    assert_eq!(answer.field("lt_first_at"), Some("1750000000000"));
+    assert_eq!(
+        browser
+            .stored_touch(STORAGE_LAST)
+            .and_then(|t| t.campaign)
+            .as_deref(),
+        Some("webinar_sept")
+    );
+
+    // The next page, without parameters, still carries both touches and stores nothing.
+    let next = browser.view(SIGNUP, HOME, NOW + 1000);
+    assert_eq!(next.field("lt_first_source"), Some("linkedin"));
+    assert_eq!(next.field("lt_last_source"), Some("linkedin"));
+    assert_eq!(
+        (next.store_first.as_str(), next.store_last.as_str()),
+        ("", "")
+    );
+}
+
+#[test]
+fn hostile_values_cannot_break_the_answer_apart() {
+    let browser = Browser::default();
+    let answer = browser.view(
+        "https://acme.example/?utm_source=a%0Ab&utm_campaign=x%0D%0Ay%26lt_v%3D2&utm_content=%E2%80%AEz",
+        "https://evil.example/\n?q=1",
+        NOW,
+    );
+    assert_eq!(answer.field("lt_v"), Some("1"));
+    assert_eq!(answer.field("lt_first_source"), Some("ab"));
+    assert_eq!(answer.field("lt_first_campaign"), Some("xy&lt_v=2"));
+    assert_eq!(answer.field("lt_first_content"), Some("z"));
+    assert_eq!(
+        answer.fields.iter().filter(|(n, _)| n == "lt_v").count(),
+        1,
+        "a value cannot add a field"
+    );
+}
+
+#[test]
+fn a_broken_clock_or_nonsense_arguments_still_answer() {
+    for now in [f64::NAN, f64::INFINITY, -1e300, 0.0] {
+        let answer = Answer::parse(&page_view("not a url", "%%%", now, "&&=", "=&", u32::MAX));
+        assert_eq!(answer.field("lt_v"), Some("1"));
+        assert_eq!(answer.field("lt_first_source"), Some("(direct)"));
+    }
+}
+
+#[test]
+fn first_interaction_is_stored_once_and_never_overwritten() {
+    let browser = Browser::default();
+    let view = browser.remember(LINKEDIN, "https://www.linkedin.com/", NOW, 90);
+    assert_eq!(source_medium(&view.first), ("linkedin", "paid_social"));
+    assert_eq!(view.first.campaign.as_deref(), Some("webinar_sept"));
+    assert_eq!(view.first.at, Some(NOW));
+    let first_stored = browser
+        .stored(STORAGE_FIRST)
+        .expect("first interaction stored");
+    assert_eq!(Touch::decode(&first_stored), view.first);
+
+    let later = browser.remember(FACEBOOK, "https://facebook.com/", NOW + DAY, 90);
+    assert_eq!(later.store_first, None);
+    assert_eq!(source_medium(&later.first), ("linkedin", "paid_social"));
+    assert_eq!(source_medium(&later.last), ("facebook", "paid_social"));
+    assert_eq!(browser.stored(STORAGE_FIRST), Some(first_stored));
+}
+
+#[test]
+fn a_direct_first_visit_is_the_first_interaction() {
+    let browser = Browser::default();
+    let view = browser.remember(HOME, "", NOW, 90);
+    assert!(view.first.is_direct());
+    assert_eq!(view.first.landing_page.as_deref(), Some(HOME));
+    assert!(browser.stored_touch(STORAGE_FIRST).unwrap().is_direct());
+    // A direct visit is no last touch to remember.
+    assert_eq!(browser.stored(STORAGE_LAST), None);
+
+    let later = browser.remember(LINKEDIN, "", NOW + DAY, 90);
+    assert!(later.first.is_direct());
+    assert_eq!(source_medium(&later.last), ("linkedin", "paid_social"));
+}
+
+#[test]
+fn the_last_touch_survives_navigation_and_direct_returns() {
+    let browser = Browser::default();
+    browser.remember(FACEBOOK, "https://facebook.com/", NOW, 90);
+    let stored_last = browser.stored(STORAGE_LAST).expect("last touch stored");
+
+    // Internal navigation to a page without parameters.
+    let signup = browser.remember(SIGNUP, FACEBOOK, NOW + 1000, 90);
+    assert_eq!(source_medium(&signup.last), ("facebook", "paid_social"));
+    assert_eq!(
+        signup.last.landing_page.as_deref(),
+        Some(FACEBOOK),
+        "the touch is the campaign visit's, not this page's"
+    );
+    // A direct return a month later.
+    let back = browser.remember(HOME, "", NOW + 30 * DAY, 90);
+    assert_eq!(source_medium(&back.last), ("facebook", "paid_social"));
+    assert_eq!(browser.stored(STORAGE_LAST), Some(stored_last));
+}
+
+#[test]
+fn referrals_and_click_ids_replace_the_last_touch() {
+    let browser = Browser::default();
+    browser.remember(FACEBOOK, "", NOW, 90);
+
+    let search = browser.remember(HOME, "https://www.google.com/", NOW + DAY, 90);
+    assert_eq!(source_medium(&search.last), ("google", "organic"));
+    assert_eq!(
+        source_medium(&browser.stored_touch(STORAGE_LAST).unwrap()),
+        ("google", "organic")
+    );
+
+    let ad = browser.remember(
+        "https://acme.example/?gclid=Cj0KCQ_x",
+        "",
+        NOW + 2 * DAY,
+        90,
+    );
+    assert_eq!(source_medium(&ad.last), ("google", "cpc"));
+    assert_eq!(ad.last.click_id.as_deref(), Some("Cj0KCQ_x"));
+
+    // Same-site referrers (sub-domains included) are navigation, not referrals.
+    let blog = browser.remember(SIGNUP, "https://blog.acme.example/post", NOW + 3 * DAY, 90);
+    assert_eq!(source_medium(&blog.last), ("google", "cpc"));
+    assert_eq!(source_medium(&blog.first), ("facebook", "paid_social"));
+}
+
+#[test]
+fn a_last_touch_older_than_the_look_back_window_no_longer_counts() {
+    let browser = Browser::default();
+    browser.remember(FACEBOOK, "", NOW, 90);
+
+    let inside = NOW + 90 * DAY;
+    let view = browser.remember(HOME, "", inside, 90);
+    assert_eq!(source_medium(&view.last), ("facebook", "paid_social"));
+
+    let outside = inside + 1;
+    let view = browser.remember(HOME, "", outside, 90);
+    assert!(view.last.is_direct());
+    assert_eq!(view.last.at, Some(outside));
+    assert_eq!(view.last.landing_page.as_deref(), Some(HOME));
+    assert_eq!(
+        view.store_last, None,
+        "an expired touch is not replaced by a direct one"
+    );
+    // The first interaction never expires.
+    assert_eq!(source_medium(&view.first), ("facebook", "paid_social"));
+
+    // The window is configurable, and the export's 0 means 90 days.
+    let week = NOW + 8 * DAY;
+    assert!(browser.remember(HOME, "", week, 7).last.is_direct());
+    let nine = browser.remember(HOME, "", week, 9);
+    assert_eq!(source_medium(&nine.last), ("facebook", "paid_social"));
+    let default = browser.view_for(HOME, "", NOW + 91 * DAY, 0);
+    assert_eq!(default.field("lt_last_source"), Some("(direct)"));
+    let long = browser.view_for(HOME, "", NOW + 91 * DAY, 365);
+    assert_eq!(long.field("lt_last_source"), Some("facebook"));
+}
+
+#[test]
+fn what_comes_back_from_storage_is_cleaned_again() {
+    let browser = Browser::default();
+    browser.put(
+        STORAGE_FIRST,
+        "source=%20News%0Aletter&medium=Email&at=not-a-time&click_id_type=evil",
+    );
+    browser.put(STORAGE_LAST, "nonsense&&==&source=");
+    let view = browser.remember(HOME, "", NOW, 90);
+    assert_eq!(source_medium(&view.first), ("newsletter", "email"));
+    assert_eq!(view.first.at, None);
+    assert_eq!(view.first.click_id_type, None);
+    // A stored last touch without a source is no touch: this visit's counts.
+    assert!(view.last.is_direct());
+    assert_eq!(view.last.at, Some(NOW));
+}
+
+#[test]
+fn a_stored_first_interaction_without_a_source_is_replaced() {
+    let browser = Browser::default();
+    browser.put(STORAGE_FIRST, "garbage");
+    let view = browser.remember(LINKEDIN, "", NOW, 90);
+    assert_eq!(source_medium(&view.first), ("linkedin", "paid_social"));
+    assert_eq!(browser.stored_touch(STORAGE_FIRST), Some(view.first));
+}
+
+#[test]
+fn storage_that_gives_nothing_makes_this_visit_both_touches() {
+    // Blocked or full storage: the loader reads "" and its writes fail.
+    let view = memory::remember("", "", &Visit::read(FACEBOOK, "", Some(NOW)), NOW, 90);
+    assert_eq!(view.first, view.last);
+    assert_eq!(source_medium(&view.last), ("facebook", "paid_social"));
+    let internal = memory::remember("", "", &Visit::read(SIGNUP, FACEBOOK, Some(NOW)), NOW, 90);
+    assert!(internal.first.is_direct() && internal.last.is_direct());
+}
+
+/// The loader keeps the storage keys as literals, to stay small: they must be core's.
+#[test]
+fn the_loader_uses_cores_storage_keys() {
+    let loader = include_str!("../js/leadtrail.js");
+    for key in [STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT] {
+        assert!(
+            loader.contains(&format!("\"{key}\"")),
+            "{key} missing in the loader"
+        );
+    }
+}
+
+/// The tracker's allocator (lol_alloc's free list, which the wasm run of these tests uses)
+/// under churn: blocks of many sizes and alignments, freed out of order so that free
+/// blocks coalesce, across several `memory.grow`s; every block must keep its own bytes.
+#[cfg(target_arch = "wasm32")]
+#[test]
+fn the_allocator_keeps_blocks_apart_through_growth_and_reuse() {
+    let pages_before = core::arch::wasm32::memory_size(0);
+    let mut live: Vec<(u8, Vec<u8>)> = Vec::new();
+    let mut seed: u32 = 12345;
+    let mut next = || {
+        seed = seed.wrapping_mul(1_103_515_245).wrapping_add(12_345);
+        seed >> 8
+    };
+    for round in 0..4000u32 {
+        let size = match next() % 10 {
+            0 => 70_000 + (next() % 70_000) as usize, // larger than a wasm page
+            1..=3 => (next() % 4096) as usize,
+            _ => (next() % 64) as usize + 1,
+        };
+        let tag = (round % 251) as u8;
+        live.push((tag, vec![tag; size]));
+        // Free a pseudo-random earlier block now and then: out-of-order frees coalesce.
+        if next() % 3 == 0 && !live.is_empty() {
+            let index = next() as usize % live.len();
+            let (tag, block) = live.swap_remove(index);
+            assert!(block.iter().all(|b| *b == tag), "a block was overwritten");
+        }
+        if live.len() > 64 {
+            live.drain(..32);
+        }
+    }
+    for (tag, block) in &live {
+        assert!(block.iter().all(|b| b == tag), "a block was overwritten");
+    }
+    // Boxed values of a higher alignment land aligned.
+    #[repr(align(64))]
+    struct Aligned([u8; 64]);
+    let boxes: Vec<Box<Aligned>> = (0..100).map(|i| Box::new(Aligned([i as u8; 64]))).collect();
+    for (i, b) in boxes.iter().enumerate() {
+        assert_eq!(core::ptr::from_ref::<Aligned>(b).addr() % 64, 0);
+        assert!(b.0.iter().all(|x| *x == i as u8));
+    }
+    assert!(
+        core::arch::wasm32::memory_size(0) > pages_before,
+        "the test should have grown memory"
+    );
+}
