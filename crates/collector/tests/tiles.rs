@@ -295,3 +295,176 @@ fn dashboards_are_created_changed_deleted_and_presets_are_read_only() {
     );
     assert_eq!(c.api("/api/v1/dashboards/nope").0, 404);
 }
+
+/// `[(label, key, value)]` of a tile's rows.
+fn keyed(body: &Value) -> Vec<(String, String, Value)> {
+    body["rows"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["label"].as_str().unwrap().to_owned(),
+                r["key"].as_str().unwrap().to_owned(),
+                r["value"].clone(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn new_leads_by_channel_follows_posted_touches_and_reclassify() {
+    let c = Collector::start();
+    // Load the model first, so that the posts below reach it through the change feed.
+    let (status, before) = c.api("/api/v1/tiles/new-leads-by-channel");
+    assert_eq!((status, before["rows"].clone()), (200, json!([])));
+
+    let tracked: &[(&str, &[(&str, &str)])] = &[
+        (
+            "paid1@example.com",
+            &[("lt_last_source", "Google"), ("lt_last_medium", "cpc")],
+        ),
+        (
+            "paid2@example.com",
+            &[
+                ("lt_last_source", "google"),
+                ("lt_last_medium", "cpc"),
+                ("lt_last_click_id", "Cj0KCQ"),
+                ("lt_last_click_id_type", "gclid"),
+            ],
+        ),
+        // The lead-generation touch is the one that made the lead (the last), not the
+        // first interaction.
+        (
+            "paid3@example.com",
+            &[
+                ("lt_first_source", "newsletter"),
+                ("lt_first_medium", "email"),
+                ("lt_last_source", "google"),
+                ("lt_last_medium", "cpc"),
+            ],
+        ),
+        (
+            "mail@example.com",
+            &[
+                ("lt_last_source", "newsletter"),
+                ("lt_last_medium", "email"),
+            ],
+        ),
+        // Only a referrer: source and medium are derived from it.
+        (
+            "search@example.com",
+            &[(
+                "lt_last_referrer",
+                "https://www.bing.com/search?q=leadtrail",
+            )],
+        ),
+        (
+            "social@example.com",
+            &[("lt_last_referrer", "https://www.linkedin.com/feed/")],
+        ),
+    ];
+    for (email, touch) in tracked {
+        let mut fields = vec![("email", *email), ("lt_v", "1")];
+        fields.extend_from_slice(touch);
+        let (status, body) = c.submit("contact", &fields);
+        assert_eq!(status, 201, "{body}");
+    }
+    // No tracker: the page the form was on (the Referer header) is the touch.
+    let post_from = |email: &str, page: Option<&str>| {
+        let mut request = c
+            .post("/f/contact")
+            .header("accept", "application/json")
+            .form(&[("email", email)]);
+        if let Some(page) = page {
+            request = request.header("referer", page);
+        }
+        assert_eq!(request.send().unwrap().status().as_u16(), 201);
+    };
+    post_from(
+        "ad@example.com",
+        Some("https://acme.example/pricing?utm_source=facebook&utm_medium=paid_social"),
+    );
+    post_from("direct@example.com", None);
+    // A later submission of a known lead changes nothing about how they became one.
+    let (status, _) = c.submit(
+        "contact",
+        &[
+            ("email", "mail@example.com"),
+            ("lt_v", "1"),
+            ("lt_last_source", "google"),
+            ("lt_last_medium", "cpc"),
+        ],
+    );
+    assert_eq!(status, 201);
+
+    let (status, body) = c.api("/api/v1/tiles/new-leads-by-channel");
+    assert_eq!(status, 200, "{body}");
+    assert_eq!(
+        (body["tile"].clone(), body["kind"].clone()),
+        (json!("new-leads-by-channel"), json!("donut"))
+    );
+    let row = |label: &str, key: &str, value: u64| (label.to_owned(), key.to_owned(), json!(value));
+    let expected = vec![
+        row("Paid Search", "paid_search", 3),
+        row("Direct", "direct", 1),
+        row("Email", "email", 1),
+        row("Organic Search", "organic_search", 1),
+        row("Organic Social", "organic_social", 1),
+        row("Paid Social", "paid_social", 1),
+    ];
+    assert_eq!(keyed(&body), expected);
+    let (status, body) = c.api("/api/v1/tiles/new-leads-by-channel/persons?key=paid_search");
+    assert_eq!(status, 200, "{body}");
+    let emails: Vec<&str> = body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        emails,
+        [
+            "paid3@example.com",
+            "paid2@example.com",
+            "paid1@example.com"
+        ]
+    );
+    let (_, marketing) = c.api("/api/v1/dashboards/marketing");
+    assert!(marketing["tiles"]
+        .as_array()
+        .unwrap()
+        .contains(&json!({"tile": "new-leads-by-channel"})));
+
+    // A lead stored without a channel (as before channels existed) is "(none)" until a
+    // reclassification, which the running server's tiles follow without a restart.
+    let (dir, db) = c.into_dir();
+    rusqlite::Connection::open(&db)
+        .unwrap()
+        .execute(
+            "UPDATE persons SET lead_channel = NULL, lead_rules_version = NULL \
+             WHERE email_key = 'direct@example.com'",
+            [],
+        )
+        .unwrap();
+    let c = Collector::start_in(dir, db, &[], &[]);
+    let (_, body) = c.api("/api/v1/tiles/new-leads-by-channel");
+    assert!(keyed(&body).contains(&row("(none)", "", 1)), "{body}");
+    assert!(
+        !keyed(&body).contains(&row("Direct", "direct", 1)),
+        "{body}"
+    );
+    let reclassified = c
+        .post("/api/v1/reclassify")
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    let (status, report) = common::status_and_json(reclassified);
+    assert_eq!(
+        (status, report["channel_changed"].clone()),
+        (200, json!(1)),
+        "{report}"
+    );
+    let (_, body) = c.api("/api/v1/tiles/new-leads-by-channel");
+    assert_eq!(keyed(&body), expected);
+}

@@ -281,6 +281,7 @@ fn presets() -> Vec<DashboardJson> {
                 "new-leads-from-chat",
                 "new-leads-by-lead-source",
                 "new-leads-by-first-source",
+                "new-leads-by-channel",
                 "new-leads-by-campaign",
                 "campaign-channel-split",
                 "top-referring-sites",

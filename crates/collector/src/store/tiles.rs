@@ -4,6 +4,9 @@
 //! Definitions (also in the README):
 //! - a *new lead* is a person created in the period;
 //! - *from chat* / *from forms*: the channel of the submission that created the person;
+//! - *by channel*: the marketing channel of the lead-generation touch, as the channel rules
+//!   classified it when it was stored or by the last `leadtrail reclassify`; "(none)" for
+//!   a touch never classified (stored before channels existed, or empty);
 //! - a *deal* is a won sale; *pipeline* is the sum of open sales' amounts, per currency;
 //! - sales tiles take the sales that happened (`sales.at`) in the period; source
 //!   performance and conversion rates take the leads created in the period and count
@@ -80,6 +83,12 @@ pub const TILES: &[TileInfo] = &[
         "New leads by first-contact source",
         TileKind::Donut,
         "New leads by the source of their first interaction.",
+    ),
+    tile(
+        "new-leads-by-channel",
+        "New leads by channel",
+        TileKind::Donut,
+        "New leads by the channel (Paid Search, Email, …) of their lead-generation touch.",
     ),
     tile(
         "new-leads-from-chat",

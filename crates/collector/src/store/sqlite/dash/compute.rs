@@ -1,6 +1,7 @@
 //! The tiles computed from [`Facts`]: each is one pass over the person (or sale) columns,
 //! filtered by period, owner and country, counting into an array indexed by dictionary id.
 
+use leadtrail_core::Channel;
 use serde_json::{json, Value};
 
 use super::facts::{
@@ -111,21 +112,42 @@ impl Facts {
         self.text.name(id).unwrap_or("")
     }
 
+    /// A channel's name as people read it (`Paid Social`); its stored id when this build
+    /// does not know it (written by a newer one), "(none)" for an unclassified touch.
+    fn channel_label(&self, id: u32) -> &str {
+        match self.text.name(id) {
+            Some(stored) => Channel::from_id(stored).map_or(stored, |channel| channel.name()),
+            None => NONE_LABEL,
+        }
+    }
+
     /// Rows `{label, key, value}` of the non-zero counts, largest first (ties by label),
     /// at most `limit` of them plus an "(other)" row with the rest when `other`.
     fn grouped_rows(&self, counts: &[u64], limit: usize, other: bool) -> Vec<Value> {
+        self.grouped_rows_labelled(counts, limit, other, |id| self.label(id))
+    }
+
+    /// [`Facts::grouped_rows`] with the labels given by `label` (the keys stay the
+    /// stored values, which is what a drill-down looks up).
+    fn grouped_rows_labelled<'a>(
+        &'a self,
+        counts: &[u64],
+        limit: usize,
+        other: bool,
+        label: impl Fn(u32) -> &'a str,
+    ) -> Vec<Value> {
         let mut ids: Vec<u32> = (0..counts.len() as u32)
             .filter(|id| counts[*id as usize] > 0)
             .collect();
         ids.sort_by(|a, b| {
             counts[*b as usize]
                 .cmp(&counts[*a as usize])
-                .then_with(|| self.label(*a).cmp(self.label(*b)))
+                .then_with(|| label(*a).cmp(label(*b)))
         });
         let mut rows: Vec<Value> = ids
             .iter()
             .take(limit)
-            .map(|id| json!({"label": self.label(*id), "key": self.key(*id), "value": counts[*id as usize]}))
+            .map(|id| json!({"label": label(*id), "key": self.key(*id), "value": counts[*id as usize]}))
             .collect();
         if other && ids.len() > limit {
             let rest: u64 = ids[limit..].iter().map(|id| counts[*id as usize]).sum();
@@ -152,6 +174,12 @@ impl Facts {
                 &self.count_leads_by(&scope, &self.first_source),
                 MAX_ROWS,
                 true,
+            ),
+            "new-leads-by-channel" => self.grouped_rows_labelled(
+                &self.count_leads_by(&scope, &self.lead_channel),
+                MAX_ROWS,
+                true,
+                |id| self.channel_label(id),
             ),
             "new-leads-from-chat" => vec![self.count_via(&scope, VIA_CHAT, "chat")],
             "new-leads-from-forms" => vec![self.count_via(&scope, VIA_FORM, "forms")],
@@ -477,6 +505,14 @@ impl Facts {
                 let id = dict(key)?;
                 self.each_lead(&scope, |i| {
                     if self.first_source[i] == id {
+                        push(i)
+                    }
+                });
+            }
+            "new-leads-by-channel" => {
+                let id = dict(key)?;
+                self.each_lead(&scope, |i| {
+                    if self.lead_channel[i] == id {
                         push(i)
                     }
                 });

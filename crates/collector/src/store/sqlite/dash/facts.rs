@@ -9,13 +9,16 @@
 //!
 //! Layout: arrays indexed by the row id (person id, sale id), since SQLite hands out row ids
 //! densely from 1; a hole (erased person, deleted sale) is marked dead. Every text value
-//! (source, medium, campaign, country, referrer host, currency) is replaced by a `u32` from
-//! one shared dictionary; id 0 means "no value". About 37 bytes per person and 21 per sale.
+//! (source, medium, campaign, channel, country, referrer host, currency) is replaced by a
+//! `u32` from one shared dictionary; id 0 means "no value". About 41 bytes per person and 21
+//! per sale.
 //!
 //! Keeping it current: loaded in full when registered, then every committed batch hands
 //! over the rowids it touched. Each is re-read by its rowid (a point lookup), a missing row
 //! meaning deleted. Statuses reached only grow (a status-history row is only ever deleted
 //! together with its person), so a person's "furthest status" is an OR of status bits.
+//! A person's channel is a column of its row, so `reclassify` (an UPDATE of that row
+//! through the writer) reaches the model like any other change of the person.
 //! The person's creating submission is its lowest-id submission. A person row that changes
 //! is re-read together with its status history and creating submission (one statement, two
 //! index probes), so a reused person id starts clean; other submissions are not followed.
@@ -139,6 +142,8 @@ pub struct Facts {
     pub lead_source: Vec<u32>,
     pub lead_medium: Vec<u32>,
     pub lead_campaign: Vec<u32>,
+    /// Channel id of the lead-generation touch (`paid_social`; 0 when not classified).
+    pub lead_channel: Vec<u32>,
     pub first_source: Vec<u32>,
     /// Host of the lead-generation touch's referrer.
     pub referrer: Vec<u32>,
@@ -184,7 +189,9 @@ pub fn referrer_host(referrer: &str) -> Option<String> {
 }
 
 const PERSON_COLUMNS: &str = "p.id, p.created_at, p.owner_id, p.country, p.status, p.lead_source, \
-     p.lead_medium, p.lead_campaign, p.first_source, p.lead_referrer";
+     p.lead_medium, p.lead_campaign, p.first_source, p.lead_referrer, p.lead_channel";
+/// Number of [`PERSON_COLUMNS`]; [`Facts::apply`] reads its own columns after them.
+const PERSON_WIDTH: usize = 11;
 const SALE_COLUMNS: &str = "id, person_id, status, amount_minor, currency, at";
 
 impl Facts {
@@ -260,7 +267,7 @@ impl Facts {
                         self.put_person(row)?;
                         let i = id as usize;
                         if self.created.get(i).is_some_and(|c| *c != DEAD) {
-                            let history: Option<String> = row.get(10)?;
+                            let history: Option<String> = row.get(PERSON_WIDTH)?;
                             let status: String = row.get(4)?;
                             self.reached[i] = OPEN
                                 | status_bit(&status)
@@ -270,10 +277,10 @@ impl Facts {
                                     .split(',')
                                     .map(status_bit)
                                     .fold(0, |a, b| a | b);
-                            let channel: Option<String> = row.get(11)?;
+                            let channel: Option<String> = row.get(PERSON_WIDTH + 1)?;
                             self.via[i] = channel.as_deref().map_or(VIA_NONE, via_of);
                             self.form[i] = row
-                                .get::<_, Option<i64>>(12)?
+                                .get::<_, Option<i64>>(PERSON_WIDTH + 2)?
                                 .and_then(|f| u32::try_from(f).ok())
                                 .unwrap_or(0);
                         }
@@ -339,6 +346,7 @@ impl Facts {
             self.lead_source.resize(len, 0);
             self.lead_medium.resize(len, 0);
             self.lead_campaign.resize(len, 0);
+            self.lead_channel.resize(len, 0);
             self.first_source.resize(len, 0);
             self.referrer.resize(len, 0);
             self.via.resize(len, VIA_NONE);
@@ -377,6 +385,7 @@ impl Facts {
             .as_deref()
             .and_then(referrer_host);
         self.referrer[i] = self.text.id(host.as_deref());
+        self.lead_channel[i] = self.text.id(row.get::<_, Option<String>>(10)?.as_deref());
         Ok(())
     }
 
@@ -455,6 +464,7 @@ impl Facts {
             + self.lead_source.capacity() * 4
             + self.lead_medium.capacity() * 4
             + self.lead_campaign.capacity() * 4
+            + self.lead_channel.capacity() * 4
             + self.first_source.capacity() * 4
             + self.referrer.capacity() * 4
             + self.via.capacity()
@@ -484,7 +494,7 @@ impl Facts {
                 continue;
             }
             out.push(format!(
-                "p{i} {} o{} c{} r{} ls{} lm{} lc{} fs{} ref{} via{} f{}",
+                "p{i} {} o{} c{} r{} ls{} lm{} lc{} lch{} fs{} ref{} via{} f{}",
                 self.created[i],
                 self.owner[i],
                 name(self.country[i]),
@@ -492,6 +502,7 @@ impl Facts {
                 name(self.lead_source[i]),
                 name(self.lead_medium[i]),
                 name(self.lead_campaign[i]),
+                name(self.lead_channel[i]),
                 name(self.first_source[i]),
                 name(self.referrer[i]),
                 self.via[i],
