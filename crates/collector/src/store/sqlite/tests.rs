@@ -1081,7 +1081,9 @@ async fn observers_load_once_and_see_every_commit_before_it_is_answered() {
     let f = Fixture::new();
     f.record(submission("before@acme.example", None, facebook()))
         .await;
-    let seen: Arc<Mutex<Vec<(Option<i64>, Vec<(String, i64)>)>>> = Arc::default();
+    /// Per observer call: persons counted then, and the `(table, rowid)` it was handed.
+    type Calls = Vec<(Option<i64>, Vec<(String, i64)>)>;
+    let seen: Arc<Mutex<Calls>> = Arc::default();
     let log = Arc::clone(&seen);
     f.store
         .writer()
