@@ -36,7 +36,7 @@ test('/links builds a link live, warns, saves it, and keeps hostile values as te
     assert.equal(await page.locator('#app').isHidden(), true);
     await page.fill('#token', 'wrong-token');
     await page.click('#sign-in-form button[type=submit]');
-    await page.locator('#sign-in-error').filter({ hasText: 'not accepted' }).waitFor();
+    await page.locator('#sign-in-error').filter({ hasText: 'refused' }).waitFor();
 
     await page.fill('#token', token);
     await page.click('#sign-in-form button[type=submit]');

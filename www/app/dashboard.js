@@ -2,50 +2,15 @@
 // owner and country, see each tile as a chart (Apache ECharts), a number, a table or a
 // list, and click a segment or row to list the persons behind it.
 //
-// The token stays in sessionStorage (this tab only) and goes out as a Bearer header on
-// every API call. Values come from visitors' URLs and can be hostile: tables and lists use
-// textContent, charts draw text on a canvas, and tooltips are rendered as canvas text too
-// (renderMode 'richText'), so no value is ever parsed as HTML.
+// Sign-in and API calls are session.js's. Values come from visitors' URLs and can be
+// hostile: tables and lists use textContent, charts draw text on a canvas, and tooltips
+// are rendered as canvas text too (renderMode 'richText'), so no value is ever parsed as HTML.
 
-const TOKEN_KEY = 'leadtrail.api_token';
-const $ = (id) => document.getElementById(id);
+import { $, SignedOut, api, el, signInWith, signOutWith } from './session.js';
 
 let dashboards = [];
 let tileCatalogue = {};
 const charts = new Set();
-
-function token() {
-  return sessionStorage.getItem(TOKEN_KEY) || '';
-}
-
-class ApiError extends Error {}
-
-async function api(path) {
-  const res = await fetch(path, { headers: { Authorization: `Bearer ${token()}`, Accept: 'application/json' } });
-  if (res.status === 401) {
-    signOut('The token was refused; sign in again.');
-    throw new ApiError('not signed in');
-  }
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      message = (await res.json()).error || message;
-    } catch {
-      // Not JSON: keep the status line.
-    }
-    throw new ApiError(message);
-  }
-  return res.json();
-}
-
-function el(tag, { text, className, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
-  for (const child of children) node.append(child);
-  return node;
-}
 
 // ---- sign-in ---------------------------------------------------------------------------
 
@@ -56,7 +21,6 @@ function clearTiles() {
 }
 
 function signOut(message = '') {
-  sessionStorage.removeItem(TOKEN_KEY);
   clearTiles();
   $('drill').hidden = true;
   $('drill-table').tBodies[0].replaceChildren();
@@ -77,9 +41,7 @@ async function start() {
       api('/api/v1/tiles/filters'),
     ]);
   } catch (error) {
-    if (!(error instanceof ApiError) || error.message !== 'not signed in') {
-      signOut(`Cannot reach the API: ${error.message}`);
-    }
+    if (!(error instanceof SignedOut)) signOutWith(`Cannot reach the API: ${error.message}`);
     return;
   }
   dashboards = list.items;
@@ -101,16 +63,6 @@ async function start() {
   applyDashboardDefaults();
   await render();
 }
-
-$('sign-in-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const value = $('token').value.trim();
-  if (!value) return;
-  sessionStorage.setItem(TOKEN_KEY, value);
-  $('token').value = '';
-  start();
-});
-$('sign-out').addEventListener('click', () => signOut());
 
 // ---- filters ---------------------------------------------------------------------------
 
@@ -341,4 +293,4 @@ $('drill-close').addEventListener('click', () => { $('drill').hidden = true; });
 
 window.addEventListener('resize', () => { for (const chart of charts) chart.resize(); });
 
-if (token()) start();
+signInWith({ start, signOut });

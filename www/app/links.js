@@ -1,39 +1,24 @@
 // The /links page: builds campaign links live through the collector's API, shows the
 // warnings, checks redirects, and keeps a saved list per campaign.
 //
-// Behind sign-in: the API token is asked for once and kept in sessionStorage (this tab
-// only); every call sends it as a Bearer token. Everything shown comes from the API and
-// goes into the page as text (textContent, never innerHTML), so a hostile value in a name
-// or URL stays text.
+// Sign-in and API calls are session.js's. Everything shown comes from the API and goes
+// into the page as text (textContent, never innerHTML), so a hostile value in a name or
+// URL stays text.
 
-const TOKEN_KEY = 'leadtrail.api_token';
+import { $, SignedOut, el as element, request as apiRequest, signInWith } from './session.js';
+
 const BUILD_DELAY_MS = 250;
 
-const $ = (id) => document.getElementById(id);
-const token = () => sessionStorage.getItem(TOKEN_KEY);
-
-class SignedOut extends Error {}
-
+// Answers of the link API are read whatever their status: a 4xx carries the message or
+// the warnings to show.
 async function api(method, path, body) {
-  const headers = { Authorization: `Bearer ${token()}`, Accept: 'application/json' };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status === 401) {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showSignIn('The token was not accepted; sign in again.');
-    throw new SignedOut();
-  }
+  const res = await apiRequest(method, path, { body });
   if (res.status === 204) return { status: 204, body: null, res };
   const isJson = (res.headers.get('content-type') || '').includes('json');
   return { status: res.status, body: isJson ? await res.json() : await res.text(), res };
 }
 
-function el(tag, text, className) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  return node;
-}
+const el = (tag, text, className) => element(tag, { text, className });
 
 function showSignIn(message = '') {
   $('app').hidden = true;
@@ -196,20 +181,6 @@ async function exportCsv() {
 }
 
 function wire() {
-  $('sign-in-form').addEventListener('submit', async (event) => {
-    event.preventDefault();
-    sessionStorage.setItem(TOKEN_KEY, $('token').value.trim());
-    $('token').value = '';
-    try {
-      await showApp();
-    } catch (error) {
-      report(error);
-    }
-  });
-  $('sign-out').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    showSignIn();
-  });
   $('builder').addEventListener('input', scheduleBuild);
   $('builder').addEventListener('submit', (event) => event.preventDefault());
   $('copy').addEventListener('click', () => built && navigator.clipboard?.writeText(built.url).catch(() => {}));
@@ -223,5 +194,4 @@ function wire() {
 }
 
 wire();
-if (token()) showApp().catch(report);
-else showSignIn();
+signInWith({ start: () => showApp().catch(report), signOut: showSignIn });

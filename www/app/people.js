@@ -1,11 +1,11 @@
 // The /people page: sign in with an API token, search persons or companies by criteria,
 // download CSV, save selections and show a selection as a board by lead status.
 //
-// The token stays in sessionStorage (this tab only) and goes out as a Bearer header on
-// every API call. Every value from the API is put on the page with textContent, never as
-// HTML: attribution values come from visitors' URLs and can be hostile.
+// Sign-in and API calls are session.js's. Every value from the API is put on the page with
+// textContent, never as HTML: attribution values come from visitors' URLs and can be hostile.
 
-const TOKEN_KEY = 'leadtrail.api_token';
+import { $, SignedOut, api, el, signInWith, signOutWith } from './session.js';
+
 const PAGE_SIZE = 50;
 const STATUS_LABELS = {
   open: 'Open',
@@ -38,47 +38,9 @@ const COMPANY_COLUMNS = [
 ];
 const NO_VALUE_OPS = new Set(['empty', 'not_empty']);
 
-const $ = (id) => document.getElementById(id);
-
 let fields = null; // { person: [{name, ops}], company: [...] }
 // What the results table shows, so that "More" can fetch the next page of it.
 let listing = null; // { entity, path, method, body, next }
-
-function token() {
-  return sessionStorage.getItem(TOKEN_KEY) || '';
-}
-
-class ApiError extends Error {}
-
-async function api(path, { method = 'GET', body, accept = 'application/json' } = {}) {
-  const headers = { Authorization: `Bearer ${token()}`, Accept: accept };
-  if (body !== undefined) headers['Content-Type'] = 'application/json';
-  const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
-  if (res.status === 401) {
-    signOut('The token was refused; sign in again.');
-    throw new ApiError('not signed in');
-  }
-  if (!res.ok) {
-    let message = `${res.status} ${res.statusText}`;
-    try {
-      message = (await res.json()).error || message;
-    } catch {
-      // Not JSON: keep the status line.
-    }
-    throw new ApiError(message);
-  }
-  if (accept !== 'application/json') return res;
-  return res.status === 204 ? null : res.json();
-}
-
-function el(tag, { text, className, attrs } = {}, children = []) {
-  const node = document.createElement(tag);
-  if (text !== undefined && text !== null) node.textContent = String(text);
-  if (className) node.className = className;
-  for (const [name, value] of Object.entries(attrs || {})) node.setAttribute(name, value);
-  for (const child of children) node.append(child);
-  return node;
-}
 
 function showError(id, error) {
   $(id).textContent = error ? String(error.message || error) : '';
@@ -87,7 +49,6 @@ function showError(id, error) {
 // ---- sign-in ---------------------------------------------------------------------------
 
 function signOut(message = '') {
-  sessionStorage.removeItem(TOKEN_KEY);
   fields = null;
   $('app').hidden = true;
   $('sign-out').hidden = true;
@@ -105,9 +66,7 @@ async function start() {
   try {
     fields = await api('/api/v1/search/fields');
   } catch (error) {
-    if (!(error instanceof ApiError) || error.message !== 'not signed in') {
-      signOut(`Cannot reach the API: ${error.message}`);
-    }
+    if (!(error instanceof SignedOut)) signOutWith(`Cannot reach the API: ${error.message}`);
     return;
   }
   $('sign-in').hidden = true;
@@ -118,15 +77,6 @@ async function start() {
   await loadSelections();
 }
 
-$('sign-in-form').addEventListener('submit', (event) => {
-  event.preventDefault();
-  const value = $('token').value.trim();
-  if (!value) return;
-  sessionStorage.setItem(TOKEN_KEY, value);
-  $('token').value = '';
-  start();
-});
-$('sign-out').addEventListener('click', () => signOut());
 
 // ---- criteria --------------------------------------------------------------------------
 
@@ -340,4 +290,4 @@ async function showBoard(selection) {
   $('board-section').hidden = false;
 }
 
-if (token()) start();
+signInWith({ start, signOut });
