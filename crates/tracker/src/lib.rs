@@ -33,8 +33,7 @@ pub const DEFAULT_LOOKBACK_DAYS: u32 = 90;
 
 #[cfg(target_arch = "wasm32")]
 #[global_allocator]
-static ALLOCATOR: lol_alloc::LockedAllocator<lol_alloc::FreeListAllocator> =
-    lol_alloc::LockedAllocator::new(lol_alloc::FreeListAllocator::new());
+static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
 
 #[cfg(all(target_arch = "wasm32", feature = "page-panic-handler"))]
 #[panic_handler]

@@ -352,8 +352,8 @@ fn the_loader_uses_cores_storage_keys() {
     }
 }
 
-/// The tracker's allocator (lol_alloc's free list, which the wasm run of these tests uses)
-/// under churn: blocks of many sizes and alignments, freed out of order so that free
+/// The tracker's allocator (dlmalloc, which the wasm run of these tests uses too) under
+/// churn: blocks of many sizes and alignments, freed out of order so that free
 /// blocks coalesce, across several `memory.grow`s; every block must keep its own bytes.
 #[cfg(target_arch = "wasm32")]
 #[test]
