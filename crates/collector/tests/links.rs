@@ -1,6 +1,7 @@
 //! Issue 5 against the real binary: explain, the link builder (warnings, 422s), saved links
 //! and their CSV, source aliases on new data and through `reclassify`, the link check
-//! against local servers that redirect with and without the query, and the CLI commands.
+//! against local servers that redirect with and without the query, and the CLI commands
+//! (demo data among them: stored classified, as collected data is).
 
 mod common;
 
@@ -460,6 +461,45 @@ fn reclassify_and_aliases_work_on_a_stopped_database() {
     );
     let out = run(&["aliases", "remove", "nope", "--db", &db]);
     assert!(!out.status.success());
+}
+
+#[test]
+fn demo_data_is_stored_classified_so_reclassify_has_nothing_to_do() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = dir.path().join("demo.db");
+    let db = db.to_str().unwrap();
+    let out = run(&["demo-data", "--persons", "400", "--seed", "5", "--db", db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("400 persons"),
+        "{}",
+        text(&out.stdout)
+    );
+
+    let conn = common::open_db(std::path::Path::new(db));
+    let unclassified: i64 = conn
+        .query_row(
+            "SELECT (SELECT count(*) FROM persons WHERE first_channel IS NULL \
+                OR first_rules_version IS NULL OR lead_channel IS NULL \
+                OR lead_rules_version IS NULL) \
+             + (SELECT count(*) FROM submissions WHERE conv_channel IS NULL \
+                OR conv_rules_version IS NULL) \
+             + (SELECT count(*) FROM companies WHERE src_channel IS NULL \
+                OR src_rules_version IS NULL)",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(unclassified, 0);
+    drop(conn);
+
+    let out = run(&["reclassify", "--db", db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(
+        report.contains("0 channels changed, 0 sources changed, 0 rows updated"),
+        "{report}"
+    );
 }
 
 /// A tiny HTTP server on 127.0.0.1 with fixed redirects:

@@ -4,21 +4,28 @@
 //! the lead generation, repeat submissions, statuses with their history, sales (open, won,
 //! lost; EUR and USD), owners, countries, spread over two years with growth.
 //!
-//! Written straight into SQLite (the server is not running) in large transactions with the
-//! schema's own migrations applied first; the same `--seed` gives the same data, with times
-//! relative to `--now` (default: the current day at midnight UTC, so that reruns on one
-//! day match).
+//! Every submission is written by the step a form post goes through
+//! ([`record_in_write`]): touch values cleaned as the tracker's fields are, sources merged
+//! through the aliases, touches classified into channels with the rules version, first
+//! interaction, lead generation and company by the seed's rules. Demo data is therefore
+//! stored exactly like collected data, and `leadtrail reclassify` right after it has
+//! nothing to change. It goes through the store's writer in large transactions (the server
+//! is not running); the same `--seed` gives the same data, with times relative to `--now`
+//! (default: the current day at midnight UTC, so that reruns on one day match).
 
 use std::path::Path;
 
 use anyhow::{bail, Context};
 use indicatif::{ProgressBar, ProgressStyle};
+use leadtrail_core::identity::Email;
+use leadtrail_core::{Touch, TouchField, TouchOrigin};
 use rand::rngs::StdRng;
 use rand::{Rng, SeedableRng};
 use rusqlite::{params, Connection};
+use serde_json::{Map, Value};
 
-use crate::store::sqlite::SqliteStore;
-use crate::store::Store;
+use crate::store::sqlite::{record_in_write, SqliteStore};
+use crate::store::{IncomingSubmission, Store};
 
 const DAY_MS: i64 = 86_400_000;
 /// Persons written per transaction.
@@ -289,6 +296,31 @@ struct GenTouch {
     form: &'static str,
 }
 
+impl GenTouch {
+    /// The touch as the tracker's hidden fields would bring it: every value cleaned by
+    /// [`Touch::set`] and missing parts resolved, as the form endpoint reads them.
+    fn tracked(&self) -> Touch {
+        let mut touch = Touch::default();
+        touch.set(TouchField::Source, self.source);
+        touch.set(TouchField::Medium, self.medium);
+        let optional = [
+            (TouchField::Campaign, self.campaign),
+            (TouchField::ClickId, self.click_id.as_deref()),
+            (TouchField::ClickIdType, self.click_id_type),
+            (TouchField::Referrer, self.referrer),
+        ];
+        for (field, value) in optional {
+            if let Some(value) = value {
+                touch.set(field, value);
+            }
+        }
+        touch.set(TouchField::LandingPage, &self.landing_page);
+        touch.set(TouchField::At, &self.at.to_string());
+        touch.resolve();
+        touch
+    }
+}
+
 fn touch(rng: &mut StdRng, at: i64) -> GenTouch {
     let channel = pick_weighted(rng, CHANNELS, |c| c.weight);
     let campaign = (!channel.campaigns.is_empty())
@@ -314,56 +346,298 @@ fn touch(rng: &mut StdRng, at: i64) -> GenTouch {
     }
 }
 
+/// A generated lead: the submissions that create and follow them, and what became of them.
+struct DemoLead {
+    /// The first creates the person; the later ones are repeat conversions.
+    submissions: Vec<IncomingSubmission>,
+    owner: Option<i64>,
+    /// Status changes in order, with their times; the last is the current status.
+    statuses: Vec<(&'static str, i64)>,
+    sale: Option<DemoSale>,
+}
+
+struct DemoSale {
+    title: String,
+    amount_minor: i64,
+    currency: &'static str,
+    status: &'static str,
+    at: i64,
+    closed_at: Option<i64>,
+}
+
+/// The domain of a demo company's e-mail addresses (`fjord-analytics.example`).
+fn company_domain(company: &str) -> String {
+    format!("{}.example", company.to_lowercase().replace(' ', "-"))
+}
+
+/// Makes the leads, in order, from one random stream: the same seed gives the same leads.
+struct Generator {
+    rng: StdRng,
+    now_ms: i64,
+    persons: usize,
+    sales: usize,
+}
+
+impl Generator {
+    /// The next leads, created at `created`.
+    fn leads(&mut self, created: &[i64]) -> anyhow::Result<Vec<DemoLead>> {
+        created.iter().map(|&at| self.lead(at)).collect()
+    }
+
+    /// The next lead, created at `at`.
+    fn lead(&mut self, at: i64) -> anyhow::Result<DemoLead> {
+        self.persons += 1;
+        let lead = lead(&mut self.rng, self.persons, at, self.now_ms, self.sales + 1)?;
+        self.sales += usize::from(lead.sale.is_some());
+        Ok(lead)
+    }
+}
+
+/// Generates the lead with person number `number`, created at `at`; its sale, if it has
+/// one, is number `sale_no`.
+fn lead(
+    rng: &mut StdRng,
+    number: usize,
+    at: i64,
+    now_ms: i64,
+    sale_no: usize,
+) -> anyhow::Result<DemoLead> {
+    let first_name = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
+    let last_name = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
+    let company = rng
+        .random_bool(0.6)
+        .then(|| COMPANIES[rng.random_range(0..COMPANIES.len())]);
+    // Company people write from their company's domain; the others from a free-mail one
+    // (example.com counts as one), so that they belong to no company.
+    let domain = company.map_or_else(|| "example.com".to_owned(), company_domain);
+    let address = format!(
+        "{}.{}{number}@{domain}",
+        first_name.to_lowercase(),
+        last_name.to_lowercase().replace(' ', "")
+    );
+    let email = Email::parse(&address)
+        .map_err(|e| anyhow::anyhow!("demo e-mail {address}: {}", e.message()))?;
+    let country = pick_weighted(rng, COUNTRIES, |c| c.1).0;
+    let owner = rng
+        .random_bool(0.8)
+        .then(|| rng.random_range(1..=OWNERS.len() as i64));
+    let lead_at = at - rng.random_range(0..3_600_000);
+    let lead = touch(rng, lead_at);
+    let first = if rng.random_bool(0.6) {
+        None
+    } else {
+        let first_at = lead.at - rng.random_range(1..60) * DAY_MS;
+        Some(touch(rng, first_at))
+    };
+    // Where the lead went: most stay open; some progress; a few drop out.
+    let roll = rng.random::<f64>();
+    let path: &[&'static str] = if roll < 0.50 {
+        &[]
+    } else if roll < 0.75 {
+        &["in_progress"]
+    } else if roll < 0.87 {
+        &["in_progress", "qualified"]
+    } else if roll < 0.93 {
+        &["disqualified"]
+    } else {
+        &["in_progress", "disqualified"]
+    };
+    let status = path.last().copied().unwrap_or("open");
+    let chat = rng.random_bool(0.08);
+    let (channel, form) = if chat {
+        ("chat", "website-chat")
+    } else {
+        ("form", lead.form)
+    };
+    let creating = IncomingSubmission {
+        form_key: form.to_owned(),
+        channel: channel.to_owned(),
+        email,
+        name: Some(format!("{first_name} {last_name}")),
+        company: company.map(str::to_owned),
+        country: Some(country.to_owned()),
+        phone: None,
+        payload: Map::from_iter([("message".to_owned(), Value::from("Hello"))]),
+        first: first.as_ref().map(GenTouch::tracked),
+        current: lead.tracked(),
+        origin: TouchOrigin::Tracker,
+        received_at: at,
+    };
+    let mut submissions = vec![creating];
+    // About two more submissions each, later, on their own touches.
+    let more = rng.random_range(0..=4);
+    for _ in 0..more {
+        let later = (at + rng.random_range(1..180) * DAY_MS / 2).min(now_ms - 1);
+        let conv = touch(rng, later);
+        submissions.push(IncomingSubmission {
+            form_key: conv.form.to_owned(),
+            channel: "form".to_owned(),
+            payload: Map::new(),
+            first: None,
+            current: conv.tracked(),
+            received_at: later,
+            ..submissions[0].clone()
+        });
+    }
+    let mut when = at;
+    let mut statuses = Vec::with_capacity(path.len());
+    for step in path {
+        when = (when + rng.random_range(1..30) * DAY_MS).min(now_ms - 1);
+        statuses.push((*step, when));
+    }
+    let wants_sale = match status {
+        "qualified" => rng.random_bool(0.8),
+        "in_progress" => rng.random_bool(0.15),
+        _ => false,
+    };
+    let sale = wants_sale.then(|| {
+        let sale_at = (when + rng.random_range(0..20) * DAY_MS).min(now_ms - 1);
+        let old = now_ms - sale_at > 45 * DAY_MS;
+        let sale_status = if !old || status != "qualified" {
+            "open"
+        } else if rng.random_bool(0.55) {
+            "won"
+        } else if rng.random_bool(0.5) {
+            "lost"
+        } else {
+            "open"
+        };
+        let closed_at = (sale_status != "open")
+            .then(|| (sale_at + rng.random_range(1..40) * DAY_MS).min(now_ms - 1));
+        let currency = if country == "US" || rng.random_bool(0.05) {
+            "USD"
+        } else {
+            "EUR"
+        };
+        DemoSale {
+            title: format!("Deal {sale_no}"),
+            amount_minor: rng.random_range(5..500) * 10_000,
+            currency,
+            status: sale_status,
+            at: sale_at,
+            closed_at,
+        }
+    });
+    Ok(DemoLead {
+        submissions,
+        owner,
+        statuses,
+        sale,
+    })
+}
+
+/// Writes generated leads on the writer's connection (inside its transaction).
+fn write_leads(connection: &Connection, leads: &[DemoLead]) -> rusqlite::Result<DemoSummary> {
+    // A larger page cache than the writer's default, on this command's own connection
+    // only: every chunk writes into a dozen indexes. (256 MiB measured no faster than this
+    // at a million persons.)
+    connection.execute_batch("PRAGMA cache_size = -65536")?;
+    let mut summary = DemoSummary::default();
+    for lead in leads {
+        let mut person = None;
+        for submission in &lead.submissions {
+            let receipt = record_in_write(connection, submission)?;
+            person.get_or_insert(receipt.person_id);
+            summary.persons += u64::from(receipt.person_created);
+            summary.submissions += 1;
+        }
+        let Some(person) = person else {
+            continue;
+        };
+        let status = lead.statuses.last().map_or("open", |(status, _)| *status);
+        connection
+            .prepare_cached("UPDATE persons SET status = ?2, owner_id = ?3 WHERE id = ?1")?
+            .execute(params![person, status, lead.owner])?;
+        for (status, at) in &lead.statuses {
+            connection
+                .prepare_cached(
+                    "INSERT INTO status_changes (person_id, status, changed_at) VALUES (?1, ?2, ?3)",
+                )?
+                .execute(params![person, status, at])?;
+            summary.status_changes += 1;
+        }
+        if let Some(sale) = &lead.sale {
+            connection
+                .prepare_cached(
+                    "INSERT INTO sales (person_id, company_id, title, amount_minor, currency, \
+                     status, at, closed_at, created_at, updated_at) \
+                     VALUES (?1, (SELECT company_id FROM persons WHERE id = ?1), ?2, ?3, ?4, \
+                     ?5, ?6, ?7, ?6, ?8)",
+                )?
+                .execute(params![
+                    person,
+                    sale.title,
+                    sale.amount_minor,
+                    sale.currency,
+                    sale.status,
+                    sale.at,
+                    sale.closed_at,
+                    sale.closed_at.unwrap_or(sale.at),
+                ])?;
+            summary.sales += 1;
+        }
+    }
+    Ok(summary)
+}
+
+/// The owners and forms every demo has, before any lead.
+fn write_setup(connection: &Connection, start: i64) -> rusqlite::Result<i64> {
+    let existing: i64 = connection.query_row("SELECT count(*) FROM persons", [], |r| r.get(0))?;
+    if existing > 0 {
+        return Ok(existing);
+    }
+    for (i, name) in OWNERS.iter().enumerate() {
+        let email = format!(
+            "{}@acme.example",
+            name.split(' ').next().unwrap_or("owner").to_lowercase()
+        );
+        connection.execute(
+            "INSERT INTO associates (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
+            params![i as i64 + 1, name, email, start],
+        )?;
+    }
+    // Registered up front so that form ids follow this list rather than first use.
+    for (i, key) in FORMS.iter().enumerate() {
+        connection.execute(
+            "INSERT INTO forms (id, key, created_at) VALUES (?1, ?2, ?3)",
+            params![i as i64 + 1, key, start],
+        )?;
+    }
+    Ok(0)
+}
+
 /// Fills the database at `path`, which must hold no persons yet.
 pub fn generate(path: &Path, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
-    // Creates the file and applies the migrations the collector would.
     let store =
         SqliteStore::open(path).with_context(|| format!("cannot open {}", path.display()))?;
-    actix_web::rt::System::new().block_on(store.shutdown());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    let filled = runtime.block_on(fill(&store, path, options));
+    runtime.block_on(store.shutdown());
     drop(store);
+    let summary = filled?;
+    // Outside the writer: a checkpoint cannot run inside its transaction.
+    let connection = Connection::open(path)?;
+    connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")?;
+    Ok(summary)
+}
 
-    let mut connection = Connection::open(path)?;
-    connection.execute_batch("PRAGMA journal_mode = WAL; PRAGMA synchronous = OFF; PRAGMA foreign_keys = ON; PRAGMA cache_size = -65536;")?;
-    let existing: i64 = connection.query_row("SELECT count(*) FROM persons", [], |r| r.get(0))?;
+async fn fill(
+    store: &SqliteStore,
+    path: &Path,
+    options: &DemoOptions,
+) -> anyhow::Result<DemoSummary> {
+    let mut rng = StdRng::seed_from_u64(options.seed);
+    let start = options.now_ms - 730 * DAY_MS;
+    let existing = store.writer().apply(move |c| write_setup(c, start)).await?;
     if existing > 0 {
         bail!(
             "{} already holds {existing} persons; demo data goes into a new database (use another --db)",
             path.display()
         );
     }
-    let mut rng = StdRng::seed_from_u64(options.seed);
-    let start = options.now_ms - 730 * DAY_MS;
-
-    let transaction = connection.transaction()?;
-    for (i, name) in OWNERS.iter().enumerate() {
-        let email = format!(
-            "{}@acme.example",
-            name.split(' ').next().unwrap_or("owner").to_lowercase()
-        );
-        transaction.execute(
-            "INSERT INTO associates (id, name, email, created_at) VALUES (?1, ?2, ?3, ?4)",
-            params![i as i64 + 1, name, email, start],
-        )?;
-    }
-    for (i, key) in FORMS.iter().enumerate() {
-        transaction.execute(
-            "INSERT INTO forms (id, key, created_at) VALUES (?1, ?2, ?3)",
-            params![i as i64 + 1, key, start],
-        )?;
-    }
-    for (i, name) in COMPANIES.iter().enumerate() {
-        transaction.execute(
-            "INSERT INTO companies (id, name, match_key, domain, created_at) VALUES (?1, ?2, ?3, ?4, ?5)",
-            params![i as i64 + 1, name, name.to_lowercase(), format!("{}.example", name.to_lowercase().replace(' ', "-")), start],
-        )?;
-    }
-    transaction.commit()?;
-    let form_id = |key: &str| {
-        FORMS
-            .iter()
-            .position(|f| *f == key)
-            .map_or(1, |i| i as i64 + 1)
-    };
 
     // Creation times, sorted so that ids follow time; more leads lately (growth).
     let mut created: Vec<i64> = (0..options.persons)
@@ -386,192 +660,31 @@ pub fn generate(path: &Path, options: &DemoOptions) -> anyhow::Result<DemoSummar
         .unwrap_or_else(|_| ProgressStyle::default_bar())
         .progress_chars("=> "),
     );
+    let mut generator = Generator {
+        rng,
+        now_ms: options.now_ms,
+        persons: 0,
+        sales: 0,
+    };
+    let mut chunks = created.chunks(CHUNK);
+    let mut pending = chunks.next().map(|c| generator.leads(c)).transpose()?;
     let mut summary = DemoSummary::default();
-    let mut sale_no = 0u64;
-    for (chunk_no, chunk) in created.chunks(CHUNK).enumerate() {
-        let transaction = connection.transaction()?;
-        {
-            let mut person = transaction.prepare_cached(
-                "INSERT INTO persons (id, email, email_key, name, company_id, country, status, owner_id, created_at, \
-                 first_source, first_medium, first_campaign, first_click_id, first_click_id_type, first_referrer, first_landing_page, first_at, \
-                 lead_source, lead_medium, lead_campaign, lead_click_id, lead_click_id_type, lead_referrer, lead_landing_page, lead_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21, ?22, ?23, ?24, ?25)",
-            )?;
-            let mut submission = transaction.prepare_cached(
-                "INSERT INTO submissions (person_id, form_id, channel, origin, created_at, payload, \
-                 conv_source, conv_medium, conv_campaign, conv_click_id, conv_click_id_type, conv_referrer, conv_landing_page, conv_at) \
-                 VALUES (?1, ?2, ?3, 'tracker', ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?4)",
-            )?;
-            let mut status_change = transaction.prepare_cached(
-                "INSERT INTO status_changes (person_id, status, changed_at) VALUES (?1, ?2, ?3)",
-            )?;
-            let mut sale = transaction.prepare_cached(
-                "INSERT INTO sales (person_id, company_id, title, amount_minor, currency, status, at, closed_at, created_at, updated_at) \
-                 VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?7, ?9)",
-            )?;
-            for (offset, &at) in chunk.iter().enumerate() {
-                let id = (chunk_no * CHUNK + offset) as i64 + 1;
-                let first_name = FIRST_NAMES[rng.random_range(0..FIRST_NAMES.len())];
-                let last_name = LAST_NAMES[rng.random_range(0..LAST_NAMES.len())];
-                let email = format!(
-                    "{}.{}{id}@example.com",
-                    first_name.to_lowercase(),
-                    last_name.to_lowercase().replace(' ', "")
-                );
-                let company = rng
-                    .random_bool(0.6)
-                    .then(|| rng.random_range(1..=COMPANIES.len() as i64));
-                let country = pick_weighted(&mut rng, COUNTRIES, |c| c.1).0;
-                let owner = rng
-                    .random_bool(0.8)
-                    .then(|| rng.random_range(1..=OWNERS.len() as i64));
-                let lead_at = at - rng.random_range(0..3_600_000);
-                let lead = touch(&mut rng, lead_at);
-                let first = if rng.random_bool(0.6) {
-                    None
-                } else {
-                    let first_at = lead.at - rng.random_range(1..60) * DAY_MS;
-                    Some(touch(&mut rng, first_at))
-                };
-                let first_ref = first.as_ref().unwrap_or(&lead);
-                // Where the lead went: most stay open; some progress; a few drop out.
-                let roll = rng.random::<f64>();
-                let path: &[&str] = if roll < 0.50 {
-                    &[]
-                } else if roll < 0.75 {
-                    &["in_progress"]
-                } else if roll < 0.87 {
-                    &["in_progress", "qualified"]
-                } else if roll < 0.93 {
-                    &["disqualified"]
-                } else {
-                    &["in_progress", "disqualified"]
-                };
-                let status = path.last().copied().unwrap_or("open");
-                person.execute(params![
-                    id,
-                    email,
-                    email,
-                    format!("{first_name} {last_name}"),
-                    company,
-                    country,
-                    status,
-                    owner,
-                    at,
-                    first_ref.source,
-                    first_ref.medium,
-                    first_ref.campaign,
-                    first_ref.click_id,
-                    first_ref.click_id_type,
-                    first_ref.referrer,
-                    first_ref.landing_page,
-                    first_ref.at,
-                    lead.source,
-                    lead.medium,
-                    lead.campaign,
-                    lead.click_id,
-                    lead.click_id_type,
-                    lead.referrer,
-                    lead.landing_page,
-                    lead.at,
-                ])?;
-                summary.persons += 1;
-                let chat = rng.random_bool(0.08);
-                let (channel, form) = if chat {
-                    ("chat", "website-chat")
-                } else {
-                    ("form", lead.form)
-                };
-                submission.execute(params![
-                    id,
-                    form_id(form),
-                    channel,
-                    at,
-                    r#"{"message":"Hello"}"#,
-                    lead.source,
-                    lead.medium,
-                    lead.campaign,
-                    lead.click_id,
-                    lead.click_id_type,
-                    lead.referrer,
-                    lead.landing_page,
-                ])?;
-                summary.submissions += 1;
-                // About two more submissions each, later, on their own touches.
-                let more = rng.random_range(0..=4);
-                for _ in 0..more {
-                    let later =
-                        (at + rng.random_range(1..180) * DAY_MS / 2).min(options.now_ms - 1);
-                    let conv = touch(&mut rng, later);
-                    submission.execute(params![
-                        id,
-                        form_id(conv.form),
-                        "form",
-                        later,
-                        "{}",
-                        conv.source,
-                        conv.medium,
-                        conv.campaign,
-                        conv.click_id,
-                        conv.click_id_type,
-                        conv.referrer,
-                        conv.landing_page,
-                    ])?;
-                    summary.submissions += 1;
-                }
-                let mut when = at;
-                for step in path {
-                    when = (when + rng.random_range(1..30) * DAY_MS).min(options.now_ms - 1);
-                    status_change.execute(params![id, step, when])?;
-                    summary.status_changes += 1;
-                }
-                let wants_sale = match status {
-                    "qualified" => rng.random_bool(0.8),
-                    "in_progress" => rng.random_bool(0.15),
-                    _ => false,
-                };
-                if wants_sale {
-                    sale_no += 1;
-                    let sale_at = (when + rng.random_range(0..20) * DAY_MS).min(options.now_ms - 1);
-                    let old = options.now_ms - sale_at > 45 * DAY_MS;
-                    let sale_status = if !old || status != "qualified" {
-                        "open"
-                    } else if rng.random_bool(0.55) {
-                        "won"
-                    } else if rng.random_bool(0.5) {
-                        "lost"
-                    } else {
-                        "open"
-                    };
-                    let closed = (sale_status != "open").then(|| {
-                        (sale_at + rng.random_range(1..40) * DAY_MS).min(options.now_ms - 1)
-                    });
-                    let currency = if country == "US" || rng.random_bool(0.05) {
-                        "USD"
-                    } else {
-                        "EUR"
-                    };
-                    let amount = rng.random_range(5..500) * 10_000;
-                    sale.execute(params![
-                        id,
-                        company,
-                        format!("Deal {sale_no}"),
-                        amount,
-                        currency,
-                        sale_status,
-                        sale_at,
-                        closed,
-                        closed.unwrap_or(sale_at),
-                    ])?;
-                    summary.sales += 1;
-                }
-            }
-        }
-        transaction.commit()?;
-        bar.inc(chunk.len() as u64);
+    while let Some(leads) = pending.take() {
+        let persons = leads.len() as u64;
+        let write = store.writer().apply(move |c| write_leads(c, &leads));
+        // The next chunk is made while the writer thread stores this one: `join` polls the
+        // write first, which hands it to the writer, then makes the chunk on this thread.
+        let make_next = async { chunks.next().map(|c| generator.leads(c)).transpose() };
+        let (written, next) = futures_util::future::join(write, make_next).await;
+        let written = written?;
+        pending = next?;
+        summary.persons += written.persons;
+        summary.submissions += written.submissions;
+        summary.status_changes += written.status_changes;
+        summary.sales += written.sales;
+        bar.inc(persons);
     }
     bar.finish_and_clear();
-    connection.execute_batch("PRAGMA wal_checkpoint(TRUNCATE); ANALYZE;")?;
     Ok(summary)
 }
 
@@ -625,5 +738,101 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("already holds"));
+    }
+
+    #[test]
+    fn touches_are_stored_as_collected_ones_so_reclassify_changes_nothing() {
+        use crate::store::links::{ReclassifyBatch, TouchRole};
+        use crate::store::LinkStore;
+        use leadtrail_core::channel::RULES_VERSION;
+
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("demo.db");
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
+        // An operator's alias set before the demo is applied to it, as to any new touch.
+        let store = SqliteStore::open(&path).unwrap();
+        runtime.block_on(async {
+            store
+                .put_source_alias("partner_a", "Partner Alpha", 0)
+                .await
+                .unwrap()
+                .unwrap();
+            store.shutdown().await;
+        });
+        drop(store);
+        let options = DemoOptions {
+            persons: 1500,
+            seed: 11,
+            now_ms: 1_767_225_600_000,
+            progress: false,
+        };
+        generate(&path, &options).unwrap();
+
+        let c = Connection::open(&path).unwrap();
+        for (table, role) in [
+            ("persons", "first"),
+            ("persons", "lead"),
+            ("submissions", "conv"),
+            ("companies", "src"),
+        ] {
+            assert!(count(&c, &format!("SELECT count(*) FROM {table}")) > 0);
+            let unclassified = count(
+                &c,
+                &format!(
+                    "SELECT count(*) FROM {table} WHERE {role}_channel IS NULL \
+                     OR {role}_rules_version IS NOT {RULES_VERSION}"
+                ),
+            );
+            assert_eq!(unclassified, 0, "{role} touches without a channel");
+        }
+        // Values cleaned as the form endpoint cleans them, and sources merged by the alias
+        // (the source as received kept for reclassify).
+        for sql in [
+            "SELECT count(*) FROM persons WHERE lead_source LIKE '% %' OR lead_campaign LIKE '% %'",
+            "SELECT count(*) FROM submissions WHERE conv_source IN ('partner a', 'partner_a')",
+        ] {
+            assert_eq!(count(&c, sql), 0, "{sql}");
+        }
+        for sql in [
+            "SELECT count(*) FROM persons WHERE lead_source = 'partner_b'",
+            "SELECT count(*) FROM persons WHERE lead_campaign = '<img_src=x_onerror=alert(1)>'",
+            "SELECT count(*) FROM submissions WHERE conv_source = 'partner_alpha' \
+             AND conv_raw_source = 'partner_a'",
+            "SELECT count(*) FROM persons WHERE lead_channel = 'paid_search' \
+             AND lead_click_id_type = 'gclid'",
+        ] {
+            assert!(count(&c, sql) > 0, "{sql}");
+        }
+        drop(c);
+
+        let store = SqliteStore::open(&path).unwrap();
+        let total = runtime.block_on(async {
+            let mut total = ReclassifyBatch::default();
+            for role in TouchRole::ALL {
+                let mut after = 0;
+                loop {
+                    let batch = store.reclassify_batch(role, after, 1000).await.unwrap();
+                    total.scanned += batch.scanned;
+                    total.updated += batch.updated;
+                    total.channel_changed += batch.channel_changed;
+                    total.source_changed += batch.source_changed;
+                    match batch.last_id {
+                        Some(id) => after = id,
+                        None => break,
+                    }
+                }
+            }
+            store.shutdown().await;
+            total
+        });
+        assert!(total.scanned > 1500 * 3, "{total:?}");
+        assert_eq!(
+            (total.updated, total.channel_changed, total.source_changed),
+            (0, 0, 0),
+            "{total:?}"
+        );
     }
 }
