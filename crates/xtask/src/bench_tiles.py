@@ -78,7 +78,7 @@ lo, hi = int(start.timestamp() * 1000), int(end.timestamp() * 1000)
 src = sqlite3.connect(db_path)
 duck = duckdb.connect()
 tables = {
-    "persons": "SELECT id, created_at, owner_id, country, status, lead_source, lead_medium, lead_campaign, first_source, lead_referrer FROM persons",
+    "persons": "SELECT id, created_at, owner_id, country, status, lead_source, lead_medium, lead_campaign, first_source, lead_referrer, lead_channel FROM persons",
     "status_changes": "SELECT person_id, status FROM status_changes",
     "submissions": "SELECT id, person_id, channel, form_id FROM submissions",
     "sales": "SELECT person_id, status, amount_minor, currency, at FROM sales",
@@ -110,6 +110,7 @@ queries = {
     "new-leads-by-campaign": f"SELECT lead_campaign, count(*) n FROM persons p WHERE {P} GROUP BY 1 ORDER BY n DESC LIMIT 26",
     "new-leads-by-lead-source": f"SELECT lead_source, count(*) n FROM persons p WHERE {P} GROUP BY 1 ORDER BY n DESC LIMIT 26",
     "new-leads-by-first-source": f"SELECT first_source, count(*) n FROM persons p WHERE {P} GROUP BY 1 ORDER BY n DESC LIMIT 26",
+    "new-leads-by-channel": f"SELECT lead_channel, count(*) n FROM persons p WHERE {P} GROUP BY 1 ORDER BY n DESC LIMIT 26",
     "new-leads-from-chat": f"SELECT count(*) FROM persons p JOIN {creating} c ON c.person_id = p.id WHERE {P} AND c.channel = 'chat'",
     "new-leads-from-forms": f"SELECT count(*) FROM persons p JOIN {creating} c ON c.person_id = p.id WHERE {P} AND c.channel = 'form'",
     "sales-by-lead-source": f"SELECT p.lead_source, count(*) n FROM sales s JOIN persons p ON p.id = s.person_id WHERE s.status = 'won' AND s.at >= {lo} AND s.at < {hi} {{F}} GROUP BY 1 ORDER BY n DESC",
