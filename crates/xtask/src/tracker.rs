@@ -275,16 +275,17 @@ impl SizeReport {
         let total = self.total.gzip;
         if total > GZIP_BUDGET_BYTES {
             bail!(
-                "the tracker is {} gzipped, over its budget of {} by {} bytes",
-                kib(total),
-                kib(GZIP_BUDGET_BYTES),
+                "the tracker is {} B gzipped, over its budget of {} B by {} bytes",
+                grouped(total),
+                grouped(GZIP_BUDGET_BYTES),
                 grouped(total - GZIP_BUDGET_BYTES)
             );
         }
         Ok(format!(
-            "{} gzipped, budget {} ({}% used)",
+            "{} B gzipped ({}), budget {} B ({}% used)",
+            grouped(total),
             kib(total),
-            kib(GZIP_BUDGET_BYTES),
+            grouped(GZIP_BUDGET_BYTES),
             total * 100 / GZIP_BUDGET_BYTES
         ))
     }
