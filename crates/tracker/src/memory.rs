@@ -93,7 +93,7 @@ pub fn remember(
     } else {
         match stored_touch(stored_last) {
             Some(last) if within_lookback(last.at, now_ms, lookback_days) => (last, None),
-            _ => (current.to_owned(), None),
+            _ => (current.clone(), None),
         }
     };
     PageView {
