@@ -120,6 +120,7 @@ impl SqliteStore {
         schema::MIGRATIONS
             .to_latest(&mut connection)
             .map_err(|e| migration_error(path, e))?;
+        refresh_statistics(&connection, path);
 
         let busy_ms = options.busy_timeout.as_millis();
         let manager = SqliteConnectionManager::file(path)
@@ -210,6 +211,20 @@ fn configure_writer(connection: &Connection, options: &StoreOptions) -> rusqlite
     )?;
     connection.set_prepared_statement_cache_capacity(32);
     Ok(())
+}
+
+/// Lets SQLite refresh the planner's statistics (`sqlite_stat1`) where tables grew a lot
+/// since they were last analysed, as its documentation advises for long-lived connections.
+/// Without them, searches that AND several criteria pick poor indexes (80–190 ms instead of
+/// 4 ms at 100k persons). `analysis_limit` bounds the work to a sample, so a start-up on a
+/// large file stays quick. Statistics are an optimisation: a failure (a read-only file) is
+/// logged, never fatal.
+fn refresh_statistics(connection: &Connection, path: &Path) {
+    if let Err(error) =
+        connection.execute_batch("PRAGMA analysis_limit = 400; PRAGMA optimize = 0x10002;")
+    {
+        tracing::warn!(db = %path.display(), %error, "could not refresh query statistics");
+    }
 }
 
 fn open_error(path: &Path, error: &rusqlite::Error) -> StoreError {

@@ -466,6 +466,38 @@ async fn reopening_keeps_the_data_and_migrations_run_once() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn opening_refreshes_the_planners_statistics() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("leadtrail.db");
+    {
+        let store = SqliteStore::open(&path).unwrap();
+        for i in 0..300 {
+            let current = if i % 3 == 0 { linkedin() } else { facebook() };
+            store
+                .record_submission(submission(&format!("p{i}@acme.no"), None, current))
+                .await
+                .unwrap();
+        }
+        store.shutdown().await;
+    }
+    let analysed = |table: &str| -> i64 {
+        outside(&path)
+            .query_row(
+                "SELECT count(*) FROM sqlite_master m WHERE m.name = 'sqlite_stat1' \
+                 AND EXISTS (SELECT 1 FROM sqlite_stat1 WHERE tbl = ?1)",
+                [table],
+                |r| r.get(0),
+            )
+            .unwrap()
+    };
+    assert_eq!(analysed("persons"), 0, "a new file has nothing to analyse yet");
+    let store = SqliteStore::open(&path).unwrap();
+    store.shutdown().await;
+    assert_eq!(analysed("persons"), 1, "reopening analysed the grown tables");
+    assert_eq!(analysed("submissions"), 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_database_from_a_newer_leadtrail_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("leadtrail.db");
