@@ -490,10 +490,18 @@ async fn opening_refreshes_the_planners_statistics() {
             )
             .unwrap()
     };
-    assert_eq!(analysed("persons"), 0, "a new file has nothing to analyse yet");
+    assert_eq!(
+        analysed("persons"),
+        0,
+        "a new file has nothing to analyse yet"
+    );
     let store = SqliteStore::open(&path).unwrap();
     store.shutdown().await;
-    assert_eq!(analysed("persons"), 1, "reopening analysed the grown tables");
+    assert_eq!(
+        analysed("persons"),
+        1,
+        "reopening analysed the grown tables"
+    );
     assert_eq!(analysed("submissions"), 1);
 }
 
