@@ -203,7 +203,7 @@ pub async fn person(
         .store
         .person(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no person with id {id}")))?;
+        .ok_or_else(|| ApiError::no_person(id))?;
     Ok(HttpResponse::Ok().json(PersonJson::from(person)))
 }
 
@@ -221,7 +221,7 @@ pub async fn submissions(
     let id = id.into_inner();
     // An unknown person is a 404, not an empty list: the caller has the wrong id.
     if state.store.person(id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no person with id {id}")));
+        return Err(ApiError::no_person(id));
     }
     let items = state
         .store
@@ -248,7 +248,7 @@ pub async fn company(
         .store
         .company(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no company with id {id}")))?;
+        .ok_or_else(|| ApiError::no_company(id))?;
     Ok(HttpResponse::Ok().json(CompanyJson::from(company)))
 }
 

@@ -60,6 +60,16 @@ pub enum ApiError {
 }
 
 impl ApiError {
+    /// The 404 for a person id that names no one (also after an erasure).
+    pub fn no_person(id: i64) -> ApiError {
+        ApiError::NotFound(format!("no person with id {id}"))
+    }
+
+    /// The 404 for a company id that names none.
+    pub fn no_company(id: i64) -> ApiError {
+        ApiError::NotFound(format!("no company with id {id}"))
+    }
+
     pub fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::BadRequest(message.into())
     }

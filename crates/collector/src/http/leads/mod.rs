@@ -243,7 +243,7 @@ pub async fn status_changes(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     if state.store.person(id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no person with id {id}")));
+        return Err(ApiError::no_person(id));
     }
     let items = state
         .store
@@ -269,7 +269,7 @@ pub async fn patch_company(
     let id = id.into_inner();
     let map = input::json_object(&body)?;
     if state.store.company(id).await?.is_none() {
-        return Err(ApiError::NotFound(format!("no company with id {id}")));
+        return Err(ApiError::no_company(id));
     }
     check(&map, &[])?;
     Err(ApiError::invalid("body", "nothing to change"))
@@ -571,7 +571,7 @@ pub async fn export_person(
         .store
         .export_person(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no person with id {id}")))?;
+        .ok_or_else(|| ApiError::no_person(id))?;
     let phone = export.person.phone.clone();
     let body = PersonExportJson {
         exported_at: rfc3339(now_ms()),
@@ -623,7 +623,7 @@ pub async fn erase_person(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     if !state.store.erase_person(id).await? {
-        return Err(ApiError::NotFound(format!("no person with id {id}")));
+        return Err(ApiError::no_person(id));
     }
     tracing::info!(person_id = id, "person erased");
     Ok(HttpResponse::NoContent().finish())
