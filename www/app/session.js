@@ -9,7 +9,7 @@ const TOKEN_KEY = 'leadtrail.api_token';
 
 export const $ = (id) => document.getElementById(id);
 
-export const token = () => sessionStorage.getItem(TOKEN_KEY) || '';
+const token = () => sessionStorage.getItem(TOKEN_KEY) || '';
 
 export class ApiError extends Error {}
 
