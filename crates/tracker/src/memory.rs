@@ -6,7 +6,6 @@
 //! looks like empty storage here, and storage that refuses writes loses only the memory,
 //! never the fields.
 
-use alloc::borrow::ToOwned;
 use alloc::string::String;
 
 use leadtrail_core::query;

@@ -212,6 +212,15 @@ impl Server {
         })
     }
 
+    /// Bytes the server caused to be written to storage so far (`/proc/PID/io`).
+    fn bytes_written(&self) -> Result<u64> {
+        let io = std::fs::read_to_string(format!("/proc/{}/io", self.child.id()))?;
+        io.lines()
+            .find_map(|l| l.strip_prefix("write_bytes:"))
+            .and_then(|v| v.trim().parse().ok())
+            .context("no write_bytes in /proc/PID/io")
+    }
+
     /// Peak resident memory so far (VmHWM), in MB.
     fn peak_rss_mb(&self) -> Result<f64> {
         let status = std::fs::read_to_string(format!("/proc/{}/status", self.child.id()))?;
@@ -316,7 +325,9 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
         &format!("{}/healthz", server.base),
     )?;
     println!("phase 2: POST /f/bench (unique e-mails, full tracker fields)");
+    let written_before = server.bytes_written()?;
     let posts = wrk(wrk_path, &post_script, &format!("{}/f/bench", server.base))?;
+    let written = server.bytes_written()?.saturating_sub(written_before);
     let rss_mb = server.peak_rss_mb()?;
     server.stop()?;
     let durable = count_submissions(&db)?;
@@ -381,6 +392,18 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
             format!("{answered_ok} / {durable}"),
             "rows ≥ 2xx".into(),
             verdict(durable >= answered_ok),
+        ),
+        (
+            // What SQLite's page-sized WAL frames and checkpoints cost the disk: when
+            // this rate nears the disk's, ingest is bound by it rather than by CPU.
+            "disk writes per post / MB/s".into(),
+            format!(
+                "{:.1} KB / {:.0}",
+                written as f64 / 1024.0 / posts.requests.max(1) as f64,
+                written as f64 / 1e6 / posts.seconds.max(1e-9)
+            ),
+            String::new(),
+            "",
         ),
         (
             "non-2xx answers, socket errors".into(),

@@ -7,9 +7,16 @@
 //! the writer thread) and when another connection — another process, such as the CLI while
 //! the server runs — has committed anything (SQLite's `PRAGMA data_version`, one cheap
 //! statement per submission). Classifying costs about a microsecond per touch.
+//!
+//! The form endpoint's submissions arrive already prepared ([`PreparedTouches`], made on
+//! the request's thread with the aliases the writer last published): preparing two
+//! touches was a tenth of the writer's time, and the writer is the one thread every
+//! submission waits for. The writer uses them only if they were made with the very
+//! aliases it holds (the same `Arc`), and prepares again otherwise, so an alias change
+//! applies to every submission written after it, exactly as before.
 
 use std::cell::RefCell;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use leadtrail_core::channel::{classify_with, SourceAliases, RULES_VERSION};
 use leadtrail_core::clean::normalise_name;
@@ -22,6 +29,69 @@ thread_local! {
     /// The writer thread's aliases and the `data_version` they were read at. Thread-local
     /// because every write runs on its store's one writer thread.
     static WRITER_ALIASES: RefCell<Option<(i64, Arc<SourceAliases>)>> = const { RefCell::new(None) };
+    /// Where the writer thread publishes the aliases it loads (set once at its start).
+    static WRITER_BOARD: RefCell<Option<Arc<AliasBoard>>> = const { RefCell::new(None) };
+}
+
+/// The aliases a store's writer holds now, for the threads that prepare touches ahead of
+/// it. Empty until the writer first loads them, and after it dropped them.
+#[derive(Debug, Default)]
+pub(super) struct AliasBoard(Mutex<Option<Arc<SourceAliases>>>);
+
+impl AliasBoard {
+    pub(super) fn current(&self) -> Option<Arc<SourceAliases>> {
+        self.0.lock().map_or(None, |held| held.clone())
+    }
+
+    fn set(&self, aliases: Option<Arc<SourceAliases>>) {
+        if let Ok(mut held) = self.0.lock() {
+            *held = aliases;
+        }
+    }
+}
+
+/// Makes this thread (a store's writer) publish its aliases on `board`.
+pub(super) fn publish_writer_aliases_on(board: Arc<AliasBoard>) {
+    WRITER_BOARD.with(|slot| *slot.borrow_mut() = Some(board));
+}
+
+fn publish(aliases: Option<Arc<SourceAliases>>) {
+    WRITER_BOARD.with(|slot| {
+        if let Some(board) = slot.borrow().as_ref() {
+            board.set(aliases);
+        }
+    });
+}
+
+/// A submission's touches as the writer stores them: cleaned, merged through the aliases
+/// and classified.
+#[derive(Debug, Clone)]
+pub(super) struct PreparedTouches {
+    /// The aliases they were prepared with.
+    aliases: Arc<SourceAliases>,
+    /// The first interaction, when the browser remembered one.
+    pub first: Option<(Touch, Classified)>,
+    /// The touch that led to the submission.
+    pub current: (Touch, Classified),
+}
+
+impl PreparedTouches {
+    pub(super) fn new(
+        first: Option<&Touch>,
+        current: &Touch,
+        aliases: Arc<SourceAliases>,
+    ) -> PreparedTouches {
+        PreparedTouches {
+            first: first.map(|touch| prepare_touch(touch, None, &aliases)),
+            current: prepare_touch(current, None, &aliases),
+            aliases,
+        }
+    }
+
+    /// True when made with exactly `aliases` (not merely equal ones: the same load).
+    pub(super) fn made_with(&self, aliases: &Arc<SourceAliases>) -> bool {
+        Arc::ptr_eq(&self.aliases, aliases)
+    }
 }
 
 /// The operator's `(alias, source)` pairs, in alias order.
@@ -63,12 +133,14 @@ pub(super) fn writer_aliases(connection: &Connection) -> rusqlite::Result<Arc<So
     }
     let aliases = Arc::new(load_aliases(connection)?);
     WRITER_ALIASES.with(|cache| *cache.borrow_mut() = Some((version, Arc::clone(&aliases))));
+    publish(Some(Arc::clone(&aliases)));
     Ok(aliases)
 }
 
 /// Drops the writer thread's cached aliases; the next submission reads them again.
 pub(super) fn forget_writer_aliases() {
     WRITER_ALIASES.with(|cache| *cache.borrow_mut() = None);
+    publish(None);
 }
 
 /// A touch ready to be stored: its source merged through the aliases, and its channel.

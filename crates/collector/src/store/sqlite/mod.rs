@@ -1,9 +1,10 @@
 //! The SQLite backend of [`Store`]: one database file in WAL mode, one writer thread that
 //! commits in groups ([`writer`]), and a pool of read-only connections for queries.
 //!
-//! Durability: the write connection runs `synchronous=FULL`, and a write's future resolves
-//! only after the COMMIT that contains it returned — a 2xx sent on that means the row
-//! survives a crash or power loss. Reads run on tokio's blocking pool on their own
+//! Durability: a write's future resolves only after the COMMIT that contains it returned
+//! and the WAL was synced to disk — a 2xx sent on that means the row survives a crash or
+//! power loss. The sync is SQLite's `synchronous=FULL` per-commit sync, done on a thread
+//! of its own ([`wal_sync`]) so the writer builds the next batch meanwhile. Reads run on tokio's blocking pool on their own
 //! connections (`query_only`), so they never wait for the writer and never block a
 //! runtime thread.
 //!
@@ -44,12 +45,14 @@ mod links_channels;
 mod schema;
 mod search;
 mod tiles;
+mod wal_sync;
 mod writer;
 
 #[cfg(test)]
 mod tests;
 
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -57,6 +60,8 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub use writer::SubmissionWriter;
+
+use links_channels::{AliasBoard, PreparedTouches};
 
 use super::{
     Company, CompanyId, IncomingSubmission, Person, PersonId, Store, StoreError, StoreResult,
@@ -97,6 +102,8 @@ pub struct SqliteStore {
     readers: ReadPool,
     /// The dashboard tiles' read model (loaded on first use).
     dash: dash::DashState,
+    /// The aliases the writer holds, to prepare submissions' touches before they reach it.
+    aliases: Arc<AliasBoard>,
 }
 
 impl std::fmt::Debug for SqliteStore {
@@ -144,18 +151,23 @@ impl SqliteStore {
                 ))
             })?;
 
+        let aliases = Arc::new(AliasBoard::default());
+        let syncer = durable_commits(&connection, path).map_err(|e| open_error(path, &e))?;
         let writer = SubmissionWriter::start(
             connection,
             writer::WriterConfig {
                 max_batch: options.max_batch,
                 queue_capacity: options.queue_capacity,
             },
+            syncer,
+            Arc::clone(&aliases),
         )?;
         Ok(SqliteStore {
             path: path.to_owned(),
             writer,
             readers,
             dash: dash::DashState::default(),
+            aliases,
         })
     }
 
@@ -211,6 +223,27 @@ fn configure_writer(connection: &Connection, options: &StoreOptions) -> rusqlite
     )?;
     connection.set_prepared_statement_cache_capacity(32);
     Ok(())
+}
+
+/// Who makes each commit durable. The WAL exists once the schema is migrated; with a
+/// [`WalSyncer`](wal_sync::WalSyncer) on it the connection drops to `synchronous=NORMAL`
+/// and the syncer adds FULL's per-commit sync on its own thread. Should the WAL file not
+/// open, the connection keeps `FULL` and syncs in the writer, as before.
+fn durable_commits(
+    connection: &Connection,
+    path: &Path,
+) -> rusqlite::Result<Option<wal_sync::WalSyncer>> {
+    match wal_sync::WalSyncer::start(path) {
+        Ok(syncer) => {
+            connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
+            Ok(Some(syncer))
+        }
+        Err(error) => {
+            tracing::warn!(db = %path.display(), %error,
+                "cannot open the WAL for syncing; the writer syncs each commit itself");
+            Ok(None)
+        }
+    }
 }
 
 /// Lets SQLite refresh the planner's statistics (`sqlite_stat1`) where tables grew a lot
@@ -279,7 +312,11 @@ impl Store for SqliteStore {
         &self,
         submission: IncomingSubmission,
     ) -> StoreResult<SubmissionReceipt> {
-        self.writer.record(submission).await
+        // Prepared here, on the request's thread, to spare the writer (links_channels).
+        let prepared = self.aliases.current().map(|aliases| {
+            PreparedTouches::new(submission.first.as_ref(), &submission.current, aliases)
+        });
+        self.writer.record(submission, prepared).await
     }
 
     async fn person(&self, id: PersonId) -> StoreResult<Option<Person>> {

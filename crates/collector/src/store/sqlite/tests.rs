@@ -15,7 +15,9 @@ use rusqlite::Connection;
 use serde_json::{json, Map, Value};
 use tempfile::TempDir;
 
+use super::links_channels::PreparedTouches;
 use super::{SqliteStore, StoreOptions};
+use crate::store::links::LinkStore;
 use crate::store::{IncomingSubmission, Store, StoreError, SubmissionReceipt};
 
 const T0: i64 = 1_726_000_000_000;
@@ -972,7 +974,7 @@ fn writer_throughput() {
         .unwrap();
     println!(
         "writer alone, {total_per_run} new persons per run (a tenth with 1 task), \
-         synchronous=FULL, WAL; setup: {}",
+         durable (WAL synced before each answer); setup: {}",
         setup_sql.as_deref().unwrap_or("none")
     );
     println!("tasks  subs/s   p50 ms  p99 ms  writes/batch  writer CPU µs/sub");
@@ -1153,4 +1155,59 @@ async fn observers_load_once_and_see_every_commit_before_it_is_answered() {
     assert!(log[1]
         .1
         .contains(&("submissions".to_owned(), receipt.submission_id)));
+}
+
+/// Touches prepared before the writer (on the request's thread) are used only when made
+/// with the aliases the writer holds: an alias added in between applies all the same.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn touches_prepared_with_stale_aliases_are_prepared_again() {
+    let f = Fixture::new();
+    let with = |source: &str| touch(source, "paid_social", "spring", T0);
+    f.record(submission("a@x.example", None, with("fb"))).await;
+    let published = f
+        .store
+        .aliases
+        .current()
+        .expect("the writer published its aliases");
+    let stored = |email: &str| -> (String, Option<String>) {
+        f.outside()
+            .query_row(
+                "SELECT lead_source, lead_raw_source FROM persons WHERE email_key = ?1",
+                [email],
+                |r| Ok((r.get(0)?, r.get(1)?)),
+            )
+            .unwrap()
+    };
+    assert_eq!(
+        stored("a@x.example"),
+        ("facebook".to_owned(), Some("fb".to_owned()))
+    );
+
+    // Prepared with the aliases of now, and used as they are.
+    let fresh = submission("b@x.example", None, with("fb"));
+    let prepared = PreparedTouches::new(None, &fresh.current, Arc::clone(&published));
+    f.store
+        .writer()
+        .record(fresh, Some(prepared))
+        .await
+        .unwrap();
+    assert_eq!(
+        stored("b@x.example"),
+        ("facebook".to_owned(), Some("fb".to_owned()))
+    );
+
+    // An alias arrives between preparing and writing: the writer prepares again.
+    f.store
+        .put_source_alias("the-gram", "instagram", T0)
+        .await
+        .unwrap()
+        .unwrap();
+    let late = submission("c@x.example", None, with("the-gram"));
+    let stale = PreparedTouches::new(None, &late.current, published);
+    assert_eq!(stale.current.0.source.as_deref(), Some("the-gram"));
+    f.store.writer().record(late, Some(stale)).await.unwrap();
+    assert_eq!(
+        stored("c@x.example"),
+        ("instagram".to_owned(), Some("the-gram".to_owned()))
+    );
 }

@@ -1,20 +1,21 @@
 //! The one writer: a thread that owns the only write connection and commits what request
 //! handlers send it in groups (group commit).
 //!
-//! Why one thread: SQLite allows one writer at a time anyway, and with `synchronous=FULL`
-//! every commit costs an fsync. Handlers that each opened a transaction would queue on the
+//! Why one thread: SQLite allows one writer at a time anyway, and every durable commit
+//! costs an fsync. Handlers that each opened a transaction would queue on the
 //! database lock and pay one fsync each; here they queue on a channel and share one.
 //!
 //! The loop blocks for the first command, then takes whatever else is already queued (up
 //! to a cap) — there is deliberately no timer waiting for a batch to fill: under load the
-//! queue fills by itself while the previous commit's fsync runs, and when idle a lone
+//! queue fills by itself while the previous batch runs, and when idle a lone
 //! request is committed at once (a 2 ms wait halved throughput when it was measured).
 //! The batch runs in one `BEGIN IMMEDIATE … COMMIT`. A command that fails for a reason of
 //! its own (a constraint, a bug) must roll back alone while the others commit; rather than
 //! paying a SAVEPOINT per command on every batch (SQLite then copies every page a command
 //! touches into a sub-journal — a quarter of the writer's time when profiled), the batch
 //! first runs without savepoints, and only if a command fails is it rolled back and
-//! replayed with a SAVEPOINT per command. Only after COMMIT returns is any waiter
+//! replayed with a SAVEPOINT per command. Only after COMMIT returns and the WAL is synced
+//! ([`super::wal_sync`], on its own thread while the next batch runs) is any waiter
 //! answered: an answer means durable.
 //!
 //! Errors that say the database cannot take writes now — disk full, read-only, I/O error,
@@ -49,8 +50,9 @@ use rusqlite::types::ToSql;
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
 
-use super::links_channels;
+use super::links_channels::{self, AliasBoard, PreparedTouches};
 use super::schema::{self, touch_params};
+use super::wal_sync::WalSyncer;
 use crate::store::{IncomingSubmission, StoreError, StoreResult, SubmissionReceipt};
 
 /// One unit of work for the writer, with where to send its answer.
@@ -65,7 +67,7 @@ pub(super) enum Command {
 /// The write operations, each paired with its waiter.
 pub(super) enum Write {
     Record(
-        Box<IncomingSubmission>,
+        Box<Recording>,
         oneshot::Sender<StoreResult<SubmissionReceipt>>,
     ),
     InsertToken {
@@ -178,14 +180,25 @@ pub struct SubmissionWriter {
 
 impl SubmissionWriter {
     /// Starts the writer thread on `connection` (already configured and migrated).
-    pub(super) fn start(connection: Connection, config: WriterConfig) -> StoreResult<Self> {
+    /// `syncer`: who makes commits durable before they are answered (see
+    /// [`super::wal_sync`]); without one the connection must sync on its own
+    /// (`synchronous=FULL`).
+    pub(super) fn start(
+        connection: Connection,
+        config: WriterConfig,
+        syncer: Option<WalSyncer>,
+        aliases: Arc<AliasBoard>,
+    ) -> StoreResult<Self> {
         let (commands, queue) = mpsc::channel(config.queue_capacity.max(1));
         let max_batch = config.max_batch.max(1);
         let stats = Arc::new(WriterStats::default());
         let thread_stats = Arc::clone(&stats);
         let thread = std::thread::Builder::new()
             .name("leadtrail-sqlite-writer".into())
-            .spawn(move || run(connection, queue, max_batch, &thread_stats))
+            .spawn(move || {
+                links_channels::publish_writer_aliases_on(aliases);
+                run(connection, queue, max_batch, &thread_stats, syncer);
+            })
             .map_err(|e| StoreError::Internal(format!("cannot start the writer thread: {e}")))?;
         Ok(SubmissionWriter {
             commands,
@@ -195,9 +208,19 @@ impl SubmissionWriter {
         })
     }
 
-    pub async fn record(&self, submission: IncomingSubmission) -> StoreResult<SubmissionReceipt> {
-        self.call(|reply| Write::Record(Box::new(submission), reply))
-            .await
+    /// `prepared`: the submission's touches, prepared on the caller's thread (see
+    /// [`PreparedTouches`]); the writer prepares them itself when they are missing or
+    /// stale.
+    pub(super) async fn record(
+        &self,
+        submission: IncomingSubmission,
+        prepared: Option<PreparedTouches>,
+    ) -> StoreResult<SubmissionReceipt> {
+        let recording = Box::new(Recording {
+            submission,
+            prepared,
+        });
+        self.call(|reply| Write::Record(recording, reply)).await
     }
 
     pub async fn insert_api_token(
@@ -342,6 +365,7 @@ fn run(
     mut queue: mpsc::Receiver<Command>,
     max_batch: usize,
     stats: &WriterStats,
+    mut syncer: Option<WalSyncer>,
 ) {
     let mut batch: Vec<Write> = Vec::with_capacity(max_batch);
     let mut shutdown_waiters = Vec::new();
@@ -389,6 +413,7 @@ fn run(
                 std::mem::take(&mut batch),
                 stats,
                 &mut feed,
+                syncer.as_ref(),
             );
             batch.reserve(max_batch);
         }
@@ -397,10 +422,18 @@ fn run(
             let _ = loaded.send(());
         }
     }
+    // Everything committed is answered before the shutdown is.
+    if let Some(syncer) = syncer.as_mut() {
+        syncer.finish();
+    }
     for waiter in shutdown_waiters {
         let _ = waiter.send(());
     }
-    tracing::debug!("sqlite writer stopped");
+    tracing::info!(
+        batches = stats.batches(),
+        writes = stats.writes(),
+        "sqlite writer stopped"
+    );
 }
 
 /// Takes what is already queued, without waiting, up to `max_batch` writes.
@@ -429,9 +462,10 @@ fn commit_guarded(
     batch: Vec<Write>,
     stats: &WriterStats,
     feed: &mut ChangeFeed,
+    syncer: Option<&WalSyncer>,
 ) {
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        commit_batch(connection, batch, stats, feed)
+        commit_batch(connection, batch, stats, feed, syncer)
     }));
     feed.discard();
     if outcome.is_err() {
@@ -447,6 +481,7 @@ fn commit_batch(
     batch: Vec<Write>,
     stats: &WriterStats,
     feed: &mut ChangeFeed,
+    syncer: Option<&WalSyncer>,
 ) {
     #[cfg(test)]
     if let [Write::Execute(..)] = &batch[..] {
@@ -473,8 +508,17 @@ fn commit_batch(
     stats
         .writes
         .fetch_add(waiters.len() as u64, Ordering::Relaxed);
-    for (waiter, result) in waiters.into_iter().zip(results) {
-        waiter.answer(result);
+    let answer = move |synced: Result<(), String>| {
+        for (waiter, result) in waiters.into_iter().zip(results) {
+            waiter.answer(match &synced {
+                Ok(()) => result,
+                Err(why) => Err(StoreError::Unavailable(why.clone())),
+            });
+        }
+    };
+    match syncer {
+        Some(syncer) => syncer.after_next_sync(Box::new(answer)),
+        None => answer(Ok(())),
     }
 }
 
@@ -552,8 +596,14 @@ fn fail_all(
 }
 
 /// A write's operation.
+/// A submission on its way to [`record`].
+pub(super) struct Recording {
+    submission: IncomingSubmission,
+    prepared: Option<PreparedTouches>,
+}
+
 enum Operation {
-    Record(Box<IncomingSubmission>),
+    Record(Box<Recording>),
     Apply(WriteFn),
     InsertToken {
         name: String,
@@ -624,7 +674,12 @@ fn in_savepoint(connection: &Connection, operation: &Operation) -> Result<Done, 
 
 fn apply(connection: &Connection, operation: &Operation) -> rusqlite::Result<Done> {
     match operation {
-        Operation::Record(submission) => record(connection, submission).map(Done::Receipt),
+        Operation::Record(recording) => record_prepared(
+            connection,
+            &recording.submission,
+            recording.prepared.as_ref(),
+        )
+        .map(Done::Receipt),
         Operation::Apply(operation) => operation(connection).map(Done::Any),
         Operation::InsertToken {
             name,
@@ -655,6 +710,16 @@ pub(super) fn record(
     connection: &Connection,
     submission: &IncomingSubmission,
 ) -> rusqlite::Result<SubmissionReceipt> {
+    record_prepared(connection, submission, None)
+}
+
+/// [`record`], with the touches already prepared when `prepared` was made with the
+/// aliases the writer holds now.
+fn record_prepared(
+    connection: &Connection,
+    submission: &IncomingSubmission,
+    prepared: Option<&PreparedTouches>,
+) -> rusqlite::Result<SubmissionReceipt> {
     let IncomingSubmission {
         form_key,
         channel,
@@ -674,12 +739,17 @@ pub(super) fn record(
     // and its touch's channel. `first_class` is the first interaction's, which is the
     // current touch's when the browser remembered none (as Attribution::decide picks).
     let aliases = links_channels::writer_aliases(connection)?;
-    let (current, current_class) = links_channels::prepare_touch(current, None, &aliases);
-    let (first, first_class) = match first {
-        Some(first) => {
-            let (touch, class) = links_channels::prepare_touch(first, None, &aliases);
-            (Some(touch), class)
+    let prepared_here;
+    let prepared = match prepared {
+        Some(prepared) if prepared.made_with(&aliases) => prepared,
+        _ => {
+            prepared_here = PreparedTouches::new(first.as_ref(), current, aliases);
+            &prepared_here
         }
+    };
+    let (current, current_class) = prepared.current.clone();
+    let (first, first_class) = match &prepared.first {
+        Some((touch, class)) => (Some(touch.clone()), class.clone()),
         None => (None, current_class.clone()),
     };
     let no_class = schema::Classified::default();
