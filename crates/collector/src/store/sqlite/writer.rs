@@ -429,7 +429,7 @@ fn run(
     for waiter in shutdown_waiters {
         let _ = waiter.send(());
     }
-    tracing::info!(
+    tracing::debug!(
         batches = stats.batches(),
         writes = stats.writes(),
         "sqlite writer stopped"
