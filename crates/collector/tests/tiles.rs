@@ -21,6 +21,16 @@ fn labels(body: &Value) -> Vec<(String, Value)> {
         .collect()
 }
 
+/// The e-mails of a drill-down page, in its order.
+fn item_emails(body: &Value) -> Vec<&str> {
+    body["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap())
+        .collect()
+}
+
 #[test]
 fn tiles_follow_posted_leads_with_filters_and_drill_down() {
     let c = Collector::start_with(&[], &[("LEADTRAIL_TIME_ZONE", "Europe/Oslo")]);
@@ -146,12 +156,7 @@ fn tiles_follow_posted_leads_with_filters_and_drill_down() {
     // Drill-down.
     let (status, body) = c.api("/api/v1/tiles/new-leads-by-lead-source/persons?key=linkedin");
     assert_eq!(status, 200, "{body}");
-    let emails: Vec<&str> = body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["email"].as_str().unwrap())
-        .collect();
+    let emails = item_emails(&body);
     assert_eq!(emails, ["b@example.com", "a@example.com"]);
     let (_, body) = c.api(&format!(
         "/api/v1/tiles/new-leads-by-campaign/persons?key={}",
@@ -416,12 +421,7 @@ fn new_leads_by_channel_follows_posted_touches_and_reclassify() {
     assert_eq!(keyed(&body), expected);
     let (status, body) = c.api("/api/v1/tiles/new-leads-by-channel/persons?key=paid_search");
     assert_eq!(status, 200, "{body}");
-    let emails: Vec<&str> = body["items"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|p| p["email"].as_str().unwrap())
-        .collect();
+    let emails = item_emails(&body);
     assert_eq!(
         emails,
         [
