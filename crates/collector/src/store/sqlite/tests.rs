@@ -977,7 +977,7 @@ fn writer_throughput() {
          durable (WAL synced before each answer); setup: {}",
         setup_sql.as_deref().unwrap_or("none")
     );
-    println!("tasks  subs/s   p50 ms  p99 ms  writes/batch  writer CPU µs/sub");
+    println!("tasks  subs/s   p50 ms  p99 ms  writes/batch  writer CPU µs/sub  disk KB/sub");
     for tasks in task_counts {
         let total = if tasks == 1 {
             total_per_run / 10
@@ -999,6 +999,7 @@ fn writer_throughput() {
             if let Some(sql) = &setup_sql {
                 f.store.writer().execute(sql).await.unwrap();
             }
+            let written_before = bytes_written();
             let started = Instant::now();
             let handles: Vec<_> = (0..tasks)
                 .map(|t| {
@@ -1032,20 +1033,35 @@ fn writer_throughput() {
             }
             let elapsed = started.elapsed();
             let writer_cpu = writer_thread_cpu();
+            let written = bytes_written().saturating_sub(written_before);
             latencies.sort();
             let pct = |p: f64| latencies[((latencies.len() - 1) as f64 * p) as usize];
             let stats = f.store.writer().stats();
             println!(
-                "{tasks:>5}  {:>7.0}  {:>6.2}  {:>6.2}  {:>12.1}  {:>17.1}",
+                "{tasks:>5}  {:>7.0}  {:>6.2}  {:>6.2}  {:>12.1}  {:>17.1}  {:>11.1}",
                 total as f64 / elapsed.as_secs_f64(),
                 pct(0.5).as_secs_f64() * 1e3,
                 pct(0.99).as_secs_f64() * 1e3,
                 stats.writes() as f64 / stats.batches() as f64,
-                writer_cpu.as_secs_f64() * 1e6 / total as f64
+                writer_cpu.as_secs_f64() * 1e6 / total as f64,
+                written as f64 / 1024.0 / total as f64
             );
             f.store.shutdown().await;
         });
     }
+}
+
+/// Bytes this process has caused to be written to storage so far (Linux: /proc), so that
+/// the benchmark shows what each submission costs the disk (WAL frames and checkpoints).
+fn bytes_written() -> u64 {
+    std::fs::read_to_string("/proc/self/io")
+        .ok()
+        .and_then(|io| {
+            io.lines()
+                .find_map(|l| l.strip_prefix("write_bytes:"))
+                .and_then(|v| v.trim().parse().ok())
+        })
+        .unwrap_or(0)
 }
 
 /// CPU time the writer thread has used so far (Linux: from /proc, in clock ticks of
