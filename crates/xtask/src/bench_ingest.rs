@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 
+use crate::cpu_time::{CpuPerRequest, CpuSnapshot};
 use crate::tools::{self, Need};
 use crate::tracker;
 use crate::util::{cargo, cargo_target_dir, run};
@@ -318,15 +319,21 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
         server.base,
         PHASE.as_secs()
     );
+    let pid = server.child.id();
     println!("phase 1: GET /healthz");
+    let cpu_before = CpuSnapshot::take(pid)?;
     let healthz = wrk(
         wrk_path,
         &healthz_script,
         &format!("{}/healthz", server.base),
     )?;
+    let healthz_cpu =
+        CpuPerRequest::between(&cpu_before, &CpuSnapshot::take(pid)?, healthz.requests);
     println!("phase 2: POST /f/bench (unique e-mails, full tracker fields)");
     let written_before = server.bytes_written()?;
+    let cpu_before = CpuSnapshot::take(pid)?;
     let posts = wrk(wrk_path, &post_script, &format!("{}/f/bench", server.base))?;
+    let posts_cpu = CpuPerRequest::between(&cpu_before, &CpuSnapshot::take(pid)?, posts.requests);
     let written = server.bytes_written()?.saturating_sub(written_before);
     let rss_mb = server.peak_rss_mb()?;
     server.stop()?;
@@ -415,12 +422,57 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
     for (name, value, goal, verdict) in rows {
         println!("{name:<38} {value:>12}  {goal:>10}  {verdict}");
     }
+    print_cpu_budget(&healthz_cpu, &posts_cpu);
     // wrk stops mid-request at the deadline: a post may have been committed without its
     // answer being counted, never the other way round.
     if durable < answered_ok {
         bail!("{answered_ok} posts were acknowledged but only {durable} rows are in the database");
     }
     Ok(())
+}
+
+/// Where each request's CPU goes, and what the share goal allows a post to cost: on a
+/// machine that /healthz keeps busy, a post may cost at most `1 / share` times a /healthz
+/// request's machine CPU (at /healthz's utilisation) for the goal to be reachable at all.
+fn print_cpu_budget(healthz: &CpuPerRequest, posts: &CpuPerRequest) {
+    println!("\nCPU per request, µs (server threads by name, wrk, whole machine)");
+    println!("{:<38} {:>12} {:>12}", "", "/healthz", "POST");
+    let names: std::collections::BTreeSet<&String> =
+        healthz.threads.keys().chain(posts.threads.keys()).collect();
+    let cell = |v: Option<&f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
+    for name in names {
+        println!(
+            "{:<38} {:>12} {:>12}",
+            format!("thread {name}"),
+            cell(healthz.threads.get(name)),
+            cell(posts.threads.get(name))
+        );
+    }
+    let row = |name: &str, h: String, p: String| println!("{name:<38} {h:>12} {p:>12}");
+    row(
+        "wrk (load generator)",
+        format!("{:.1}", healthz.load_generator_us),
+        format!("{:.1}", posts.load_generator_us),
+    );
+    row(
+        "whole machine, busy",
+        format!("{:.1}", healthz.machine_busy_us),
+        format!("{:.1}", posts.machine_busy_us),
+    );
+    row(
+        "whole machine, idle",
+        format!("{:.0} %", healthz.machine_idle * 100.0),
+        format!("{:.0} %", posts.machine_idle * 100.0),
+    );
+    println!(
+        "budget: durable ÷ /healthz ≥ {:.0} % needs a post to cost ≤ {:.1} µs of machine CPU \
+         (at /healthz's {:.0} % busy); it costs {:.1} µs at {:.0} % busy",
+        GOAL_SHARE_OF_HEALTHZ * 100.0,
+        healthz.machine_busy_us / GOAL_SHARE_OF_HEALTHZ,
+        (1.0 - healthz.machine_idle) * 100.0,
+        posts.machine_busy_us,
+        (1.0 - posts.machine_idle) * 100.0
+    );
 }
 
 #[cfg(test)]

@@ -6,6 +6,7 @@
 mod bench_ingest;
 mod bench_tiles;
 mod bench_tracker;
+mod cpu_time;
 mod dist;
 mod fuzz;
 mod serve;

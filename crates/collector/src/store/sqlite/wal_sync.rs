@@ -92,18 +92,31 @@ fn wal_path(database: &Path) -> PathBuf {
 
 fn run(mut wal: WalFile, queue: &Receiver<AfterSync>) {
     let mut waiting = Vec::with_capacity(QUEUED_BATCHES);
+    let (mut syncs, mut batches, mut syncing) = (0u64, 0u64, std::time::Duration::ZERO);
     while let Ok(first) = queue.recv() {
         waiting.push(first);
         // Everything committed by now is covered by the one sync below.
         waiting.extend(queue.try_iter());
+        let started = std::time::Instant::now();
         let outcome = wal.sync().map_err(|error| {
             tracing::error!(%error, wal = %wal.path.display(), "cannot sync the WAL to disk");
             format!("the database could not be synced to disk: {error}")
         });
+        syncing += started.elapsed();
+        syncs += 1;
+        batches += waiting.len() as u64;
         for after in waiting.drain(..) {
             after(outcome.clone());
         }
     }
+    // Tells, when tuning, whether the disk's flush or the writer sets the pace.
+    tracing::debug!(
+        syncs,
+        batches,
+        mean_sync_us = syncing.as_micros() as u64 / syncs.max(1),
+        busy_ms = syncing.as_millis() as u64,
+        "WAL sync thread stops"
+    );
 }
 
 /// The WAL file, kept open. SQLite keeps the same file while any connection is open (it

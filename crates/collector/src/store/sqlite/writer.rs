@@ -370,6 +370,9 @@ fn run(
     let mut batch: Vec<Write> = Vec::with_capacity(max_batch);
     let mut shutdown_waiters = Vec::new();
     let mut stopping = false;
+    // Time spent waiting for work: with the WAL sync thread's figures, it tells when
+    // tuning whether the writer, the disk or the HTTP side sets the pace.
+    let mut idle = std::time::Duration::ZERO;
     let mut feed = ChangeFeed::install(&connection);
     let mut new_observers = Vec::new();
     loop {
@@ -387,7 +390,10 @@ fn run(
                 break;
             }
         } else {
-            let Some(first) = queue.blocking_recv() else {
+            let waiting = std::time::Instant::now();
+            let first = queue.blocking_recv();
+            idle += waiting.elapsed();
+            let Some(first) = first else {
                 break; // every handle dropped
             };
             match first {
@@ -432,6 +438,7 @@ fn run(
     tracing::debug!(
         batches = stats.batches(),
         writes = stats.writes(),
+        idle_ms = idle.as_millis() as u64,
         "sqlite writer stopped"
     );
 }
