@@ -281,13 +281,13 @@ fn import_person(
         None => None,
     };
     let company_is_new = identity.is_some() && known_company.is_none();
-    let attribution = Attribution::decide(first, current, true, company_is_new);
+    let attribution = Attribution::decide(first.as_ref(), &current, true, company_is_new);
     let company_id = match (identity, known_company) {
         (Some(_), Some(id)) => Some(id),
         (Some(identity), None) => Some(writer::insert_company(
             connection,
             &identity,
-            attribution.company_source.as_ref(),
+            attribution.company_source,
             &current_class,
             person.received_at,
         )?),
@@ -308,11 +308,9 @@ fn import_person(
         &external_id,
     ];
     params.extend(touch_params(
-        attribution.first_interaction.as_ref().unwrap_or(&empty),
+        attribution.first_interaction.unwrap_or(&empty),
     ));
-    params.extend(touch_params(
-        attribution.lead_generation.as_ref().unwrap_or(&empty),
-    ));
+    params.extend(touch_params(attribution.lead_generation.unwrap_or(&empty)));
     params.extend(first_class.params());
     params.extend(current_class.params());
     connection

@@ -754,10 +754,10 @@ fn record_prepared(
             &prepared_here
         }
     };
-    let (current, current_class) = prepared.current.clone();
+    let (current, current_class) = (&prepared.current.0, &prepared.current.1);
     let (first, first_class) = match &prepared.first {
-        Some((touch, class)) => (Some(touch.clone()), class.clone()),
-        None => (None, current_class.clone()),
+        Some((touch, class)) => (Some(touch), class),
+        None => (None, current_class),
     };
     let no_class = schema::Classified::default();
     let form_id = form_id(connection, form_key, received_at)?;
@@ -788,15 +788,15 @@ fn record_prepared(
                 (Some(identity), None) => Some(insert_company(
                     connection,
                     &identity,
-                    attribution.company_source.as_ref(),
-                    &current_class,
+                    attribution.company_source,
+                    current_class,
                     received_at,
                 )?),
                 (None, _) => None,
             };
             let empty = Touch::default();
-            let first_interaction = attribution.first_interaction.as_ref().unwrap_or(&empty);
-            let lead_generation = attribution.lead_generation.as_ref().unwrap_or(&empty);
+            let first_interaction = attribution.first_interaction.unwrap_or(&empty);
+            let lead_generation = attribution.lead_generation.unwrap_or(&empty);
             let mut params: Vec<&dyn ToSql> = vec![
                 &email.as_given,
                 &email.key,
@@ -843,7 +843,7 @@ fn record_prepared(
         &received_at,
         &payload,
     ];
-    params.extend(touch_params(&conversion));
+    params.extend(touch_params(conversion));
     params.extend(current_class.params());
     connection
         .prepare_cached(&schema::INSERT_SUBMISSION)?
