@@ -164,11 +164,17 @@ mod tests {
         seen
     }
 
-    #[test]
-    fn answers_every_batch_in_commit_order_and_finish_waits_for_them() {
+    /// A database path whose WAL file exists (the syncer needs nothing else).
+    fn database_with_wal() -> (tempfile::TempDir, PathBuf) {
         let dir = tempfile::tempdir().unwrap();
         let db = dir.path().join("x.db");
         std::fs::write(wal_path(&db), b"frames").unwrap();
+        (dir, db)
+    }
+
+    #[test]
+    fn answers_every_batch_in_commit_order_and_finish_waits_for_them() {
+        let (_dir, db) = database_with_wal();
         let mut syncer = WalSyncer::start(&db).unwrap();
         let seen = answers(500, &syncer);
         syncer.finish();
@@ -208,9 +214,7 @@ mod tests {
 
     #[test]
     fn after_the_thread_stopped_batches_are_told_so() {
-        let dir = tempfile::tempdir().unwrap();
-        let db = dir.path().join("x.db");
-        std::fs::write(wal_path(&db), b"frames").unwrap();
+        let (_dir, db) = database_with_wal();
         let mut syncer = WalSyncer::start(&db).unwrap();
         syncer.finish();
         let seen = answers(1, &syncer);
