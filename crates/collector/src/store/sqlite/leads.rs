@@ -11,8 +11,9 @@ use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row};
 use serde_json::Value;
 
+use super::links_channels::{self, PreparedTouches};
 use super::schema::{self, touch_params};
-use super::{links_channels, now_ms, writer, SqliteStore};
+use super::{now_ms, writer, SqliteStore};
 use crate::store::leads::{
     consent_value, Associate, AssociateId, Consent, ConsentRecord, ExternalReceipt, ImportOutcome,
     ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport, PersonPatch, Sale,
@@ -263,15 +264,12 @@ fn import_person(
     if known {
         return Ok(ImportOutcome::AlreadyThere);
     }
-    let aliases = links_channels::writer_aliases(connection)?;
-    let (current, current_class) = links_channels::prepare_touch(&person.current, None, &aliases);
-    let (first, first_class) = match &person.first {
-        Some(first) => {
-            let (touch, class) = links_channels::prepare_touch(first, None, &aliases);
-            (Some(touch), class)
-        }
-        None => (None, current_class.clone()),
-    };
+    let prepared = PreparedTouches::new(
+        person.first.as_ref(),
+        &person.current,
+        links_channels::writer_aliases(connection)?,
+    );
+    let (first, first_class, current, current_class) = prepared.roles();
     let identity = CompanyIdentity::of(person.company.as_deref(), &person.email);
     let known_company = match &identity {
         Some(identity) => connection
@@ -281,14 +279,14 @@ fn import_person(
         None => None,
     };
     let company_is_new = identity.is_some() && known_company.is_none();
-    let attribution = Attribution::decide(first.as_ref(), &current, true, company_is_new);
+    let attribution = Attribution::decide(first, current, true, company_is_new);
     let company_id = match (identity, known_company) {
         (Some(_), Some(id)) => Some(id),
         (Some(identity), None) => Some(writer::insert_company(
             connection,
             &identity,
             attribution.company_source,
-            &current_class,
+            current_class,
             person.received_at,
         )?),
         (None, _) => None,

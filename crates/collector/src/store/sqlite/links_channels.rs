@@ -92,6 +92,17 @@ impl PreparedTouches {
     pub(super) fn made_with(&self, aliases: &Arc<SourceAliases>) -> bool {
         Arc::ptr_eq(&self.aliases, aliases)
     }
+
+    /// `(first, first_class, current, current_class)` as the seed's rules and the INSERTs
+    /// take them. Without a remembered first interaction, its class is the current
+    /// touch's, as `Attribution::decide` then takes the current touch as the first.
+    pub(super) fn roles(&self) -> (Option<&Touch>, &Classified, &Touch, &Classified) {
+        let (current, current_class) = (&self.current.0, &self.current.1);
+        match &self.first {
+            Some((first, first_class)) => (Some(first), first_class, current, current_class),
+            None => (None, current_class, current, current_class),
+        }
+    }
 }
 
 /// The operator's `(alias, source)` pairs, in alias order.

@@ -602,13 +602,13 @@ fn fail_all(
     }
 }
 
-/// A write's operation.
 /// A submission on its way to [`record`].
 pub(super) struct Recording {
     submission: IncomingSubmission,
     prepared: Option<PreparedTouches>,
 }
 
+/// A write's operation.
 enum Operation {
     Record(Box<Recording>),
     Apply(WriteFn),
@@ -754,11 +754,7 @@ fn record_prepared(
             &prepared_here
         }
     };
-    let (current, current_class) = (&prepared.current.0, &prepared.current.1);
-    let (first, first_class) = match &prepared.first {
-        Some((touch, class)) => (Some(touch), class),
-        None => (None, current_class),
-    };
+    let (first, first_class, current, current_class) = prepared.roles();
     let no_class = schema::Classified::default();
     let form_id = form_id(connection, form_key, received_at)?;
     let existing: Option<(i64, Option<i64>)> = connection
