@@ -436,19 +436,18 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
 /// request's machine CPU (at /healthz's utilisation) for the goal to be reachable at all.
 fn print_cpu_budget(healthz: &CpuPerRequest, posts: &CpuPerRequest) {
     println!("\nCPU per request, µs (server threads by name, wrk, whole machine)");
-    println!("{:<38} {:>12} {:>12}", "", "/healthz", "POST");
+    let row = |name: &str, h: String, p: String| println!("{name:<38} {h:>12} {p:>12}");
+    row("", "/healthz".into(), "POST".into());
     let names: std::collections::BTreeSet<&String> =
         healthz.threads.keys().chain(posts.threads.keys()).collect();
     let cell = |v: Option<&f64>| v.map_or("-".to_owned(), |v| format!("{v:.1}"));
     for name in names {
-        println!(
-            "{:<38} {:>12} {:>12}",
-            format!("thread {name}"),
+        row(
+            &format!("thread {name}"),
             cell(healthz.threads.get(name)),
-            cell(posts.threads.get(name))
+            cell(posts.threads.get(name)),
         );
     }
-    let row = |name: &str, h: String, p: String| println!("{name:<38} {h:>12} {p:>12}");
     row(
         "wrk (load generator)",
         format!("{:.1}", healthz.load_generator_us),

@@ -86,29 +86,33 @@ impl CpuPerRequest {
     }
 }
 
-/// `(name, utime + stime)` from a `/proc/PID/task/TID/stat` line. The name sits in
-/// parentheses and may itself hold spaces and parentheses, so the fields are counted from
-/// the last `)`.
+/// The fields of a `/proc/…/stat` line after the name. The name sits in parentheses and
+/// may itself hold spaces and parentheses, so they are counted from the last `)`; the
+/// first of them, the state, is field 3 in proc(5)'s numbering.
+fn fields_after_name(stat: &str) -> Option<Vec<&str>> {
+    Some(
+        stat.get(stat.rfind(')')? + 1..)?
+            .split_whitespace()
+            .collect(),
+    )
+}
+
+/// The sum of two fields, by proc(5)'s numbering, of a `/proc/…/stat` line.
+fn sum_of_fields(stat: &str, a: usize, b: usize) -> Option<u64> {
+    let fields = fields_after_name(stat)?;
+    let field = |n: usize| fields.get(n - 3)?.parse::<u64>().ok();
+    Some(field(a)? + field(b)?)
+}
+
+/// `(name, utime + stime)` (fields 14 and 15) from a `/proc/PID/task/TID/stat` line.
 fn thread_ticks(stat: &str) -> Option<(String, u64)> {
-    let open = stat.find('(')?;
-    let close = stat.rfind(')')?;
-    let name = stat.get(open + 1..close)?.to_owned();
-    let fields: Vec<&str> = stat.get(close + 1..)?.split_whitespace().collect();
-    // After the name: state is field 3, utime field 14, stime field 15.
-    let utime: u64 = fields.get(11)?.parse().ok()?;
-    let stime: u64 = fields.get(12)?.parse().ok()?;
-    Some((name, utime + stime))
+    let name = stat.get(stat.find('(')? + 1..stat.rfind(')')?)?.to_owned();
+    Some((name, sum_of_fields(stat, 14, 15)?))
 }
 
 /// `cutime + cstime` (fields 16 and 17) of `/proc/self/stat`.
 fn children_ticks(stat: &str) -> Option<u64> {
-    let fields: Vec<&str> = stat
-        .get(stat.rfind(')')? + 1..)?
-        .split_whitespace()
-        .collect();
-    let cutime: u64 = fields.get(13)?.parse().ok()?;
-    let cstime: u64 = fields.get(14)?.parse().ok()?;
-    Some(cutime + cstime)
+    sum_of_fields(stat, 16, 17)
 }
 
 /// `(busy, idle)` from the `cpu` line of `/proc/stat`: user nice system idle iowait irq

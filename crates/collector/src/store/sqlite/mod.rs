@@ -4,9 +4,9 @@
 //! Durability: a write's future resolves only after the COMMIT that contains it returned
 //! and the WAL was synced to disk — a 2xx sent on that means the row survives a crash or
 //! power loss. The sync is SQLite's `synchronous=FULL` per-commit sync, done on a thread
-//! of its own ([`wal_sync`]) so the writer builds the next batch meanwhile. Reads run on tokio's blocking pool on their own
-//! connections (`query_only`), so they never wait for the writer and never block a
-//! runtime thread.
+//! of its own ([`wal_sync`]) so the writer builds the next batch meanwhile. Reads run on
+//! tokio's blocking pool on their own connections (`query_only`), so they never wait for
+//! the writer and never block a runtime thread.
 //!
 //! ## Schema (migrations/, applied at open, idempotent)
 //! `forms` (key, registered on first use), `companies` (display name, unique match key,
