@@ -138,45 +138,8 @@ fn parse_summary(output: &str) -> Result<Phase> {
 }
 
 fn ensure_wrk() -> Result<PathBuf> {
-    if let Some(path) = find_in_path("wrk") {
-        return Ok(path);
-    }
-    println!("wrk is missing: installing Debian's package");
-    let as_root = |args: &[&str]| {
-        let mut command = if is_root() {
-            Command::new(args[0])
-        } else {
-            let mut sudo = Command::new("sudo");
-            sudo.arg(args[0]);
-            sudo
-        };
-        command
-            .args(&args[1..])
-            .env("DEBIAN_FRONTEND", "noninteractive");
-        run(&mut command)
-    };
-    as_root(&["apt-get", "install", "-y", "--no-install-recommends", "wrk"])
-        .or_else(|_| {
-            as_root(&["apt-get", "update"])?;
-            as_root(&["apt-get", "install", "-y", "--no-install-recommends", "wrk"])
-        })
-        .context("cannot install wrk (apt-get install wrk)")?;
-    find_in_path("wrk").context("wrk was installed but is not on PATH")
-}
-
-fn is_root() -> bool {
-    std::fs::read_to_string("/proc/self/status").is_ok_and(|status| {
-        status
-            .lines()
-            .any(|l| l.starts_with("Uid:") && l.split_whitespace().nth(1) == Some("0"))
-    })
-}
-
-fn find_in_path(program: &str) -> Option<PathBuf> {
-    let path = std::env::var_os("PATH")?;
-    std::env::split_paths(&path)
-        .map(|dir| dir.join(program))
-        .find(|candidate| candidate.is_file())
+    tools::ensure_named("wrk")?;
+    tools::find_in_path("wrk").context("wrk was installed but is not on PATH")
 }
 
 /// The release collector on a free port, with a fresh database; killed when dropped.

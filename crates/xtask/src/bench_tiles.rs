@@ -8,7 +8,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use anyhow::{bail, Context, Result};
+use anyhow::{Context, Result};
 
 use crate::util::{cargo, cargo_target_dir, repo_root, run};
 
@@ -16,13 +16,8 @@ const DRIVER: &str = include_str!("bench_tiles.py");
 const TOKEN: &str = "bench-tiles-token-0123456789abcdef";
 
 pub fn run_tiles() -> Result<()> {
-    let python_ok = Command::new("python3")
-        .args(["-c", "import duckdb"])
-        .status()
-        .is_ok_and(|s| s.success());
-    if !python_ok {
-        bail!("the tiles bench compares with DuckDB: `pip install duckdb` first");
-    }
+    // The bench compares with DuckDB.
+    crate::tools::ensure_named("python3 with duckdb")?;
     run(cargo().args(["build", "--release", "-p", "leadtrail-collector"]))?;
     let binary = cargo_target_dir().join("release").join("leadtrail");
     let dir = repo_root().join("target").join("bench-tiles");

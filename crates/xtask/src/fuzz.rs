@@ -9,6 +9,7 @@ use std::process::Command;
 
 use anyhow::{bail, Context, Result};
 
+use crate::install::{cargo_install, install};
 use crate::util::{probe, repo_root, run, Steps};
 
 /// The targets in fuzz/Cargo.toml, with the cargo features each needs and its sanitizer.
@@ -49,7 +50,7 @@ fn ensure_nightly() -> Result<()> {
         return Ok(());
     }
     run(Command::new("rustup").args(["toolchain", "install", "nightly", "--profile", "minimal"]))
-        .context("cargo-fuzz needs a nightly toolchain and rustup could not install one")
+        .context("cargo-fuzz needs a nightly toolchain and rustup could not install one; fix: rustup toolchain install nightly --profile minimal")
 }
 
 fn ensure_cargo_fuzz() -> Result<()> {
@@ -61,8 +62,11 @@ fn ensure_cargo_fuzz() -> Result<()> {
         println!("cargo-fuzz: installed");
         return Ok(());
     }
-    run(Command::new("cargo").args(["install", "cargo-fuzz", "--locked"]))
-        .context("cannot install cargo-fuzz")
+    install(
+        "cargo-fuzz",
+        cargo_install(|| Command::new("cargo"), &["cargo-fuzz"]),
+        "cargo install cargo-fuzz",
+    )
 }
 
 pub fn fuzz(seconds: u32) -> Result<()> {

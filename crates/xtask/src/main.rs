@@ -9,6 +9,7 @@ mod bench_tracker;
 mod cpu_time;
 mod dist;
 mod fuzz;
+mod install;
 mod serve;
 mod test;
 mod tools;
@@ -30,9 +31,11 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Task {
-    /// Install what is missing (wasm32 target, the pinned wasm-bindgen-cli, npm packages)
-    /// and check Chromium and chromedriver.
+    /// Install what is missing (wasm32 target, the pinned wasm-bindgen-cli, npm packages,
+    /// Chromium and chromedriver).
     EnsureTools,
+    /// List every prerequisite as found or missing, with the command that installs it.
+    Doctor,
     /// Build the tracker into target/leadtrail-tracker and print its size report.
     BuildTracker,
     /// Run every test: native, the tracker's in Chromium, end to end; with the size report.
@@ -91,6 +94,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     let result: Result<()> = match cli.task {
         Task::EnsureTools => tools::ensure(tools::Need::BuildAndBrowser).map(|_| ()),
+        Task::Doctor => tools::doctor(),
         Task::BuildTracker => tools::ensure(tools::Need::Build).and_then(|tools| {
             tracker::build(&tools)?;
             tracker::report().map(|_| ())
