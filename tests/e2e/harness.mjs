@@ -17,7 +17,8 @@ import { chromium } from 'playwright-core';
 
 export const REPO = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const ARTIFACTS = path.join(REPO, 'tests', 'e2e', 'artifacts');
-export const COLLECTOR_BIN = process.env.LEADTRAIL_BIN || path.join(REPO, 'target', 'debug', 'leadtrail');
+// Absolute, because the collector runs in a temporary directory of its own.
+export const COLLECTOR_BIN = path.resolve(process.env.LEADTRAIL_BIN || path.join(REPO, 'target', 'debug', 'leadtrail'));
 export const CHROMIUM_PATH = process.env.CHROMIUM || '/usr/bin/chromium';
 export const CHROMIUM_ARGS = [
   '--headless',
