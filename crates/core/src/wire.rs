@@ -1,5 +1,5 @@
 //! The wire contract between the tracker and the collector: hidden form-field names and
-//! browser-storage keys. Defined once here; the README documents it for integrators.
+//! browser-storage keys. Defined once here; docs/tracker.md documents it for integrators.
 //!
 //! Each of the two touches travels as one hidden field per touch field, prefixed so that
 //! it never clashes with a site's own fields: `lt_first_source`, `lt_last_campaign`, ….

@@ -4,7 +4,7 @@
 //! One row is one record, told apart by its `kind` (`person`, `submission`, `sale`); the
 //! fields are those of the API (`POST /api/v1/submissions`, `POST /api/v1/sales`), and in
 //! CSV the touch objects are flattened to `first_<field>` and `touch_<field>` columns and
-//! `payload` is a JSON object in one cell. README.md ("Import") lists them all.
+//! `payload` is a JSON object in one cell. docs/import.md lists them all.
 //!
 //! Every record needs an `external_id`: a record whose id is already stored is skipped, so
 //! a file can be imported again (after a crash, or grown) without duplicates. A bad row is
@@ -284,7 +284,7 @@ fn rows(path: &Path, format: Format, progress: ProgressBar) -> anyhow::Result<Ro
                 .map(|h| h.trim().to_owned())
                 .collect();
             if !headers.iter().any(|h| h == "kind") {
-                bail!("the CSV header row has no `kind` column (see README, Import)");
+                bail!("the CSV header row has no `kind` column (see docs/import.md)");
             }
             let records = csv.into_records().map(move |record| match record {
                 Ok(record) => {

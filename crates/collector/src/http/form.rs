@@ -659,6 +659,11 @@ fn success_answer(
 
 /// `OPTIONS /f/{form_key}`: the CORS preflight of a cross-origin `fetch` (JSON bodies and
 /// `Accept: application/json` need one). The allowed origin is added by [`allow_origin`].
+#[utoipa::path(options, path = "/f/{form_key}", tag = "forms",
+    params(("form_key" = String, Path,
+             description = "1–64 characters of A–Z a–z 0–9 _ -; registered on first use")),
+    responses((status = 204, description = "the CORS preflight: `POST` with the headers the page \
+                                            asks for is allowed")))]
 pub async fn preflight() -> HttpResponse {
     HttpResponse::NoContent()
         .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST"))
@@ -709,7 +714,7 @@ pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
 
 /// The form endpoint's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
-#[openapi(paths(submit))]
+#[openapi(paths(submit, preflight))]
 pub struct FormApi;
 
 #[cfg(test)]

@@ -29,6 +29,7 @@ use serde_json::json;
 
 use super::api::rfc3339;
 use super::error::ApiError;
+use super::routes::Router;
 use super::AppState;
 use crate::store::links::{KnownValues, NewSavedLink, SavedLink, SourceAlias};
 
@@ -39,18 +40,18 @@ const KNOWN_VALUES_LIMIT: usize = 5_000;
 /// Longest saved-link name, in characters.
 const MAX_NAME_CHARS: usize = 200;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.app_data(web::Data::new(KnownCache::default()))
-        .route("/explain", web::get().to(explain_visit))
-        .route("/links", web::post().to(create_link))
-        .route("/links/check", web::post().to(check_link))
-        .route("/links/saved", web::get().to(list_saved))
-        .route("/links/saved", web::post().to(save_link))
-        .route("/links/saved/{id}", web::delete().to(delete_saved))
-        .route("/reclassify", web::post().to(reclassify))
-        .route("/aliases", web::get().to(list_aliases))
-        .route("/aliases/{alias}", web::put().to(put_alias))
-        .route("/aliases/{alias}", web::delete().to(delete_alias));
+pub(crate) fn routes(r: &mut Router<'_>) {
+    r.app_data(web::Data::new(KnownCache::default()))
+        .get("/explain", explain_visit)
+        .post("/links", create_link)
+        .post("/links/check", check_link)
+        .get("/links/saved", list_saved)
+        .post("/links/saved", save_link)
+        .delete("/links/saved/{id}", delete_saved)
+        .post("/reclassify", reclassify)
+        .get("/aliases", list_aliases)
+        .put("/aliases/{alias}", put_alias)
+        .delete("/aliases/{alias}", delete_alias);
 }
 
 /// The links part of the OpenAPI document (merged in [`super::openapi`]).

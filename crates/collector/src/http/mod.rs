@@ -18,6 +18,7 @@ pub mod form;
 pub mod leads;
 pub mod links;
 pub mod openapi;
+mod routes;
 pub mod search;
 pub mod tiles;
 
@@ -36,6 +37,7 @@ use anyhow::Context;
 use crate::config::Settings;
 use crate::store::Store;
 use error::ApiError;
+use routes::Router;
 
 /// How long in-flight requests may take to finish once shutdown has begun.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(10);
@@ -89,8 +91,8 @@ impl AppState {
     }
 }
 
-/// `GET /healthz`: 200 when the database answers, 503 when it does not.
-#[utoipa::path(get, path = "/healthz", tag = "forms",
+/// `GET /healthz` (and `HEAD`): 200 when the database answers, 503 when it does not.
+#[utoipa::path(method(get, head), path = "/healthz", tag = "forms",
     responses((status = 200, description = "the database answers",
                example = json!({"status": "ok"})),
               (status = 503, description = "the database does not answer",
@@ -153,38 +155,7 @@ pub fn app(
         .app_data(web::PayloadConfig::default().limit(DEFAULT_EXTRACTOR_BODY_BYTES))
         .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(from_fn(log_request))
-        .service(
-            web::resource("/healthz")
-                .route(web::get().to(healthz))
-                .route(web::head().to(healthz)),
-        )
-        .route("/thanks", web::get().to(assets::thank_you))
-        .service(
-            web::scope("/f")
-                .wrap(from_fn(form::allow_origin))
-                .service(
-                    web::resource("/{form_key}")
-                        .route(web::post().to(form::submit))
-                        .route(web::method(Method::OPTIONS).to(form::preflight))
-                        .default_service(web::to(form::method_not_allowed)),
-                )
-                .default_service(web::to(not_found)),
-        )
-        // Public: the document describes the API and holds no data.
-        .route("/api/v1/openapi.json", web::get().to(openapi::serve))
-        .service(
-            web::scope("/api/v1")
-                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-                .wrap(from_fn(auth::require_token))
-                .route("/persons/{id}", web::get().to(api::person))
-                .route("/persons/{id}/submissions", web::get().to(api::submissions))
-                .route("/companies/{id}", web::get().to(api::company))
-                .configure(leads::routes)
-                .configure(search::routes)
-                .configure(tiles::routes)
-                .configure(links::routes)
-                .default_service(web::to(not_found)),
-        )
+        .configure(|cfg| register(&mut Router::new(cfg, &mut Vec::new())))
         // Static files are compressed for browsers that accept it (the tracker's size
         // budget is counted gzipped); form posts and API answers are not, to keep the
         // ingest path free of that work.
@@ -193,6 +164,55 @@ pub fn app(
                 .wrap(Compress::default())
                 .default_service(web::to(assets::fallback)),
         )
+}
+
+/// Every route with a handler of its own; the pages and files of [`assets::fallback`]
+/// come after them.
+fn register(r: &mut Router<'_>) {
+    r.resource("/healthz", |res| {
+        res.route(Method::GET, healthz).route(Method::HEAD, healthz);
+    })
+    .get("/thanks", assets::thank_you)
+    .scope(
+        "/f",
+        |scope| scope.wrap(from_fn(form::allow_origin)),
+        |r| {
+            r.resource("/{form_key}", |res| {
+                res.route(Method::POST, form::submit)
+                    .route(Method::OPTIONS, form::preflight)
+                    .otherwise(form::method_not_allowed);
+            })
+            .otherwise(not_found);
+        },
+    )
+    // Public: the document describes the API and holds no data.
+    .get("/api/v1/openapi.json", openapi::serve)
+    .scope(
+        "/api/v1",
+        |scope| {
+            scope
+                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+                .wrap(from_fn(auth::require_token))
+        },
+        |r| {
+            r.get("/persons/{id}", api::person)
+                .get("/persons/{id}/submissions", api::submissions)
+                .get("/companies/{id}", api::company);
+            leads::routes(r);
+            search::routes(r);
+            tiles::routes(r);
+            links::routes(r);
+            r.otherwise(not_found);
+        },
+    );
+}
+
+/// The routes the app registers, as [`register`] registers them for the server.
+#[cfg(test)]
+pub(crate) fn registered_routes() -> Vec<routes::RegisteredRoute> {
+    let mut seen = Vec::new();
+    let _ = App::new().configure(|cfg| register(&mut Router::new(cfg, &mut seen)));
+    seen
 }
 
 /// Resolves when the process is asked to stop (SIGTERM or SIGINT). The handlers are

@@ -22,6 +22,7 @@ use serde_json::{json, Value};
 
 use super::api::{rfc3339, CompanyJson, PersonJson};
 use super::error::ApiError;
+use super::routes::Router;
 use super::AppState;
 use crate::store::search::{
     fields, Criteria, CriteriaError, Entity, NewSelection, Page, SearchRequest, Selection,
@@ -29,21 +30,21 @@ use crate::store::search::{
 };
 use crate::store::Store;
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/persons", web::get().to(list_persons))
-        .route("/persons/search", web::post().to(search_persons))
-        .route("/companies", web::get().to(list_companies))
-        .route("/companies/search", web::post().to(search_companies))
-        .route("/selections", web::get().to(list_selections))
-        .route("/selections", web::post().to(create_selection))
-        .route("/selections/{id}", web::get().to(get_selection))
-        .route("/selections/{id}", web::patch().to(update_selection))
-        .route("/selections/{id}", web::delete().to(delete_selection))
-        .route("/selections/{id}/members", web::get().to(members))
-        .route("/selections/{id}/members", web::post().to(add_members))
-        .route("/selections/{id}/members", web::delete().to(remove_members))
-        .route("/selections/{id}/board", web::get().to(board))
-        .route("/search/fields", web::get().to(search_fields));
+pub(crate) fn routes(r: &mut Router<'_>) {
+    r.get("/persons", list_persons)
+        .post("/persons/search", search_persons)
+        .get("/companies", list_companies)
+        .post("/companies/search", search_companies)
+        .get("/selections", list_selections)
+        .post("/selections", create_selection)
+        .get("/selections/{id}", get_selection)
+        .patch("/selections/{id}", update_selection)
+        .delete("/selections/{id}", delete_selection)
+        .get("/selections/{id}/members", members)
+        .post("/selections/{id}/members", add_members)
+        .delete("/selections/{id}/members", remove_members)
+        .get("/selections/{id}/board", board)
+        .get("/search/fields", search_fields);
 }
 
 /// `GET /api/v1/search/fields`: the criteria each entity takes, with their operators (the

@@ -9,45 +9,48 @@
 //! - `GET/POST /dashboards`, `GET/PUT/DELETE /dashboards/{id}` — named lists of tiles with
 //!   default filters; the presets `marketing`, `lead-nurturing`, `sales` are built in,
 //!   readable and not changeable.
+pub(crate) mod doc;
+
+use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::api::{rfc3339, PersonJson};
+use super::api::{rfc3339, Items, PersonJson};
 use super::error::ApiError;
+use super::openapi::ErrorJson;
+use super::routes::Router;
 use super::AppState;
 use crate::store::tiles::{
-    tile_info, DashboardFilters, DashboardInput, DashboardTile, StoredDashboard, TileFilter,
-    TileInfo, TILES,
+    tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
+    StoredDashboard, TileFilter, TileInfo, TileKind, TILES,
 };
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/tiles", web::get().to(list_tiles))
-        .route("/tiles/filters", web::get().to(filter_values))
-        .route("/tiles/model", web::get().to(model_stats))
-        .route("/tiles/{tile}", web::get().to(one_tile))
-        .route("/tiles/{tile}/persons", web::get().to(tile_persons))
-        .service(
-            web::resource("/dashboards")
-                .route(web::get().to(list_dashboards))
-                .route(web::post().to(create_dashboard))
-                .default_service(web::to(|| async {
+pub(crate) fn routes(r: &mut Router<'_>) {
+    r.get("/tiles", list_tiles)
+        .get("/tiles/filters", filter_values)
+        .get("/tiles/model", model_stats)
+        .get("/tiles/{tile}", one_tile)
+        .get("/tiles/{tile}/persons", tile_persons)
+        .resource("/dashboards", |res| {
+            res.route(Method::GET, list_dashboards)
+                .route(Method::POST, create_dashboard)
+                .otherwise(|| async {
                     Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: "GET, POST" })
-                })),
-        )
-        .service(
-            web::resource("/dashboards/{id}")
-                .route(web::get().to(get_dashboard))
-                .route(web::put().to(replace_dashboard))
-                .route(web::delete().to(delete_dashboard))
-                .default_service(web::to(|| async {
+                });
+        })
+        .resource("/dashboards/{id}", |res| {
+            res.route(Method::GET, get_dashboard)
+                .route(Method::PUT, replace_dashboard)
+                .route(Method::DELETE, delete_dashboard)
+                .otherwise(|| async {
                     Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
                         allow: "GET, PUT, DELETE",
                     })
-                })),
-        );
+                });
+        });
 }
 
 /// The period and filters as given in the query string; parsed by hand for messages that
@@ -161,18 +164,49 @@ fn known_tile(id: &str) -> Result<&'static TileInfo, ApiError> {
     })
 }
 
+/// `GET /api/v1/tiles`
+#[utoipa::path(get, path = "/api/v1/tiles", tag = "dashboards",
+    responses((status = 200, description = "the tile catalogue", body = Items<TileInfo>)),
+    security(("bearer" = [])))]
 async fn list_tiles() -> HttpResponse {
     HttpResponse::Ok().json(json!({ "items": TILES }))
 }
 
+/// `GET /api/v1/tiles/filters`
+#[utoipa::path(get, path = "/api/v1/tiles/filters", tag = "dashboards",
+    responses((status = 200, description = "the owners and countries the tiles can be filtered by",
+               body = FilterValues)),
+    security(("bearer" = [])))]
 async fn filter_values(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.store.tile_filter_values().await?))
 }
 
+/// `GET /api/v1/tiles/model`
+#[utoipa::path(get, path = "/api/v1/tiles/model", tag = "dashboards",
+    responses((status = 200, description = "the size of the tiles' in-memory model",
+               body = ModelStats)),
+    security(("bearer" = [])))]
 async fn model_stats(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     Ok(HttpResponse::Ok().json(state.store.tile_model_stats().await?))
 }
 
+/// `GET /api/v1/tiles/{tile}`: one tile's rows.
+#[utoipa::path(get, path = "/api/v1/tiles/{tile}", tag = "dashboards",
+    params(("tile" = String, Path, description = "a tile id of `GET /api/v1/tiles`"),
+        ("from" = Option<String>, Query, format = Date,
+         description = "first day (YYYY-MM-DD, in the configured time zone); default: 1 January of `to`'s year"),
+        ("to" = Option<String>, Query, format = Date,
+         description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
+        ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
+        ("country" = Option<String>, Query, description = "only leads of this country"),
+        ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
+        ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id")),
+    responses((status = 200, description = "the tile's rows", body = TileJson),
+              (status = 400, description = "the tile cannot be answered so (say, `selection-list` \
+                                            without a selection)", body = ErrorJson),
+              (status = 404, description = "no such tile", body = ErrorJson),
+              (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
+    security(("bearer" = [])))]
 async fn one_tile(
     tile: web::Path<String>,
     query: web::Query<TileQuery>,
@@ -185,18 +219,64 @@ async fn one_tile(
         .tile_rows(info.id, filter)
         .await?
         .map_err(ApiError::BadRequest)?;
-    Ok(HttpResponse::Ok().json(json!({
-        "tile": info.id,
-        "title": info.title,
-        "kind": info.kind,
-        "period": {"from": period.from.to_string(), "to": period.to.to_string()},
-        "rows": rows,
-    })))
+    Ok(HttpResponse::Ok().json(TileJson {
+        tile: info.id,
+        title: info.title,
+        kind: info.kind,
+        period: PeriodJson {
+            from: period.from.to_string(),
+            to: period.to.to_string(),
+        },
+        rows,
+    }))
+}
+
+/// One tile's answer.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct TileJson {
+    #[schema(value_type = String)]
+    tile: &'static str,
+    #[schema(value_type = String)]
+    title: &'static str,
+    kind: TileKind,
+    period: PeriodJson,
+    /// The tile's rows; their fields depend on the tile's kind (a `key` names the row for
+    /// the drill-down).
+    #[schema(value_type = Vec<Object>)]
+    rows: Vec<Value>,
+}
+
+/// The period a tile counts, inclusive, as `YYYY-MM-DD`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PeriodJson {
+    #[schema(format = Date)]
+    from: String,
+    #[schema(format = Date)]
+    to: String,
 }
 
 /// Most persons one drill-down lists.
 const MAX_DRILL_LIMIT: usize = 500;
 
+/// `GET /api/v1/tiles/{tile}/persons`: the persons behind one row, newest first.
+#[utoipa::path(get, path = "/api/v1/tiles/{tile}/persons", tag = "dashboards",
+    params(("tile" = String, Path, description = "a tile id of `GET /api/v1/tiles`"),
+        ("key" = Option<String>, Query, description = "the row's `key` (none for number tiles)"),
+        ("limit" = Option<i32>, Query, minimum = 1, maximum = 500,
+         description = "most persons to list; default 100"),
+        ("from" = Option<String>, Query, format = Date,
+         description = "first day (YYYY-MM-DD, in the configured time zone); default: 1 January of `to`'s year"),
+        ("to" = Option<String>, Query, format = Date,
+         description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
+        ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
+        ("country" = Option<String>, Query, description = "only leads of this country"),
+        ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
+        ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id")),
+    responses((status = 200, description = "the persons, newest first", body = Items<PersonJson>),
+              (status = 400, description = "the row cannot be listed so", body = ErrorJson),
+              (status = 404, description = "no such tile", body = ErrorJson),
+              (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
+    security(("bearer" = [])))]
 async fn tile_persons(
     tile: web::Path<String>,
     query: web::Query<TileQuery>,
@@ -224,16 +304,20 @@ async fn tile_persons(
 }
 
 /// A dashboard as the API shows it; presets have a name for an id and no times.
-#[derive(Debug, Serialize)]
-struct DashboardJson {
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct DashboardJson {
+    /// A number for a stored dashboard; `marketing`, `lead-nurturing`, `sales` for presets.
     id: String,
     name: String,
+    /// Built in: readable, not changeable.
     preset: bool,
     tiles: Vec<DashboardTile>,
     filters: DashboardFilters,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     created_at: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(format = DateTime)]
     updated_at: Option<String>,
 }
 
@@ -378,6 +462,10 @@ fn dashboard_input(body: &[u8]) -> Result<DashboardInput, ApiError> {
     Ok(input)
 }
 
+/// `GET /api/v1/dashboards`: the presets, then the stored dashboards.
+#[utoipa::path(get, path = "/api/v1/dashboards", tag = "dashboards",
+    responses((status = 200, description = "every dashboard", body = Items<DashboardJson>)),
+    security(("bearer" = [])))]
 async fn list_dashboards(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let mut items = presets();
     items.extend(
@@ -391,6 +479,12 @@ async fn list_dashboards(state: web::Data<AppState>) -> Result<HttpResponse, Api
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
 
+/// `GET /api/v1/dashboards/{id}`
+#[utoipa::path(get, path = "/api/v1/dashboards/{id}", tag = "dashboards",
+    params(("id" = String, Path, description = "a stored dashboard's number, or a preset's name")),
+    responses((status = 200, description = "the dashboard", body = DashboardJson),
+              (status = 404, description = "no such dashboard", body = ErrorJson)),
+    security(("bearer" = [])))]
 async fn get_dashboard(
     id: web::Path<String>,
     state: web::Data<AppState>,
@@ -404,6 +498,13 @@ async fn get_dashboard(
     Ok(HttpResponse::Ok().json(DashboardJson::from(dashboard)))
 }
 
+/// `POST /api/v1/dashboards`
+#[utoipa::path(post, path = "/api/v1/dashboards", tag = "dashboards",
+    request_body = DashboardInput,
+    responses((status = 201, description = "created; `Location` names it", body = DashboardJson),
+              (status = 400, description = "the body is not a dashboard as JSON", body = ErrorJson),
+              (status = 422, description = "a field is refused (named)", body = ErrorJson)),
+    security(("bearer" = [])))]
 async fn create_dashboard(
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -420,6 +521,16 @@ fn preset_is_read_only() -> ApiError {
     ApiError::MethodNotAllowed { allow: "GET" }
 }
 
+/// `PUT /api/v1/dashboards/{id}`
+#[utoipa::path(put, path = "/api/v1/dashboards/{id}", tag = "dashboards",
+    params(("id" = String, Path, description = "a stored dashboard's number, or a preset's name")),
+    request_body = DashboardInput,
+    responses((status = 200, description = "replaced", body = DashboardJson),
+              (status = 400, description = "the body is not a dashboard as JSON", body = ErrorJson),
+              (status = 404, description = "no such dashboard", body = ErrorJson),
+              (status = 405, description = "a preset, which cannot be changed", body = ErrorJson),
+              (status = 422, description = "a field is refused (named)", body = ErrorJson)),
+    security(("bearer" = [])))]
 async fn replace_dashboard(
     id: web::Path<String>,
     body: web::Bytes,
@@ -436,6 +547,13 @@ async fn replace_dashboard(
     Ok(HttpResponse::Ok().json(DashboardJson::from(dashboard)))
 }
 
+/// `DELETE /api/v1/dashboards/{id}`
+#[utoipa::path(delete, path = "/api/v1/dashboards/{id}", tag = "dashboards",
+    params(("id" = String, Path, description = "a stored dashboard's number, or a preset's name")),
+    responses((status = 204, description = "deleted"),
+              (status = 404, description = "no such dashboard", body = ErrorJson),
+              (status = 405, description = "a preset, which cannot be deleted", body = ErrorJson)),
+    security(("bearer" = [])))]
 async fn delete_dashboard(
     id: web::Path<String>,
     state: web::Data<AppState>,

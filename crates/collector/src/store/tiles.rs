@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::{Person, StoreResult};
 
 /// How a tile is drawn.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
 pub enum TileKind {
     Funnel,
@@ -33,13 +33,17 @@ pub enum TileKind {
 }
 
 /// A tile of the catalogue.
-#[derive(Debug, Clone, Copy, Serialize)]
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
 pub struct TileInfo {
+    #[schema(value_type = String)]
     pub id: &'static str,
+    #[schema(value_type = String)]
     pub title: &'static str,
     pub kind: TileKind,
+    #[schema(value_type = String)]
     pub description: &'static str,
     /// Query parameters the tile takes besides the common filters.
+    #[schema(value_type = Vec<String>)]
     pub params: &'static [&'static str],
 }
 
@@ -181,13 +185,13 @@ pub struct TileFilter {
 pub type TileResult<T> = Result<T, String>;
 
 /// The values the filters can take, for the page's pickers.
-#[derive(Debug, Clone, Default, Serialize)]
+#[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
 pub struct FilterValues {
     pub owners: Vec<OwnerValue>,
     pub countries: Vec<String>,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct ModelStats {
     pub persons: usize,
     pub sales: usize,
@@ -195,14 +199,14 @@ pub struct ModelStats {
     pub heap_bytes: usize,
 }
 
-#[derive(Debug, Clone, Serialize)]
+#[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
 pub struct OwnerValue {
     pub id: i64,
     pub name: String,
 }
 
 /// A tile on a dashboard, with its own parameters.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardTile {
     pub tile: String,
@@ -213,7 +217,7 @@ pub struct DashboardTile {
 }
 
 /// A dashboard's default filters (dates as `YYYY-MM-DD`; absent = year to date).
-#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardFilters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -238,7 +242,7 @@ pub struct StoredDashboard {
 }
 
 /// A dashboard's content, as given to create or replace one.
-#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardInput {
     pub name: String,

@@ -13,6 +13,7 @@ use serde_json::{Map, Value};
 
 use super::api::{rfc3339, CompanyJson, Items, PersonJson, SubmissionJson};
 use super::error::ApiError;
+use super::routes::Router;
 use super::AppState;
 use crate::store::leads::{
     Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
@@ -20,24 +21,21 @@ use crate::store::leads::{
 use input::FieldError;
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 
-pub fn routes(cfg: &mut web::ServiceConfig) {
-    cfg.route("/persons/{id}", web::patch().to(patch_person))
-        .route("/persons/{id}", web::delete().to(erase_person))
-        .route("/persons/{id}/export", web::get().to(export_person))
-        .route(
-            "/persons/{id}/status_changes",
-            web::get().to(status_changes),
-        )
-        .route("/companies/{id}", web::patch().to(patch_company))
-        .route("/submissions", web::post().to(create_submission))
-        .route("/submissions/{id}", web::patch().to(patch_submission))
-        .route("/associates", web::post().to(create_associate))
-        .route("/associates", web::get().to(list_associates))
-        .route("/associates/{id}", web::get().to(get_associate))
-        .route("/sales", web::post().to(create_sale))
-        .route("/sales", web::get().to(list_sales))
-        .route("/sales/{id}", web::get().to(get_sale))
-        .route("/sales/{id}", web::patch().to(patch_sale));
+pub(crate) fn routes(r: &mut Router<'_>) {
+    r.patch("/persons/{id}", patch_person)
+        .delete("/persons/{id}", erase_person)
+        .get("/persons/{id}/export", export_person)
+        .get("/persons/{id}/status_changes", status_changes)
+        .patch("/companies/{id}", patch_company)
+        .post("/submissions", create_submission)
+        .patch("/submissions/{id}", patch_submission)
+        .post("/associates", create_associate)
+        .get("/associates", list_associates)
+        .get("/associates/{id}", get_associate)
+        .post("/sales", create_sale)
+        .get("/sales", list_sales)
+        .get("/sales/{id}", get_sale)
+        .patch("/sales/{id}", patch_sale);
 }
 
 fn now_ms() -> i64 {

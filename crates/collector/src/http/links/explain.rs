@@ -32,7 +32,7 @@ pub struct ChannelJson {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub struct RuleJson {
     pub id: &'static str,
-    /// 1-based position in the ordered rule list (README, core channel.rs).
+    /// 1-based position in the ordered rule list (docs/channels-and-links.md, core channel.rs).
     pub position: usize,
     pub description: &'static str,
 }
