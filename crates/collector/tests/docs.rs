@@ -253,6 +253,31 @@ fn every_leadtrail_variable_and_setting_is_on_the_configuration_page() {
     );
 }
 
+#[test]
+fn every_route_of_the_openapi_document_is_on_a_docs_page() {
+    let collector = common::Collector::start();
+    let (status, document) = collector.api("/api/v1/openapi.json");
+    assert_eq!(status, 200, "{document}");
+    let paths = document["paths"]
+        .as_object()
+        .expect("the document has paths");
+    assert!(paths.len() >= 30, "{} paths", paths.len());
+    let docs = repo_root().join("docs");
+    let pages: String = ["api.md", "channels-and-links.md", "form-endpoint.md"]
+        .iter()
+        .map(|page| read(&docs.join(page)))
+        .collect();
+    let missing: Vec<&String> = paths
+        .keys()
+        .filter(|path| !pages.contains(path.as_str()))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "routes of /api/v1/openapi.json named on no page of docs/ (api.md, \
+         channels-and-links.md, form-endpoint.md): {missing:?}"
+    );
+}
+
 /// A heading's anchor as GitHub makes it: lower case, punctuation dropped, spaces to `-`.
 fn anchor_of(heading: &str) -> String {
     heading
