@@ -26,7 +26,14 @@ pub fn pairs(query: &str) -> impl Iterator<Item = (String, String)> + '_ {
 /// The first value of `key` in a query string, decoded. Keys compare case-insensitively,
 /// because hand-typed campaign links say `UTM_Source` as often as `utm_source`.
 pub fn get(query: &str, key: &str) -> Option<String> {
-    pairs(query)
+    first_of(pairs(query), key)
+}
+
+/// The first value of `key` among decoded `(key, value)` pairs, keys compared as [`get`]
+/// does: for pairs decoded elsewhere (the browser's `URLSearchParams`).
+pub fn first_of(pairs: impl IntoIterator<Item = (String, String)>, key: &str) -> Option<String> {
+    pairs
+        .into_iter()
         .find(|(k, _)| k.eq_ignore_ascii_case(key))
         .map(|(_, v)| v)
 }

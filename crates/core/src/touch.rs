@@ -255,19 +255,31 @@ impl Visit {
     /// Reads the page URL and `document.referrer` (either may be empty or garbage) at
     /// `at` (Unix ms) into a touch with source and medium always set.
     pub fn read(page_url: &str, referrer: &str, at: Option<i64>) -> Visit {
-        let mut touch = Touch::default();
         let q = query::query_of(page_url);
+        Visit::read_with(page_url, |key| query::get(q, key), referrer, at)
+    }
+
+    /// [`Visit::read`] with the page's query parameters read by someone else — the
+    /// browser's own URL parser in the tracker: `param(key)` is the first decoded value of
+    /// `key`, keys compared as [`query::get`] does.
+    pub fn read_with(
+        page_url: &str,
+        param: impl Fn(&str) -> Option<String>,
+        referrer: &str,
+        at: Option<i64>,
+    ) -> Visit {
+        let mut touch = Touch::default();
         let mut has_utm = false;
         for field in TouchField::ALL {
-            if let Some(param) = field.utm_param() {
-                if let Some(value) = query::get(q, param) {
+            if let Some(name) = field.utm_param() {
+                if let Some(value) = param(name) {
                     touch.set(field, &value);
                     has_utm |= touch.get(field).is_some();
                 }
             }
         }
         for kind in click_ids::CLICK_IDS {
-            if let Some(value) = query::get(q, kind.param) {
+            if let Some(value) = param(kind.param) {
                 touch.set(TouchField::ClickId, &value);
                 if touch.click_id.is_some() {
                     touch.click_id_type = Some(kind.param.to_owned());
