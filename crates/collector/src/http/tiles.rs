@@ -570,8 +570,3 @@ async fn delete_dashboard(
         )))
     }
 }
-
-/// The presets' content, for the page and tests.
-pub fn preset_json() -> Value {
-    json!(presets())
-}

@@ -204,6 +204,26 @@ pub struct PersonExport {
     pub associate: Option<Associate>,
 }
 
+/// What an erasure did besides deleting the person's own rows, and what it left.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Erasure {
+    /// Companies whose source was the person's touch: scrubbed down to source, medium,
+    /// campaign and channel (those too when they held the e-mail) and detached.
+    pub company_sources_scrubbed: Vec<CompanyId>,
+    /// Free text elsewhere that still contains the e-mail (a sale's title, a selection's
+    /// criteria, another person's landing page …): for a person to review, since only
+    /// they can tell a mention from data that belongs to someone else.
+    pub mentions: Vec<Mention>,
+}
+
+/// A field that contains an erased person's e-mail.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Mention {
+    pub table: &'static str,
+    pub column: String,
+    pub id: i64,
+}
+
 /// The answer to a server-side submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ExternalReceipt {
@@ -287,8 +307,9 @@ pub trait LeadStore: Send + Sync {
     ) -> StoreResult<ExternalReceipt>;
 
     async fn export_person(&self, id: PersonId) -> StoreResult<Option<PersonExport>>;
-    /// Erases the person and everything about them; `false` when there was no such person.
-    async fn erase_person(&self, id: PersonId) -> StoreResult<bool>;
+    /// Erases the person and everything about them, wherever it was copied; `None` when
+    /// there was no such person.
+    async fn erase_person(&self, id: PersonId) -> StoreResult<Option<Erasure>>;
 
     /// Imports records in one transaction; one result per record, in order.
     async fn import_records(

@@ -608,23 +608,62 @@ pub async fn export_person(
         .json(body))
 }
 
+/// What an erasure did besides deleting the person's own rows, and what it left.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ErasureJson {
+    pub(crate) person_id: i64,
+    /// Companies whose source was this person's touch: scrubbed down to source, medium,
+    /// campaign and channel, and no longer linked to the person.
+    pub(crate) company_sources_scrubbed: Vec<i64>,
+    /// Free text elsewhere that still contains the e-mail, for a person to review.
+    pub(crate) mentions: Vec<MentionJson>,
+}
+
+/// A field that still contains an erased person's e-mail.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct MentionJson {
+    /// `sales`, `selections`, `dashboards`, `saved_links`, `submissions`, `persons`, …
+    pub(crate) table: String,
+    pub(crate) column: String,
+    pub(crate) id: i64,
+}
+
 /// `DELETE /api/v1/persons/{id}`: erases the person, their submissions (touches and
-/// payloads), status history, consents and selection memberships; their sales stay,
-/// unlinked. 204 when done.
+/// payloads), status history, consents and selection memberships, and scrubs the copy of
+/// their touch that a company they created keeps as its source; their sales stay,
+/// unlinked. Answers what was scrubbed and which free-text fields still mention the
+/// e-mail.
 #[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "persons",
     params(("id" = i64, Path, description = "person id")),
-    responses((status = 204, description = "erased: the person, submissions, touches, payloads, status history, consents, selection memberships; sales stay, unlinked"), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "erased: the person, submissions, touches, payloads, status history, consents, selection memberships, the personal fields of a company source that was their touch; sales stay, unlinked", body = ErasureJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 pub async fn erase_person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    if !state.store.erase_person(id).await? {
+    let Some(erasure) = state.store.erase_person(id).await? else {
         return Err(ApiError::no_person(id));
-    }
-    tracing::info!(person_id = id, "person erased");
-    Ok(HttpResponse::NoContent().finish())
+    };
+    tracing::info!(
+        person_id = id,
+        company_sources = erasure.company_sources_scrubbed.len(),
+        mentions = erasure.mentions.len(),
+        "person erased"
+    );
+    Ok(HttpResponse::Ok().json(ErasureJson {
+        person_id: id,
+        company_sources_scrubbed: erasure.company_sources_scrubbed,
+        mentions: erasure
+            .mentions
+            .into_iter()
+            .map(|m| MentionJson {
+                table: m.table.to_owned(),
+                column: m.column,
+                id: m.id,
+            })
+            .collect(),
+    }))
 }
 
 /// The leads part of the OpenAPI document (see [`super::openapi`]).

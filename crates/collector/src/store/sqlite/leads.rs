@@ -15,9 +15,10 @@ use super::links_channels::{self, PreparedTouches};
 use super::schema::{self, touch_params};
 use super::{now_ms, writer, SqliteStore};
 use crate::store::leads::{
-    consent_value, Associate, AssociateId, Consent, ConsentRecord, ExternalReceipt, ImportOutcome,
-    ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport, PersonPatch, Sale,
-    SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange, PURPOSE_E_MARKETING,
+    consent_value, Associate, AssociateId, Consent, ConsentRecord, Erasure, ExternalReceipt,
+    ImportOutcome, ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport,
+    PersonPatch, Sale, SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange,
+    PURPOSE_E_MARKETING,
 };
 use crate::store::{
     IncomingSubmission, LeadStore, Person, PersonId, StoreResult, SubmissionReceipt,
@@ -314,8 +315,11 @@ fn import_person(
     connection
         .prepare_cached(&INSERT_IMPORTED_PERSON)?
         .execute(&*params)?;
+    let person_id = connection.last_insert_rowid();
+    if company_is_new && attribution.company_source.is_some() {
+        writer::own_company_source(connection, company_id, person_id)?;
+    }
     if status != LeadStatus::Open {
-        let person_id = connection.last_insert_rowid();
         insert_status_change(connection, person_id, status, person.received_at)?;
     }
     Ok(ImportOutcome::Created)
@@ -362,21 +366,6 @@ fn import_sale(
     }
     insert_sale(connection, &sale, now)?;
     Ok(Ok(ImportOutcome::Created))
-}
-
-/// Makes the WAL give up erased pages: after a checkpoint that truncates it, the file no
-/// longer holds the old page images (which still contain the erased rows).
-fn truncate_wal(path: &std::path::Path) -> rusqlite::Result<()> {
-    let connection = Connection::open(path)?;
-    connection.busy_timeout(std::time::Duration::from_secs(10))?;
-    let (busy, _, _): (i64, i64, i64) =
-        connection.query_row("PRAGMA wal_checkpoint(TRUNCATE)", [], |row| {
-            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
-        })?;
-    if busy != 0 {
-        tracing::warn!("the checkpoint after an erasure could not finish; it is retried later");
-    }
-    Ok(())
 }
 
 #[async_trait]
@@ -627,6 +616,21 @@ impl LeadStore for SqliteStore {
                     .optional()?,
                 None => None,
             };
+            // The company's source is someone's touch: it belongs in that person's
+            // export only.
+            let company = match company {
+                Some(mut company) => {
+                    let source_owner: Option<PersonId> = c
+                        .prepare_cached("SELECT src_person_id FROM companies WHERE id = ?1")?
+                        .query_row([company.id], |row| row.get(0))?;
+                    if source_owner != Some(id) {
+                        company.source = None;
+                        company.source_channel = None;
+                    }
+                    Some(company)
+                }
+                None => None,
+            };
             let associate = match person.owner_id {
                 Some(owner) => c
                     .prepare_cached(
@@ -690,48 +694,8 @@ impl LeadStore for SqliteStore {
         .await
     }
 
-    async fn erase_person(&self, id: PersonId) -> StoreResult<bool> {
-        let erased = self
-            .writer
-            .apply(move |c| {
-                if !exists(c, "persons", id)? {
-                    return Ok(false);
-                }
-                // Foreign keys would cascade most of this; it is spelled out so that the
-                // erasure does not depend on a connection setting, and because selection
-                // members carry no foreign key.
-                c.execute_batch("PRAGMA secure_delete = ON")?;
-                c.prepare_cached(
-                    "DELETE FROM selection_members WHERE member_id = ?1 AND selection_id IN \
-                     (SELECT id FROM selections WHERE entity = 'person')",
-                )?
-                .execute([id])?;
-                for sql in [
-                    "DELETE FROM consents WHERE person_id = ?1",
-                    "DELETE FROM status_changes WHERE person_id = ?1",
-                    "DELETE FROM submissions WHERE person_id = ?1",
-                    "UPDATE sales SET person_id = NULL WHERE person_id = ?1",
-                    "DELETE FROM persons WHERE id = ?1",
-                ] {
-                    c.prepare_cached(sql)?.execute([id])?;
-                }
-                Ok(true)
-            })
-            .await?;
-        if erased {
-            let path = self.path.clone();
-            let checkpoint = tokio::task::spawn_blocking(move || truncate_wal(&path)).await;
-            match checkpoint {
-                Ok(Ok(())) => {}
-                Ok(Err(error)) => {
-                    tracing::warn!(%error, "checkpoint after an erasure failed");
-                }
-                Err(error) => {
-                    tracing::warn!(%error, "checkpoint after an erasure failed");
-                }
-            }
-        }
-        Ok(erased)
+    async fn erase_person(&self, id: PersonId) -> StoreResult<Option<Erasure>> {
+        super::erasure::erase_person(self, id).await
     }
 
     async fn import_records(

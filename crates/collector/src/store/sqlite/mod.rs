@@ -39,6 +39,7 @@
 //! would be a full scan per criterion.
 
 mod dash;
+mod erasure;
 mod leads;
 mod links;
 mod links_channels;

@@ -25,6 +25,7 @@ const MIGRATION_LIST: &[M<'static>] = &[
     M::up(include_str!("migrations/0004_dashboards.sql")),
     M::up(include_str!("migrations/0005_ingest.sql")),
     M::up(include_str!("migrations/0006_lean_ingest.sql")),
+    M::up(include_str!("migrations/0007_company_source_owner.sql")),
 ];
 
 pub(super) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);

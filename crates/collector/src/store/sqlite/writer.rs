@@ -818,6 +818,9 @@ fn record_prepared(
                 .prepare_cached(&schema::INSERT_PERSON)?
                 .execute(&*params)?;
             let person_id = connection.last_insert_rowid();
+            if company_is_new && attribution.company_source.is_some() {
+                own_company_source(connection, company_id, person_id)?;
+            }
             (
                 person_id,
                 true,
@@ -898,6 +901,21 @@ pub(super) fn insert_company(
         .prepare_cached(&schema::INSERT_COMPANY)?
         .execute(&*params)?;
     Ok(connection.last_insert_rowid())
+}
+
+/// Notes whose touch a new company's source is (the person it was created with), so that
+/// erasing that person scrubs it and only their export carries it.
+pub(super) fn own_company_source(
+    connection: &Connection,
+    company_id: Option<i64>,
+    person_id: i64,
+) -> rusqlite::Result<()> {
+    if let Some(company_id) = company_id {
+        connection
+            .prepare_cached("UPDATE companies SET src_person_id = ?2 WHERE id = ?1")?
+            .execute((company_id, person_id))?;
+    }
+    Ok(())
 }
 
 /// True for errors that mean "the database cannot take writes right now" rather than "this
