@@ -218,16 +218,24 @@ impl Settings {
 /// `https://Example.COM/` → `https://example.com`: what browsers send in `Origin`
 /// (scheme, host, port; lower case; no path). Anything else is a configuration mistake.
 fn normalise_origin(raw: &str) -> Result<String, ConfigError> {
-    let origin = raw.trim().trim_end_matches('/').to_ascii_lowercase();
-    let rest = origin
-        .strip_prefix("https://")
-        .or_else(|| origin.strip_prefix("http://"));
-    match rest {
-        Some(host) if !host.is_empty() && !host.contains(['/', '?', '#', '@', ' ']) => Ok(origin),
-        _ => Err(ConfigError::Invalid(format!(
+    let refused = || {
+        ConfigError::Invalid(format!(
             "allowed_origins: {raw:?} is not an origin like https://www.example.com"
-        ))),
+        ))
+    };
+    // Read as the browser reads the page's address, so the origin is written as the browser
+    // writes it in `Origin`: default port dropped, international names in xn-- form.
+    let url = url::Url::parse(raw.trim()).map_err(|_| refused())?;
+    let only_origin = matches!(url.scheme(), "http" | "https")
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none();
+    if !only_origin {
+        return Err(refused());
     }
+    Ok(url.origin().ascii_serialization())
 }
 
 #[cfg(test)]
@@ -413,7 +421,32 @@ mod tests {
         };
         assert_eq!(load(&flags, env(&[])).unwrap().form_posts_per_minute, 7);
 
-        for bad in ["acme.example", "https://a.example/path", "ftp://a.example"] {
+        // Written as browsers write `Origin`, whatever the spelling in the settings.
+        let origins = load(
+            &Overrides::default(),
+            env(&[(
+                "LEADTRAIL_ALLOWED_ORIGINS",
+                "https://Shop.Acme.example:443, http://bücher.example:8080/",
+            )]),
+        )
+        .unwrap()
+        .allowed_origins;
+        assert_eq!(
+            origins,
+            vec![
+                "https://shop.acme.example",
+                "http://xn--bcher-kva.example:8080"
+            ]
+        );
+
+        for bad in [
+            "acme.example",
+            "https://a.example/path",
+            "ftp://a.example",
+            "https://a.example:99999",
+            "https://user@a.example",
+            "https://a.example/?x=1",
+        ] {
             let err = load(
                 &Overrides::default(),
                 env(&[("LEADTRAIL_ALLOWED_ORIGINS", bad)]),

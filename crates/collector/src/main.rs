@@ -84,6 +84,10 @@ struct ImportArgs {
     /// Stop at the first bad row instead of reporting and skipping it
     #[arg(long)]
     strict: bool,
+    /// Make a new database when none exists at the path (without it, a missing database
+    /// is an error, so that a mistyped path does not import into an empty one)
+    #[arg(long)]
+    create: bool,
 }
 
 #[derive(Debug, Args)]
@@ -150,9 +154,19 @@ fn settings_from(overrides: Overrides) -> anyhow::Result<Settings> {
     config::load(&overrides, std::env::vars()).context("cannot load settings")
 }
 
-fn open_store(settings: &Settings) -> anyhow::Result<Arc<dyn Store>> {
-    let store = SqliteStore::open(&settings.db)
-        .with_context(|| format!("cannot open database {}", settings.db.display()))?;
+/// Whether a command may make a new database where none is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Create,
+    Refuse,
+}
+
+fn open_store(settings: &Settings, missing: Missing) -> anyhow::Result<Arc<dyn Store>> {
+    let store = match missing {
+        Missing::Create => SqliteStore::open(&settings.db),
+        Missing::Refuse => SqliteStore::open_existing(&settings.db),
+    }
+    .with_context(|| format!("cannot open database {}", settings.db.display()))?;
     Ok(Arc::new(store))
 }
 
@@ -166,7 +180,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         form_posts_per_minute: args.form_posts_per_minute,
         form_post_burst: args.form_post_burst,
     })?;
-    let store = open_store(&settings)?;
+    let store = open_store(&settings, Missing::Create)?;
     actix_web::rt::System::new().block_on(http::serve(settings, store))
 }
 
@@ -176,7 +190,7 @@ fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
         db: args.common.db,
         ..Overrides::default()
     })?;
-    let store = open_store(&settings)?;
+    let store = open_store(&settings, Missing::Refuse)?;
     let token = http::auth::mint_token();
     actix_web::rt::System::new().block_on(async {
         let stored = store
@@ -195,7 +209,12 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
         db: args.common.db,
         ..Overrides::default()
     })?;
-    let store = open_store(&settings)?;
+    let missing = if args.create {
+        Missing::Create
+    } else {
+        Missing::Refuse
+    };
+    let store = open_store(&settings, missing)?;
     let options = commands::import::ImportOptions {
         file: args.file,
         format: args.format,

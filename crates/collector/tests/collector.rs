@@ -753,6 +753,63 @@ fn minted_tokens_work_on_a_running_collector() {
 }
 
 #[test]
+fn commands_that_work_on_a_database_refuse_one_that_does_not_exist() {
+    let dir = tempfile::tempdir().unwrap();
+    let missing = dir.path().join("typo.db");
+    std::fs::write(
+        dir.path().join("persons.csv"),
+        "external_id,email\n1,a@b.example\n",
+    )
+    .unwrap();
+    for args in [
+        vec!["token", "create"],
+        vec!["import", "persons.csv"],
+        vec!["reclassify"],
+        vec!["aliases", "list"],
+        vec!["aliases", "set", "instg", "instagram"],
+        vec!["explain", "--url", "https://acme.example/?gclid=x"],
+    ] {
+        let output = common::command()
+            .args(&args)
+            .arg("--db")
+            .arg(&missing)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert!(!output.status.success(), "{args:?} succeeded");
+        assert!(stderr.contains("does not exist"), "{args:?}: {stderr}");
+        assert!(
+            output.stdout.is_empty(),
+            "{args:?} printed {:?}",
+            output.stdout
+        );
+        assert!(!missing.exists(), "{args:?} created the database");
+    }
+    // Without --db either: no leadtrail.db appears in the working directory.
+    let output = common::command()
+        .args(["token", "create"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    assert!(!dir.path().join("leadtrail.db").exists());
+}
+
+#[cfg(unix)]
+#[test]
+fn database_files_are_readable_by_their_owner_only() {
+    use std::os::unix::fs::PermissionsExt;
+    let c = Collector::start();
+    c.submit("perm", &[("email", "perm@files.example")]);
+    for suffix in ["", "-wal", "-shm"] {
+        let path = format!("{}{suffix}", c.db.display());
+        let mode = std::fs::metadata(&path).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode, 0o600, "{path}: {mode:o}");
+    }
+}
+
+#[test]
 fn body_limit_comes_from_the_environment_and_the_flag() {
     let c = Collector::start_with(&[], &[("LEADTRAIL_MAX_BODY_BYTES", "2048")]);
     let body = |size: usize| format!("email=a%40b.example&pad={}", "x".repeat(size));

@@ -18,6 +18,7 @@ fn import(db: &Path, args: &[&str]) -> Output {
         .args(args)
         .arg("--db")
         .arg(db)
+        .arg("--create")
         .env("LEADTRAIL_LOG", "warn")
         .output()
         .unwrap()

@@ -90,8 +90,14 @@ pub fn clean_click_id(raw: &str) -> Option<String> {
 }
 
 /// Cleans a URL (landing page, referrer). A fragment is dropped: it never reaches a server
-/// and often carries tokens that have no business in a CRM.
+/// and often carries tokens that have no business in a CRM. On the server an absolute URL
+/// is first serialised as the browser would have ([`crate::web_url`]), so that a page is
+/// stored in one spelling whoever sent it.
 pub fn clean_url(raw: &str) -> Option<String> {
+    #[cfg(feature = "url")]
+    let canonical = crate::web_url::canonical(raw.trim());
+    #[cfg(feature = "url")]
+    let raw: &str = &canonical;
     clean_text(crate::bytes::before(raw, b'#'), MAX_URL_CHARS)
 }
 

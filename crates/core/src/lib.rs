@@ -10,6 +10,11 @@
 //! what the tracker runs — touches, their normalisation and the wire contract — so that
 //! the tracker can leave out std's panic and formatting machinery (issue 6: the size
 //! budget). The collector uses the default features and sees the whole crate.
+//!
+//! With the default `url` feature (native builds only), URLs the server reads — landing
+//! pages, referrers, a post's `Referer` — are first serialised by the WHATWG URL parser,
+//! as the browser serialises `location.href` and `document.referrer` before the tracker
+//! reads them, so a URL gives the same touch on both sides ([`web_url`]).
 
 #![cfg_attr(not(feature = "std"), no_std)]
 
@@ -24,17 +29,19 @@ pub mod clean;
 pub mod click_ids;
 #[cfg(feature = "std")]
 pub mod identity;
-#[cfg(feature = "std")]
+#[cfg(feature = "url")]
 pub mod link;
 pub mod query;
 pub mod referrer;
 pub mod touch;
+#[cfg(feature = "url")]
+pub mod web_url;
 pub mod wire;
 
 #[cfg(feature = "std")]
 pub use attribution::{Attribution, TouchOrigin};
 #[cfg(feature = "std")]
 pub use channel::{classify, Channel, ChannelDecision};
-#[cfg(feature = "std")]
+#[cfg(feature = "url")]
 pub use link::{build_link, BuiltLink, LinkError, LinkRequest, LinkWarning};
 pub use touch::{Touch, TouchField, Visit, VisitKind};

@@ -28,12 +28,16 @@
 //!
 //! ## The target URL
 //!
-//! It must be an absolute `http://` or `https://` URL with a host. Its path, its own query
-//! parameters (in order, as written) and its fragment are kept; every `utm_*` parameter it
-//! already has is removed (and named in a warning) so that the new tags are the only ones.
-//! Characters a URL may not contain (spaces, quotes, `<`, `>`, non-ASCII letters …) are
-//! percent-encoded; control characters and backslashes are refused. A bare host gets its
-//! `/` path.
+//! It must be an absolute `http://` or `https://` URL with a host, and is read by the
+//! WHATWG URL parser, as a browser reads it. Its host, port, path, its own query parameters
+//! (in order, as written) and its fragment are kept; every `utm_*` parameter it already has
+//! is removed (and named in a warning) so that the new tags are the only ones. The link is
+//! written as the browser would write it: scheme and host lower-case, a default port
+//! (`:443` on https) and `.`/`..` path segments dropped, a bare host given its `/` path.
+//! Characters a URL may not contain (spaces, quotes, `<`, `>`, non-ASCII letters, and `^`,
+//! `|`, `{`, `}`, backtick, which browsers pass but other systems refuse) are
+//! percent-encoded. Control characters, backslashes, an invalid port or IP address, and
+//! international host names not written as `xn--…` are refused.
 //!
 //! ## Campaign templates
 //!
@@ -63,7 +67,6 @@ use crate::channel::{classify_with, ChannelDecision, SourceAliases};
 use crate::clean::{clean_value, normalise_name, MAX_VALUE_CHARS};
 use crate::click_ids;
 use crate::query;
-use crate::referrer::host_of;
 use crate::touch::{TouchField, Visit};
 
 /// Mediums the channel rules know by name, in the one spelling we recommend for each.
@@ -493,27 +496,53 @@ fn is_valid_host(host: &str) -> bool {
             .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.' || c == '_')
 }
 
+fn must_be_absolute() -> LinkError {
+    LinkError::InvalidUrl {
+        reason: "must be an absolute URL starting with https:// or http://".into(),
+    }
+}
+
+/// Why the URL parser refused a target, in the builder's words.
+fn parse_error(error: url::ParseError) -> LinkError {
+    use url::ParseError as E;
+    let reason = match error {
+        E::EmptyHost => "has no host".to_owned(),
+        E::InvalidPort => "has an invalid port (use a number from 1 to 65535)".to_owned(),
+        E::InvalidIpv4Address | E::InvalidIpv6Address => "has an invalid IP address".to_owned(),
+        E::InvalidDomainCharacter | E::IdnaError => "has an invalid host".to_owned(),
+        E::RelativeUrlWithoutBase | E::RelativeUrlWithCannotBeABaseBase => {
+            return must_be_absolute()
+        }
+        other => format!("is not a valid URL ({other})"),
+    };
+    LinkError::InvalidUrl { reason }
+}
+
+/// Reads the target with the WHATWG URL parser (the browser's): host lower-cased, default
+/// port and dot segments dropped, and what a URL may not contain percent-encoded as the
+/// browser would encode it — then also the few characters browsers leave but other
+/// systems refuse (`^`, `|`, `{`, `}`, backtick; see [`encode_unsafe`]).
 fn parse_target(raw: &str) -> Result<Target, LinkError> {
-    let url = raw.trim();
-    if url.is_empty() {
+    let text = raw.trim();
+    if text.is_empty() {
         return Err(LinkError::MissingValue { field: "url" });
     }
-    if url.chars().any(char::is_control) {
+    if text.chars().any(char::is_control) {
         return Err(LinkError::InvalidUrl {
             reason: "contains control characters".into(),
         });
     }
     // Browsers read `\` as `/` in http URLs, so `https://a.example\b.example/` would point
     // somewhere other than it seems to: refuse rather than guess.
-    if url.contains('\\') {
+    if text.contains('\\') {
         return Err(LinkError::InvalidUrl {
             reason: "contains a backslash; use / in URLs".into(),
         });
     }
-    let Some((scheme, rest)) = url.split_once("://") else {
-        return Err(LinkError::InvalidUrl {
-            reason: "must be an absolute URL starting with https:// or http://".into(),
-        });
+    // The parser is as lenient as a browser's address bar (`https:x`, `https:///x` both
+    // become `https://x/`); a link someone types into the builder says what it means.
+    let Some((scheme, rest)) = text.split_once("://") else {
+        return Err(must_be_absolute());
     };
     if !scheme.eq_ignore_ascii_case("https") && !scheme.eq_ignore_ascii_case("http") {
         let looks_like_scheme = !scheme.is_empty()
@@ -525,43 +554,49 @@ fn parse_target(raw: &str) -> Result<Target, LinkError> {
                 scheme: scheme.to_ascii_lowercase(),
             }
         } else {
-            LinkError::InvalidUrl {
-                reason: "must be an absolute URL starting with https:// or http://".into(),
-            }
+            must_be_absolute()
         });
     }
-    let host = host_of(url).ok_or_else(|| LinkError::InvalidUrl {
-        reason: "has no host".into(),
-    })?;
-    if !is_valid_host(&host) {
+    let authority = rest.split(['/', '?', '#']).next().unwrap_or("");
+    if authority.is_empty() {
+        return Err(LinkError::InvalidUrl {
+            reason: "has no host".into(),
+        });
+    }
+    // The parser would turn an international name into its xn-- form silently; the
+    // operator should see the name the link will carry.
+    if !authority.is_ascii() {
+        return Err(LinkError::InvalidUrl {
+            reason: "has an invalid host (write international names as xn--…)".into(),
+        });
+    }
+    let url = url::Url::parse(text).map_err(parse_error)?;
+    let host = url.host_str().unwrap_or("");
+    let domain_ok = match url.host() {
+        Some(url::Host::Domain(domain)) => is_valid_host(domain),
+        Some(url::Host::Ipv4(_) | url::Host::Ipv6(_)) => true,
+        None => false,
+    };
+    if !domain_ok {
         return Err(LinkError::InvalidUrl {
             reason: format!("has an invalid host {host:?} (write international names as xn--…)"),
         });
     }
-    let (before_fragment, fragment) = match rest.find('#') {
-        Some(at) => (&rest[..at], &rest[at..]),
-        None => (rest, ""),
-    };
-    let (authority_and_path, query) = match before_fragment.find('?') {
-        Some(at) => (&before_fragment[..at], &before_fragment[at + 1..]),
-        None => (before_fragment, ""),
-    };
-    let mut base = format!(
-        "{}://{}",
-        scheme.to_ascii_lowercase(),
-        encode_unsafe(authority_and_path)
-    );
-    if !authority_and_path.contains('/') {
-        base.push('/');
-    }
+    let mut base = url.clone();
+    base.set_query(None);
+    base.set_fragment(None);
     let mut target = Target {
-        base,
+        base: encode_unsafe(base.as_str()),
         kept: Vec::new(),
-        fragment: encode_unsafe(fragment),
+        fragment: url
+            .fragment()
+            .map(|f| format!("#{}", encode_unsafe(f)))
+            .unwrap_or_default(),
         removed_utm: Vec::new(),
         click_ids: Vec::new(),
     };
-    for piece in encode_unsafe(query).split('&').filter(|p| !p.is_empty()) {
+    let query = url.query().unwrap_or("");
+    for piece in query.split('&').filter(|p| !p.is_empty()) {
         let key = query::decode(piece.split('=').next().unwrap_or(""));
         if key.to_ascii_lowercase().starts_with("utm_") {
             if !target.removed_utm.contains(&key) {
@@ -574,7 +609,7 @@ fn parse_target(raw: &str) -> Result<Target, LinkError> {
                 target.click_ids.push(kind.param.to_owned());
             }
         }
-        target.kept.push(piece.to_owned());
+        target.kept.push(encode_unsafe(piece));
     }
     Ok(target)
 }

@@ -116,9 +116,9 @@ fn settings(db: Option<PathBuf>, config: Option<PathBuf>) -> anyhow::Result<Sett
 }
 
 fn open(path: &std::path::Path) -> anyhow::Result<Arc<SqliteStore>> {
-    Ok(Arc::new(SqliteStore::open(path).with_context(|| {
-        format!("cannot open database {}", path.display())
-    })?))
+    Ok(Arc::new(SqliteStore::open_existing(path).with_context(
+        || format!("cannot open database {}", path.display()),
+    )?))
 }
 
 fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {

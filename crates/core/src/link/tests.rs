@@ -104,6 +104,39 @@ fn bare_hosts_get_a_path_and_unsafe_characters_are_encoded() {
     );
 }
 
+/// Targets the hand-written parser let through broken or left unnormalised; the builder
+/// now reads them as a browser does.
+#[test]
+fn targets_are_read_as_browsers_read_them() {
+    for bad in [
+        "https://acme.example:99999/",
+        "https://acme.example:8o80/",
+        "https://300.1.1.1/",
+        "https://[::1/",
+        "https:///acme.example/",
+    ] {
+        let error = build(bad, "a", "email", "c").unwrap_err();
+        assert_eq!(error.field(), "url", "{bad}: {error}");
+    }
+    let url = |target: &str| build(target, "a", "email", "c").unwrap().url;
+    assert_eq!(
+        url("https://ACME.Example:443/a/./b/../c?x=1"),
+        "https://acme.example/a/c?x=1&utm_source=a&utm_medium=email&utm_campaign=c"
+    );
+    assert_eq!(
+        url("http://acme.example:8080/p?q={a|b}^`#top"),
+        "http://acme.example:8080/p?q=%7Ba%7Cb%7D%5E%60&utm_source=a&utm_medium=email&utm_campaign=c#top"
+    );
+    assert_eq!(
+        url("https://[::1]:8443/x"),
+        "https://[::1]:8443/x?utm_source=a&utm_medium=email&utm_campaign=c"
+    );
+    assert_eq!(
+        url("https://acme.example/#"),
+        "https://acme.example/?utm_source=a&utm_medium=email&utm_campaign=c#"
+    );
+}
+
 #[test]
 fn term_content_and_id_keep_case_and_spaces() {
     let request = LinkRequest {

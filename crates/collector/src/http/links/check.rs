@@ -17,8 +17,9 @@
 
 use std::time::{Duration, Instant};
 
-use reqwest::{redirect, Url};
+use reqwest::redirect;
 use serde::Serialize;
+use url::Url;
 
 /// How far and how long a check may go.
 #[derive(Debug, Clone)]
@@ -86,11 +87,17 @@ pub enum CheckRefused {
     NoUtm,
 }
 
+/// The `utm_*` parameters of `url`, keys compared without case and the first of a repeated
+/// key kept, as the tracker reads them (`UTM_Source` counts as `utm_source`).
 fn utm_params(url: &Url) -> Vec<(String, String)> {
-    url.query_pairs()
-        .filter(|(k, _)| k.starts_with("utm_"))
-        .map(|(k, v)| (k.into_owned(), v.into_owned()))
-        .collect()
+    let mut params: Vec<(String, String)> = Vec::new();
+    for (key, value) in url.query_pairs() {
+        let key = key.to_ascii_lowercase();
+        if key.starts_with("utm_") && !params.iter().any(|(k, _)| *k == key) {
+            params.push((key, value.into_owned()));
+        }
+    }
+    params
 }
 
 fn is_http(url: &Url) -> bool {
@@ -256,5 +263,20 @@ mod tests {
             check_link("not a url", &limits).await.unwrap_err(),
             CheckRefused::Invalid(_)
         ));
+    }
+
+    #[test]
+    fn utm_parameters_are_read_as_the_tracker_reads_them() {
+        let url = Url::parse(
+            "https://x.example/?UTM_Source=LinkedIn&utm_source=other&utm_medium=a%20b&ref=1",
+        )
+        .unwrap();
+        assert_eq!(
+            utm_params(&url),
+            vec![
+                ("utm_source".to_owned(), "LinkedIn".to_owned()),
+                ("utm_medium".to_owned(), "a b".to_owned()),
+            ]
+        );
     }
 }

@@ -1,10 +1,11 @@
 //! `explain`: the touch a visit would store — read from the page URL and referrer exactly
-//! as the tracker reads them ([`Visit::read`]), its source merged through the aliases as the
+//! as the tracker reads them once the browser has parsed them
+//! ([`leadtrail_core::web_url::read_visit`]), its source merged through the aliases as the
 //! writer merges it — with its channel and the rule that gave it. Shared by
 //! `GET /api/v1/explain` and `leadtrail explain`.
 
 use leadtrail_core::channel::{classify_with, rule_by_id, SourceAliases};
-use leadtrail_core::{Touch, Visit, VisitKind};
+use leadtrail_core::{Touch, VisitKind};
 use serde::Serialize;
 
 use crate::http::api::TouchJson;
@@ -55,7 +56,7 @@ const fn visit_name(kind: VisitKind) -> &'static str {
 
 /// Explains a visit to `url` from `referrer` (either may be empty or garbage) at `now`.
 pub fn explain(url: &str, referrer: &str, aliases: &SourceAliases, now: i64) -> Explained {
-    let visit = Visit::read(url, referrer, Some(now));
+    let visit = leadtrail_core::web_url::read_visit(url, referrer, Some(now));
     let mut touch: Touch = visit.touch.clone();
     let raw = touch.source.clone();
     aliases.apply(&mut touch);

@@ -115,6 +115,20 @@ impl std::fmt::Debug for SqliteStore {
     }
 }
 
+/// Creates a missing database file readable by its owner only: it holds personal data.
+/// SQLite gives the WAL and shared-memory files the database file's permissions.
+fn create_private(path: &Path) -> std::io::Result<()> {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    match options.open(path) {
+        Ok(_) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::AlreadyExists => Ok(()),
+        Err(e) => Err(e),
+    }
+}
+
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, brings its schema up to date,
     /// and starts the writer thread and the read pool.
@@ -122,7 +136,23 @@ impl SqliteStore {
         SqliteStore::open_with(path, StoreOptions::default())
     }
 
+    /// Opens the database at `path`, which must exist: for the commands that only work on
+    /// a collector's database (a mistyped path must not make a new, empty one).
+    pub fn open_existing(path: &Path) -> Result<SqliteStore, StoreError> {
+        if !path.is_file() {
+            return Err(StoreError::Unavailable(format!(
+                "{} does not exist (give the collector's database with --db, LEADTRAIL_DB or \
+                 the config file; `leadtrail serve` creates a new one)",
+                path.display()
+            )));
+        }
+        SqliteStore::open(path)
+    }
+
     pub fn open_with(path: &Path, options: StoreOptions) -> Result<SqliteStore, StoreError> {
+        create_private(path).map_err(|e| {
+            StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+        })?;
         let mut connection = Connection::open(path).map_err(|e| open_error(path, &e))?;
         configure_writer(&connection, &options).map_err(|e| open_error(path, &e))?;
         schema::MIGRATIONS
