@@ -140,12 +140,15 @@ fn relative_path(req: &HttpRequest) -> Option<String> {
     safe.then(|| path.to_owned())
 }
 
-/// `GET /thanks`
-pub async fn thank_you() -> HttpResponse {
-    HttpResponse::Ok()
+/// `GET /thanks`: also where a script's post answered with a redirect lands, so it is
+/// readable across origins like the post's own answer (else the script sees an error).
+pub async fn thank_you(req: HttpRequest) -> HttpResponse {
+    let mut response = HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
-        .body(THANK_YOU_HTML)
+        .body(THANK_YOU_HTML);
+    super::form::CorsAnswer::for_request(&req).apply(response.headers_mut());
+    response
 }
 
 /// Everything no route matched: a tracker file, else a page or file of the demo site,

@@ -25,8 +25,9 @@ use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
 use leadtrail_core::clean::clean_text;
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
+use leadtrail_core::web_url;
 use leadtrail_core::wire::{self, Slot};
-use leadtrail_core::{TouchOrigin, Visit};
+use leadtrail_core::TouchOrigin;
 use serde_json::{Map, Value};
 
 use super::abuse::{self, HONEYPOT_FIELD};
@@ -446,7 +447,7 @@ pub fn build_submission(
     let (mut current, origin) = match last {
         Some(touch) => (touch, TouchOrigin::Tracker),
         None => (
-            Visit::read(referer.unwrap_or(""), "", Some(now_ms)).touch,
+            web_url::read_visit(referer.unwrap_or(""), "", Some(now_ms)).touch,
             if first.is_some() {
                 TouchOrigin::Tracker
             } else {
@@ -483,9 +484,41 @@ pub fn build_submission(
     })
 }
 
-/// True when the client asked for JSON (`Accept: application/json`); browsers' default
-/// `Accept` (`text/html,…,*/*`) does not count, so plain forms get a redirect.
+/// True when the answer should be JSON rather than a redirect: the client asked for it
+/// (`Accept: application/json`), or a script sent the post. Browsers' default `Accept`
+/// (`text/html,…,*/*`) does not count, so plain forms get a redirect.
 pub fn wants_json(headers: &HeaderMap) -> bool {
+    accepts_json(headers) || is_script_request(headers)
+}
+
+/// True for posts a page's script sent and reads itself, where a redirect would only be
+/// followed out of sight (or, to the site's own thank-you page, fail its CORS check): the
+/// `X-Requested-With` that jQuery and others set, htmx's `HX-Request`, and the browser's
+/// own `Sec-Fetch-Mode: cors` on every cross-origin `fetch` and XHR (form navigations
+/// say `navigate`).
+fn is_script_request(headers: &HeaderMap) -> bool {
+    const HX_REQUEST: &str = "hx-request";
+    const X_REQUESTED_WITH: &str = "x-requested-with";
+    const SEC_FETCH_MODE: &str = "sec-fetch-mode";
+    let non_empty = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| !v.trim().is_empty())
+    };
+    non_empty(X_REQUESTED_WITH)
+        || headers
+            .get(HX_REQUEST)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("true"))
+        || headers
+            .get(SEC_FETCH_MODE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.trim().eq_ignore_ascii_case("cors"))
+}
+
+/// True when `Accept` names `application/json` (not refused with `q=0`).
+fn accepts_json(headers: &HeaderMap) -> bool {
     headers
         .get_all(header::ACCEPT)
         .filter_map(|v| v.to_str().ok())
@@ -657,52 +690,107 @@ fn success_answer(
         .finish()
 }
 
-/// `OPTIONS /f/{form_key}`: the CORS preflight of a cross-origin `fetch` (JSON bodies and
-/// `Accept: application/json` need one). The allowed origin is added by [`allow_origin`].
+/// `OPTIONS /f/{form_key}`: the CORS preflight of a cross-origin script post (JSON bodies,
+/// `Accept: application/json`, and the headers libraries add: htmx's `HX-*`, jQuery's
+/// `X-Requested-With`, a framework's own). Every header the page asks for is allowed:
+/// form posts carry no cookies or credentials, and the endpoint reads none of these
+/// headers for anything but choosing the answer's format. The allowed origin is added by
+/// [`allow_origin`].
 #[utoipa::path(options, path = "/f/{form_key}", tag = "forms",
     params(("form_key" = String, Path,
              description = "1–64 characters of A–Z a–z 0–9 _ -; registered on first use")),
     responses((status = 204, description = "the CORS preflight: `POST` with the headers the page \
                                             asks for is allowed")))]
-pub async fn preflight() -> HttpResponse {
-    HttpResponse::NoContent()
+pub async fn preflight(req: HttpRequest) -> HttpResponse {
+    let mut response = HttpResponse::NoContent();
+    response
         .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST"))
-        .insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Accept"))
         .insert_header((header::ACCESS_CONTROL_MAX_AGE, "86400"))
-        .finish()
+        // The allowed headers follow the request's: caches keep the answers apart.
+        .insert_header((header::VARY, "Access-Control-Request-Headers"));
+    let requested = req
+        .headers()
+        .get(header::ACCESS_CONTROL_REQUEST_HEADERS)
+        .filter(|v| !v.as_bytes().iter().all(u8::is_ascii_whitespace));
+    match requested {
+        Some(headers) => {
+            response.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, headers.clone()))
+        }
+        None => {
+            response.insert_header((header::ACCESS_CONTROL_ALLOW_HEADERS, "Content-Type, Accept"))
+        }
+    };
+    response.finish()
 }
 
-/// Middleware for `/f/*`: which origins' scripts may read the answers (errors included).
-/// Without an allow-list, any: form posts carry no cookies or credentials, so `*` exposes
-/// nothing. With one, only the allowed origin that asks is named (with `Vary: Origin`, so
-/// caches keep answers to different origins apart); other origins get no CORS header,
-/// and their browsers hide the answer from their scripts.
+/// Middleware for `/f/*`: which origins' scripts may read the answers (errors included);
+/// see [`CorsAnswer`].
 pub async fn allow_origin(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
-    let allowed: Option<HeaderValue> = match req.app_data::<web::Data<AppState>>() {
-        Some(state) if !state.allowed_origins.is_empty() => req
-            .headers()
-            .get(header::ORIGIN)
-            .filter(|origin| {
-                origin
-                    .to_str()
-                    .is_ok_and(|origin| abuse::origin_allowed(&state.allowed_origins, Some(origin)))
-            })
-            .cloned(),
-        _ => Some(HeaderValue::from_static("*")),
-    };
-    let restricted = allowed.as_ref().is_none_or(|v| v != "*");
+    // Decided before the call: the handler needs the only reference to the request.
+    let cors = CorsAnswer::for_request(req.request());
     let mut response = next.call(req).await?;
-    let headers = response.headers_mut();
-    if let Some(origin) = allowed {
-        headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
-    }
-    if restricted {
-        headers.insert(header::VARY, HeaderValue::from_static("Origin"));
-    }
+    cors.apply(response.headers_mut());
     Ok(response)
+}
+
+/// The CORS headers of an answer of the form endpoint, or of the thank-you page a script's
+/// post may be redirected to. Without an allow-list, any origin may read it: form posts
+/// carry no cookies or credentials, so `*` exposes nothing. With one, only the allowed
+/// origin that asks is named (with `Vary: Origin`, so caches keep answers to different
+/// origins apart); other origins get no CORS header, and their browsers hide the answer
+/// from their scripts.
+pub(crate) struct CorsAnswer {
+    allowed: Option<HeaderValue>,
+    restricted: bool,
+    from_htmx: bool,
+}
+
+/// The response headers htmx 2 looks for after every request. The collector sends none of
+/// them, but a header the answer does not expose makes the browser log an error for each
+/// look, so they are exposed (and absent) for htmx's requests.
+const HTMX_RESPONSE_HEADERS: &str = "HX-Location, HX-Push, HX-Push-Url, HX-Redirect, \
+    HX-Refresh, HX-Replace-Url, HX-Reselect, HX-Reswap, HX-Retarget, HX-Trigger, \
+    HX-Trigger-After-Settle, HX-Trigger-After-Swap";
+
+impl CorsAnswer {
+    pub(crate) fn for_request(req: &HttpRequest) -> CorsAnswer {
+        let allowed = match req.app_data::<web::Data<AppState>>() {
+            Some(state) if !state.allowed_origins.is_empty() => req
+                .headers()
+                .get(header::ORIGIN)
+                .filter(|origin| {
+                    origin.to_str().is_ok_and(|origin| {
+                        abuse::origin_allowed(&state.allowed_origins, Some(origin))
+                    })
+                })
+                .cloned(),
+            _ => Some(HeaderValue::from_static("*")),
+        };
+        let restricted = allowed.as_ref().is_none_or(|v| v != "*");
+        CorsAnswer {
+            allowed,
+            restricted,
+            from_htmx: req.headers().contains_key("hx-request"),
+        }
+    }
+
+    pub(crate) fn apply(self, headers: &mut HeaderMap) {
+        if let Some(origin) = self.allowed {
+            headers.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, origin);
+            if self.from_htmx {
+                headers.insert(
+                    header::ACCESS_CONTROL_EXPOSE_HEADERS,
+                    HeaderValue::from_static(HTMX_RESPONSE_HEADERS),
+                );
+            }
+        }
+        if self.restricted {
+            headers.append(header::VARY, HeaderValue::from_static("Origin"));
+        }
+    }
 }
 
 /// Other methods on `/f/{form_key}`.
@@ -957,6 +1045,26 @@ mod tests {
             HeaderValue::from_static("application/json;q=0"),
         );
         assert!(!wants_json(&headers));
+    }
+
+    #[test]
+    fn script_requests_get_json_whatever_they_accept() {
+        let with = |name: &'static str, value: &'static str| {
+            let mut headers = HeaderMap::new();
+            headers.insert(header::ACCEPT, HeaderValue::from_static("*/*"));
+            headers.insert(
+                header::HeaderName::from_static(name),
+                HeaderValue::from_static(value),
+            );
+            wants_json(&headers)
+        };
+        assert!(with("x-requested-with", "XMLHttpRequest"));
+        assert!(with("hx-request", "true"));
+        assert!(with("sec-fetch-mode", "cors"));
+        assert!(!with("hx-request", "false"));
+        assert!(!with("x-requested-with", " "));
+        assert!(!with("sec-fetch-mode", "navigate"));
+        assert!(!with("sec-fetch-mode", "no-cors"));
     }
 
     #[actix_web::test]
