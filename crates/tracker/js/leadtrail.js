@@ -1,129 +1,42 @@
 // leadtrail loader: <script type="module" src="https://COLLECTOR/leadtrail.js"></script>
-// Reads the page and localStorage, asks the wasm tracker (next to this file) which touches
-// this page view carries and what to remember, and adds the touches to the site's forms.
-// It must never break the page: every failure ends in console.debug, `ready` always
-// resolves, and a form is never stopped.
+// Starts the WebAssembly tracker next to this file, which does the page's work, and sets
+// window.leadtrail at once so that a site may call it before the tracker is ready. It must
+// never break the page: a failure ends in console.debug (console.warn for a policy the site
+// can fix), `ready` always resolves, and a form is never stopped.
 const w = window;
-const d = document;
 if (!w.leadtrail) {
-  // The storage keys of core's wire.rs (a test in crates/tracker keeps them equal).
-  const FIRST = "leadtrail.first";
-  const LAST = "leadtrail.last";
-  const OPT_OUT = "leadtrail.opt_out";
-  // Marks the inputs added here, so that a second submit replaces them.
-  const OWN = "data-leadtrail";
+  // Read now: a single-page app's router may rewrite the URL (and drop the campaign's
+  // query) before the tracker has loaded.
+  const href = location.href;
+  const referrer = document.referrer;
   const here = import.meta.url;
-  // A module script has no document.currentScript: find the tag by its URL.
-  const tag =
-    [...d.querySelectorAll("script[src]")].find((s) => s.src == here) ||
-    d.querySelector('script[src*="leadtrail.js"]');
-  const data = (tag && tag.dataset) || {};
-  const days = parseInt(data.lookbackDays, 10);
-  const gpc = data.respectGpc != null && data.respectGpc != "false";
-  const log = (e) => console.debug("leadtrail:", e);
-  // localStorage throws where it is blocked (even on access), full or sandboxed: that
-  // costs the memory, never the fields.
-  const store = (use) => {
-    try {
-      return use(w.localStorage);
-    } catch (e) {}
-  };
   let tracker;
-  // The fields every matching form gets now; empty until ready and when opted out.
-  let fields = new URLSearchParams();
-  const view = () => {
-    fields = new URLSearchParams();
-    if (
-      (gpc && navigator.globalPrivacyControl === true) ||
-      store((s) => s.getItem(OPT_OUT)) == "1"
-    )
-      return;
-    const [first, last, query] = tracker
-      .pageView(
-        location.href,
-        d.referrer,
-        Date.now(),
-        store((s) => s.getItem(FIRST)) || "",
-        store((s) => s.getItem(LAST)) || "",
-        days > 0 ? Math.min(days, 36500) : 0,
-      )
-      .split("\n");
-    if (first) store((s) => s.setItem(FIRST, first));
-    if (last) store((s) => s.setItem(LAST, last));
-    fields = new URLSearchParams(query);
-  };
-  // A selector that is not CSS (`matches` throws) matches nothing.
-  const matching = (e) => {
-    try {
-      return e.target.matches(data.forms || "form");
-    } catch (x) {}
-  };
-  // Capture phase: before any handler of the site, which may read the form or cancel
-  // the event; on document, so that forms added later are covered too.
-  d.addEventListener(
-    "submit",
-    (e) => {
-      if (matching(e))
-        try {
-          const form = e.target;
-          form.querySelectorAll(`input[${OWN}]`).forEach((i) => i.remove());
-          fields.forEach((value, name) => {
-            const input = d.createElement("input");
-            Object.assign(input, { type: "hidden", name, value }).setAttribute(OWN, "");
-            form.append(input);
-          });
-        } catch (x) {
-          log(x);
-        }
-    },
-    true,
-  );
-  // Fired whenever a form's data set is built: a submission, form.submit() (which fires
-  // no submit event) and `new FormData(form)` in a site's fetch code.
-  d.addEventListener(
-    "formdata",
-    (e) => {
-      if (matching(e))
-        try {
-          fields.forEach((value, name) => e.formData.set(name, value));
-        } catch (x) {
-          log(x);
-        }
-    },
-    true,
-  );
+  // These wait for the tracker, so that an early call is not undone by its start.
+  const later = (name) => (root) => api.ready.then(() => tracker && tracker[name](root));
   const api = (w.leadtrail = {
-    // The fields as a plain object, for sites that post with fetch.
-    attribution: () => Object.fromEntries(fields),
-    // These wait for the tracker, so that an early call is not undone by its start.
-    optOut: () =>
-      api.ready.then(() => {
-        // Forgetting first frees room for the flag in a full storage.
-        store((s) => {
-          s.removeItem(FIRST);
-          s.removeItem(LAST);
-          s.setItem(OPT_OUT, "1");
-        });
-        fields = new URLSearchParams();
-      }),
-    optIn: () =>
-      api.ready.then(() => {
-        store((s) => s.removeItem(OPT_OUT));
-        try {
-          if (tracker) view();
-        } catch (e) {
-          log(e);
-        }
-      }),
+    attribution: () => (tracker ? tracker.attribution() : {}),
+    optOut: later("optOut"),
+    optIn: later("optIn"),
+    observe: later("observe"),
   });
   api.ready = (async () => {
     try {
+      // Fetched while the glue loads; the no-op catch keeps a failed download from being
+      // reported as unhandled when the glue fails first.
+      const wasm = fetch(new URL("leadtrail_tracker_bg.wasm", here));
+      wasm.catch(() => {});
       const glue = await import(new URL("leadtrail_tracker.js", here));
-      await glue.default({ module_or_path: new URL("leadtrail_tracker_bg.wasm", here) });
+      await glue.default({ module_or_path: wasm });
+      glue.start(href, referrer, here);
       tracker = glue;
-      view();
     } catch (e) {
-      log(e);
+      // A Content-Security-Policy without 'wasm-unsafe-eval' stops WebAssembly from
+      // compiling: only the site can fix that, so it is told.
+      if (/Content.Security.Policy|CSP|unsafe-eval/i.test(e))
+        console.warn(
+          "leadtrail: the page's Content-Security-Policy blocks WebAssembly; add 'wasm-unsafe-eval' to its script-src directive",
+        );
+      else console.debug("leadtrail:", e);
     }
   })();
 }

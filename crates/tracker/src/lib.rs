@@ -1,68 +1,138 @@
-//! leadtrail's browser tracker: the wasm half of the script a site embeds.
+//! leadtrail's browser tracker: the WebAssembly module behind the script a site embeds.
 //!
-//! The loader `js/leadtrail.js` does what needs the page — reads `location`, `referrer`
-//! and localStorage, honours the opt-out and Global Privacy Control, puts the fields into
-//! forms — and asks this module one question per page view ([`page_view`]): given this
-//! visit and what the browser remembered, which touches do the forms carry and what must
-//! be remembered now? The answer is computed by core's normalisation, the very code the
-//! collector runs, so a touch means the same on both sides.
+//! The loader `js/leadtrail.js` only starts this module, handing it the page's URL and
+//! referrer as they were when the script started (before a single-page app's router can
+//! rewrite them). Everything else happens here: the visit is read with the browser's own
+//! URL parser and core's normalisation — the very code the collector runs, so a touch
+//! means the same on both sides ([`page`]); the two touches and the opt-out live in
+//! localStorage ([`storage`], rules in [`memory`]); the forms get the touches as hidden
+//! `lt_*` fields ([`forms`]); and `window.leadtrail` answers the page's scripts.
 //!
-//! It ships to every page of every customer site, so size is the first design goal: the
-//! module takes and returns plain strings (no DOM bindings, no serde, no `url`, no float
-//! formatting), which keeps the wasm-bindgen glue to a string codec. It must never break
-//! a page: nothing here panics on anything a page, a URL or the storage can hold.
-//!
-//! It is `no_std` (with `alloc`): std's panic handler formats its message, and that
-//! machinery alone was a fifth of the module. In the page build (feature
-//! `page-panic-handler`) a panic — which would be a bug — traps instead: the wasm call
-//! throws, and the loader catches and logs it.
+//! It ships to every page of every customer site, so size is a design goal (only the
+//! web-sys bindings used, ASCII-only lower-casing in core, touches stored in core's compact
+//! query-string form rather than as JSON), and it must never break a page: nothing here
+//! panics on anything a page, a URL or the storage can hold, and every failing browser call
+//! costs at most the tracker's own work.
 
-#![no_std]
-
-extern crate alloc;
-
+pub mod forms;
 pub mod memory;
+pub mod page;
+pub mod storage;
 
-use alloc::string::String;
-
-use leadtrail_core::Visit;
+use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_LAST};
+use serde::ser::{Serialize, SerializeMap, Serializer};
+use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
-/// Look-back window when the script tag gives none (or nonsense).
-pub const DEFAULT_LOOKBACK_DAYS: u32 = 90;
-
-#[cfg(target_arch = "wasm32")]
-#[global_allocator]
-static ALLOCATOR: dlmalloc::GlobalDlmalloc = dlmalloc::GlobalDlmalloc;
-
-#[cfg(all(target_arch = "wasm32", feature = "page-panic-handler"))]
-#[panic_handler]
-fn on_panic(_: &core::panic::PanicInfo) -> ! {
-    core::arch::wasm32::unreachable()
+/// What a page view needs again when the visitor opts back in.
+#[derive(Debug, Default, Clone)]
+struct PageState {
+    href: String,
+    referrer: String,
+    lookback_days: u32,
+    respect_gpc: bool,
 }
 
-// (The export carries a plain comment: wasm-bindgen copies doc comments into the glue,
-// which ships to every page.)
+thread_local! {
+    static PAGE: RefCell<PageState> = RefCell::default();
+}
+
+// (The exports carry plain comments: wasm-bindgen copies doc comments into the glue, which
+// ships to every page.)
 //
-// One page view: `href` and `referrer` of the page, the clock in milliseconds, the two
-// touches localStorage held ("" when none, unreadable or blocked) and the look-back
-// window in days (0: the default). The answer is three lines — see `memory::PageView::wire`.
-#[wasm_bindgen(js_name = pageView)]
-pub fn page_view(
-    href: &str,
-    referrer: &str,
-    now_ms: f64,
-    stored_first: &str,
-    stored_last: &str,
-    lookback_days: u32,
-) -> String {
-    // Whole milliseconds; `as` saturates, and NaN (a broken clock) becomes 0.
-    let now_ms = now_ms as i64;
-    let lookback_days = if lookback_days == 0 {
-        DEFAULT_LOOKBACK_DAYS
-    } else {
-        lookback_days
+// Starts the tracker on this page: `href` and `referrer` as the loader captured them, and
+// `script_url`, the loader's own URL, to find its tag and settings.
+#[wasm_bindgen]
+pub fn start(href: String, referrer: String, script_url: &str) {
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
     };
-    let visit = Visit::read(href, referrer, Some(now_ms));
-    memory::remember(stored_first, stored_last, &visit, now_ms, lookback_days).wire()
+    let settings = page::Settings::of_tag(&document, script_url);
+    forms::set(Some(settings.forms), Vec::new());
+    PAGE.with_borrow_mut(|page| {
+        *page = PageState {
+            href,
+            referrer,
+            lookback_days: settings.lookback_days,
+            respect_gpc: settings.respect_gpc,
+        }
+    });
+    view();
+    forms::start(&document);
+}
+
+/// One page view: reads the visit, updates the memory and gives the forms their fields —
+/// none while opted out or when Global Privacy Control is on and respected.
+fn view() {
+    forms::set(None, Vec::new());
+    let PageState {
+        href,
+        referrer,
+        lookback_days,
+        respect_gpc,
+    } = PAGE.with_borrow(PageState::clone);
+    let gpc =
+        respect_gpc && web_sys::window().is_some_and(|w| page::global_privacy_control(&w.into()));
+    if gpc || storage::opted_out() {
+        return;
+    }
+    // Whole milliseconds; `as` saturates, and NaN (a broken clock) becomes 0.
+    let now_ms = js_sys::Date::now() as i64;
+    let visit = page::read_visit(&href, &referrer, now_ms);
+    let first = storage::read(STORAGE_FIRST);
+    let last = storage::read(STORAGE_LAST);
+    let view = memory::remember(&first, &last, &visit, now_ms, lookback_days);
+    if let Some(first) = &view.store_first {
+        storage::write(STORAGE_FIRST, first);
+    }
+    if let Some(last) = &view.store_last {
+        storage::write(STORAGE_LAST, last);
+    }
+    forms::set(None, view.fields());
+}
+
+/// The fields as a JSON-style object, in wire order.
+struct Fields(Vec<(String, String)>);
+
+impl Serialize for Fields {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(Some(self.0.len()))?;
+        for (name, value) in &self.0 {
+            map.serialize_entry(name, value)?;
+        }
+        map.end()
+    }
+}
+
+// The fields the forms get now, as a plain object (`{lt_v: "1", lt_first_source: …}`),
+// for sites that post with fetch or serialise forms themselves.
+#[wasm_bindgen]
+pub fn attribution() -> JsValue {
+    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
+    Fields(forms::fields())
+        .serialize(&serializer)
+        .unwrap_or(JsValue::UNDEFINED)
+}
+
+// Forgets the touches, remembers the opt-out and stops the fields.
+#[wasm_bindgen(js_name = optOut)]
+pub fn opt_out() {
+    storage::opt_out();
+    forms::set(None, Vec::new());
+}
+
+// Clears the opt-out and records this page view again.
+#[wasm_bindgen(js_name = optIn)]
+pub fn opt_in() {
+    storage::opt_in();
+    view();
+}
+
+// Covers the forms under `root`, which the tracker cannot see by itself: a closed shadow
+// root, or a shadow root made after the page started that no visitor touched yet.
+#[wasm_bindgen]
+pub fn observe(root: JsValue) {
+    if let Some(root) = root.dyn_ref::<web_sys::Node>() {
+        forms::observe(root);
+    }
 }

@@ -1,14 +1,11 @@
 //! What the browser remembers across page views and visits — the first interaction and
 //! the last significant touch — and what a page view makes of it.
 //!
-//! Pure rules: the loader reads localStorage (under core's `wire` keys) and passes what it
+//! Pure rules: `storage` reads localStorage (under core's `wire` keys) and passes what it
 //! found, and writes back what [`PageView`] says to store. Storage that refuses to be read
 //! looks like empty storage here, and storage that refuses writes loses only the memory,
 //! never the fields.
 
-use alloc::string::String;
-
-use leadtrail_core::query;
 use leadtrail_core::wire::{self, Slot};
 use leadtrail_core::{Touch, Visit};
 
@@ -29,29 +26,13 @@ pub struct PageView {
 }
 
 impl PageView {
-    /// The hidden fields that carry both touches, as a query string (`lt_v=1&lt_first_…`):
-    /// the browser's `URLSearchParams` reads it, and every value is percent-encoded.
-    pub fn fields(&self) -> String {
-        let mut out = String::with_capacity(512);
-        query::push_pair(&mut out, wire::VERSION_FIELD, wire::VERSION);
-        for (name, value) in wire::touch_fields(Slot::First, &self.first)
-            .chain(wire::touch_fields(Slot::Last, &self.last))
-        {
-            query::push_pair(&mut out, &name, &value);
-        }
-        out
-    }
-
-    /// The answer the loader reads: the touch to store as first interaction, the touch to
-    /// store as last touch (each `""` for "leave storage as it is") and the fields, one per
-    /// line. Encoded touches and fields are percent-encoded, so none holds a line break.
-    pub fn wire(&self) -> String {
-        let mut out = String::with_capacity(1024);
-        out.push_str(self.store_first.as_deref().unwrap_or(""));
-        out.push('\n');
-        out.push_str(self.store_last.as_deref().unwrap_or(""));
-        out.push('\n');
-        out.push_str(&self.fields());
+    /// The hidden fields that carry both touches, in wire order: `lt_v`, then every set
+    /// field of the first interaction and of the last touch.
+    pub fn fields(&self) -> Vec<(String, String)> {
+        let mut out = Vec::with_capacity(24);
+        out.push((wire::VERSION_FIELD.into(), wire::VERSION.into()));
+        out.extend(wire::touch_fields(Slot::First, &self.first));
+        out.extend(wire::touch_fields(Slot::Last, &self.last));
         out
     }
 }

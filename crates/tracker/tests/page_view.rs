@@ -1,11 +1,12 @@
 //! The tracker's rules for a page view: what the forms carry and what the browser must
-//! remember, through the exported `pageView` answer as the loader reads it.
+//! remember, read the way the tracker reads a page.
 //!
-//! The same tests run natively (`cargo test`) and, compiled to wasm with the tracker's own
-//! allocator, in headless Chromium (`cargo xtask test`, or directly:
-//! `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p leadtrail-tracker --target wasm32-unknown-unknown`).
-//! What the loader does with the page — real localStorage (also full and blocked), real
-//! forms, opt-out and GPC — is tested end to end in `tests/e2e/tracker.test.mjs`.
+//! The same tests run natively (`cargo test`, with core's own query parser) and, compiled
+//! to wasm, in headless Chromium with the browser's URL parser (`cargo xtask test`, or
+//! directly: `CHROMEDRIVER=/usr/bin/chromedriver cargo test -p leadtrail-tracker --target
+//! wasm32-unknown-unknown`). What the tracker does with a real page — its forms, shadow
+//! roots, frames and a broken localStorage — is in `dom.rs`; the whole journey against the
+//! collector in `tests/e2e/tracker.test.mjs`.
 
 use std::cell::RefCell;
 use std::collections::BTreeMap;
@@ -13,7 +14,7 @@ use std::collections::BTreeMap;
 use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT};
 use leadtrail_core::{Touch, Visit};
 use leadtrail_tracker::memory::{self, PageView};
-use leadtrail_tracker::page_view;
+use leadtrail_tracker::page::{lookback_days, DEFAULT_LOOKBACK_DAYS};
 
 #[cfg(target_arch = "wasm32")]
 use wasm_bindgen_test::wasm_bindgen_test as test;
@@ -30,33 +31,29 @@ const FACEBOOK: &str =
 const HOME: &str = "https://acme.example/";
 const SIGNUP: &str = "https://acme.example/signup";
 
-/// A browser's localStorage as the loader uses it: it reads both touches, calls
-/// `pageView` and writes back what the answer says to store.
+/// A page view read as the tracker reads it: in the browser through its URL parser.
+fn read(url: &str, referrer: &str, at: i64) -> Visit {
+    #[cfg(target_arch = "wasm32")]
+    return leadtrail_tracker::page::read_visit(url, referrer, at);
+    #[cfg(not(target_arch = "wasm32"))]
+    Visit::read(url, referrer, Some(at))
+}
+
+/// A browser's localStorage as the tracker uses it: it reads both touches, applies the
+/// rules and writes back what they say to store.
 #[derive(Default)]
 struct Browser {
     storage: RefCell<BTreeMap<String, String>>,
 }
 
-/// The loader's reading of a `pageView` answer.
+/// The fields a page view gives the forms.
 struct Answer {
+    fields: Vec<(String, String)>,
     store_first: String,
     store_last: String,
-    fields: Vec<(String, String)>,
 }
 
 impl Answer {
-    fn parse(answer: &str) -> Answer {
-        let mut lines = answer.split('\n');
-        let mut next = || lines.next().expect("three lines").to_owned();
-        let (store_first, store_last, fields) = (next(), next(), next());
-        assert_eq!(lines.next(), None, "exactly three lines");
-        Answer {
-            store_first,
-            store_last,
-            fields: leadtrail_core::query::pairs(&fields).collect(),
-        }
-    }
-
     fn field(&self, name: &str) -> Option<&str> {
         self.fields
             .iter()
@@ -80,35 +77,25 @@ impl Browser {
             .insert(key.to_owned(), value.to_owned());
     }
 
-    /// One page view through the export, with a look-back window of `days` (0: default).
+    /// One page view with a look-back window of `days`, as its fields.
     fn view_for(&self, url: &str, referrer: &str, at: i64, days: u32) -> Answer {
-        let first = self.stored(STORAGE_FIRST).unwrap_or_default();
-        let last = self.stored(STORAGE_LAST).unwrap_or_default();
-        let answer = Answer::parse(&page_view(url, referrer, at as f64, &first, &last, days));
-        if !answer.store_first.is_empty() {
-            self.put(STORAGE_FIRST, &answer.store_first);
+        let view = self.remember(url, referrer, at, days);
+        Answer {
+            fields: view.fields(),
+            store_first: view.store_first.unwrap_or_default(),
+            store_last: view.store_last.unwrap_or_default(),
         }
-        if !answer.store_last.is_empty() {
-            self.put(STORAGE_LAST, &answer.store_last);
-        }
-        answer
     }
 
     fn view(&self, url: &str, referrer: &str, at: i64) -> Answer {
-        self.view_for(url, referrer, at, 0)
+        self.view_for(url, referrer, at, DEFAULT_LOOKBACK_DAYS)
     }
 
-    /// The same page view through the rules directly, for the touches themselves.
+    /// One page view through the rules, for the touches themselves.
     fn remember(&self, url: &str, referrer: &str, at: i64, days: u32) -> PageView {
         let first = self.stored(STORAGE_FIRST).unwrap_or_default();
         let last = self.stored(STORAGE_LAST).unwrap_or_default();
-        let view = memory::remember(
-            &first,
-            &last,
-            &Visit::read(url, referrer, Some(at)),
-            at,
-            days,
-        );
+        let view = memory::remember(&first, &last, &read(url, referrer, at), at, days);
         if let Some(first) = &view.store_first {
             self.put(STORAGE_FIRST, first);
         }
@@ -183,12 +170,27 @@ fn hostile_values_cannot_break_the_answer_apart() {
 }
 
 #[test]
-fn a_broken_clock_or_nonsense_arguments_still_answer() {
-    for now in [f64::NAN, f64::INFINITY, -1e300, 0.0] {
-        let answer = Answer::parse(&page_view("not a url", "%%%", now, "&&=", "=&", u32::MAX));
-        assert_eq!(answer.field("lt_v"), Some("1"));
-        assert_eq!(answer.field("lt_first_source"), Some("(direct)"));
+fn nonsense_urls_storage_and_settings_still_answer() {
+    for now in [0, -1, i64::MAX] {
+        let visit = read("not a url", "%%%", now);
+        let view = memory::remember("&&=", "=&", &visit, now, lookback_days(Some("x")));
+        let answer = view.fields();
+        assert_eq!(answer[0], ("lt_v".to_owned(), "1".to_owned()));
+        assert!(answer.contains(&("lt_first_source".to_owned(), "(direct)".to_owned())));
     }
+}
+
+#[test]
+fn the_look_back_setting_reads_like_parse_int_and_is_capped() {
+    assert_eq!(lookback_days(None), DEFAULT_LOOKBACK_DAYS);
+    assert_eq!(lookback_days(Some("")), DEFAULT_LOOKBACK_DAYS);
+    assert_eq!(lookback_days(Some("7")), 7);
+    assert_eq!(lookback_days(Some(" 30 days")), 30);
+    assert_eq!(lookback_days(Some("+14")), 14);
+    assert_eq!(lookback_days(Some("0")), DEFAULT_LOOKBACK_DAYS);
+    assert_eq!(lookback_days(Some("-5")), DEFAULT_LOOKBACK_DAYS);
+    assert_eq!(lookback_days(Some("seven")), DEFAULT_LOOKBACK_DAYS);
+    assert_eq!(lookback_days(Some("99999999999999")), 36_500);
 }
 
 #[test]
@@ -293,12 +295,12 @@ fn a_last_touch_older_than_the_look_back_window_no_longer_counts() {
     // The first interaction never expires.
     assert_eq!(source_medium(&view.first), ("facebook", "paid_social"));
 
-    // The window is configurable, and the export's 0 means 90 days.
+    // The window is configurable, and a tag without one means 90 days.
     let week = NOW + 8 * DAY;
     assert!(browser.remember(HOME, "", week, 7).last.is_direct());
     let nine = browser.remember(HOME, "", week, 9);
     assert_eq!(source_medium(&nine.last), ("facebook", "paid_social"));
-    let default = browser.view_for(HOME, "", NOW + 91 * DAY, 0);
+    let default = browser.view_for(HOME, "", NOW + 91 * DAY, lookback_days(None));
     assert_eq!(default.field("lt_last_source"), Some("(direct)"));
     let long = browser.view_for(HOME, "", NOW + 91 * DAY, 365);
     assert_eq!(long.field("lt_last_source"), Some("facebook"));
@@ -333,23 +335,30 @@ fn a_stored_first_interaction_without_a_source_is_replaced() {
 #[test]
 fn storage_that_gives_nothing_makes_this_visit_both_touches() {
     // Blocked or full storage: the loader reads "" and its writes fail.
-    let view = memory::remember("", "", &Visit::read(FACEBOOK, "", Some(NOW)), NOW, 90);
+    let view = memory::remember("", "", &read(FACEBOOK, "", NOW), NOW, 90);
     assert_eq!(view.first, view.last);
     assert_eq!(source_medium(&view.last), ("facebook", "paid_social"));
-    let internal = memory::remember("", "", &Visit::read(SIGNUP, FACEBOOK, Some(NOW)), NOW, 90);
+    let internal = memory::remember("", "", &read(SIGNUP, FACEBOOK, NOW), NOW, 90);
     assert!(internal.first.is_direct() && internal.last.is_direct());
 }
 
-/// The loader keeps the storage keys as literals, to stay small: they must be core's.
+/// The page's work is the module's: the loader only starts it (and captures the URL and
+/// referrer before anything on the page can change them).
 #[test]
-fn the_loader_uses_cores_storage_keys() {
+fn the_loader_holds_no_page_logic() {
     let loader = include_str!("../js/leadtrail.js");
     for key in [STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT] {
-        assert!(
-            loader.contains(&format!("\"{key}\"")),
-            "{key} missing in the loader"
-        );
+        assert!(!loader.contains(key), "{key} in the loader");
     }
+    for api in [
+        "localStorage",
+        "addEventListener",
+        "URLSearchParams",
+        "createElement",
+    ] {
+        assert!(!loader.contains(api), "the loader uses {api}");
+    }
+    assert!(loader.contains("location.href") && loader.contains("document.referrer"));
 }
 
 /// The tracker's allocator (dlmalloc, which the wasm run of these tests uses too) under
