@@ -29,6 +29,7 @@ const NPM_PACKAGES: &[(&str, &str)] = &[
     ("terser", ".bin/terser"),
     ("playwright-core", "playwright-core/package.json"),
     ("echarts", "echarts/dist/echarts.min.js"),
+    ("swagger-ui-dist", "swagger-ui-dist/swagger-ui-bundle.js"),
 ];
 
 /// Where the tools that the tracker build needs are.

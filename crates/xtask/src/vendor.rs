@@ -1,7 +1,7 @@
 //! Third-party browser files the collector serves under `/vendor/` (the dashboard's chart
-//! library, Apache ECharts), copied from `node_modules` (installed by npm from
-//! package.json) into `target/leadtrail-vendor/`, which the collector embeds. None of it
-//! is committed.
+//! library, Apache ECharts; Swagger UI for the API reference at /api/docs), copied from
+//! `node_modules` (installed by npm from package.json) into `target/leadtrail-vendor/`,
+//! which the collector embeds. None of it is committed.
 
 use std::path::PathBuf;
 
@@ -10,7 +10,15 @@ use anyhow::{bail, Context, Result};
 use crate::util::repo_root;
 
 /// `(file under node_modules, name served under /vendor/)`.
-const FILES: &[(&str, &str)] = &[("echarts/dist/echarts.min.js", "echarts.min.js")];
+const FILES: &[(&str, &str)] = &[
+    ("echarts/dist/echarts.min.js", "echarts.min.js"),
+    // The API reference at /api/docs.
+    (
+        "swagger-ui-dist/swagger-ui-bundle.js",
+        "swagger-ui-bundle.js",
+    ),
+    ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css"),
+];
 
 pub fn vendor_dir() -> PathBuf {
     repo_root().join("target").join("leadtrail-vendor")

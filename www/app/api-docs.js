@@ -1,0 +1,17 @@
+// The API reference: Swagger UI reading the collector's own OpenAPI document.
+// No validator (it would send the document to another site) and no token kept across
+// reloads (the token is typed into "Authorize" for this page only).
+/* global SwaggerUIBundle */
+const target = document.getElementById('api-reference');
+if (typeof SwaggerUIBundle !== 'function') {
+  target.textContent = 'The API viewer is missing: run `cargo xtask run`, which copies it from node_modules.';
+} else {
+  SwaggerUIBundle({
+    url: '/api/v1/openapi.json',
+    domNode: target,
+    deepLinking: true,
+    validatorUrl: null,
+    persistAuthorization: false,
+    defaultModelsExpandDepth: 0,
+  });
+}
