@@ -557,7 +557,7 @@ fn api_json_shapes() {
     let (_, company) = c.api(&format!("/api/v1/companies/{}", person["company_id"]));
     assert_eq!(
         keys(&company),
-        set(&["id", "name", "domain", "created_at", "source"])
+        set(&["id", "name", "domain", "domain_mixes_scripts", "created_at", "source"])
     );
     assert_eq!(keys(&company["source"]), touch_keys);
 

@@ -202,7 +202,8 @@ fn companies_created_before_the_upgrade_know_whose_source_they_keep() {
             .unwrap();
         // Back to the schema before the owner was recorded; the migration runs again.
         conn.execute_batch(
-            "ALTER TABLE companies DROP COLUMN src_person_id; PRAGMA user_version = 6",
+            "ALTER TABLE companies DROP COLUMN domain_mixes_scripts; \
+             ALTER TABLE companies DROP COLUMN src_person_id; PRAGMA user_version = 6",
         )
         .unwrap();
     }

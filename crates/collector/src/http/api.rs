@@ -164,7 +164,11 @@ impl From<Submission> for SubmissionJson {
 pub struct CompanyJson {
     pub id: i64,
     pub name: String,
+    /// The e-mail domain in its IDNA (punycode) form.
     pub domain: Option<String>,
+    /// True when the domain mixes scripts the way a look-alike domain does (`acmе.example`
+    /// with a Cyrillic `е`): worth a look before trusting the company.
+    pub domain_mixes_scripts: bool,
     pub created_at: Option<String>,
     pub source: Option<TouchJson>,
 }
@@ -175,6 +179,7 @@ impl From<Company> for CompanyJson {
             id: c.id,
             name: c.name,
             domain: c.domain,
+            domain_mixes_scripts: c.domain_mixes_scripts,
             created_at: rfc3339(c.created_at),
             source: c
                 .source

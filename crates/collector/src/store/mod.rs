@@ -98,6 +98,8 @@ pub struct Company {
     /// The lead-generation touch of the new person the company was created with.
     pub source: Option<Touch>,
     pub source_channel: Option<Channel>,
+    /// The domain mixes scripts the way a look-alike of another domain does.
+    pub domain_mixes_scripts: bool,
 }
 
 #[derive(Debug, Clone, PartialEq)]

@@ -637,8 +637,18 @@ fn text_of(field: &Field, value: &Value) -> Result<String, CriteriaError> {
 }
 
 fn normalise(field: &Field, text: &str) -> String {
+    use leadtrail_core::identity::{ascii_domain, Email};
     match field.kind {
-        ValueKind::Lower => text.trim().to_lowercase(),
+        // E-mail keys and company domains are stored canonical (IDNA domains, composed
+        // letters): a whole address or domain is made so too; a fragment for `contains`
+        // can only be lower-cased.
+        ValueKind::Lower => match Email::parse(text) {
+            Ok(email) => email.key,
+            Err(_) if field.name == "domain" => {
+                ascii_domain(text.trim()).unwrap_or_else(|| text.trim().to_lowercase())
+            }
+            Err(_) => text.trim().to_lowercase(),
+        },
         _ => text.to_owned(),
     }
 }

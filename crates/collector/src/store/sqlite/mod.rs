@@ -43,6 +43,7 @@ mod erasure;
 mod leads;
 mod links;
 mod links_channels;
+mod rekey;
 mod schema;
 mod search;
 mod tiles;
@@ -151,7 +152,7 @@ impl SqliteStore {
 
     pub fn open_with(path: &Path, options: StoreOptions) -> Result<SqliteStore, StoreError> {
         create_private(path).map_err(|e| {
-            StoreError::Unavailable(format!("cannot create {}: {e}", path.display()))
+            StoreError::Unavailable(format!("cannot open database {}: {e}", path.display()))
         })?;
         let mut connection = Connection::open(path).map_err(|e| open_error(path, &e))?;
         configure_writer(&connection, &options).map_err(|e| open_error(path, &e))?;
@@ -360,9 +361,11 @@ impl Store for SqliteStore {
     }
 
     async fn persons_by_email(&self, email: &str) -> StoreResult<Vec<Person>> {
-        // The same key Email::parse makes: trimmed, lower-cased by Unicode rules (SQLite's
-        // lower() only folds ASCII).
-        let key = email.trim().to_lowercase();
+        // The key Email::parse makes (canonical form); an address it refuses can only
+        // match a person stored before addresses were canonical.
+        let key = leadtrail_core::identity::Email::parse(email)
+            .map(|e| e.key)
+            .unwrap_or_else(|_| email.trim().to_lowercase());
         self.read(move |c| {
             c.prepare_cached(&format!(
                 "{} WHERE email_key = ?1 ORDER BY id",

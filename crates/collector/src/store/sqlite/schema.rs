@@ -18,20 +18,24 @@ use crate::store::{Company, Person, Submission};
 ///
 /// 0003–0005 were reserved up front so that the issues built in parallel (channels,
 /// dashboards, ingest) each own one file and none has to renumber another's.
-const MIGRATION_LIST: &[M<'static>] = &[
-    M::up(include_str!("migrations/0001_spine.sql")),
-    M::up(include_str!("migrations/0002_leads.sql")),
-    M::up(include_str!("migrations/0003_channels.sql")),
-    M::up(include_str!("migrations/0004_dashboards.sql")),
-    M::up(include_str!("migrations/0005_ingest.sql")),
-    M::up(include_str!("migrations/0006_lean_ingest.sql")),
-    M::up(include_str!("migrations/0007_company_source_owner.sql")),
-];
-
-pub(super) const MIGRATIONS: Migrations<'static> = Migrations::from_slice(MIGRATION_LIST);
+pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
+    Migrations::new(vec![
+        M::up(include_str!("migrations/0001_spine.sql")),
+        M::up(include_str!("migrations/0002_leads.sql")),
+        M::up(include_str!("migrations/0003_channels.sql")),
+        M::up(include_str!("migrations/0004_dashboards.sql")),
+        M::up(include_str!("migrations/0005_ingest.sql")),
+        M::up(include_str!("migrations/0006_lean_ingest.sql")),
+        M::up(include_str!("migrations/0007_company_source_owner.sql")),
+        M::up_with_hook(
+            include_str!("migrations/0008_canonical_emails.sql"),
+            super::rekey::canonical_identities,
+        ),
+    ])
+});
 
 /// How many migrations this build knows; the schema version of a migrated database.
-pub(super) const SCHEMA_VERSION: usize = MIGRATION_LIST.len();
+pub(super) const SCHEMA_VERSION: usize = 8;
 
 /// Column-name prefixes of the four roles a touch plays (the seed's four data points).
 pub(super) const FIRST: &str = "first";
@@ -99,10 +103,11 @@ fn placeholders(n: usize) -> String {
 
 pub(super) static INSERT_COMPANY: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO companies (name, match_key, domain, created_at, {}, {}) VALUES ({})",
+        "INSERT INTO companies (name, match_key, domain, domain_mixes_scripts, created_at, {}, {}) \
+         VALUES ({})",
         touch_columns(COMPANY_SOURCE),
         class_columns(COMPANY_SOURCE),
-        placeholders(4 + TOUCH_WIDTH + CLASS_WIDTH)
+        placeholders(5 + TOUCH_WIDTH + CLASS_WIDTH)
     )
 });
 
@@ -145,7 +150,8 @@ pub(super) static SELECT_PERSON: LazyLock<String> = LazyLock::new(|| {
 
 pub(super) static SELECT_COMPANY: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "SELECT id, name, domain, created_at, {}, src_channel FROM companies",
+        "SELECT id, name, domain, created_at, {}, src_channel, domain_mixes_scripts \
+         FROM companies",
         touch_columns(COMPANY_SOURCE)
     )
 });
@@ -247,6 +253,7 @@ pub(super) fn company_from_row(row: &Row<'_>) -> rusqlite::Result<Company> {
         created_at: row.get(3)?,
         source: optional_touch_from_row(row, 4)?,
         source_channel: channel_from_row(row, 4 + TOUCH_WIDTH)?,
+        domain_mixes_scripts: row.get(5 + TOUCH_WIDTH)?,
     })
 }
 
@@ -310,6 +317,12 @@ mod tests {
     #[test]
     fn migrations_are_well_formed() {
         MIGRATIONS.validate().unwrap();
+        let mut c = rusqlite::Connection::open_in_memory().unwrap();
+        MIGRATIONS.to_latest(&mut c).unwrap();
+        let version: usize = c
+            .query_row("PRAGMA user_version", [], |row| row.get(0))
+            .unwrap();
+        assert_eq!(version, SCHEMA_VERSION);
     }
 
     /// The write path's statements stay cheap: no temporary b-tree per insert (an `IN`

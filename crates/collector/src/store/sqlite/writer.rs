@@ -892,6 +892,7 @@ pub(super) fn insert_company(
         &identity.display_name,
         &identity.key,
         &identity.domain,
+        &identity.domain_mixes_scripts,
         &now,
     ];
     params.extend(touch_params(source.unwrap_or(&empty)));
