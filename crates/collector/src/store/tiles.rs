@@ -1,7 +1,7 @@
 //! Dashboard tiles and dashboards (issue 4): the tile catalogue, the filters every tile
 //! takes, and the storage side of dashboards.
 //!
-//! Definitions (also in the README):
+//! Definitions (also in docs/dashboards.md):
 //! - a *new lead* is a person created in the period;
 //! - *from chat* / *from forms*: the channel of the submission that created the person;
 //! - *by channel*: the marketing channel of the lead-generation touch, as the channel rules
