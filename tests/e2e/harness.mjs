@@ -251,14 +251,20 @@ document.getElementById('show-form').addEventListener('click', () => {
       layout({ title: 'Search', body: `<h1>Search</h1><p id="query">${escapeHtml(url.search)}</p>` }),
   };
 
+  // Pages a test file adds for itself (`site.addPage`): served like the others, from the
+  // loopback address, so that the browser lets them load the collector's script.
+  const added = new Map();
+
   const server = http.createServer(async (req, res) => {
     const url = new URL(req.url, `http://${req.headers.host}`);
     const site = `http://${req.headers.host}`;
-    const send = (status, type, body) => {
-      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store' });
+    const send = (status, type, body, headers = {}) => {
+      res.writeHead(status, { 'Content-Type': type, 'Cache-Control': 'no-store', ...headers });
       res.end(body);
     };
     try {
+      const extra = added.get(url.pathname);
+      if (extra) return send(200, 'text/html; charset=utf-8', extra.html(collectorUrl, site), extra.headers);
       if (url.pathname.startsWith('/examples/')) {
         const name = path.basename(url.pathname);
         if (!name.endsWith('.html')) return send(404, 'text/plain', 'not found');
@@ -283,6 +289,8 @@ document.getElementById('show-form').addEventListener('click', () => {
   const url = `http://localhost:${server.address().port}`;
   return {
     url,
+    /** Serves `html(collectorUrl, siteUrl)` at `path`, with extra response `headers`. */
+    addPage: (path, html, headers = {}) => added.set(path, { html, headers }),
     stop: () =>
       new Promise((resolve) => {
         server.closeAllConnections();

@@ -6,7 +6,7 @@
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { backdateStoredTouch, contractFields, startWorld, submitForm, trackerReady } from './harness.mjs';
+import { backdateStoredTouch, contractFields, postedFields, startWorld, submitForm, trackerReady } from './harness.mjs';
 
 let world;
 before(async () => {
@@ -398,3 +398,150 @@ test('data-respect-gpc: with Global Privacy Control on, nothing is stored or sen
     assertNoProblems(problems);
   });
 });
+
+test('a single-page app whose router drops the query at once keeps the campaign', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    world.site.addPage('/spa', (collector, site) => `<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="${collector}/leadtrail.js"></script>
+<script type="module">
+  // The app's router, right after the tracker's tag: it rewrites the URL and drops the query.
+  history.replaceState(null, '', '/app/signup');
+  document.getElementById('app').innerHTML = '<form id="signup" method="post" action="${collector}/f/spa-signup">'
+    + '<input type="hidden" name="_redirect" value="${site}/thanks">'
+    + '<input name="name"><input name="email" type="email"><button type="submit">Sign up</button></form>';
+</script></head><body><div id="app"></div></body></html>`);
+    await page.goto(`${world.site.url}/spa?utm_source=linkedin&utm_medium=paid_social&utm_campaign=spa_launch`);
+    assert.equal(await trackerReady(page), true);
+    assert.equal(new URL(page.url()).pathname, '/app/signup', 'the router rewrote the URL');
+    assert.equal(new URL(page.url()).search, '', 'and dropped the campaign from it');
+    const { fields } = await signUp(page, 'spa@single-page.example');
+    assert.equal(fields.lt_last_campaign, 'spa_launch');
+    assert.match(fields.lt_last_landing_page, /\/spa\?utm_source=linkedin/);
+    const person = await world.api.person('spa@single-page.example');
+    assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['linkedin', 'paid_social', 'spa_launch']);
+    assertNoProblems(problems);
+  });
+});
+
+// A web component with its form in a shadow root, which neither `submit` nor `formdata`
+// leaves: open ones the tracker finds (on the page at start, or when a visitor touches
+// them), closed ones the component hands over with window.leadtrail.observe(root).
+const leadFormComponent = (collector, site) => `<script>
+customElements.define('lead-form', class extends HTMLElement {
+  connectedCallback() {
+    if (this.form) return;
+    const closed = this.getAttribute('mode') === 'closed';
+    const root = this.attachShadow({ mode: closed ? 'closed' : 'open' });
+    root.innerHTML = '<form method="post" action="${collector}/f/' + this.id + '">'
+      + '<input type="hidden" name="_redirect" value="${site}/thanks">'
+      + '<input name="name"><input name="email" type="email"><button type="submit">Send</button></form>';
+    this.form = root.querySelector('form');
+    if (closed) window.leadtrail.observe(root);
+  }
+  // For the test, which cannot reach into a closed root.
+  send(email) {
+    this.form.elements.email.value = email;
+    this.form.requestSubmit();
+  }
+});
+</script>`;
+
+for (const [name, which] of [
+  ['on the page when the tracker starts', 'early'],
+  ['added after the tracker started, then filled in', 'late'],
+]) {
+  test(`a form in an open shadow root ${name} gets the fields`, { timeout: 60_000 }, async (t) => {
+    await world.visit(t, async ({ page, problems }) => {
+      world.site.addPage('/components', (collector, site) => `<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="${collector}/leadtrail.js"></script>${leadFormComponent(collector, site)}</head>
+<body><lead-form id="shadow-early"></lead-form><div id="slot"></div></body></html>`);
+      await page.goto(`${world.site.url}/components?utm_source=partner_s&utm_medium=email&utm_campaign=components`);
+      assert.equal(await trackerReady(page), true);
+      if (which === 'late') {
+        await page.evaluate(() => document.getElementById('slot').append(Object.assign(document.createElement('lead-form'), { id: 'shadow-late' })));
+      }
+      const form = `lead-form#shadow-${which}`;
+      await page.fill(`${form} input[name=name]`, 'Shadow Visitor');
+      const email = `${which}@shadow-root.example`;
+      await page.fill(`${form} input[name=email]`, email);
+      const posted = await submitForm(page, `${form} button[type=submit]`, world.collector.url);
+      await page.waitForURL(`${world.site.url}/thanks`);
+      assert.equal(posted.fields.lt_last_campaign, 'components');
+      const person = await world.api.person(email);
+      assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['partner_s', 'email', 'components']);
+      assertNoProblems(problems);
+    });
+  });
+}
+
+test('a form in a closed shadow root gets the fields once handed to window.leadtrail.observe()', { timeout: 60_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    world.site.addPage('/closed-component', (collector, site) => `<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="${collector}/leadtrail.js"></script>${leadFormComponent(collector, site)}</head>
+<body><div id="slot"></div></body></html>`);
+    await page.goto(`${world.site.url}/closed-component?utm_source=partner_t&utm_medium=cpc&utm_campaign=closed_root`);
+    assert.equal(await trackerReady(page), true);
+    const [request] = await Promise.all([
+      page.waitForRequest((r) => r.method() === 'POST' && r.url().startsWith(`${world.collector.url}/f/`)),
+      page.evaluate(() => {
+        const form = Object.assign(document.createElement('lead-form'), { id: 'shadow-closed' });
+        form.setAttribute('mode', 'closed');
+        document.getElementById('slot').append(form);
+        // observe() waits for the tracker: the submit comes a task later, as a visitor's would.
+        setTimeout(() => form.send('closed@shadow-root.example'), 50);
+      }),
+    ]);
+    await page.waitForURL(`${world.site.url}/thanks`);
+    assert.equal(postedFields(request).lt_last_campaign, 'closed_root');
+    const person = await world.api.person('closed@shadow-root.example');
+    assert.deepEqual(sourceMediumCampaign(person.lead_generation), ['partner_t', 'cpc', 'closed_root']);
+    assertNoProblems(problems);
+  });
+});
+
+// A site's Content-Security-Policy must allow the collector's script, the fetch of the
+// module (connect-src) and compiling it ('wasm-unsafe-eval'). Without the last one the
+// tracker cannot run: the loader says so once, and the form still posts.
+for (const [name, wasm, expectFields] of [
+  ["without 'wasm-unsafe-eval'", '', false],
+  ["with 'wasm-unsafe-eval'", " 'wasm-unsafe-eval'", true],
+]) {
+  test(`a Content-Security-Policy ${name}`, { timeout: 60_000 }, async (t) => {
+    await world.visit(t, async ({ page, problems }) => {
+      const warnings = [];
+      page.on('console', (msg) => {
+        if (msg.type() === 'warning') warnings.push(msg.text());
+      });
+      const policy = (collector) =>
+        `default-src 'self'; script-src 'self' ${collector}${wasm}; connect-src 'self' ${collector}; form-action 'self' ${collector}`;
+      world.site.addPage(
+        '/csp',
+        (collector, site) => `<!doctype html><html><head><meta charset="utf-8">
+<script type="module" src="${collector}/leadtrail.js"></script></head><body>
+<form id="signup" method="post" action="${collector}/f/csp-signup">
+<input type="hidden" name="_redirect" value="${site}/thanks">
+<input name="name"><input name="email" type="email"><button type="submit">Sign up</button></form></body></html>`,
+        { 'Content-Security-Policy': policy(world.collector.url) },
+      );
+      await page.goto(`${world.site.url}/csp?utm_source=partner_u&utm_medium=email&utm_campaign=csp`);
+      assert.equal(await trackerReady(page), true, 'ready resolves either way');
+      const email = `csp${expectFields ? '-wasm' : ''}@policy.example`;
+      const { fields } = await signUp(page, email);
+      const mine = warnings.filter((text) => text.startsWith('leadtrail:'));
+      if (expectFields) {
+        assert.equal(fields.lt_last_campaign, 'csp');
+        assert.deepEqual(mine, []);
+        assertNoProblems(problems);
+      } else {
+        assert.deepEqual(contractFields(fields), [], 'no fields without the tracker');
+        assert.equal(mine.length, 1, `one warning: ${JSON.stringify(warnings)}`);
+        assert.match(mine[0], /'wasm-unsafe-eval'/);
+        assert.match(mine[0], /script-src/);
+        // Chromium reports the refused compile itself; nothing else may go wrong.
+        const others = problems.consoleErrors.filter((text) => !/Content Security Policy|wasm-unsafe-eval/.test(text));
+        assert.deepEqual({ ...problems, consoleErrors: others }, { pageErrors: [], consoleErrors: [], dialogs: [] });
+      }
+      assert.equal((await world.api.personsByEmail(email)).length, 1, 'the lead arrives');
+    });
+  });
+}

@@ -9,6 +9,8 @@ use std::process::Command;
 use anyhow::{bail, Context, Result};
 
 use crate::tools::{Tools, WASM_TARGET};
+
+mod names;
 use crate::util::{cargo, cargo_target_dir, repo_root, run};
 
 /// Most gzip bytes (all files together) the tracker may cost a page: issue 6's goal of
@@ -29,20 +31,20 @@ pub const LOADER: &str = "leadtrail.js";
 pub const GLUE: &str = "leadtrail_tracker.js";
 pub const MODULE: &str = "leadtrail_tracker_bg.wasm";
 
-/// wasm-opt's flags after `-Oz`. The features are what every browser that runs ES modules
-/// and wasm has had for years (and what rustc's wasm32 target emits by default);
-/// `--converge` repeats the passes while they still shrink the module.
-const WASM_OPT_FLAGS: &[&str] = &[
+/// The wasm features wasm-opt may assume: what every browser that runs ES modules and wasm
+/// has had for years (and what rustc's wasm32 target emits by default).
+const WASM_FEATURES: &[&str] = &[
     "--enable-bulk-memory",
     "--enable-nontrapping-float-to-int",
     "--enable-sign-ext",
     "--enable-mutable-globals",
     "--enable-reference-types",
     "--enable-multivalue",
-    "--converge",
-    "--strip-debug",
-    "--strip-producers",
 ];
+
+/// wasm-opt's flags after `-Oz` and the features: `--converge` repeats the passes while
+/// they still shrink the module.
+const WASM_OPT_FLAGS: &[&str] = &["--converge", "--strip-debug", "--strip-producers"];
 
 /// terser's flags: ES2020 modules (what every browser that runs wasm modules takes), two
 /// compress passes, no comments.
@@ -123,10 +125,12 @@ pub fn build(tools: &Tools) -> Result<()> {
     let module = staging.join(MODULE);
     run(Command::new(&tools.wasm_opt)
         .arg("-Oz")
+        .args(WASM_FEATURES)
         .args(WASM_OPT_FLAGS)
         .arg(&module)
         .arg("-o")
         .arg(&module))?;
+    names::minify(&tools.wasm_opt, WASM_FEATURES, &module, &staging.join(GLUE))?;
     // The JavaScript ships to every page too: minified, without comments (the sources
     // keep them). Module mode, so that only top-level names not exported are renamed.
     let loader = repo_root().join("crates/tracker/js").join(LOADER);
