@@ -203,7 +203,8 @@ fn companies_created_before_the_upgrade_know_whose_source_they_keep() {
         // Back to the schema before the owner was recorded; the migration runs again.
         conn.execute_batch(
             "ALTER TABLE companies DROP COLUMN domain_mixes_scripts; \
-             ALTER TABLE companies DROP COLUMN src_person_id; PRAGMA user_version = 6",
+             ALTER TABLE companies DROP COLUMN src_person_id; \
+             DROP TABLE id_floors; PRAGMA user_version = 6",
         )
         .unwrap();
     }
@@ -213,4 +214,41 @@ fn companies_created_before_the_upgrade_know_whose_source_they_keep() {
     let (status, erasure) = send(&c, "DELETE", &format!("/api/v1/persons/{alice}"), None);
     assert_eq!(status, 200);
     assert_eq!(erasure["company_sources_scrubbed"], json!([company]));
+}
+
+#[test]
+fn ids_of_erased_persons_and_submissions_are_never_handed_out_again() {
+    let c = Collector::start();
+    let (alice, bob, _) = alice_and_bob(&c);
+    let (_, second) = c.submit("contact", &[("email", BOB)]);
+    let bob_submission = second["submission_id"].as_i64().unwrap();
+    // Bob is the newest person and has the newest submission: erasing him frees the
+    // largest ids of both tables.
+    assert!(bob > alice);
+    assert_eq!(
+        send(&c, "DELETE", &format!("/api/v1/persons/{bob}"), None).0,
+        200
+    );
+    let (status, carol) = c.submit("contact", &[("email", "carol@acme-erasure.example")]);
+    assert_eq!(status, 201, "{carol}");
+    assert!(carol["person_id"].as_i64().unwrap() > bob, "{carol}");
+    assert!(
+        carol["submission_id"].as_i64().unwrap() > bob_submission,
+        "{carol}"
+    );
+    // And across a restart.
+    let carol_id = carol["person_id"].as_i64().unwrap();
+    let carol_submission = carol["submission_id"].as_i64().unwrap();
+    assert_eq!(
+        send(&c, "DELETE", &format!("/api/v1/persons/{carol_id}"), None).0,
+        200
+    );
+    let (dir, db) = c.into_dir();
+    let c = Collector::start_in(dir, db, &[], &[]);
+    let (_, dave) = c.submit("contact", &[("email", "dave@acme-erasure.example")]);
+    assert!(dave["person_id"].as_i64().unwrap() > carol_id, "{dave}");
+    assert!(
+        dave["submission_id"].as_i64().unwrap() > carol_submission,
+        "{dave}"
+    );
 }

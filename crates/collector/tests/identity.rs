@@ -100,6 +100,7 @@ fn identities_stored_before_the_upgrade_are_re_keyed() {
                                 email_key = 'jose\u{301}@bücher.example'; \
              UPDATE companies SET domain = 'bücher.example', match_key = 'bücher.example'; \
              ALTER TABLE companies DROP COLUMN domain_mixes_scripts; \
+             DROP TABLE id_floors; \
              PRAGMA user_version = 7;",
         )
         .unwrap();

@@ -38,6 +38,7 @@ pub(super) async fn erase_person(
             };
             // Freed pages are zeroed, so the erased rows leave no bytes in the file.
             c.execute_batch("PRAGMA secure_delete = ON")?;
+            raise_id_floors(c, id)?;
             let scrubbed = scrub_company_sources(c, id, &email_key)?;
             // Foreign keys would cascade most of this; it is spelled out so that the
             // erasure does not depend on a connection setting, and because selection
@@ -75,6 +76,24 @@ pub(super) async fn erase_person(
         company_sources_scrubbed,
         mentions,
     }))
+}
+
+/// Keeps the person's id and their submissions' ids from being handed out again (see
+/// 0009_id_floors.sql).
+fn raise_id_floors(c: &Connection, person: PersonId) -> rusqlite::Result<()> {
+    let mut raise = c.prepare_cached(
+        "INSERT INTO id_floors (tbl, floor) VALUES (?1, ?2) \
+         ON CONFLICT (tbl) DO UPDATE SET floor = max(floor, excluded.floor)",
+    )?;
+    raise.execute(("persons", person))?;
+    let newest_submission: Option<i64> = c
+        .prepare_cached("SELECT max(id) FROM submissions WHERE person_id = ?1")?
+        .query_row([person], |row| row.get(0))?;
+    if let Some(newest) = newest_submission {
+        raise.execute(("submissions", newest))?;
+    }
+    super::schema::note_id_floors();
+    Ok(())
 }
 
 /// Scrubs and detaches the company sources that were the person's touch.

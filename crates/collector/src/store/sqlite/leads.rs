@@ -238,13 +238,13 @@ fn record_once(
 
 static INSERT_IMPORTED_PERSON: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO persons (email, email_key, name, company_id, country, phone, created_at, \
-         status, external_id, {}, {}, {}, {}) VALUES ({})",
+        "INSERT INTO persons (id, email, email_key, name, company_id, country, phone, \
+         created_at, status, external_id, {}, {}, {}, {}) VALUES ({})",
         schema::touch_columns(schema::FIRST),
         schema::touch_columns(schema::LEAD),
         schema::class_columns(schema::FIRST),
         schema::class_columns(schema::LEAD),
-        vec!["?"; 9 + 2 * (schema::TOUCH_WIDTH + schema::CLASS_WIDTH)].join(", ")
+        vec!["?"; 10 + 2 * (schema::TOUCH_WIDTH + schema::CLASS_WIDTH)].join(", ")
     )
 });
 
@@ -295,7 +295,10 @@ fn import_person(
     let empty = Touch::default();
     let status = status.unwrap_or(LeadStatus::Open);
     let status_text = status.as_str();
+    // An import may run beside a serving collector, which may erase meanwhile.
+    let id = schema::next_id(connection, schema::IdTable::Persons, true)?;
     let mut params: Vec<&dyn ToSql> = vec![
+        &id,
         &person.email.as_given,
         &person.email.key,
         &person.name,

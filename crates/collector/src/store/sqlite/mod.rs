@@ -159,6 +159,7 @@ impl SqliteStore {
         schema::MIGRATIONS
             .to_latest(&mut connection)
             .map_err(|e| migration_error(path, e))?;
+        schema::prune_id_floors(&connection).map_err(|e| open_error(path, &e))?;
         refresh_statistics(&connection, path);
 
         let busy_ms = options.busy_timeout.as_millis();

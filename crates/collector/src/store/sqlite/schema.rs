@@ -31,11 +31,97 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
             include_str!("migrations/0008_canonical_emails.sql"),
             super::rekey::canonical_identities,
         ),
+        M::up(include_str!("migrations/0009_id_floors.sql")),
     ])
 });
 
 /// How many migrations this build knows; the schema version of a migrated database.
-pub(super) const SCHEMA_VERSION: usize = 8;
+pub(super) const SCHEMA_VERSION: usize = 9;
+
+/// The tables whose ids are kept from reuse (0009_id_floors.sql).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum IdTable {
+    Persons,
+    Submissions,
+}
+
+impl IdTable {
+    pub(super) const fn name(self) -> &'static str {
+        match self {
+            IdTable::Persons => "persons",
+            IdTable::Submissions => "submissions",
+        }
+    }
+
+    const fn next_id_sql(self) -> &'static str {
+        match self {
+            IdTable::Persons => {
+                "SELECT CASE WHEN floor > coalesce((SELECT max(id) FROM persons), 0) \
+                 THEN floor + 1 END FROM id_floors WHERE tbl = 'persons'"
+            }
+            IdTable::Submissions => {
+                "SELECT CASE WHEN floor > coalesce((SELECT max(id) FROM submissions), 0) \
+                 THEN floor + 1 END FROM id_floors WHERE tbl = 'submissions'"
+            }
+        }
+    }
+}
+
+thread_local! {
+    /// Whether the database this thread writes has id floors: read once per thread, set
+    /// by an erasure on it. Only erasures make floors, and they run on the store's writer
+    /// thread, so the form posts pay nothing until the first one.
+    static FLOORS_KNOWN: std::cell::Cell<Option<bool>> = const { std::cell::Cell::new(None) };
+}
+
+/// Notes on this (writer) thread that the database now has id floors.
+pub(super) fn note_id_floors() {
+    FLOORS_KNOWN.with(|known| known.set(Some(true)));
+}
+
+/// The id of a new row: `None` (SQLite's next, the largest plus one) unless an erasure
+/// removed larger ids, in which case one above those. `fresh` reads the floors every time,
+/// for writers in another process than the one erasing (an import).
+pub(super) fn next_id(
+    c: &rusqlite::Connection,
+    table: IdTable,
+    fresh: bool,
+) -> rusqlite::Result<Option<i64>> {
+    let floors = match FLOORS_KNOWN.with(|known| known.get()) {
+        Some(floors) if !fresh => floors,
+        _ => {
+            let floors: bool = c
+                .prepare_cached("SELECT EXISTS (SELECT 1 FROM id_floors)")?
+                .query_row([], |row| row.get(0))?;
+            FLOORS_KNOWN.with(|known| known.set(Some(floors)));
+            floors
+        }
+    };
+    if !floors {
+        return Ok(None);
+    }
+    use rusqlite::OptionalExtension;
+    Ok(c.prepare_cached(table.next_id_sql())?
+        .query_row([], |row| row.get(0))
+        .optional()?
+        .flatten())
+}
+
+/// Forgets floors that no longer matter (the table's ids have passed them), so that a
+/// restarted collector's posts skip the lookup again.
+pub(super) fn prune_id_floors(c: &rusqlite::Connection) -> rusqlite::Result<()> {
+    for table in [IdTable::Persons, IdTable::Submissions] {
+        let name = table.name();
+        c.execute(
+            &format!(
+                "DELETE FROM id_floors WHERE tbl = '{name}' \
+                 AND floor <= coalesce((SELECT max(id) FROM {name}), 0)"
+            ),
+            [],
+        )?;
+    }
+    Ok(())
+}
 
 /// Column-name prefixes of the four roles a touch plays (the seed's four data points).
 pub(super) const FIRST: &str = "first";
@@ -113,23 +199,23 @@ pub(super) static INSERT_COMPANY: LazyLock<String> = LazyLock::new(|| {
 
 pub(super) static INSERT_PERSON: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO persons (email, email_key, name, company_id, country, phone, created_at, \
-         {}, {}, {}, {}) VALUES ({})",
+        "INSERT INTO persons (id, email, email_key, name, company_id, country, phone, \
+         created_at, {}, {}, {}, {}) VALUES ({})",
         touch_columns(FIRST),
         touch_columns(LEAD),
         class_columns(FIRST),
         class_columns(LEAD),
-        placeholders(7 + 2 * (TOUCH_WIDTH + CLASS_WIDTH))
+        placeholders(8 + 2 * (TOUCH_WIDTH + CLASS_WIDTH))
     )
 });
 
 pub(super) static INSERT_SUBMISSION: LazyLock<String> = LazyLock::new(|| {
     format!(
-        "INSERT INTO submissions (person_id, form_id, channel, origin, created_at, payload, {}, {}) \
-         VALUES ({})",
+        "INSERT INTO submissions (id, person_id, form_id, channel, origin, created_at, payload, \
+         {}, {}) VALUES ({})",
         touch_columns(CONVERSION),
         class_columns(CONVERSION),
-        placeholders(6 + TOUCH_WIDTH + CLASS_WIDTH)
+        placeholders(7 + TOUCH_WIDTH + CLASS_WIDTH)
     )
 });
 

@@ -793,7 +793,9 @@ fn record_prepared(
             let empty = Touch::default();
             let first_interaction = attribution.first_interaction.unwrap_or(&empty);
             let lead_generation = attribution.lead_generation.unwrap_or(&empty);
+            let id = schema::next_id(connection, schema::IdTable::Persons, false)?;
             let mut params: Vec<&dyn ToSql> = vec![
+                &id,
                 &email.as_given,
                 &email.key,
                 &name,
@@ -834,7 +836,9 @@ fn record_prepared(
     let payload = serde_json::to_string(payload)
         .map_err(|e| rusqlite::Error::ToSqlConversionFailure(Box::new(e)))?;
     let origin = schema::origin_text(*origin);
+    let id = schema::next_id(connection, schema::IdTable::Submissions, false)?;
     let mut params: Vec<&dyn ToSql> = vec![
+        &id,
         &person_id,
         &form_id,
         &channel,
