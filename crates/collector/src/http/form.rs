@@ -536,32 +536,54 @@ fn accepts_json(headers: &HeaderMap) -> bool {
         })
 }
 
+/// A field's value as the form endpoint reads it: text, or a JSON number, boolean or null
+/// (read as text); objects and arrays are refused.
+fn form_value() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    serde_json::from_value(serde_json::json!({"type": ["string", "number", "boolean", "null"]}))
+        .expect("a valid schema")
+}
+
+/// `lt_v`: only `1` (or `"1"`) turns the hidden fields on; any other value is ignored.
+fn any_value() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
+    utoipa::openapi::schema::Object::new().into()
+}
+
 /// The fields of a form post, for the OpenAPI document (the handler reads any field).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
 pub struct FormPostDoc {
     /// Required; persons are matched by it, case-insensitively.
+    #[schema(format = Email)]
     pub email: String,
+    #[schema(schema_with = form_value)]
     pub name: Option<String>,
     /// Joined with `last_name` when `name` is absent.
+    #[schema(schema_with = form_value)]
     pub first_name: Option<String>,
+    #[schema(schema_with = form_value)]
     pub last_name: Option<String>,
+    #[schema(schema_with = form_value)]
     pub company: Option<String>,
+    #[schema(schema_with = form_value)]
     pub country: Option<String>,
+    #[schema(schema_with = form_value)]
     pub phone: Option<String>,
     /// `yes`/`no` (true/false, 1/0, on/off): consent to the e-marketing purpose.
+    #[schema(schema_with = form_value)]
     pub consent_e_marketing: Option<String>,
     /// Where a browser goes afterwards (http(s) URL or a path on the collector).
     #[serde(rename = "_redirect")]
+    #[schema(schema_with = form_value)]
     pub redirect: Option<String>,
     /// `1`; with `lt_first_<field>` and `lt_last_<field>` (source, medium, campaign, term,
     /// content, id, click_id, click_id_type, referrer, landing_page, at): the tracker's
     /// hidden fields. Every other field is kept as the submission's payload.
+    #[schema(schema_with = any_value)]
     pub lt_v: Option<String>,
 }
 
 /// `POST /f/{form_key}`.
 #[utoipa::path(post, path = "/f/{form_key}", tag = "forms",
-    params(("form_key" = String, Path,
+    params(("form_key" = String, Path, pattern = "^[A-Za-z0-9_-]{1,64}$",
              description = "1–64 characters of A–Z a–z 0–9 _ -; registered on first use")),
     request_body(content(
         (FormPostDoc = "application/x-www-form-urlencoded"),
@@ -572,6 +594,7 @@ pub struct FormPostDoc {
          body = super::leads::SubmissionReceiptJson),
         (status = 303, description = "stored; the browser is sent to `_redirect` or /thanks"),
         (status = 400, description = "malformed body", body = super::openapi::ErrorJson),
+        (status = 404, description = "not a form key (the path names no form)", body = super::openapi::ErrorJson),
         (status = 413, description = "body too large", body = super::openapi::ErrorJson),
         (status = 415, description = "unsupported content type", body = super::openapi::ErrorJson),
         (status = 422, description = "a field is refused (named)", body = super::openapi::ErrorJson),

@@ -14,7 +14,8 @@
 //! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
 
 pub mod check;
-mod doc;
+mod reach;
+pub(crate) mod doc;
 pub mod explain;
 
 use std::sync::{Arc, Mutex};
@@ -195,7 +196,7 @@ struct ExplainQuery {
 
 /// `GET /api/v1/explain?url=…&referrer=…`
 #[utoipa::path(get, path = "/api/v1/explain", tag = "links",
-    params(("url" = String, Query, description = "the landing page URL"),
+    params(("url" = String, Query, min_length = 1, pattern = "\\S", description = "the landing page URL"),
            ("referrer" = Option<String>, Query, description = "the page the visitor came from")),
     responses((status = 200, description = "the touch that would be stored (with its channel), the channel and the rule that gave it", body = explain::Explained),
               (status = 422, description = "no url", body = super::openapi::ErrorJson)),
@@ -240,7 +241,7 @@ async fn check_link(body: web::Bytes) -> Result<HttpResponse, ApiError> {
 
 /// A saved link as the API shows it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct SavedLinkJson {
+pub(crate) struct SavedLinkJson {
     id: i64,
     campaign: String,
     name: String,
@@ -284,8 +285,8 @@ struct SavedQuery {
 /// `GET /api/v1/links/saved[?campaign=…][&format=csv]`
 #[utoipa::path(get, path = "/api/v1/links/saved", tag = "links",
     params(("campaign" = Option<String>, Query, description = "only this campaign's links"),
-           ("format" = Option<String>, Query, description = "`json` (default) or `csv`")),
-    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", body = Vec<SavedLinkJson>),
+           ("format" = Option<doc::SavedFormat>, Query, description = "`json` (default) or `csv`")),
+    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", body = super::api::Items<SavedLinkJson>),
               (status = 400, description = "unknown format", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_saved(
@@ -375,7 +376,7 @@ struct SaveRequest {
 /// `POST /api/v1/links/saved`: the link request plus a `name`; the link is built here, so
 /// a saved link always follows the naming rules. 201 with the saved link and the warnings.
 #[utoipa::path(post, path = "/api/v1/links/saved", tag = "links", request_body = doc::SaveLinkInput,
-    responses((status = 201, description = "`{\"link\": saved link, \"warnings\": […]}`"),
+    responses((status = 201, description = "saved; `Location` names it", body = doc::SavedLinkCreated),
               (status = 422, description = "a value cannot be used, or the name is taken in the campaign", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn save_link(
@@ -414,10 +415,13 @@ async fn save_link(
         .await?
         .map_err(|taken| ApiError::invalid("name", taken.to_string()))?;
     known.forget();
-    Ok(HttpResponse::Created().json(json!({
-        "link": SavedLinkJson::from(saved),
-        "warnings": built.warnings,
-    })))
+    let link = SavedLinkJson::from(saved);
+    Ok(HttpResponse::Created()
+        .insert_header((header::LOCATION, format!("/api/v1/links/saved/{}", link.id)))
+        .json(json!({
+            "link": link,
+            "warnings": built.warnings,
+        })))
 }
 
 /// `DELETE /api/v1/links/saved/{id}`
@@ -476,7 +480,7 @@ async fn reclassify(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-struct AliasJson {
+pub(crate) struct AliasJson {
     alias: String,
     source: String,
     created_at: Option<String>,
@@ -495,7 +499,7 @@ impl From<SourceAlias> for AliasJson {
 /// `GET /api/v1/aliases`: the operator's aliases (the built-in ones are in
 /// `crates/core/data/source-aliases.csv`; `builtin_count` says how many there are).
 #[utoipa::path(get, path = "/api/v1/aliases", tag = "links",
-    responses((status = 200, description = "`{\"items\": [alias], \"builtin_count\"}`", body = Vec<AliasJson>)),
+    responses((status = 200, description = "the operator's aliases and how many built-in ones there are", body = doc::AliasList)),
     security(("bearer" = [])))]
 async fn list_aliases(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let items: Vec<AliasJson> = state

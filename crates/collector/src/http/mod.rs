@@ -169,20 +169,16 @@ pub fn app(
 /// Every route with a handler of its own; the pages and files of [`assets::fallback`]
 /// come after them.
 fn register(r: &mut Router<'_>) {
-    r.resource("/healthz", |res| {
-        res.route(Method::GET, healthz).route(Method::HEAD, healthz);
-    })
-    .get("/thanks", assets::thank_you)
+    r.get("/healthz", healthz)
+        .route(Method::HEAD, "/healthz", healthz)
+        .get("/thanks", assets::thank_you)
     .scope(
         "/f",
         |scope| scope.wrap(from_fn(form::allow_origin)),
         |r| {
-            r.resource("/{form_key}", |res| {
-                res.route(Method::POST, form::submit)
-                    .route(Method::OPTIONS, form::preflight)
-                    .otherwise(form::method_not_allowed);
-            })
-            .otherwise(not_found);
+            r.post("/{form_key}", form::submit)
+                .route(Method::OPTIONS, "/{form_key}", form::preflight)
+                .otherwise(not_found);
         },
     )
     // Public: the document describes the API and holds no data.

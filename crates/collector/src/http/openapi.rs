@@ -9,6 +9,7 @@ use std::sync::LazyLock;
 use actix_web::http::header;
 use actix_web::HttpResponse;
 use serde::Serialize;
+use serde_json::{json, Value};
 use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 
@@ -57,10 +58,67 @@ pub fn document() -> utoipa::openapi::OpenApi {
 
 /// The document as JSON, built once.
 static DOCUMENT_JSON: LazyLock<String> = LazyLock::new(|| {
-    document()
-        .to_pretty_json()
+    serde_json::to_value(document())
+        .map(|mut doc| {
+            add_common_answers(&mut doc);
+            doc
+        })
+        .and_then(|doc| serde_json::to_string_pretty(&doc))
         .unwrap_or_else(|e| format!("{{\"error\": \"cannot build the OpenAPI document: {e}\"}}"))
 });
+
+const OPERATIONS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
+
+/// The answers that come from the layers every handler sits behind rather than from the
+/// handler, added to each operation they apply to: 401 from the token check, 400 from the
+/// path extractor (a non-numeric id) and from the JSON body readers (malformed JSON).
+fn add_common_answers(doc: &mut Value) {
+    let error = |description: &str| {
+        json!({
+            "description": description,
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/ErrorJson"}}}
+        })
+    };
+    let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
+        return;
+    };
+    for item in paths.values_mut() {
+        for method in OPERATIONS {
+            let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else {
+                continue;
+            };
+            let secured = operation
+                .get("security")
+                .and_then(Value::as_array)
+                .is_some_and(|s| !s.is_empty());
+            let numeric_path_parameter = operation
+                .get("parameters")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .any(|p| p["in"] == "path" && p["schema"]["type"] == "integer");
+            let json_body = operation
+                .get("requestBody")
+                .is_some_and(|b| b["content"].get("application/json").is_some());
+            let Some(responses) = operation
+                .get_mut("responses")
+                .and_then(Value::as_object_mut)
+            else {
+                continue;
+            };
+            if secured {
+                responses.entry("401").or_insert_with(|| {
+                    error("no valid API token (`Authorization: Bearer <token>`)")
+                });
+            }
+            if numeric_path_parameter || json_body {
+                responses.entry("400").or_insert_with(|| {
+                    error("the request cannot be read: a path parameter that is not a number, or a body that is not JSON")
+                });
+            }
+        }
+    }
+}
 
 /// `GET /api/v1/openapi.json`
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "forms",

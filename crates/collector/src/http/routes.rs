@@ -1,11 +1,21 @@
 //! Route registration that writes down what it registers: every handler reaches the App
-//! through a [`Router`], which notes its method and full path. [`super::registered_routes`]
-//! runs the same configuration the server runs and returns that list, so the test that
-//! holds it against the OpenAPI document sees exactly what is served.
+//! through a [`Router`], which notes its method and full path. `registered_routes` in
+//! `http/mod.rs` runs the same configuration the server runs and returns that list, so the
+//! test that holds it against the OpenAPI document sees exactly what is served.
+//!
+//! The router also makes each path one resource holding all its methods, so a method the
+//! path does not take is answered 405 with `Allow` (instead of falling through to a 404),
+//! and it registers paths without parameters before those with (`/persons/search` before
+//! `/persons/{id}`), then scopes, whatever order the modules name them in.
+
+use std::collections::HashMap;
+use std::sync::{LazyLock, Mutex};
 
 use actix_web::dev::HttpServiceFactory;
 use actix_web::http::Method;
-use actix_web::{web, FromRequest, Handler, Responder};
+use actix_web::{web, FromRequest, Handler, HttpResponse, Responder, Route};
+
+use super::error::ApiError;
 
 /// One registered route: its method and its full path (scope prefixes included), in
 /// actix's pattern syntax (`/api/v1/persons/{id}`), which is also OpenAPI's.
@@ -15,26 +25,39 @@ pub(crate) struct RegisteredRoute {
     pub(crate) path: String,
 }
 
+/// A path's methods, registered as one resource when the router is dropped.
+struct PendingResource {
+    path: String,
+    methods: Vec<Method>,
+    routes: Vec<Route>,
+}
+
 /// Registers routes on a service config (the App's or a scope's) and notes each one.
+/// Resources are added to the config when the router is dropped.
 pub(crate) struct Router<'a> {
     cfg: &'a mut web::ServiceConfig,
     prefix: String,
     seen: &'a mut Vec<RegisteredRoute>,
-}
-
-fn note(seen: &mut Vec<RegisteredRoute>, method: &Method, path: String) {
-    seen.push(RegisteredRoute {
-        method: method.as_str().to_ascii_lowercase(),
-        path,
-    });
+    resources: Vec<PendingResource>,
+    scopes: Vec<Box<dyn FnOnce(&mut web::ServiceConfig) + 'a>>,
 }
 
 impl<'a> Router<'a> {
     pub(crate) fn new(cfg: &'a mut web::ServiceConfig, seen: &'a mut Vec<RegisteredRoute>) -> Self {
+        Router::under(cfg, String::new(), seen)
+    }
+
+    fn under(
+        cfg: &'a mut web::ServiceConfig,
+        prefix: String,
+        seen: &'a mut Vec<RegisteredRoute>,
+    ) -> Self {
         Router {
             cfg,
-            prefix: String::new(),
+            prefix,
             seen,
+            resources: Vec::new(),
+            scopes: Vec::new(),
         }
     }
 
@@ -45,8 +68,22 @@ impl<'a> Router<'a> {
         Args: FromRequest + 'static,
         F::Output: Responder + 'static,
     {
-        note(self.seen, &method, format!("{}{path}", self.prefix));
-        self.cfg.route(path, web::method(method).to(handler));
+        self.seen.push(RegisteredRoute {
+            method: method.as_str().to_ascii_lowercase(),
+            path: format!("{}{path}", self.prefix),
+        });
+        let route = web::method(method.clone()).to(handler);
+        match self.resources.iter_mut().find(|r| r.path == path) {
+            Some(resource) => {
+                resource.methods.push(method);
+                resource.routes.push(route);
+            }
+            None => self.resources.push(PendingResource {
+                path: path.to_owned(),
+                methods: vec![method],
+                routes: vec![route],
+            }),
+        }
         self
     }
 
@@ -95,30 +132,11 @@ impl<'a> Router<'a> {
         self.route(Method::DELETE, path, handler)
     }
 
-    /// One path with a handler per method, and `build`'s `otherwise` for the other
-    /// methods (a 405 that names the allowed ones).
-    pub(crate) fn resource(
-        &mut self,
-        path: &str,
-        build: impl FnOnce(&mut Resource<'_>),
-    ) -> &mut Self {
-        let mut resource = Resource {
-            resource: Some(web::resource(path)),
-            path: format!("{}{path}", self.prefix),
-            seen: self.seen,
-        };
-        build(&mut resource);
-        if let Some(resource) = resource.resource {
-            self.cfg.service(resource);
-        }
-        self
-    }
-
     /// A scope at `path` whose routes `build` registers; `wrap` adds its middleware.
     pub(crate) fn scope<S>(
         &mut self,
-        path: &str,
-        wrap: impl FnOnce(actix_web::Scope) -> S,
+        path: &'static str,
+        wrap: impl FnOnce(actix_web::Scope) -> S + 'a,
         build: impl FnOnce(&mut Router<'_>),
     ) -> &mut Self
     where
@@ -126,12 +144,15 @@ impl<'a> Router<'a> {
     {
         let prefix = format!("{}{path}", self.prefix);
         let seen = &mut *self.seen;
-        let scope = web::scope(path).configure(|cfg| build(&mut Router { cfg, prefix, seen }));
-        self.cfg.service(wrap(scope));
+        let scope = web::scope(path).configure(|cfg| build(&mut Router::under(cfg, prefix, seen)));
+        self.scopes
+            .push(Box::new(move |cfg: &mut web::ServiceConfig| {
+                cfg.service(wrap(scope));
+            }));
         self
     }
 
-    /// What answers a request no route of this scope matched (not a route of its own).
+    /// What answers a request no path of this scope matched (not a route of its own).
     pub(crate) fn otherwise<F, Args>(&mut self, handler: F) -> &mut Self
     where
         F: Handler<Args>,
@@ -149,39 +170,39 @@ impl<'a> Router<'a> {
     }
 }
 
-/// The methods of one path, built by [`Router::resource`].
-pub(crate) struct Resource<'r> {
-    resource: Option<actix_web::Resource>,
-    path: String,
-    seen: &'r mut Vec<RegisteredRoute>,
+impl Drop for Router<'_> {
+    fn drop(&mut self) {
+        let mut resources = std::mem::take(&mut self.resources);
+        // Stable: paths with fewer parameters first, otherwise in the order given.
+        resources.sort_by_key(|r| r.path.matches('{').count());
+        for pending in resources {
+            let allow = allow_header(&pending.methods);
+            let mut resource = web::resource(pending.path.as_str());
+            for route in pending.routes {
+                resource = resource.route(route);
+            }
+            self.cfg
+                .service(resource.default_service(web::to(move || async move {
+                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })
+                })));
+        }
+        for scope in std::mem::take(&mut self.scopes) {
+            scope(self.cfg);
+        }
+    }
 }
 
-impl Resource<'_> {
-    pub(crate) fn route<F, Args>(&mut self, method: Method, handler: F) -> &mut Self
-    where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
-        note(self.seen, &method, self.path.clone());
-        self.resource = self
-            .resource
-            .take()
-            .map(|r| r.route(web::method(method).to(handler)));
-        self
-    }
-
-    /// The answer to every other method of this path (not a route of its own).
-    pub(crate) fn otherwise<F, Args>(&mut self, handler: F) -> &mut Self
-    where
-        F: Handler<Args>,
-        Args: FromRequest + 'static,
-        F::Output: Responder + 'static,
-    {
-        self.resource = self
-            .resource
-            .take()
-            .map(|r| r.default_service(web::to(handler)));
-        self
-    }
+/// The `Allow` value of a path, kept once per distinct value for the life of the process
+/// (the error type holds a `&'static str`; there are a few dozen paths).
+fn allow_header(methods: &[Method]) -> &'static str {
+    static KNOWN: LazyLock<Mutex<HashMap<String, &'static str>>> = LazyLock::new(Default::default);
+    let value = methods
+        .iter()
+        .map(Method::as_str)
+        .collect::<Vec<_>>()
+        .join(", ");
+    let mut known = KNOWN.lock().unwrap_or_else(|e| e.into_inner());
+    known
+        .entry(value)
+        .or_insert_with_key(|value| Box::leak(value.clone().into_boxed_str()))
 }

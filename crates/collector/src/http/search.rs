@@ -253,9 +253,9 @@ async fn search(
 #[utoipa::path(get, path = "/api/v1/persons", tag = "search",
     description = "Persons matching every criterion of the query string: `field=value` (equality) or `field[op]=value`, e.g. `lead_generation.source=linkedin&status[in]=open,qualified&created_at[gte]=2025-01-01`. Fields: `GET /api/v1/search/fields`.",
     params(
-        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
-        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
+        ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
     responses((status = 200, description = "a page of persons (or CSV)", body = doc::PersonPage), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
@@ -270,9 +270,9 @@ async fn list_persons(
 #[utoipa::path(get, path = "/api/v1/companies", tag = "search",
     description = "Companies matching every criterion of the query string; person fields match when any of the company's persons does, `source.*` is the company's own source.",
     params(
-        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
-        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
+        ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
     responses((status = 200, description = "a page of companies (or CSV)", body = doc::CompanyPage), (status = 400, description = "an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
@@ -286,11 +286,11 @@ async fn list_companies(
 /// `POST /api/v1/persons/search` with a JSON tree.
 #[utoipa::path(post, path = "/api/v1/persons/search", tag = "search",
     params(
-        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
-        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
+        ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
-    request_body = doc::CriteriaNode,
+    request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
     responses((status = 200, description = "a page of persons (or CSV)", body = doc::PersonPage), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn search_persons(
@@ -304,11 +304,11 @@ async fn search_persons(
 /// `POST /api/v1/companies/search` with a JSON tree.
 #[utoipa::path(post, path = "/api/v1/companies/search", tag = "search",
     params(
-        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
-        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
-        ("format" = Option<String>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
+        ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
-    request_body = doc::CriteriaNode,
+    request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
     responses((status = 200, description = "a page of companies (or CSV)", body = doc::CompanyPage), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn search_companies(
@@ -512,7 +512,7 @@ async fn get_selection(
 /// `PATCH /api/v1/selections/{id}` `{"name"?, "criteria"?}` (criteria: dynamic only).
 #[utoipa::path(patch, path = "/api/v1/selections/{id}", tag = "selections",
     params(("id" = i64, Path, description = "selection id")),
-    request_body = doc::SelectionPatch,
+    request_body(content = Option<doc::SelectionPatch>, description = "optional: no body changes nothing"),
     responses((status = 200, description = "the changed selection", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "criteria of a static selection, or an unchangeable key", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn update_selection(
@@ -586,9 +586,9 @@ fn member_criteria(selection: &Selection) -> Result<Criteria, ApiError> {
     description = "A static selection's members, or a dynamic selection's criteria evaluated now; further `field[op]=value` criteria in the query string narrow it. Persons or companies by the selection's entity.",
     params(
         ("id" = i64, Path, description = "selection id"),
-        ("limit" = Option<usize>, Query, description = "page size, 1 to 1000 (default 50)"),
-        ("cursor" = Option<String>, Query, description = "`next` of the previous page"),
-        ("format" = Option<String>, Query, description = "`json` or `csv`"),
+        ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50)"),
+        ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
+        ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` or `csv`"),
     ),
     responses((status = 200, description = "a page of members (or CSV)", body = doc::PersonPage), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
@@ -695,7 +695,7 @@ async fn remove_members(
 /// column per status in the order open, in_progress, qualified, disqualified; each column
 /// holds its first `limit` members (by id) and its total.
 #[utoipa::path(get, path = "/api/v1/selections/{id}/board", tag = "selections",
-    params(("id" = i64, Path, description = "selection id"), ("limit" = Option<usize>, Query, description = "members per column, 1 to 1000 (default 50)")),
+    params(("id" = i64, Path, description = "selection id"), ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "members per column, 1 to 1000 (default 50)")),
     responses((status = 200, description = "the columns", body = doc::Board), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a selection of companies", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn board(

@@ -11,7 +11,6 @@
 //!   readable and not changeable.
 pub(crate) mod doc;
 
-use actix_web::http::Method;
 use actix_web::{web, HttpResponse};
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
@@ -34,23 +33,11 @@ pub(crate) fn routes(r: &mut Router<'_>) {
         .get("/tiles/model", model_stats)
         .get("/tiles/{tile}", one_tile)
         .get("/tiles/{tile}/persons", tile_persons)
-        .resource("/dashboards", |res| {
-            res.route(Method::GET, list_dashboards)
-                .route(Method::POST, create_dashboard)
-                .otherwise(|| async {
-                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow: "GET, POST" })
-                });
-        })
-        .resource("/dashboards/{id}", |res| {
-            res.route(Method::GET, get_dashboard)
-                .route(Method::PUT, replace_dashboard)
-                .route(Method::DELETE, delete_dashboard)
-                .otherwise(|| async {
-                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed {
-                        allow: "GET, PUT, DELETE",
-                    })
-                });
-        });
+        .get("/dashboards", list_dashboards)
+        .post("/dashboards", create_dashboard)
+        .get("/dashboards/{id}", get_dashboard)
+        .put("/dashboards/{id}", replace_dashboard)
+        .delete("/dashboards/{id}", delete_dashboard);
 }
 
 /// The period and filters as given in the query string; parsed by hand for messages that
@@ -193,9 +180,9 @@ async fn model_stats(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
 /// `GET /api/v1/tiles/{tile}`: one tile's rows.
 #[utoipa::path(get, path = "/api/v1/tiles/{tile}", tag = "dashboards",
     params(("tile" = String, Path, description = "a tile id of `GET /api/v1/tiles`"),
-        ("from" = Option<String>, Query, format = Date,
-         description = "first day (YYYY-MM-DD, in the configured time zone); default: 1 January of `to`'s year"),
-        ("to" = Option<String>, Query, format = Date,
+        ("from" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+         description = "first day (YYYY-MM-DD, in the configured time zone; empty is absent); default: 1 January of `to`'s year"),
+        ("to" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
          description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country"),
@@ -264,9 +251,9 @@ const MAX_DRILL_LIMIT: usize = 500;
         ("key" = Option<String>, Query, description = "the row's `key` (none for number tiles)"),
         ("limit" = Option<i32>, Query, minimum = 1, maximum = 500,
          description = "most persons to list; default 100"),
-        ("from" = Option<String>, Query, format = Date,
-         description = "first day (YYYY-MM-DD, in the configured time zone); default: 1 January of `to`'s year"),
-        ("to" = Option<String>, Query, format = Date,
+        ("from" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
+         description = "first day (YYYY-MM-DD, in the configured time zone; empty is absent); default: 1 January of `to`'s year"),
+        ("to" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
          description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country"),
@@ -414,7 +401,21 @@ const MAX_TILES: usize = 50;
 /// Reads and checks a dashboard body: JSON, a name, known tiles with their parameters,
 /// valid default filters.
 fn dashboard_input(body: &[u8]) -> Result<DashboardInput, ApiError> {
-    let mut input: DashboardInput = serde_json::from_slice(body)
+    let value: Value = serde_json::from_slice(body)
+        .map_err(|e| ApiError::bad_request(format!("body must be a dashboard as JSON: {e}")))?;
+    // serde reads a struct from an array too (`[name, tiles]`): only objects are dashboards.
+    let not_object = |v: Option<&Value>| v.is_some_and(|v| !v.is_object());
+    if !value.is_object() {
+        return Err(ApiError::bad_request("body must be a dashboard as a JSON object"));
+    }
+    if not_object(value.get("filters")) {
+        return Err(ApiError::invalid("filters", "must be an object"));
+    }
+    let tiles = value.get("tiles").and_then(Value::as_array);
+    if tiles.is_some_and(|tiles| tiles.iter().any(|t| !t.is_object())) {
+        return Err(ApiError::invalid("tiles", "each tile must be an object"));
+    }
+    let mut input: DashboardInput = serde_json::from_value(value)
         .map_err(|e| ApiError::bad_request(format!("body must be a dashboard as JSON: {e}")))?;
     input.name = input.name.trim().to_owned();
     if input.name.is_empty() || input.name.chars().count() > MAX_NAME_CHARS {
@@ -523,7 +524,8 @@ fn preset_is_read_only() -> ApiError {
 
 /// `PUT /api/v1/dashboards/{id}`
 #[utoipa::path(put, path = "/api/v1/dashboards/{id}", tag = "dashboards",
-    params(("id" = String, Path, description = "a stored dashboard's number, or a preset's name")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$",
+             description = "a stored dashboard's number (presets cannot be changed)")),
     request_body = DashboardInput,
     responses((status = 200, description = "replaced", body = DashboardJson),
               (status = 400, description = "the body is not a dashboard as JSON", body = ErrorJson),
@@ -549,7 +551,8 @@ async fn replace_dashboard(
 
 /// `DELETE /api/v1/dashboards/{id}`
 #[utoipa::path(delete, path = "/api/v1/dashboards/{id}", tag = "dashboards",
-    params(("id" = String, Path, description = "a stored dashboard's number, or a preset's name")),
+    params(("id" = String, Path, pattern = "^[0-9]{1,18}$",
+             description = "a stored dashboard's number (presets cannot be changed)")),
     responses((status = 204, description = "deleted"),
               (status = 404, description = "no such dashboard", body = ErrorJson),
               (status = 405, description = "a preset, which cannot be deleted", body = ErrorJson)),

@@ -221,8 +221,10 @@ pub struct DashboardTile {
 #[serde(deny_unknown_fields)]
 pub struct DashboardFilters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(format = Date)]
     pub to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub owner: Option<i64>,
@@ -245,7 +247,9 @@ pub struct StoredDashboard {
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub struct DashboardInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
+    #[schema(min_items = 1, max_items = 50)]
     pub tiles: Vec<DashboardTile>,
     #[serde(default)]
     pub filters: DashboardFilters,

@@ -526,7 +526,7 @@ pub struct SaleQuery {
 
 /// `GET /api/v1/sales?person_id=&company_id=&status=`, oldest first.
 #[utoipa::path(get, path = "/api/v1/sales", tag = "sales",
-    params(("person_id" = Option<i64>, Query, description = "sales of this person"), ("company_id" = Option<i64>, Query, description = "sales of this company"), ("status" = Option<String>, Query, description = "open, won or lost")),
+    params(("person_id" = Option<i64>, Query, description = "sales of this person"), ("company_id" = Option<i64>, Query, description = "sales of this company"), ("status" = Option<doc::SaleStatus>, Query, description = "open, won or lost")),
     responses((status = 200, description = "matching sales, oldest first", body = Items<SaleJson>), (status = 400, description = "a bad parameter", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 pub async fn list_sales(

@@ -9,9 +9,16 @@ use utoipa::ToSchema;
 #[derive(Debug, Serialize, ToSchema)]
 pub struct LinkInput {
     /// Absolute http(s) URL of the page; its query and fragment are kept.
+    #[schema(
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(/[!-~]*)?$"
+    )]
     pub url: String,
+    /// Each name needs a character a link can carry (a–z, 0–9, _, - or .).
+    #[schema(pattern = "[A-Za-z0-9_.-]")]
     pub source: String,
+    #[schema(pattern = "[A-Za-z0-9_.-]")]
     pub medium: String,
+    #[schema(pattern = "[A-Za-z0-9_.-]")]
     pub campaign: String,
     pub term: Option<String>,
     pub content: Option<String>,
@@ -22,10 +29,17 @@ pub struct LinkInput {
 /// `POST /api/v1/links/saved`: a link request plus its name in the campaign's list.
 #[derive(Debug, Serialize, ToSchema)]
 pub struct SaveLinkInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
+    #[schema(
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(/[!-~]*)?$"
+    )]
     pub url: String,
+    #[schema(pattern = "[A-Za-z0-9_.-]")]
     pub source: String,
+    #[schema(pattern = "[A-Za-z0-9_.-]")]
     pub medium: String,
+    #[schema(pattern = "[A-Za-z0-9_.-]")]
     pub campaign: String,
     pub term: Option<String>,
     pub content: Option<String>,
@@ -36,6 +50,9 @@ pub struct SaveLinkInput {
 #[derive(Debug, Serialize, ToSchema)]
 pub struct CheckInput {
     /// The tagged link to follow.
+    #[schema(
+        pattern = "^[Hh][Tt][Tt][Pp][Ss]?://[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?(\\.[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?)*(/[!-~]*)?$"
+    )]
     pub url: String,
 }
 
@@ -44,4 +61,28 @@ pub struct CheckInput {
 pub struct AliasInput {
     /// The one name the alias counts as.
     pub source: String,
+}
+
+/// `GET /api/v1/aliases`: the operator's aliases, and how many built-in ones there are.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct AliasList {
+    pub items: Vec<super::AliasJson>,
+    pub builtin_count: usize,
+}
+
+/// `?format=` of saved links and of listings.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SavedFormat {
+    Json,
+    Csv,
+}
+
+/// `POST /api/v1/links/saved`'s answer.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SavedLinkCreated {
+    pub link: super::SavedLinkJson,
+    /// What to consider about the values, as `POST /api/v1/links` answers them.
+    #[schema(value_type = Vec<Object>)]
+    pub warnings: Vec<serde_json::Value>,
 }

@@ -43,12 +43,16 @@ pub struct CompanyPage {
 
 /// `POST /api/v1/selections`.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SelectionInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: String,
     /// `person` or `company`.
+    #[schema(value_type = Entity)]
     pub entity: String,
     /// `static` (members found now, then changed by hand) or `dynamic` (criteria
     /// re-evaluated on every read).
+    #[schema(value_type = SelectionKind)]
     pub kind: String,
     /// A criteria tree, or the query-string form (`"lead_generation.source=x&status=open"`);
     /// stored as the tree. Without it a dynamic selection holds everything, a static one
@@ -59,7 +63,9 @@ pub struct SelectionInput {
 
 /// `PATCH /api/v1/selections/{id}`: a new name, and for dynamic selections new criteria.
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct SelectionPatch {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
     pub name: Option<String>,
     #[schema(value_type = Option<Object>)]
     pub criteria: Option<serde_json::Value>,
@@ -86,7 +92,9 @@ pub struct SelectionList {
 
 /// Member ids to add or remove (static selections).
 #[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
 pub struct MemberIds {
+    #[schema(min_items = 1, max_items = 10000)]
     pub ids: Vec<i64>,
 }
 
@@ -102,4 +110,20 @@ pub struct BoardColumn {
 pub struct Board {
     pub selection: SelectionOut,
     pub columns: Vec<BoardColumn>,
+}
+
+/// What a selection holds.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Entity {
+    Person,
+    Company,
+}
+
+/// How a selection keeps its members.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum SelectionKind {
+    Static,
+    Dynamic,
 }
