@@ -54,10 +54,25 @@ pub struct Settings {
     /// Browsers send `Origin` with every post; a post without one (a server, curl) is
     /// not a browser's and is let through, as no header can stop a non-browser client.
     pub allowed_origins: Vec<String>,
+    /// Hosts the link check may reach although they resolve to private addresses
+    /// (intranet sites): `wiki.corp.example`, or `.corp.example` for every host below it.
+    /// Every other host must resolve to public addresses only.
+    #[serde(default)]
+    pub link_check_allowed_hosts: Vec<String>,
     /// The shape campaign names should have (link builder warnings), e.g.
     /// `{yyyy}_{mm}_{name}`; syntax in leadtrail_core::link. Checked at start-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_template: Option<String>,
+}
+
+impl Settings {
+    /// The link check's limits, with the operator's intranet hosts.
+    pub fn link_check(&self) -> crate::http::links::check::CheckLimits {
+        crate::http::links::check::CheckLimits {
+            allowed_hosts: self.link_check_allowed_hosts.clone(),
+            ..Default::default()
+        }
+    }
 }
 
 impl Default for Settings {
@@ -71,6 +86,7 @@ impl Default for Settings {
             form_posts_per_minute: DEFAULT_FORM_POSTS_PER_MINUTE,
             form_post_burst: DEFAULT_FORM_POST_BURST,
             allowed_origins: Vec::new(),
+            link_check_allowed_hosts: Vec::new(),
             campaign_template: None,
         }
     }
@@ -111,7 +127,7 @@ const TEXT_KEYS: [&str; 5] = ["db", "addr", "api_token", "time_zone", "campaign_
 /// Settings whose environment values are parsed (numbers, booleans).
 const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
 /// Settings whose environment values are comma-separated lists.
-const LIST_KEYS: [&str; 1] = ["allowed_origins"];
+const LIST_KEYS: [&str; 2] = ["allowed_origins", "link_check_allowed_hosts"];
 
 /// The `LEADTRAIL_*` variables that name settings, as a figment dictionary. Other
 /// variables (including unknown `LEADTRAIL_*` ones such as `LEADTRAIL_LOG`) are ignored,

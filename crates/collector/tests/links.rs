@@ -8,6 +8,8 @@ mod common;
 use std::io::{BufRead, BufReader, Write};
 use std::net::TcpListener;
 use std::process::Output;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex};
 
 use common::{command, error_of, status_and_json, Collector, TOKEN};
 use serde_json::{json, Value};
@@ -504,13 +506,16 @@ fn demo_data_is_stored_classified_so_reclassify_has_nothing_to_do() {
 
 /// A tiny HTTP server on 127.0.0.1 with fixed redirects:
 /// `/keep` → `/final` with the same query, `/drop` → `/final` without it,
-/// `/chain` → `/keep` (relative), `/loop` → `/loop`, `/ftp` → an ftp: URL.
+/// `/chain` → `/keep` (relative), `/loop` → `/loop`, `/ftp` → an ftp: URL, `/absolute` →
+/// `http://127.0.0.1:PORT/final` with the query.
 fn redirecting_server() -> String {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());
+    let own = base.clone();
     std::thread::spawn(move || {
         for stream in listener.incoming() {
             let Ok(mut stream) = stream else { continue };
+            let own = own.clone();
             std::thread::spawn(move || {
                 let mut reader = BufReader::new(stream.try_clone().unwrap());
                 let mut request_line = String::new();
@@ -534,6 +539,7 @@ fn redirecting_server() -> String {
                     "/chain" => redirect(format!("keep?{query}")),
                     "/loop" => redirect(format!("/loop?{query}")),
                     "/ftp" => redirect("ftp://files.example/x".into()),
+                    "/absolute" => redirect(format!("{own}/final?{query}")),
                     _ => "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok"
                         .to_owned(),
                 };
@@ -544,9 +550,12 @@ fn redirecting_server() -> String {
     base
 }
 
+/// The test sites listen on 127.0.0.1: an intranet host the operator allowed.
+const ALLOW_LOCAL: (&str, &str) = ("LEADTRAIL_LINK_CHECK_ALLOWED_HOSTS", "127.0.0.1");
+
 #[test]
 fn the_link_check_follows_redirects_and_reports_lost_parameters() {
-    let c = Collector::start();
+    let c = Collector::start_with(&[], &[ALLOW_LOCAL]);
     let site = redirecting_server();
     let tags = "utm_source=linkedin&utm_medium=paid_social&utm_campaign=webinar_sept";
     let check = |path: &str| {
@@ -597,7 +606,10 @@ fn the_link_check_follows_redirects_and_reports_lost_parameters() {
         &json!({ "url": format!("http://127.0.0.1:{port}/?utm_source=a") }),
     );
     assert!(
-        refused["error"].as_str().unwrap().contains("connect"),
+        refused["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be loaded"),
         "{refused}"
     );
 
@@ -671,6 +683,13 @@ fn the_cli_builds_explains_and_checks_links() {
     assert_eq!(explained["touch"]["click_id"], "Cj0KCQ");
 
     let site = redirecting_server();
+    let run = |args: &[&str]| {
+        command()
+            .args(args)
+            .env(ALLOW_LOCAL.0, ALLOW_LOCAL.1)
+            .output()
+            .expect("run leadtrail")
+    };
     let base = ["link", "--url"];
     let kept = run(&[
         &base[..],
@@ -699,5 +718,132 @@ fn the_cli_builds_explains_and_checks_links() {
         text(&dropped.stderr).contains("LOST: utm_source"),
         "{}",
         text(&dropped.stderr)
+    );
+}
+
+/// A listener on 127.0.0.1 that answers 200 and counts the connections it accepted, and
+/// keeps the last request's head.
+fn counting_server() -> (u16, Arc<AtomicUsize>, Arc<Mutex<String>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let count = Arc::new(AtomicUsize::new(0));
+    let head = Arc::new(Mutex::new(String::new()));
+    let (counted, seen) = (Arc::clone(&count), Arc::clone(&head));
+    std::thread::spawn(move || {
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            counted.fetch_add(1, Ordering::SeqCst);
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut text = String::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap_or(0) == 0 || line == "\r\n" {
+                    break;
+                }
+                text.push_str(&line);
+            }
+            *seen.lock().unwrap() = text;
+            let _ = stream
+                .write_all(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\nConnection: close\r\n\r\nok");
+        }
+    });
+    (port, count, head)
+}
+
+#[test]
+fn the_link_check_reaches_no_private_address_in_any_spelling() {
+    let c = Collector::start();
+    let (port, connections, _) = counting_server();
+    let mut answers = Vec::new();
+    for host in [
+        "127.0.0.1",
+        "127.1",
+        "0x7f000001",
+        "2130706433",
+        "0177.0.0.1",
+        "[::ffff:127.0.0.1]",
+        "[::1]",
+        "0.0.0.0",
+        "localhost",
+    ] {
+        let (status, report) = post_json(
+            &c,
+            "/api/v1/links/check",
+            &json!({ "url": format!("http://{host}:{port}/?utm_source=a") }),
+        );
+        assert_eq!(status, 200, "{host}: {report}");
+        assert_eq!(report["utm_survive"], Value::Null, "{host}: {report}");
+        answers.push(report["error"].clone());
+    }
+    // One answer for all, and the listener never saw the collector.
+    assert!(answers.iter().all(|a| *a == answers[0]), "{answers:?}");
+    assert!(answers[0].as_str().unwrap().contains("could not be loaded"));
+    assert_eq!(connections.load(Ordering::SeqCst), 0);
+
+    // A closed port and a refused address look the same.
+    let closed = TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed_port = closed.local_addr().unwrap().port();
+    drop(closed);
+    let (_, closed) = post_json(
+        &c,
+        "/api/v1/links/check",
+        &json!({ "url": format!("http://127.0.0.1:{closed_port}/?utm_source=a") }),
+    );
+    assert_eq!(closed["error"], answers[0]);
+}
+
+#[test]
+fn an_allowed_intranet_host_does_not_open_the_others_and_userinfo_is_never_sent() {
+    // `localhost` is allowed; a redirect from it to 127.0.0.1 (another name for the same
+    // machine, not allowed) stops at that hop.
+    let c = Collector::start_with(&[], &[("LEADTRAIL_LINK_CHECK_ALLOWED_HOSTS", "localhost")]);
+    let (port, connections, head) = counting_server();
+    let (_, ok) = post_json(
+        &c,
+        "/api/v1/links/check",
+        &json!({ "url": format!("http://user:secret@localhost:{port}/?utm_source=a") }),
+    );
+    assert_eq!(ok["utm_survive"], true, "{ok}");
+    assert_eq!(connections.load(Ordering::SeqCst), 1);
+    let seen = head.lock().unwrap().to_ascii_lowercase();
+    assert!(!seen.contains("authorization"), "{seen}");
+    assert!(!ok.to_string().contains("secret"), "{ok}");
+
+    let site = redirecting_server();
+    let site_port = site.rsplit(':').next().unwrap();
+    // /keep redirects to a relative path: same host, allowed.
+    let (_, kept) = post_json(
+        &c,
+        "/api/v1/links/check",
+        &json!({ "url": format!("http://localhost:{site_port}/keep?utm_source=a") }),
+    );
+    assert_eq!(kept["utm_survive"], true, "{kept}");
+    // An absolute redirect to 127.0.0.1 is refused at that hop.
+    let (status, jumped) = post_json(
+        &c,
+        "/api/v1/links/check",
+        &json!({ "url": format!("http://localhost:{site_port}/absolute?utm_source=a") }),
+    );
+    assert_eq!(status, 200);
+    assert_eq!(jumped["utm_survive"], Value::Null, "{jumped}");
+    assert_eq!(jumped["redirects"], 1, "{jumped}");
+    assert!(
+        jumped["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be loaded"),
+        "{jumped}"
+    );
+    let (_, direct) = post_json(
+        &c,
+        "/api/v1/links/check",
+        &json!({ "url": format!("http://127.0.0.1:{port}/?utm_source=a") }),
+    );
+    assert!(
+        direct["error"]
+            .as_str()
+            .unwrap()
+            .contains("could not be loaded"),
+        "{direct}"
     );
 }

@@ -10,7 +10,7 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::{self, Overrides, Settings};
-use crate::http::links::check::{check_link, CheckLimits, CheckReport};
+use crate::http::links::check::{check_link, CheckReport};
 use crate::http::links::explain::{explain, now_ms};
 use crate::http::links::LinkJson;
 use crate::store::links::{KnownValues, TouchRole};
@@ -141,7 +141,8 @@ pub fn link(args: LinkArgs) -> anyhow::Result<bool> {
     .collect();
     if missing.len() == 3 && args.check {
         // Check an existing link as it is.
-        let report = rt.block_on(check_link(&args.url, &CheckLimits::default()))?;
+        let limits = settings(None, args.config.clone())?.link_check();
+        let report = rt.block_on(check_link(&args.url, &limits))?;
         return Ok(print_check(&report, args.json));
     }
     if !missing.is_empty() {
@@ -203,7 +204,7 @@ pub fn link(args: LinkArgs) -> anyhow::Result<bool> {
         }
     }
     if args.check {
-        let report = rt.block_on(check_link(&url, &CheckLimits::default()))?;
+        let report = rt.block_on(check_link(&url, &settings.link_check()))?;
         return Ok(print_check(&report, args.json));
     }
     Ok(true)

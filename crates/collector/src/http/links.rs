@@ -14,9 +14,9 @@
 //! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
 
 pub mod check;
-mod reach;
 pub(crate) mod doc;
 pub mod explain;
+mod reach;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -231,9 +231,12 @@ struct CheckRequest {
     responses((status = 200, description = "the redirect chain and whether every utm_* parameter arrived", body = check::CheckReport),
               (status = 422, description = "not an http(s) URL, or no utm_* parameters", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-async fn check_link(body: web::Bytes) -> Result<HttpResponse, ApiError> {
+async fn check_link(
+    body: web::Bytes,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
     let request: CheckRequest = json_body(&body)?;
-    match check::check_link(&request.url, &check::CheckLimits::default()).await {
+    match check::check_link(&request.url, &state.link_check).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report)),
         Err(refused) => Err(ApiError::invalid("url", refused.to_string())),
     }

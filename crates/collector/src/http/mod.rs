@@ -67,6 +67,8 @@ pub struct AppState {
     pub allowed_origins: Vec<String>,
     /// The operator's campaign naming template (link builder warnings).
     pub campaign_template: Option<leadtrail_core::link::CampaignTemplate>,
+    /// How far the link check may go, and which intranet hosts it may reach.
+    pub link_check: links::check::CheckLimits,
 }
 
 impl AppState {
@@ -82,6 +84,7 @@ impl AppState {
                 settings.form_post_burst,
             ),
             allowed_origins: settings.allowed_origins.clone(),
+            link_check: settings.link_check(),
             // Checked when the settings were loaded.
             campaign_template: settings
                 .campaign_template

@@ -8,18 +8,23 @@
 //! without following it. Only HTTP redirects (3xx + `Location`) are followed; a page that
 //! redirects with JavaScript or `<meta refresh>` is reported as the final page.
 //!
-//! Security: this makes the collector fetch URLs given to it, so whoever may call it can
-//! make the collector's network position send GET requests (server-side request forgery,
-//! e.g. to services on its private network). It is behind the API token, reads no response
-//! body, and follows no redirect to non-HTTP schemes; operators who give tokens to people
-//! they do not trust with that should block the collector's outbound traffic to private
-//! ranges at the firewall.
+//! Security: this makes the collector fetch URLs given to it, so it goes only where a
+//! visitor's browser on the internet could: every hop's host must resolve to public
+//! addresses only, and the request is sent to the address that was checked (see
+//! `reach`); the operator may allow intranet hosts by name (`link_check_allowed_hosts`).
+//! A URL's `user:password@` is never sent. A target refused for its address and a page
+//! that cannot be reached get the same answer, so the check cannot tell a private
+//! network's open, closed and slow ports apart. It is behind the API token and reads no
+//! response body.
 
+use std::net::SocketAddr;
 use std::time::{Duration, Instant};
 
 use reqwest::redirect;
 use serde::Serialize;
 use url::Url;
+
+use super::reach;
 
 /// How far and how long a check may go.
 #[derive(Debug, Clone)]
@@ -27,6 +32,9 @@ pub struct CheckLimits {
     pub max_hops: usize,
     pub hop_timeout: Duration,
     pub total_timeout: Duration,
+    /// Hosts that may resolve to private addresses (`wiki.corp.example`, or
+    /// `.corp.example` for every host below it).
+    pub allowed_hosts: Vec<String>,
 }
 
 impl Default for CheckLimits {
@@ -35,9 +43,15 @@ impl Default for CheckLimits {
             max_hops: 10,
             hop_timeout: Duration::from_secs(5),
             total_timeout: Duration::from_secs(20),
+            allowed_hosts: Vec::new(),
         }
     }
 }
+
+/// The one answer for a hop the check does not reach, whether its address was refused or
+/// the page did not answer: different answers would map a private network.
+pub(crate) const UNREACHABLE: &str =
+    "the page could not be loaded (the link check reaches public addresses only)";
 
 /// One request of the chain.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
@@ -107,23 +121,15 @@ fn is_http(url: &Url) -> bool {
 /// Follows `link`'s redirects within `limits`. Network failures are part of the report;
 /// only a URL that cannot be checked at all is an error.
 pub async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport, CheckRefused> {
-    let start = Url::parse(link.trim()).map_err(|e| CheckRefused::Invalid(e.to_string()))?;
+    let mut start = Url::parse(link.trim()).map_err(|e| CheckRefused::Invalid(e.to_string()))?;
     if !is_http(&start) {
         return Err(CheckRefused::NotHttp);
     }
+    without_userinfo(&mut start);
     let sent = utm_params(&start);
     if sent.is_empty() {
         return Err(CheckRefused::NoUtm);
     }
-    let client = reqwest::Client::builder()
-        .redirect(redirect::Policy::none())
-        .timeout(limits.hop_timeout)
-        .connect_timeout(limits.hop_timeout)
-        // Deterministic: the check sees what a visitor's browser would, not a proxy's view.
-        .no_proxy()
-        .user_agent(concat!("leadtrail-link-check/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| CheckRefused::Invalid(format!("cannot start an HTTP client: {e}")))?;
 
     let deadline = Instant::now() + limits.total_timeout;
     let mut hops: Vec<Hop> = Vec::new();
@@ -139,7 +145,21 @@ pub async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport,
             ));
             break;
         }
-        let response = match tokio::time::timeout(left, client.get(current.clone()).send()).await {
+        let hop = async {
+            let address = tokio::time::timeout(
+                limits.hop_timeout,
+                reach::target(&current, &limits.allowed_hosts),
+            )
+            .await
+            .ok()
+            .flatten()?;
+            client_for(&current, address, limits)?
+                .get(current.clone())
+                .send()
+                .await
+                .ok()
+        };
+        let response = match tokio::time::timeout(left, hop).await {
             Err(_) => {
                 error = Some(format!(
                     "the check took longer than {} s",
@@ -147,11 +167,11 @@ pub async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport,
                 ));
                 break;
             }
-            Ok(Err(e)) => {
-                error = Some(describe(&e));
+            Ok(None) => {
+                error = Some(UNREACHABLE.to_owned());
                 break;
             }
-            Ok(Ok(response)) => response,
+            Ok(Some(response)) => response,
         };
         let status = response.status();
         let location = status
@@ -180,6 +200,7 @@ pub async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport,
                     break;
                 }
                 current = next;
+                without_userinfo(&mut current);
             }
             Some(Err(e)) => {
                 hops.push(Hop {
@@ -232,14 +253,26 @@ pub async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport,
     })
 }
 
-fn describe(e: &reqwest::Error) -> String {
-    if e.is_timeout() {
-        "a request timed out".to_owned()
-    } else if e.is_connect() {
-        format!("cannot connect: {e}")
-    } else {
-        format!("request failed: {e}")
+/// Drops `user:password@`: a client would send it as an `Authorization` header.
+fn without_userinfo(url: &mut Url) {
+    let _ = url.set_username("");
+    let _ = url.set_password(None);
+}
+
+/// A client for one hop that connects to `address` (the one `reach` checked) whatever the
+/// name resolves to by the time it connects.
+fn client_for(url: &Url, address: SocketAddr, limits: &CheckLimits) -> Option<reqwest::Client> {
+    let mut builder = reqwest::Client::builder()
+        .redirect(redirect::Policy::none())
+        .timeout(limits.hop_timeout)
+        .connect_timeout(limits.hop_timeout)
+        // Deterministic: the check sees what a visitor's browser would, not a proxy's view.
+        .no_proxy()
+        .user_agent(concat!("leadtrail-link-check/", env!("CARGO_PKG_VERSION")));
+    if let Some(url::Host::Domain(domain)) = url.host() {
+        builder = builder.resolve(domain, address);
     }
+    builder.build().ok()
 }
 
 #[cfg(test)]
