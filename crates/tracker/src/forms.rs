@@ -19,30 +19,34 @@ use std::cell::RefCell;
 
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Document, Element, Event, EventTarget, FormData, HtmlFormElement};
-use web_sys::{HtmlInputElement, Node, ShadowRoot};
+use web_sys::{Element, Event, FormData, HtmlFormElement, HtmlInputElement, ShadowRoot};
 
 /// Marks the inputs added here, so that the next submit replaces them.
 const OWN: &str = "data-leadtrail";
 
-/// The fields every matching form gets now (empty until ready and while opted out), and
-/// the selector of the forms that match.
-#[derive(Debug, Default)]
-pub struct Forms {
-    pub selector: String,
-    pub fields: Vec<(String, String)>,
+/// The fields every matching form gets now (empty until ready and while opted out), the
+/// selector of the forms that match, and the listeners once made.
+struct Forms {
+    selector: String,
+    fields: Vec<(String, String)>,
+    listeners: Option<Listeners>,
 }
 
-thread_local! {
-    static FORMS: RefCell<Forms> = RefCell::default();
-    /// The listeners, made once: the same function added twice to a target for the same
-    /// event and phase is added once, so a root seen again costs nothing.
-    static LISTENERS: RefCell<Option<Listeners>> = const { RefCell::new(None) };
-}
-
+/// The listeners, made once: the same function added twice to a target for the same event
+/// and phase is added once, so a root seen again costs nothing.
 struct Listeners {
     submit: js_sys::Function,
     formdata: js_sys::Function,
+}
+
+thread_local! {
+    static FORMS: RefCell<Forms> = const {
+        RefCell::new(Forms {
+            selector: String::new(),
+            fields: Vec::new(),
+            listeners: None,
+        })
+    };
 }
 
 /// Sets what the forms get from now on.
@@ -55,9 +59,10 @@ pub fn set(selector: Option<String>, fields: Vec<(String, String)>) {
     });
 }
 
-/// The fields the forms get now.
-pub fn fields() -> Vec<(String, String)> {
-    FORMS.with_borrow(|forms| forms.fields.clone())
+/// Runs `f` on the fields the forms get now. Nothing `f` may call on the page runs the
+/// tracker again before it returns (setting values and appending inputs fire no event).
+pub fn with_fields<T>(f: impl FnOnce(&[(String, String)]) -> T) -> T {
+    FORMS.with_borrow(|forms| f(&forms.fields))
 }
 
 /// The form an event is about, when it is one of this page's forms the selector matches.
@@ -68,60 +73,71 @@ fn matching_form(event: &Event) -> Option<HtmlFormElement> {
     matches.unwrap_or(false).then_some(form)
 }
 
+/// The elements under `root` that match `selector` (any node with `querySelectorAll`: a
+/// document, a shadow root, an element); none when it has no such call or it throws.
+fn select(root: &JsValue, selector: &str) -> Vec<Element> {
+    let Ok(list) = root.unchecked_ref::<Element>().query_selector_all(selector) else {
+        return Vec::new();
+    };
+    (0..list.length())
+        .filter_map(|i| list.item(i))
+        .map(JsCast::unchecked_into)
+        .collect()
+}
+
 fn on_submit(event: Event) {
     let Some(form) = matching_form(&event) else {
         return;
     };
-    let document = form.owner_document();
-    if let Ok(own) = form.query_selector_all(&["input[", OWN, "]"].concat()) {
-        for i in 0..own.length() {
-            if let Some(input) = own.item(i).and_then(|n| n.dyn_into::<Element>().ok()) {
-                input.remove();
-            }
-        }
+    for own in select(&form, &["input[", OWN, "]"].concat()) {
+        own.remove();
     }
+    let Some(document) = web_sys::window().and_then(|w| w.document()) else {
+        return;
+    };
     let controls = form.elements();
-    for (name, value) in fields() {
-        // A control of the site's own under that name gets the value instead: the form
-        // never carries a field twice.
-        if let Some(existing) = controls.named_item(&name) {
-            if let Some(input) = existing.dyn_ref::<HtmlInputElement>() {
-                input.set_value(&value);
+    with_fields(|fields| {
+        for (name, value) in fields {
+            // A control of the site's own under that name gets the value instead: the
+            // form never carries a field twice.
+            if let Some(existing) = controls.named_item(name) {
+                if let Some(input) = existing.dyn_ref::<HtmlInputElement>() {
+                    input.set_value(value);
+                }
+                continue;
             }
-            continue;
+            let Ok(input) = document.create_element("input") else {
+                return;
+            };
+            let input: HtmlInputElement = input.unchecked_into();
+            input.set_type("hidden");
+            input.set_name(name);
+            input.set_value(value);
+            let _ = input.set_attribute(OWN, "");
+            let _ = form.append_with_node_1(&input);
         }
-        let Some(input) = document
-            .as_ref()
-            .and_then(|d| d.create_element("input").ok())
-            .and_then(|e| e.dyn_into::<HtmlInputElement>().ok())
-        else {
-            return;
-        };
-        input.set_type("hidden");
-        input.set_name(&name);
-        input.set_value(&value);
-        let _ = input.set_attribute(OWN, "");
-        let _ = form.append_with_node_1(&input);
-    }
+    });
 }
 
 fn on_formdata(event: Event) {
     if matching_form(&event).is_none() {
         return;
     }
-    // web-sys has no FormDataEvent: its `formData` is read by name.
+    // web-sys has no FormDataEvent: its `formData` is read by name (and calls on anything
+    // else than a FormData fail, caught).
     let Ok(data) = js_sys::Reflect::get(&event, &"formData".into()) else {
         return;
     };
-    let Ok(data) = data.dyn_into::<FormData>() else {
-        return;
-    };
-    for (name, value) in fields() {
-        let _ = data.set_with_str(&name, &value);
-    }
+    let data: FormData = data.unchecked_into();
+    with_fields(|fields| {
+        for (name, value) in fields {
+            let _ = data.set_with_str(name, value);
+        }
+    });
 }
 
-/// Looks for shadow roots on the path of an event that crosses their boundary.
+/// Looks for shadow roots on the path of an event that crosses their boundary (`focusin`
+/// and `click` do).
 fn on_interaction(event: Event) {
     for node in event.composed_path().iter() {
         if let Ok(root) = node.dyn_into::<ShadowRoot>() {
@@ -136,56 +152,52 @@ fn listener(handler: fn(Event)) -> js_sys::Function {
         .unchecked_into()
 }
 
-/// Starts filling the forms of `document`, of the open shadow roots in it and of those
-/// that interactions come from later.
-pub fn start(document: &Document) {
-    if LISTENERS.with_borrow(Option::is_some) {
+/// Starts filling the forms of the page, of the open shadow roots in it and of those that
+/// interactions come from later.
+pub fn start(document: &JsValue) {
+    let first = FORMS.with_borrow_mut(|forms| {
+        let first = forms.listeners.is_none();
+        forms.listeners.get_or_insert_with(|| Listeners {
+            submit: listener(on_submit),
+            formdata: listener(on_formdata),
+        });
+        first
+    });
+    if !first {
         return;
     }
-    let listeners = Listeners {
-        submit: listener(on_submit),
-        formdata: listener(on_formdata),
-    };
-    LISTENERS.with_borrow_mut(|l| *l = Some(listeners));
     observe(document);
     let interaction = listener(on_interaction);
     for event in ["focusin", "click"] {
-        let _ = document.add_event_listener_with_callback_and_bool(event, &interaction, true);
+        listen(document, event, &interaction);
     }
 }
 
+fn listen(target: &JsValue, event: &str, listener: &js_sys::Function) {
+    let target = target.unchecked_ref::<web_sys::EventTarget>();
+    let _ = target.add_event_listener_with_callback_and_bool(event, listener, true);
+}
+
 /// Adds the two listeners to one target.
-fn observe_target(target: &EventTarget) {
-    LISTENERS.with_borrow(|listeners| {
-        if let Some(l) = listeners {
-            let _ = target.add_event_listener_with_callback_and_bool("submit", &l.submit, true);
-            let _ = target.add_event_listener_with_callback_and_bool("formdata", &l.formdata, true);
+fn observe_target(target: &JsValue) {
+    FORMS.with_borrow(|forms| {
+        if let Some(l) = &forms.listeners {
+            listen(target, "submit", &l.submit);
+            listen(target, "formdata", &l.formdata);
         }
     });
 }
 
 /// Covers the forms under `root` (a document, a shadow root — closed ones too — or an
-/// element), and those in the open shadow roots below it.
-pub fn observe(root: &Node) {
+/// element), and those in the open shadow roots below it. Anything else is left alone:
+/// the browser's calls on it fail, caught.
+pub fn observe(root: &JsValue) {
+    if !root.is_object() {
+        return;
+    }
     observe_target(root);
-    let all = if let Some(document) = root.dyn_ref::<Document>() {
-        document.query_selector_all("*")
-    } else if let Some(shadow) = root.dyn_ref::<ShadowRoot>() {
-        shadow.query_selector_all("*")
-    } else if let Some(element) = root.dyn_ref::<Element>() {
-        element.query_selector_all("*")
-    } else {
-        return;
-    };
-    let Ok(all) = all else {
-        return;
-    };
-    for i in 0..all.length() {
-        let shadow = all
-            .item(i)
-            .and_then(|n| n.dyn_into::<Element>().ok())
-            .and_then(|e| e.shadow_root());
-        if let Some(shadow) = shadow {
+    for element in select(root, "*") {
+        if let Some(shadow) = element.shadow_root() {
             observe(&shadow);
         }
     }

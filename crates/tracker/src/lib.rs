@@ -24,8 +24,12 @@ use serde::ser::{Serialize, SerializeMap, Serializer};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
+#[cfg(target_arch = "wasm32")]
+#[global_allocator]
+static ALLOCATOR: talc::wasm::WasmDynamicTalc = talc::wasm::new_wasm_dynamic_allocator();
+
 /// What a page view needs again when the visitor opts back in.
-#[derive(Debug, Default, Clone)]
+#[derive(Debug, Clone)]
 struct PageState {
     href: String,
     referrer: String,
@@ -34,7 +38,14 @@ struct PageState {
 }
 
 thread_local! {
-    static PAGE: RefCell<PageState> = RefCell::default();
+    static PAGE: RefCell<PageState> = const {
+        RefCell::new(PageState {
+            href: String::new(),
+            referrer: String::new(),
+            lookback_days: 0,
+            respect_gpc: false,
+        })
+    };
 }
 
 // (The exports carry plain comments: wasm-bindgen copies doc comments into the glue, which
@@ -58,7 +69,7 @@ pub fn start(href: String, referrer: String, script_url: &str) {
         }
     });
     view();
-    forms::start(&document);
+    forms::start(&document.into());
 }
 
 /// One page view: reads the visit, updates the memory and gives the forms their fields —
@@ -92,12 +103,12 @@ fn view() {
 }
 
 /// The fields as a JSON-style object, in wire order.
-struct Fields(Vec<(String, String)>);
+struct Fields<'a>(&'a [(String, String)]);
 
-impl Serialize for Fields {
+impl Serialize for Fields<'_> {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, value) in &self.0 {
+        for (name, value) in self.0 {
             map.serialize_entry(name, value)?;
         }
         map.end()
@@ -109,9 +120,7 @@ impl Serialize for Fields {
 #[wasm_bindgen]
 pub fn attribution() -> JsValue {
     let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    Fields(forms::fields())
-        .serialize(&serializer)
-        .unwrap_or(JsValue::UNDEFINED)
+    forms::with_fields(|fields| Fields(fields).serialize(&serializer)).unwrap_or(JsValue::UNDEFINED)
 }
 
 // Forgets the touches, remembers the opt-out and stops the fields.
@@ -132,7 +141,5 @@ pub fn opt_in() {
 // root, or a shadow root made after the page started that no visitor touched yet.
 #[wasm_bindgen]
 pub fn observe(root: JsValue) {
-    if let Some(root) = root.dyn_ref::<web_sys::Node>() {
-        forms::observe(root);
-    }
+    forms::observe(&root);
 }

@@ -4,7 +4,7 @@
 use leadtrail_core::query;
 use leadtrail_core::Visit;
 use wasm_bindgen::{JsCast, JsValue};
-use web_sys::{Document, HtmlScriptElement, Url};
+use web_sys::{Document, Element, Url};
 
 /// Look-back window when the script tag gives none (or nonsense).
 pub const DEFAULT_LOOKBACK_DAYS: u32 = 90;
@@ -53,17 +53,24 @@ pub struct Settings {
 
 impl Settings {
     /// The settings of the tag that loaded `script_url` (a module script has no
-    /// `document.currentScript`), else of the first tag that names the loader.
+    /// `document.currentScript`; its resolved `src` is compared, as an SVG `script` has
+    /// none), else of the first tag that names the loader.
     pub fn of_tag(document: &Document, script_url: &str) -> Settings {
+        let src = |tag: &Element| {
+            js_sys::Reflect::get(tag, &"src".into())
+                .ok()
+                .and_then(|src| src.as_string())
+        };
         let by_url = document
             .query_selector_all("script[src]")
             .ok()
             .and_then(|tags| {
                 (0..tags.length())
-                    .filter_map(|i| tags.item(i)?.dyn_into::<HtmlScriptElement>().ok())
-                    .find(|tag| tag.src() == script_url)
+                    .filter_map(|i| tags.item(i))
+                    .map(JsCast::unchecked_into::<Element>)
+                    .find(|tag| src(tag).as_deref() == Some(script_url))
             });
-        let tag = by_url.map(Into::into).or_else(|| {
+        let tag = by_url.or_else(|| {
             document
                 .query_selector("script[src*=\"leadtrail.js\"]")
                 .ok()

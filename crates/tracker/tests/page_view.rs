@@ -361,7 +361,7 @@ fn the_loader_holds_no_page_logic() {
     assert!(loader.contains("location.href") && loader.contains("document.referrer"));
 }
 
-/// The tracker's allocator (dlmalloc, which the wasm run of these tests uses too) under
+/// The tracker's allocator (talc, which the wasm run of these tests uses too) under
 /// churn: blocks of many sizes and alignments, freed out of order so that free
 /// blocks coalesce, across several `memory.grow`s; every block must keep its own bytes.
 #[cfg(target_arch = "wasm32")]
