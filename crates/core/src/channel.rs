@@ -43,12 +43,13 @@
 //! | 24 | `organic_video` | Organic Video | video source |
 //! | 25 | `organic_search` | Organic Search | search source |
 //! | 26 | `webmail` | Email | webmail source (`mail.google.com`, `outlook.live.com`, the Gmail app …) |
-//! | 27 | `social_medium` | Organic Social | medium `social`, `social-network`, `social-media`, `social_network`, `social_media`, `sm` |
-//! | 28 | `video_medium` | Organic Video | medium contains `video` |
-//! | 29 | `organic_medium` | Organic Search | medium `organic` |
-//! | 30 | `shopping_campaign` | Organic Shopping | shopping campaign |
-//! | 31 | `referral` | Referral | medium `referral`, `app`, `link` |
-//! | 32 | `unassigned` | Unassigned | anything else |
+//! | 27 | `ai_assistant` | AI Assistants | AI-assistant source (`chatgpt.com`, `perplexity.ai`, `claude.ai` …) |
+//! | 28 | `social_medium` | Organic Social | medium `social`, `social-network`, `social-media`, `social_network`, `social_media`, `sm` |
+//! | 29 | `video_medium` | Organic Video | medium contains `video` |
+//! | 30 | `organic_medium` | Organic Search | medium `organic` |
+//! | 31 | `shopping_campaign` | Organic Shopping | shopping campaign |
+//! | 32 | `referral` | Referral | medium `referral`, `app`, `link` |
+//! | 33 | `unassigned` | Unassigned | anything else |
 //!
 //! Where this differs from GA4, and why:
 //! - A medium that *names* a paid channel (rules 3–6) wins over the source list: a link
@@ -69,18 +70,24 @@
 //!   host's own category comes first: the tracker's short host list calls the Gmail app
 //!   (`android-app://com.google.android.gm`) and `email.seznam.cz` search engines, the
 //!   lists here know them as webmail.
-//! - GA4's Paid Other and Mobile Push Notifications are channels here too (19 in all).
+//! - GA4's Paid Other and Mobile Push Notifications are channels here too, and AI Assistants
+//!   is ours (20 in all): a visit from ChatGPT, Perplexity, Claude, Gemini or Copilot (by
+//!   referrer, or by the `utm_source=chatgpt.com` those links carry) is neither search nor
+//!   a referral. Paid links from them, should there be any, are Paid Other.
+//! - Referring hosts are matched by registrable domain and public suffix ([`hosts`]): the
+//!   lists name `.tumblr.com` once for every blog, and webmail servers (`mail.…`, `owa.…`)
+//!   and the `deref-*` redirectors of webmail are recognised by their shape.
 //!
 //! Changing the rules or the data files changes the outcome for stored touches: bump
 //! [`RULES_VERSION`], which is stored with every classified touch.
 
+pub mod hosts;
 mod sources;
 
 use std::fmt;
 
 use crate::clean::normalise_name;
 use crate::click_ids;
-use crate::referrer::{classify_host, host_of};
 use crate::touch::{Touch, DIRECT_MEDIUM, DIRECT_SOURCE, NOT_SET};
 
 pub use sources::{canonical_source, source_category, AliasError, SourceAliases, SourceCategory};
@@ -88,7 +95,7 @@ pub use sources::{canonical_source, source_category, AliasError, SourceAliases, 
 /// Version of the rules and their data. Stored with every classified touch so that
 /// `reclassify` knows which touches are stale. A test pins a fingerprint of the rules and
 /// data files: it fails until this number (and the fingerprint) is updated.
-pub const RULES_VERSION: u32 = 1;
+pub const RULES_VERSION: u32 = 2;
 
 /// A marketing channel.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -116,11 +123,12 @@ pub enum Channel {
     CrossNetwork,
     PaidOther,
     MobilePush,
+    AiAssistants,
     Unassigned,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 19] = [
+    pub const ALL: [Channel; 20] = [
         Channel::Direct,
         Channel::OrganicSearch,
         Channel::PaidSearch,
@@ -139,6 +147,7 @@ impl Channel {
         Channel::CrossNetwork,
         Channel::PaidOther,
         Channel::MobilePush,
+        Channel::AiAssistants,
         Channel::Unassigned,
     ];
 
@@ -163,6 +172,7 @@ impl Channel {
             Channel::CrossNetwork => "cross_network",
             Channel::PaidOther => "paid_other",
             Channel::MobilePush => "mobile_push",
+            Channel::AiAssistants => "ai_assistants",
             Channel::Unassigned => "unassigned",
         }
     }
@@ -188,6 +198,7 @@ impl Channel {
             Channel::CrossNetwork => "Cross-network",
             Channel::PaidOther => "Paid Other",
             Channel::MobilePush => "Mobile Push Notifications",
+            Channel::AiAssistants => "AI Assistants",
             Channel::Unassigned => "Unassigned",
         }
     }
@@ -483,6 +494,12 @@ pub const RULES: &[Rule] = &[
         f.is(SourceCategory::Email)
     }),
     rule(
+        "ai_assistant",
+        Channel::AiAssistants,
+        "AI-assistant source (chatgpt.com, perplexity.ai, claude.ai, gemini.google.com …)",
+        |f| f.is(SourceCategory::Ai),
+    ),
+    rule(
         "social_medium",
         Channel::OrganicSocial,
         "medium social, social-network, social-media, social_network, social_media or sm",
@@ -578,21 +595,35 @@ fn facts(touch: &Touch, aliases: &SourceAliases) -> Facts {
         .and_then(|s| aliases.canonical(s))
         .unwrap_or_default();
     let medium = touch.medium.unwrap_or_default();
-    let referrer_host = touch.referrer.as_deref().and_then(host_of);
-    let category = match referrer_host {
-        Some(host) => {
-            let (host_source, host_medium) = classify_host(&host);
-            // Source and medium are what the tracker derives from this referrer, not campaign
-            // parameters: the host itself says more than the tracker's short list (which
-            // knows no webmail, so the Gmail app is a `referral` there).
-            if touch.source.as_deref() == Some(host_source.as_str()) && medium == host_medium {
-                source_category(&host).or_else(|| source_category(&source))
-            } else {
-                source_category(&source).or_else(|| source_category(&host))
+    let (source, medium, category) =
+        match touch.referrer.as_deref().and_then(hosts::referrer_source) {
+            // Source and medium are what the tracker (or the server) derived from this
+            // referrer, not campaign parameters: the host itself says more than the
+            // tracker's short list (which knows no webmail, so the Gmail app is a
+            // `referral` there). Read as the server stores them, raw and stored touches
+            // classify alike.
+            Some(referrer)
+                if touch.source.as_deref().is_some_and(|s| {
+                    hosts::is_derived(s, &medium, &referrer)
+                        || s == source && {
+                            // Stored already merged through the aliases.
+                            aliases.canonical(&referrer.source).as_deref() == Some(s)
+                                && medium == referrer.medium
+                        }
+                }) =>
+            {
+                let source = aliases.canonical(&referrer.source).unwrap_or(source);
+                (source, referrer.medium.to_owned(), referrer.category)
             }
-        }
-        None => source_category(&source),
-    };
+            Some(referrer) => {
+                let category = source_category(&source).or(referrer.category);
+                (source, medium, category)
+            }
+            None => {
+                let category = source_category(&source);
+                (source, medium, category)
+            }
+        };
     Facts {
         source,
         medium,
@@ -606,5 +637,7 @@ fn facts(touch: &Touch, aliases: &SourceAliases) -> Facts {
     }
 }
 
+#[cfg(test)]
+mod referrer_tests;
 #[cfg(test)]
 mod tests;

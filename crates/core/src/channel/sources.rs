@@ -2,7 +2,9 @@
 //! which spellings name the same source.
 //!
 //! Both come from data files in `crates/core/data/` (see its README for origin, licence and
-//! key syntax), compiled in and parsed on first use. Only the channel rules and the link
+//! key syntax), compiled in and parsed on first use. The host lists (webmail, search
+//! engines, social networks, AI assistants) give both at once: each line names a host
+//! pattern and the source it stands for, and the file says the category. Only the channel rules and the link
 //! builder call into this module, so the tracker, which does neither, carries none of it.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -16,9 +18,49 @@ const GA4_CATEGORIES: &str = include_str!("../../data/ga4-source-categories.csv"
 const OUR_CATEGORIES: &str = include_str!("../../data/source-categories.csv");
 const BUILTIN_ALIASES: &str = include_str!("../../data/source-aliases.csv");
 
+/// `host,source` lists, one per category: read after the two category files (and winning
+/// over them for the same key), their sources laid over the built-in aliases.
+const HOST_LISTS: [(&str, SourceCategory); 4] = [
+    (
+        include_str!("../../data/webmail.csv"),
+        SourceCategory::Email,
+    ),
+    (
+        include_str!("../../data/search-engines.csv"),
+        SourceCategory::Search,
+    ),
+    (
+        include_str!("../../data/social-networks.csv"),
+        SourceCategory::Social,
+    ),
+    (
+        include_str!("../../data/ai-assistants.csv"),
+        SourceCategory::Ai,
+    ),
+];
+
 /// Every data file the rules read, for the fingerprint that guards `RULES_VERSION`.
 #[cfg(test)]
-pub(super) const DATA_FILES: [&str; 3] = [GA4_CATEGORIES, OUR_CATEGORIES, BUILTIN_ALIASES];
+pub(super) const DATA_FILES: [&str; 7] = [
+    GA4_CATEGORIES,
+    OUR_CATEGORIES,
+    BUILTIN_ALIASES,
+    HOST_LISTS[0].0,
+    HOST_LISTS[1].0,
+    HOST_LISTS[2].0,
+    HOST_LISTS[3].0,
+];
+
+/// The host lists with their category, for tests.
+#[cfg(test)]
+pub(super) fn host_lists() -> impl Iterator<Item = (usize, String, String, SourceCategory)> {
+    HOST_LISTS.into_iter().flat_map(|(text, category)| {
+        rows(text).filter_map(move |(line, row)| {
+            row.ok()
+                .map(|(k, v)| (line, k.to_owned(), v.to_owned(), category))
+        })
+    })
+}
 
 /// The exact (not domain or brand) entries of the category lists, for table tests.
 #[cfg(test)]
@@ -44,6 +86,8 @@ pub enum SourceCategory {
     Shopping,
     /// Webmail and mail apps; not one of Google's categories.
     Email,
+    /// AI assistants (ChatGPT, Perplexity, Claude …); not one of Google's categories.
+    Ai,
 }
 
 impl SourceCategory {
@@ -54,6 +98,7 @@ impl SourceCategory {
             SourceCategory::Video => "video",
             SourceCategory::Shopping => "shopping",
             SourceCategory::Email => "email",
+            SourceCategory::Ai => "ai",
         }
     }
 
@@ -68,6 +113,7 @@ impl SourceCategory {
             SourceCategory::Video,
             SourceCategory::Shopping,
             SourceCategory::Email,
+            SourceCategory::Ai,
         ]
         .into_iter()
         .find(|c| c.id().eq_ignore_ascii_case(id))
@@ -81,20 +127,24 @@ enum Pattern {
     Exact(String),
     /// `.example.com`: the domain and every sub-domain.
     Domain(String),
-    /// `brand.*`: the brand under a country or generic top-level domain.
+    /// `brand.*`: the brand (one or more labels) right under a public suffix
+    /// (`google.co.uk`, `mail.yahoo.de`), not its sub-domains.
     Brand(String),
+    /// `.brand.*`: the brand under any public suffix, and every sub-domain of it
+    /// (`gmx.at`, `lightmailer.gmx.at`).
+    DomainBrand(String),
 }
 
 impl Pattern {
     fn parse(raw: &str) -> Option<Pattern> {
         let raw = raw.trim();
-        let (make, body): (fn(String) -> Pattern, &str) = if let Some(d) = raw.strip_prefix('.') {
-            (Pattern::Domain, d)
-        } else if let Some(b) = raw.strip_suffix(".*") {
-            (Pattern::Brand, b)
-        } else {
-            (Pattern::Exact, raw)
-        };
+        let (make, body): (fn(String) -> Pattern, &str) =
+            match (raw.strip_prefix('.'), raw.strip_suffix(".*")) {
+                (Some(_), Some(_)) => (Pattern::DomainBrand, &raw[1..raw.len() - 2]),
+                (Some(d), None) => (Pattern::Domain, d),
+                (None, Some(b)) => (Pattern::Brand, b),
+                (None, None) => (Pattern::Exact, raw),
+            };
         let body = normalise_name(body)?;
         let body = body.strip_prefix("www.").unwrap_or(&body).to_owned();
         // A key must be one spelling, not a list or a glob: these would never match anything.
@@ -109,21 +159,16 @@ impl Pattern {
     }
 }
 
-/// True for the part of a host after a brand that a country or generic domain looks like:
-/// `de`, `com`, `co.uk`, `com.br`.
-fn is_top_level_tail(tail: &str) -> bool {
-    let short_letters = |l: &str, range: std::ops::RangeInclusive<usize>| {
-        range.contains(&l.len()) && l.bytes().all(|b| b.is_ascii_lowercase())
-    };
-    match tail.split_once('.') {
-        None => short_letters(tail, 2..=3),
-        Some((second_level, country)) => {
-            matches!(
-                second_level,
-                "co" | "com" | "net" | "org" | "ne" | "or" | "ac" | "go" | "gob" | "gov" | "edu"
-            ) && short_letters(country, 2..=2)
-        }
+/// The part of `host` before its public suffix, when that suffix is a known one of the
+/// ICANN section (`co.uk`, `de`, `com.br`): the brand a `brand.*` key names. Private
+/// suffixes (`blogspot.com`) do not count: a blog there is nobody's brand.
+pub(super) fn before_public_suffix(host: &str) -> Option<&str> {
+    let suffix = psl::suffix(host.as_bytes())?;
+    if !suffix.is_known() || suffix.typ() != Some(psl::Type::Icann) {
+        return None;
     }
+    let brand = host.get(..host.len().checked_sub(suffix.as_bytes().len() + 1)?)?;
+    (host.as_bytes().get(brand.len()) == Some(&b'.') && !brand.is_empty()).then_some(brand)
 }
 
 /// Sources (or source patterns) to values: categories, or alias targets.
@@ -132,6 +177,7 @@ struct SourceTable<V> {
     exact: BTreeMap<String, V>,
     domains: BTreeMap<String, V>,
     brands: BTreeMap<String, V>,
+    domain_brands: BTreeMap<String, V>,
 }
 
 impl<V> Default for SourceTable<V> {
@@ -140,6 +186,7 @@ impl<V> Default for SourceTable<V> {
             exact: BTreeMap::new(),
             domains: BTreeMap::new(),
             brands: BTreeMap::new(),
+            domain_brands: BTreeMap::new(),
         }
     }
 }
@@ -151,36 +198,46 @@ impl<V> SourceTable<V> {
             Pattern::Exact(k) => self.exact.insert(k, value),
             Pattern::Domain(k) => self.domains.insert(k, value),
             Pattern::Brand(k) => self.brands.insert(k, value),
+            Pattern::DomainBrand(k) => self.domain_brands.insert(k, value),
         }
     }
 
-    /// Looks up an already normalised source: exact key, then the longest matching domain,
-    /// then a brand.
+    /// Looks up an already normalised source: the exact key first; then, from the whole
+    /// host down to shorter and shorter parent domains, a `.domain` key, a `brand.*` key
+    /// (for the whole host only) or a `.brand.*` key — so the most specific key wins.
     fn get(&self, source: &str) -> Option<&V> {
         let source = source.strip_prefix("www.").unwrap_or(source);
         if let Some(v) = self.exact.get(source) {
             return Some(v);
         }
+        let brand_of_host = before_public_suffix(source);
         let mut rest = source;
         loop {
             if let Some(v) = self.domains.get(rest) {
                 return Some(v);
+            }
+            // `rest` ends with the host's suffix, so its brand is the same prefix, shortened.
+            let brand = brand_of_host.and_then(|b| b.get(source.len() - rest.len()..));
+            if let Some(brand) = brand.filter(|b| !b.is_empty()) {
+                if rest.len() == source.len() {
+                    if let Some(v) = self.brands.get(brand) {
+                        return Some(v);
+                    }
+                }
+                if let Some(v) = self.domain_brands.get(brand) {
+                    return Some(v);
+                }
             }
             match rest.split_once('.') {
                 Some((_, shorter)) if !shorter.is_empty() => rest = shorter,
                 _ => break,
             }
         }
-        let (brand, tail) = source.split_once('.')?;
-        if is_top_level_tail(tail) {
-            self.brands.get(brand)
-        } else {
-            None
-        }
+        None
     }
 
     fn len(&self) -> usize {
-        self.exact.len() + self.domains.len() + self.brands.len()
+        self.exact.len() + self.domains.len() + self.brands.len() + self.domain_brands.len()
     }
 }
 
@@ -238,6 +295,30 @@ fn load_categories(table: &mut SourceTable<SourceCategory>, text: &str) -> Vec<B
     bad
 }
 
+/// Reads a `host,source` list into `table`: the host pattern and the source name both get
+/// the list's category. Returns the lines it could not use.
+fn load_hosts(
+    table: &mut SourceTable<SourceCategory>,
+    text: &str,
+    category: SourceCategory,
+) -> Vec<BadLine> {
+    let mut bad = Vec::new();
+    for (line, row) in rows(text) {
+        match row.map(|(host, source)| (Pattern::parse(host), Pattern::parse(source))) {
+            Ok((Some(host), Some(source @ Pattern::Exact(_)))) => {
+                table.insert(host, category);
+                table.insert(source, category);
+            }
+            Ok(_) => bad.push(BadLine {
+                line,
+                text: text.lines().nth(line - 1).unwrap_or_default().to_owned(),
+            }),
+            Err(b) => bad.push(b),
+        }
+    }
+    bad
+}
+
 fn category_table() -> &'static SourceTable<SourceCategory> {
     static TABLE: OnceLock<SourceTable<SourceCategory>> = OnceLock::new();
     TABLE.get_or_init(|| {
@@ -245,6 +326,9 @@ fn category_table() -> &'static SourceTable<SourceCategory> {
         // Bad lines are caught by the tests; at run time the rest of the list still counts.
         load_categories(&mut table, GA4_CATEGORIES);
         load_categories(&mut table, OUR_CATEGORIES);
+        for (text, category) in HOST_LISTS {
+            load_hosts(&mut table, text, category);
+        }
         table
     })
 }
@@ -327,7 +411,9 @@ impl SourceAliases {
     pub fn builtin() -> &'static SourceAliases {
         static BUILTIN: OnceLock<SourceAliases> = OnceLock::new();
         BUILTIN.get_or_init(|| {
-            let pairs = rows(BUILTIN_ALIASES).filter_map(|(_, row)| row.ok());
+            let pairs = rows(BUILTIN_ALIASES)
+                .chain(HOST_LISTS.into_iter().flat_map(|(text, _)| rows(text)))
+                .filter_map(|(_, row)| row.ok());
             // The built-in file is checked by the tests; should it ever be broken, no
             // aliases is a safer fallback than a panic inside a request.
             SourceAliases::none()
@@ -397,10 +483,12 @@ impl SourceAliases {
             .values()
             .chain(self.table.domains.values())
             .chain(self.table.brands.values())
+            .chain(self.table.domain_brands.values())
         {
             let mut seen = BTreeSet::new();
             let mut current = start.as_str();
-            while let Some(next) = self.table.get(current) {
+            // A domain key naming its own domain (`.web.de` → `web.de`) stops there.
+            while let Some(next) = self.table.get(current).filter(|n| *n != current) {
                 if !seen.insert(current.to_owned()) || seen.len() > MAX_ALIAS_HOPS {
                     return Err(AliasError::Cycle {
                         source: start.clone(),
@@ -449,275 +537,4 @@ pub fn canonical_source(source: &str) -> Option<String> {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use proptest::prelude::*;
-
-    fn bad_lines(text: &str) -> Vec<BadLine> {
-        load_categories(&mut SourceTable::default(), text)
-    }
-
-    #[test]
-    fn data_files_have_no_unreadable_lines() {
-        assert_eq!(bad_lines(GA4_CATEGORIES), vec![]);
-        assert_eq!(bad_lines(OUR_CATEGORIES), vec![]);
-        let bad_aliases: Vec<_> = rows(BUILTIN_ALIASES).filter(|(_, r)| r.is_err()).collect();
-        assert_eq!(bad_aliases, vec![]);
-        assert!(SourceAliases::none()
-            .with_pairs(rows(BUILTIN_ALIASES).filter_map(|(_, r)| r.ok()))
-            .is_ok());
-    }
-
-    #[test]
-    fn google_list_is_complete_and_categories_are_known() {
-        let mut table = SourceTable::default();
-        load_categories(&mut table, GA4_CATEGORIES);
-        // 819 rows, of which none repeats a key.
-        assert_eq!(table.len(), 819);
-        assert!(category_table().len() > 819 + 100);
-    }
-
-    /// Our file may override Google's list only where we mean to; and it must not repeat
-    /// what Google's list already says.
-    #[test]
-    fn our_overrides_of_google_are_deliberate() {
-        let mut google = SourceTable::default();
-        load_categories(&mut google, GA4_CATEGORIES);
-        let mut overrides = Vec::new();
-        let mut repeats = Vec::new();
-        for (_, row) in rows(OUR_CATEGORIES) {
-            let (key, category) = row.unwrap();
-            if let (Some(Pattern::Exact(k)), Some(c)) =
-                (Pattern::parse(key), SourceCategory::from_data(category))
-            {
-                match google.exact.get(&k) {
-                    Some(g) if *g == c => repeats.push(k),
-                    Some(_) => overrides.push(k),
-                    None => {}
-                }
-            }
-        }
-        overrides.sort();
-        assert_eq!(
-            overrides,
-            ["email.seznam.cz", "mail.rambler.ru", "mail.yandex.ru"]
-        );
-        assert_eq!(repeats, Vec::<String>::new());
-    }
-
-    #[test]
-    fn categories_of_common_sources() {
-        let cases = [
-            ("google", Some(SourceCategory::Search)),
-            ("Google", Some(SourceCategory::Search)),
-            ("google.com", Some(SourceCategory::Search)),
-            ("www.google.co.uk", Some(SourceCategory::Search)),
-            ("google.com.br", Some(SourceCategory::Search)),
-            ("docs.google.com", None),
-            ("google.evil.example", None),
-            ("mail.google.com", Some(SourceCategory::Email)),
-            ("mail.yahoo.com", Some(SourceCategory::Email)),
-            ("uk.mail.yahoo.com", Some(SourceCategory::Email)),
-            ("search.yahoo.com", Some(SourceCategory::Search)),
-            ("answers.yahoo.com", Some(SourceCategory::Social)),
-            ("email.seznam.cz", Some(SourceCategory::Email)),
-            ("search.seznam.cz", Some(SourceCategory::Search)),
-            ("m.facebook.com", Some(SourceCategory::Social)),
-            ("business.facebook.com", Some(SourceCategory::Social)),
-            ("notfacebook.com", None),
-            ("old.reddit.com", Some(SourceCategory::Social)),
-            ("music.youtube.com", Some(SourceCategory::Video)),
-            ("youtube", Some(SourceCategory::Video)),
-            ("amazon.de", Some(SourceCategory::Shopping)),
-            ("amazon.co.jp", Some(SourceCategory::Shopping)),
-            ("Google Shopping", Some(SourceCategory::Shopping)),
-            ("yandex.com.tr", Some(SourceCategory::Search)),
-            ("news.ycombinator.com", Some(SourceCategory::Social)),
-            ("acme.example", None),
-            ("", None),
-            ("(direct)", None),
-        ];
-        for (source, expected) in cases {
-            assert_eq!(source_category(source), expected, "{source}");
-        }
-    }
-
-    #[test]
-    fn brand_tails_look_like_country_domains() {
-        for tail in ["de", "com", "co.uk", "com.br", "co.jp", "ne.jp", "gob.mx"] {
-            assert!(is_top_level_tail(tail), "{tail}");
-        }
-        for tail in [
-            "",
-            "evil.com",
-            "example",
-            "c",
-            "com.evil",
-            "co.uk.evil",
-            "d3",
-        ] {
-            assert!(!is_top_level_tail(tail), "{tail}");
-        }
-    }
-
-    #[test]
-    fn builtin_aliases_merge_spellings() {
-        let cases = [
-            ("fb", "facebook"),
-            ("Facebook", "facebook"),
-            ("facebook.com", "facebook"),
-            ("m.facebook.com", "facebook"),
-            ("www.facebook.com", "facebook"),
-            ("l.facebook.com", "facebook"),
-            ("lnkd.in", "linkedin"),
-            ("LinkedIn", "linkedin"),
-            ("x.com", "twitter"),
-            ("t.co", "twitter"),
-            ("youtu.be", "youtube"),
-            ("google.de", "google"),
-            ("AdWords", "google"),
-            ("Google Ads", "google"),
-            ("bing.com", "bing"),
-            ("yandex.ru", "yandex"),
-            ("newsletter", "newsletter"),
-            ("news.ycombinator.com", "news.ycombinator.com"),
-            ("docs.google.com", "docs.google.com"),
-        ];
-        for (raw, canonical) in cases {
-            assert_eq!(canonical_source(raw).as_deref(), Some(canonical), "{raw}");
-        }
-        assert_eq!(canonical_source("  \u{0} "), None);
-    }
-
-    /// Every name the aliases produce is one the category lists know, and so is every name
-    /// the tracker's own referrer table writes: otherwise a merge would lose the category.
-    #[test]
-    fn alias_targets_and_tracker_sources_have_categories() {
-        let aliases = SourceAliases::builtin();
-        for target in aliases
-            .table
-            .exact
-            .values()
-            .chain(aliases.table.domains.values())
-            .chain(aliases.table.brands.values())
-        {
-            assert!(source_category(target).is_some(), "{target}");
-        }
-        for host in [
-            "google.com",
-            "bing.com",
-            "search.yahoo.com",
-            "duckduckgo.com",
-            "baidu.com",
-            "yandex.ru",
-            "ecosia.org",
-            "search.naver.com",
-            "search.seznam.cz",
-            "qwant.com",
-            "startpage.com",
-            "search.brave.com",
-            "so.com",
-            "sogou.com",
-            "facebook.com",
-            "instagram.com",
-            "linkedin.com",
-            "lnkd.in",
-            "t.co",
-            "twitter.com",
-            "x.com",
-            "youtube.com",
-            "reddit.com",
-            "tiktok.com",
-            "pinterest.com",
-            "threads.net",
-            "bsky.app",
-            "xing.com",
-        ] {
-            let (source, _) = crate::referrer::classify_host(host);
-            assert!(source_category(&source).is_some(), "{host} → {source}");
-        }
-    }
-
-    #[test]
-    fn operator_aliases_lay_over_builtin_ones() {
-        let aliases = SourceAliases::builtin_with([
-            ("facebook", "meta"),
-            ("Partner A", "partner_a"),
-            (".acme-partner.com", "partner_a"),
-        ])
-        .unwrap();
-        assert_eq!(aliases.canonical("fb").as_deref(), Some("meta"));
-        assert_eq!(aliases.canonical("m.facebook.com").as_deref(), Some("meta"));
-        assert_eq!(aliases.canonical("partner a").as_deref(), Some("partner_a"));
-        assert_eq!(
-            aliases.canonical("blog.acme-partner.com").as_deref(),
-            Some("partner_a")
-        );
-        assert_eq!(
-            aliases.canonical("linkedin.com").as_deref(),
-            Some("linkedin")
-        );
-
-        let only = SourceAliases::from_pairs([("fb", "facebook")]).unwrap();
-        assert_eq!(
-            only.canonical("facebook.com").as_deref(),
-            Some("facebook.com")
-        );
-        assert_eq!(only.len(), 1);
-
-        let mut touch = Touch::decode("source=FB&click_id=AbC&click_id_type=fbclid");
-        aliases.apply(&mut touch);
-        assert_eq!(touch.source.as_deref(), Some("meta"));
-        assert_eq!(touch.click_id.as_deref(), Some("AbC"));
-    }
-
-    #[test]
-    fn bad_operator_aliases_are_refused() {
-        assert!(matches!(
-            SourceAliases::from_pairs([("", "x")]),
-            Err(AliasError::InvalidAlias { .. })
-        ));
-        assert!(matches!(
-            SourceAliases::from_pairs([("a", " ")]),
-            Err(AliasError::InvalidSource { .. })
-        ));
-        assert!(matches!(
-            SourceAliases::from_pairs([("a", ".b.com")]),
-            Err(AliasError::InvalidSource { .. })
-        ));
-        assert!(matches!(
-            SourceAliases::from_pairs([("a", "b"), ("A", "c")]),
-            Err(AliasError::Conflict { .. })
-        ));
-        assert!(matches!(
-            SourceAliases::from_pairs([("a", "b"), ("b", "a")]),
-            Err(AliasError::Cycle { .. })
-        ));
-        assert!(SourceAliases::from_pairs([("a", "b"), ("A ", "B")]).is_ok());
-        assert!(SourceAliases::from_pairs([("a", "a")]).unwrap().is_empty());
-        let message = SourceAliases::from_pairs([("a", "b"), ("a", "c")])
-            .unwrap_err()
-            .to_string();
-        assert!(
-            message.contains("\"b\"") && message.contains("\"c\""),
-            "{message}"
-        );
-    }
-
-    proptest! {
-        #[test]
-        fn canonical_names_are_fixed_points(raw in any::<String>()) {
-            if let Some(once) = canonical_source(&raw) {
-                prop_assert_eq!(canonical_source(&once), Some(once.clone()));
-            }
-        }
-
-        #[test]
-        fn lookups_never_panic(raw in any::<String>(), pairs in proptest::collection::vec((any::<String>(), any::<String>()), 0..6)) {
-            let _ = source_category(&raw);
-            if let Ok(aliases) = SourceAliases::builtin_with(pairs) {
-                let _ = aliases.canonical(&raw);
-            }
-        }
-    }
-}
+mod tests;
