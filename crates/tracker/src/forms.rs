@@ -89,17 +89,22 @@ fn on_submit(event: Event) {
     let Some(form) = matching_form(&event) else {
         return;
     };
-    for own in select(&form, &["input[", OWN, "]"].concat()) {
-        own.remove();
-    }
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
         return;
     };
-    let controls = form.elements();
     with_fields(|fields| {
+        // Inputs added by an earlier submit stay and get the new values; those of a field
+        // the form no longer carries (after an opt-out, say) go.
+        for own in select(&form, &["input[", OWN, "]"].concat()) {
+            let name = own.get_attribute("name").unwrap_or_default();
+            if !fields.iter().any(|(n, _)| *n == name) {
+                own.remove();
+            }
+        }
+        let controls = form.elements();
         for (name, value) in fields {
-            // A control of the site's own under that name gets the value instead: the
-            // form never carries a field twice.
+            // A control under that name, the site's own or one added here, gets the value:
+            // the form never carries a field twice.
             if let Some(existing) = controls.named_item(name) {
                 if let Some(input) = existing.dyn_ref::<HtmlInputElement>() {
                     input.set_value(value);
