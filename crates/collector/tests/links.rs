@@ -847,3 +847,194 @@ fn an_allowed_intranet_host_does_not_open_the_others_and_userinfo_is_never_sent(
         "{direct}"
     );
 }
+
+/// A database stored under the first rules, which knew neither AI assistants nor most
+/// webmail: `reclassify` moves those touches to their channels, with the network's name as
+/// the source, the medium of the channel and the referring host kept as the raw source.
+#[test]
+fn reclassify_moves_ai_assistant_and_webmail_touches_of_a_stored_database() {
+    let mut c = Collector::start();
+    let visits = [
+        ("gpt@acme.example", "chatgpt.com", "https://chatgpt.com/c/1"),
+        (
+            "pplx@acme.example",
+            "perplexity.ai",
+            "https://www.perplexity.ai/search/x",
+        ),
+        (
+            "gmx@acme.example",
+            "deref-gmx.net",
+            "https://deref-gmx.net/mail/client/x/dereferrer/",
+        ),
+        (
+            "ionos@acme.example",
+            "email.ionos.de",
+            "https://email.ionos.de/appsuite/",
+        ),
+        (
+            "blog@acme.example",
+            "blog.partner.example",
+            "https://blog.partner.example/post",
+        ),
+    ];
+    for (email, host, referrer) in visits {
+        let (status, body) = c.submit(
+            "signup",
+            &[
+                ("email", email),
+                ("lt_v", "1"),
+                ("lt_last_source", host),
+                ("lt_last_medium", "referral"),
+                ("lt_last_referrer", referrer),
+            ],
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    // New data is stored settled at once.
+    let gpt = c.person_by_email("gpt@acme.example");
+    assert_eq!(gpt["lead_generation"]["channel"], "ai_assistants");
+    assert_eq!(gpt["lead_generation"]["source"], "chatgpt");
+    assert_eq!(
+        c.person_by_email("gmx@acme.example")["lead_generation"]["medium"],
+        "email"
+    );
+    // The tiles and search know the channel.
+    let (status, tile) = c.api("/api/v1/tiles/new-leads-by-channel");
+    assert_eq!(status, 200, "{tile}");
+    assert!(
+        tile["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["label"] == "AI Assistants"
+                && r["key"] == "ai_assistants"
+                && r["value"] == 2),
+        "{tile}"
+    );
+    let (status, found) = c.api("/api/v1/persons?lead_generation.channel=ai_assistants");
+    assert_eq!(status, 200, "{found}");
+    let mut emails: Vec<&str> = found["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap())
+        .collect();
+    emails.sort_unstable();
+    assert_eq!(emails, ["gpt@acme.example", "pplx@acme.example"]);
+    assert_eq!(c.signal_and_wait("TERM").code(), Some(0));
+
+    // Put every touch back the way rules version 1 stored it: the host as the source,
+    // `referral`, channel Referral.
+    let conn = rusqlite::Connection::open(&c.db).unwrap();
+    for (prefix, table) in [
+        ("first", "persons"),
+        ("lead", "persons"),
+        ("conv", "submissions"),
+        ("src", "companies"),
+    ] {
+        conn.execute(
+            &format!(
+                "UPDATE {table} SET {prefix}_source = coalesce({prefix}_raw_source, {prefix}_source), \
+                 {prefix}_medium = 'referral', {prefix}_channel = 'referral', \
+                 {prefix}_rules_version = 1, {prefix}_raw_source = NULL \
+                 WHERE {prefix}_referrer IS NOT NULL"
+            ),
+            [],
+        )
+        .unwrap();
+    }
+    let before: i64 = conn
+        .query_row(
+            "SELECT count(*) FROM persons WHERE lead_channel = 'referral'",
+            [],
+            |r| r.get(0),
+        )
+        .unwrap();
+    assert_eq!(before, 5);
+    drop(conn);
+
+    let db = c.db.to_str().unwrap().to_owned();
+    let out = run(&["reclassify", "--db", &db]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let report = text(&out.stdout);
+    assert!(!report.contains(" 0 channels changed"), "{report}");
+
+    let conn = common::open_db(&c.db);
+    let lead = |email: &str| -> (String, String, String, Option<String>, i64) {
+        conn.query_row(
+            "SELECT lead_channel, lead_source, lead_medium, lead_raw_source, lead_rules_version \
+             FROM persons WHERE email = ?1",
+            [email],
+            |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?, r.get(3)?, r.get(4)?)),
+        )
+        .unwrap()
+    };
+    let version = i64::from(leadtrail_core::channel::RULES_VERSION);
+    assert_eq!(
+        lead("gpt@acme.example"),
+        (
+            "ai_assistants".into(),
+            "chatgpt".into(),
+            "referral".into(),
+            Some("chatgpt.com".into()),
+            version
+        )
+    );
+    assert_eq!(
+        lead("pplx@acme.example"),
+        (
+            "ai_assistants".into(),
+            "perplexity".into(),
+            "referral".into(),
+            Some("perplexity.ai".into()),
+            version
+        )
+    );
+    assert_eq!(
+        lead("gmx@acme.example"),
+        (
+            "email".into(),
+            "gmx".into(),
+            "email".into(),
+            Some("deref-gmx.net".into()),
+            version
+        )
+    );
+    assert_eq!(
+        lead("ionos@acme.example"),
+        (
+            "email".into(),
+            "ionos".into(),
+            "email".into(),
+            Some("email.ionos.de".into()),
+            version
+        )
+    );
+    assert_eq!(
+        lead("blog@acme.example"),
+        (
+            "referral".into(),
+            "partner.example".into(),
+            "referral".into(),
+            Some("blog.partner.example".into()),
+            version
+        )
+    );
+    let conv: (String, String) = conn
+        .query_row(
+            "SELECT s.conv_channel, s.conv_source FROM submissions s \
+             JOIN persons p ON p.id = s.person_id WHERE p.email = 'gmx@acme.example'",
+            [],
+            |r| Ok((r.get(0)?, r.get(1)?)),
+        )
+        .unwrap();
+    assert_eq!(conv, ("email".into(), "gmx".into()));
+    drop(conn);
+
+    let again = run(&["reclassify", "--db", &db]);
+    assert!(
+        text(&again.stdout).contains("0 channels changed, 0 sources changed, 0 rows updated"),
+        "idempotent: {}",
+        text(&again.stdout)
+    );
+}

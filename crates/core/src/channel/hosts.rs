@@ -196,3 +196,23 @@ pub fn settle_referrer(touch: &mut Touch) -> Option<String> {
     touch.medium = Some(referrer.medium.to_owned());
     Some(referrer.host)
 }
+
+/// A touch as the server stores it: settled from its referrer ([`settle_referrer`]) and its
+/// source merged through `aliases` — an alias of the referring host itself first, so that
+/// an operator's `blog.partner.com → partner` still applies. Returns the source as received
+/// (the referring host, for a settled touch) when it differs from the stored one.
+pub fn settle(touch: &mut Touch, aliases: &SourceAliases) -> Option<String> {
+    let received = touch
+        .source
+        .as_deref()
+        .and_then(crate::clean::normalise_name);
+    touch.source = received.clone();
+    let host = settle_referrer(touch);
+    let by_host = host
+        .as_deref()
+        .and_then(|h| aliases.canonical(h))
+        .filter(|name| Some(name) != host.as_ref());
+    touch.source = by_host.or_else(|| touch.source.as_deref().and_then(|s| aliases.canonical(s)));
+    host.or(received)
+        .filter(|raw| Some(raw) != touch.source.as_ref())
+}

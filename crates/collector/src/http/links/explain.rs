@@ -4,6 +4,7 @@
 //! writer merges it — with its channel and the rule that gave it. Shared by
 //! `GET /api/v1/explain` and `leadtrail explain`.
 
+use leadtrail_core::channel::hosts::settle;
 use leadtrail_core::channel::{classify_with, rule_by_id, SourceAliases};
 use leadtrail_core::{Touch, VisitKind};
 use serde::Serialize;
@@ -59,7 +60,8 @@ pub fn explain(url: &str, referrer: &str, aliases: &SourceAliases, now: i64) -> 
     let visit = leadtrail_core::web_url::read_visit(url, referrer, Some(now));
     let mut touch: Touch = visit.touch.clone();
     let raw = touch.source.clone();
-    aliases.apply(&mut touch);
+    // As the writer stores it: settled from the referrer, merged through the aliases.
+    settle(&mut touch, aliases);
     let decision = classify_with(&touch, aliases);
     let rule = rule_by_id(decision.rule);
     let source_alias = match (raw, &touch.source) {

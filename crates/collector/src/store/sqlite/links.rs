@@ -120,7 +120,7 @@ fn reclassify(
     );
     let update = format!(
         "UPDATE {table} SET {p}_source = ?1, {p}_channel = ?2, {p}_rules_version = ?3, \
-         {p}_raw_source = ?4 WHERE id = ?5"
+         {p}_raw_source = ?4, {p}_medium = ?5 WHERE id = ?6"
     );
     let mut batch = ReclassifyBatch::default();
     let rows: Vec<_> = connection
@@ -142,8 +142,11 @@ fn reclassify(
         let (stored, class) = prepare_touch(&touch, raw_source.as_deref(), &aliases);
         let channel_changed = class.channel != channel.as_deref();
         let source_changed = stored.source != touch.source;
+        // A medium that only the referrer gave follows the lists (`referral` → `email`).
+        let medium_changed = stored.medium != touch.medium;
         if channel_changed
             || source_changed
+            || medium_changed
             || class.rules_version != version
             || class.raw_source != raw_source
         {
@@ -152,6 +155,7 @@ fn reclassify(
                 class.channel,
                 class.rules_version,
                 &class.raw_source,
+                &stored.medium,
                 id,
             ))?;
             batch.updated += 1;

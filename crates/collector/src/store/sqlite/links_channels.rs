@@ -18,8 +18,8 @@
 use std::cell::RefCell;
 use std::sync::{Arc, Mutex};
 
+use leadtrail_core::channel::hosts::settle;
 use leadtrail_core::channel::{classify_with, SourceAliases, RULES_VERSION};
-use leadtrail_core::clean::normalise_name;
 use leadtrail_core::Touch;
 use rusqlite::Connection;
 
@@ -166,17 +166,18 @@ pub(super) fn prepare_touch(
         return (touch.clone(), Classified::default());
     }
     let mut stored = touch.clone();
-    // Sources arrive normalised from the form path; the API may store anything, so the raw
-    // copy is normalised here too (an alias lookup would do the same).
-    let raw = raw_source
-        .or(touch.source.as_deref())
-        .and_then(normalise_name);
-    stored.source = raw.as_deref().and_then(|s| aliases.canonical(s));
+    // Reclassifying starts again from the source as received (kept as `raw_source`); a
+    // source and medium that only the referrer gave are settled from the lists, the
+    // referring host kept as the raw source (core `channel::hosts::settle`).
+    if raw_source.is_some() {
+        stored.source = raw_source.map(str::to_owned);
+    }
+    let raw = settle(&mut stored, aliases);
     let decision = classify_with(&stored, aliases);
     let classified = Classified {
         channel: Some(decision.channel.id()),
         rules_version: Some(i64::from(RULES_VERSION)),
-        raw_source: raw.filter(|r| Some(r) != stored.source.as_ref()),
+        raw_source: raw,
     };
     (stored, classified)
 }
