@@ -3,6 +3,7 @@
 //! Plain Rust instead of shell scripts, so the same commands work on every developer's
 //! machine and in CI: each task installs what it needs first (`ensure-tools`).
 
+mod api_check;
 mod bench_ingest;
 mod bench_tiles;
 mod bench_tracker;
@@ -51,6 +52,8 @@ enum Task {
     },
     /// Build the self-contained release binary target/release/leadtrail and check it.
     Dist,
+    /// Check the API against its OpenAPI document with Schemathesis (a step of `test`).
+    ApiCheck,
     /// Run every fuzz target (fuzz/) for a bounded time; installs nightly and cargo-fuzz.
     Fuzz {
         /// Seconds per target.
@@ -102,6 +105,13 @@ fn main() -> ExitCode {
         Task::Test => test::test(),
         Task::Run { demo_data, args } => serve::serve(args, demo_data),
         Task::Dist => dist::dist(),
+        Task::ApiCheck => tools::ensure_named("schemathesis")
+            .and_then(|_| api_check::check())
+            .map(|note| {
+                if let Some(note) = note {
+                    println!("{note}");
+                }
+            }),
         Task::Bench { part } => bench(part),
         Task::Fuzz { seconds } => fuzz::fuzz(seconds),
     };

@@ -2,8 +2,9 @@
 //!
 //! Steps: tools → tracker build → size budget → native tests of the workspace → the
 //! tracker's wasm tests in headless Chromium → the end-to-end tests (node's test runner
-//! driving Chromium against the real collector binary). A failed build stops the run; the
-//! test steps all run, so one report shows every failure.
+//! driving Chromium against the real collector binary) → the API against its OpenAPI
+//! document (Schemathesis, see `api_check`). A failed build stops the run; the test steps
+//! all run, so one report shows every failure.
 
 use std::path::PathBuf;
 use std::process::Command;
@@ -30,7 +31,7 @@ pub fn test() -> Result<()> {
     if !steps.run("build tracker", || tracker::build(&tools).map(|()| None)) {
         return steps.finish(TITLE);
     }
-    steps.run("vendor files (ECharts)", || {
+    steps.run("vendor files (ECharts, Swagger UI)", || {
         crate::vendor::copy().map(|()| None)
     });
     steps.run("tracker size", || tracker::report().map(Some));
@@ -56,6 +57,10 @@ pub fn test() -> Result<()> {
         .map(|()| None)
     });
     steps.run("end-to-end tests in Chromium (node --test)", end_to_end);
+    steps.run(
+        "the API against its OpenAPI document (Schemathesis)",
+        crate::api_check::check,
+    );
     steps.finish(TITLE)
 }
 
@@ -103,10 +108,10 @@ fn root_tests() -> Result<Option<String>> {
         return Ok(Some(format!("NOT RUN (needs root): {}", names.join(", "))));
     }
     for (test_binary, name) in ROOT_ONLY {
+        // --workspace, as the native tests: the same feature set, so nothing is rebuilt.
         run(cargo().args([
             "test",
-            "-p",
-            "leadtrail-collector",
+            "--workspace",
             "--test",
             test_binary,
             "--",

@@ -147,6 +147,16 @@ pub(crate) fn prerequisites() -> Vec<Prerequisite> {
             fix: || "apt-get install chromium chromium-driver".into(),
         },
         Prerequisite {
+            name: "schemathesis",
+            need: Need::BuildAndBrowser,
+            check: || {
+                crate::api_check::installed_version()
+                    .ok_or_else(|| "not installed in target/api-check-venv".into())
+            },
+            install: Some(crate::api_check::install_schemathesis),
+            fix: || crate::api_check::FIX.into(),
+        },
+        Prerequisite {
             name: "wrk",
             need: Need::Optional("bench ingest"),
             check: || {

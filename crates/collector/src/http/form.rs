@@ -421,8 +421,11 @@ pub fn build_submission(
                 wire_pairs.push((name, text));
             }
         } else if name == REDIRECT_FIELD {
+            let text = value
+                .as_text()
+                .map_err(|message| ApiError::invalid(REDIRECT_FIELD, message))?;
             if redirect.is_none() {
-                redirect = value.as_text().ok().flatten();
+                redirect = text;
             }
         } else {
             add_to_payload(&mut payload, &mut repeated, name, value.into_json());
@@ -543,9 +546,13 @@ fn form_value() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
         .expect("a valid schema")
 }
 
-/// `lt_v`: only `1` (or `"1"`) turns the hidden fields on; any other value is ignored.
+/// A field whose every value is accepted: `lt_v` (only `1` or `"1"` turns the hidden
+/// fields on) and a consent (only the values it names change anything).
 fn any_value() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
-    utoipa::openapi::schema::Object::new().into()
+    utoipa::openapi::schema::ObjectBuilder::new()
+        .schema_type(utoipa::openapi::schema::SchemaType::AnyValue)
+        .build()
+        .into()
 }
 
 /// The fields of a form post, for the OpenAPI document (the handler reads any field).
@@ -567,8 +574,9 @@ pub struct FormPostDoc {
     pub country: Option<String>,
     #[schema(schema_with = form_value)]
     pub phone: Option<String>,
-    /// `yes`/`no` (true/false, 1/0, on/off): consent to the e-marketing purpose.
-    #[schema(schema_with = form_value)]
+    /// `yes`/`no` (true/false, 1/0, on/off, given/withdrawn): consent to the e-marketing
+    /// purpose. Any other value states nothing and changes nothing.
+    #[schema(schema_with = any_value)]
     pub consent_e_marketing: Option<String>,
     /// Where a browser goes afterwards (http(s) URL or a path on the collector).
     #[serde(rename = "_redirect")]

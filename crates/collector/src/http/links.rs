@@ -60,6 +60,8 @@ pub(crate) fn routes(r: &mut Router<'_>) {
 #[openapi(
     paths(explain_visit, create_link, check_link, list_saved, save_link, delete_saved,
           reclassify, list_aliases, put_alias, delete_alias),
+    // Named here because the search routes' `format` parameter uses it too.
+    components(schemas(doc::SavedFormat)),
     tags((name = "links", description = "Campaign links, channels and source aliases"))
 )]
 pub struct LinksApi;
@@ -289,7 +291,7 @@ struct SavedQuery {
 #[utoipa::path(get, path = "/api/v1/links/saved", tag = "links",
     params(("campaign" = Option<String>, Query, description = "only this campaign's links"),
            ("format" = Option<doc::SavedFormat>, Query, description = "`json` (default) or `csv`")),
-    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", body = super::api::Items<SavedLinkJson>),
+    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", content((super::api::Items<SavedLinkJson> = "application/json"), (String = "text/csv"))),
               (status = 400, description = "unknown format", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_saved(

@@ -257,7 +257,7 @@ async fn search(
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
-    responses((status = 200, description = "a page of persons (or CSV)", body = doc::PersonPage), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_persons(
     req: HttpRequest,
@@ -274,7 +274,7 @@ async fn list_persons(
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
-    responses((status = 200, description = "a page of companies (or CSV)", body = doc::CompanyPage), (status = 400, description = "an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_companies(
     req: HttpRequest,
@@ -291,7 +291,7 @@ async fn list_companies(
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
     request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
-    responses((status = 200, description = "a page of persons (or CSV)", body = doc::PersonPage), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn search_persons(
     req: HttpRequest,
@@ -309,7 +309,7 @@ async fn search_persons(
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
     ),
     request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
-    responses((status = 200, description = "a page of companies (or CSV)", body = doc::CompanyPage), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn search_companies(
     req: HttpRequest,
@@ -590,7 +590,7 @@ fn member_criteria(selection: &Selection) -> Result<Criteria, ApiError> {
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` or `csv`"),
     ),
-    responses((status = 200, description = "a page of members (or CSV)", body = doc::PersonPage), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of members, persons or companies as the selection's entity says (or CSV)", content((doc::MemberPage = "application/json"), (String = "text/csv"))), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn members(
     req: HttpRequest,

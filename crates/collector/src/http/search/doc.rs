@@ -41,6 +41,21 @@ pub struct CompanyPage {
     pub next: Option<String>,
 }
 
+/// A selection's members: persons or companies, as the selection's entity says.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct MemberPage {
+    pub items: Vec<Member>,
+    pub next: Option<String>,
+}
+
+/// One member of a selection.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(untagged)]
+pub enum Member {
+    Person(PersonJson),
+    Company(CompanyJson),
+}
+
 /// `POST /api/v1/selections`.
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
