@@ -557,7 +557,14 @@ fn api_json_shapes() {
     let (_, company) = c.api(&format!("/api/v1/companies/{}", person["company_id"]));
     assert_eq!(
         keys(&company),
-        set(&["id", "name", "domain", "domain_mixes_scripts", "created_at", "source"])
+        set(&[
+            "id",
+            "name",
+            "domain",
+            "domain_mixes_scripts",
+            "created_at",
+            "source"
+        ])
     );
     assert_eq!(keys(&company["source"]), touch_keys);
 
@@ -929,4 +936,50 @@ fn a_request_in_flight_at_sigterm_is_finished() {
         .query_row("SELECT email FROM persons", [], |r| r.get(0))
         .unwrap();
     assert_eq!(email, "inflight@term.example");
+}
+
+#[test]
+fn pages_forbid_inline_script_framing_and_leaking_their_urls() {
+    let c = Collector::start();
+    for path in [
+        "/",
+        "/dashboard",
+        "/people",
+        "/links",
+        "/api/docs",
+        "/thanks",
+    ] {
+        let response = c.get(path).send().unwrap();
+        assert_eq!(response.status(), 200, "{path}");
+        let header = |name: &str| {
+            response
+                .headers()
+                .get(name)
+                .map(|v| v.to_str().unwrap().to_owned())
+                .unwrap_or_else(|| panic!("{path}: no {name}"))
+        };
+        let csp = header("content-security-policy");
+        let directive = |name: &str| {
+            csp.split(';')
+                .map(str::trim)
+                .find(|d| d.starts_with(name))
+                .map(str::to_owned)
+        };
+        assert_eq!(
+            directive("frame-ancestors").as_deref(),
+            Some("frame-ancestors 'none'"),
+            "{path}: {csp}"
+        );
+        let scripts = directive("script-src")
+            .or_else(|| directive("default-src"))
+            .unwrap();
+        assert!(!scripts.contains("unsafe-inline"), "{path}: {csp}");
+        assert!(
+            !scripts.contains("unsafe-eval'") || scripts.contains("wasm-unsafe-eval"),
+            "{path}: {csp}"
+        );
+        assert_eq!(header("referrer-policy"), "same-origin", "{path}");
+        assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
+        assert_eq!(header("x-frame-options"), "DENY", "{path}");
+    }
 }

@@ -9,7 +9,7 @@
 
 use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::Method;
-use actix_web::{HttpRequest, HttpResponse};
+use actix_web::{HttpRequest, HttpResponse, HttpResponseBuilder};
 use rust_embed::{EmbeddedFile, RustEmbed};
 
 use super::error::ApiError;
@@ -60,6 +60,26 @@ const THANK_YOU_HTML: &str = r#"<!doctype html>
 </body>
 </html>
 "#;
+
+/// The policy of every page the collector serves: scripts and styles from files of its
+/// own only (no inline script anywhere), WebAssembly for the tracker on the demo site,
+/// never framed by another site (clickjacking), forms posting only to the collector.
+const PAGE_CSP: &str = "default-src 'self'; script-src 'self' 'wasm-unsafe-eval'; \
+    style-src 'self'; img-src 'self' data:; connect-src 'self'; object-src 'none'; \
+    base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+/// The thank-you page has one inline style and no script at all.
+const THANK_YOU_CSP: &str = "default-src 'none'; style-src 'unsafe-inline'; base-uri 'none'; \
+    form-action 'none'; frame-ancestors 'none'";
+
+/// Headers of every HTML answer: its policy, no framing for browsers without
+/// `frame-ancestors`, and no full URL (a person's id in `/people/123`) leaving the site
+/// in `Referer`.
+fn page_headers(response: &mut HttpResponseBuilder, csp: &'static str) {
+    response
+        .insert_header((header::CONTENT_SECURITY_POLICY, csp))
+        .insert_header((header::X_FRAME_OPTIONS, "DENY"))
+        .insert_header((header::REFERRER_POLICY, "same-origin"));
+}
 
 fn content_type_of(path: &str, file: &EmbeddedFile) -> String {
     let extension = path.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase());
@@ -120,6 +140,9 @@ fn respond_with(
         return response.finish();
     }
     let content_type = content_type_of(path, &file);
+    if content_type.starts_with("text/html") {
+        page_headers(&mut response, PAGE_CSP);
+    }
     response
         .insert_header((
             header::CONTENT_TYPE,
@@ -143,7 +166,9 @@ fn relative_path(req: &HttpRequest) -> Option<String> {
 /// `GET /thanks`: also where a script's post answered with a redirect lands, so it is
 /// readable across origins like the post's own answer (else the script sees an error).
 pub async fn thank_you(req: HttpRequest) -> HttpResponse {
-    let mut response = HttpResponse::Ok()
+    let mut builder = HttpResponse::Ok();
+    page_headers(&mut builder, THANK_YOU_CSP);
+    let mut response = builder
         .insert_header((header::CONTENT_TYPE, "text/html; charset=utf-8"))
         .insert_header((header::CACHE_CONTROL, "public, max-age=3600"))
         .body(THANK_YOU_HTML);
