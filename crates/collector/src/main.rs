@@ -1,7 +1,9 @@
 //! `leadtrail`: the collector's command line.
 //!
 //! - `leadtrail serve`: runs the collector (form endpoint, API, tracker, demo site).
-//! - `leadtrail token create`: mints an API token, stores its hash, prints it once.
+//! - `leadtrail user create|list|set-role|disable|reset-password`: accounts
+//!   (commands/accounts.rs).
+//! - `leadtrail token create|list|revoke`: API tokens; `create` prints the new token once.
 //! - `leadtrail import FILE`: loads historical persons, submissions and sales.
 //! - `leadtrail link`, `explain`, `reclassify`, `aliases`: campaign links and channels
 //!   (commands/links.rs).
@@ -49,10 +51,15 @@ struct Cli {
 enum Command {
     /// Run the collector.
     Serve(ServeArgs),
+    /// Manage users: who may sign in, and as what.
+    User {
+        #[command(subcommand)]
+        command: commands::accounts::UserCommand,
+    },
     /// Manage API tokens.
     Token {
         #[command(subcommand)]
-        command: TokenCommand,
+        command: commands::accounts::TokenCommand,
     },
     /// Import historical persons, submissions and sales from CSV or JSON Lines.
     Import(ImportArgs),
@@ -102,12 +109,6 @@ struct DemoDataArgs {
     seed: u64,
 }
 
-#[derive(Debug, Subcommand)]
-enum TokenCommand {
-    /// Mint a new API token; it is printed once and stored only as a hash.
-    Create(TokenCreateArgs),
-}
-
 /// Settings shared by every command that opens the database.
 #[derive(Debug, Args)]
 struct CommonArgs {
@@ -126,7 +127,7 @@ struct ServeArgs {
     /// Address to listen on; port 0 picks a free one [env: LEADTRAIL_ADDR] [default: 127.0.0.1:8080]
     #[arg(long, value_name = "HOST:PORT")]
     addr: Option<String>,
-    /// A fixed API token, besides minted ones [env: LEADTRAIL_API_TOKEN]
+    /// A fixed API token that acts as an admin, for automation [env: LEADTRAIL_API_TOKEN]
     #[arg(long, value_name = "TOKEN")]
     api_token: Option<String>,
     /// Largest accepted form body in bytes [env: LEADTRAIL_MAX_BODY_BYTES] [default: 65536]
@@ -139,15 +140,6 @@ struct ServeArgs {
     /// Form posts one address may make at once [env: LEADTRAIL_FORM_POST_BURST] [default: 60]
     #[arg(long, value_name = "N")]
     form_post_burst: Option<u32>,
-}
-
-#[derive(Debug, Args)]
-struct TokenCreateArgs {
-    #[command(flatten)]
-    common: CommonArgs,
-    /// A name to tell the token apart from others later.
-    #[arg(long, value_name = "NAME", default_value = "cli")]
-    name: String,
 }
 
 fn settings_from(overrides: Overrides) -> anyhow::Result<Settings> {
@@ -182,25 +174,6 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
     })?;
     let store = open_store(&settings, Missing::Create)?;
     actix_web::rt::System::new().block_on(http::serve(settings, store))
-}
-
-fn create_token(args: TokenCreateArgs) -> anyhow::Result<()> {
-    let settings = settings_from(Overrides {
-        config: args.common.config,
-        db: args.common.db,
-        ..Overrides::default()
-    })?;
-    let store = open_store(&settings, Missing::Refuse)?;
-    let token = http::auth::mint_token();
-    actix_web::rt::System::new().block_on(async {
-        let stored = store
-            .insert_api_token(&args.name, http::auth::token_sha256(&token))
-            .await;
-        store.shutdown().await;
-        stored.context("cannot store the token")
-    })?;
-    println!("{token}");
-    Ok(())
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<()> {
@@ -291,9 +264,8 @@ fn main() -> ExitCode {
         .init();
     let result = match cli.command {
         Command::Serve(args) => serve(args),
-        Command::Token {
-            command: TokenCommand::Create(args),
-        } => create_token(args),
+        Command::User { command } => commands::accounts::user(command),
+        Command::Token { command } => commands::accounts::token(command),
         Command::Import(args) => import(args),
         Command::Link(args) => match commands::links::link(args) {
             Ok(true) => Ok(()),

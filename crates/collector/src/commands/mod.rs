@@ -1,4 +1,5 @@
-//! Command-line subcommands beyond `serve` and `token` (one module each).
+//! Command-line subcommands beyond `serve` (one module each).
+pub mod accounts;
 pub mod demo_data;
 pub mod import;
 pub mod links;

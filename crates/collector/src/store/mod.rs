@@ -9,12 +9,14 @@
 //! - Reads never wait for the writer.
 //! - Times are Unix milliseconds (UTC); the HTTP layer formats them.
 
+pub mod accounts;
 pub mod leads;
 pub mod links;
 pub mod search;
 pub mod sqlite;
 pub mod tiles;
 
+pub use accounts::AccountStore;
 pub use leads::LeadStore;
 pub use links::LinkStore;
 pub use search::SearchStore;
@@ -135,7 +137,9 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// Everything a backend stores. Each concern has a trait of its own (one file each, so that
 /// features grow without touching one another); this one holds the spine's part.
 #[async_trait]
-pub trait Store: LeadStore + SearchStore + TileStore + LinkStore + Send + Sync + 'static {
+pub trait Store:
+    LeadStore + SearchStore + TileStore + LinkStore + AccountStore + Send + Sync + 'static
+{
     /// Attributes and stores one submission; resolves once it is committed.
     async fn record_submission(
         &self,

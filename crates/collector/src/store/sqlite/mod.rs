@@ -13,7 +13,8 @@
 //! domain, source touch), `persons` (e-mail as given and its unique lower-case key, name,
 //! company, country, phone, lead status, owner, first-interaction and lead-generation
 //! touches), `submissions` (person, form, channel, origin, JSON payload, conversion
-//! touch), `api_tokens` (SHA-256 only), and a minimal `associates` for persons' owners.
+//! touch), `api_tokens` (SHA-256 only), a minimal `associates` for persons' owners, and
+//! `users`, `sessions` and `audit_log` ([`accounts`]).
 //! Times are Unix milliseconds.
 //!
 //! ## Why touches are stored inline
@@ -38,6 +39,7 @@
 //! per new person (≈20 µs instead of ≈14 µs); searching a million persons without them
 //! would be a full scan per criterion.
 
+mod accounts;
 mod dash;
 mod erasure;
 mod leads;
@@ -402,7 +404,9 @@ impl Store for SqliteStore {
 
     async fn api_token_exists(&self, sha256: [u8; 32]) -> StoreResult<bool> {
         self.read(move |c| {
-            c.prepare_cached("SELECT EXISTS (SELECT 1 FROM api_tokens WHERE sha256 = ?1)")?
+            c.prepare_cached(
+                "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE sha256 = ?1 AND revoked_at IS NULL)",
+            )?
                 .query_row([&sha256[..]], |row| row.get(0))
         })
         .await
