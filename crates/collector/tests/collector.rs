@@ -262,13 +262,53 @@ fn without_tracker_fields_the_referer_header_is_the_touch() {
     let at: jiff::Timestamp = lead["at"].as_str().unwrap().parse().unwrap();
     assert!((jiff::Timestamp::now() - at).get_seconds().abs() < 120);
 
-    // No Referer at all: a direct touch.
-    let (status, _) = c.submit("pricing", &[("email", "direct@form.example")]);
+    // No Referer at all, or one that names a plain page: the attribution was lost (the tag
+    // is missing there), which is not a direct visit. Its own source and channel, searchable.
+    let (status, _) = c.submit("pricing", &[("email", "untracked@form.example")]);
+    assert_eq!(status, 201);
+    let response = c
+        .post("/f/pricing")
+        .header("accept", "application/json")
+        .header("referer", "https://acme.example/pricing")
+        .form(&[("email", "plain-page@form.example")])
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    for email in ["untracked@form.example", "plain-page@form.example"] {
+        let lead = &c.person_by_email(email)["lead_generation"];
+        assert_eq!(
+            (&lead["source"], &lead["medium"], &lead["channel"]),
+            (&json!("(untracked)"), &json!("(none)"), &json!("untracked")),
+            "{email}"
+        );
+    }
+    let (status, found) = c.api("/api/v1/persons?lead_generation.channel=untracked");
+    assert_eq!(status, 200, "{found}");
+    assert_eq!(found["items"].as_array().unwrap().len(), 2, "{found}");
+    let (_, tile) = c.api("/api/v1/tiles/new-leads-by-channel");
+    assert!(
+        tile["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["label"] == "Untracked" && r["key"] == "untracked" && r["value"] == 2),
+        "{tile}"
+    );
+    // The tracker's own direct visit stays Direct.
+    let (status, _) = c.submit(
+        "pricing",
+        &[
+            ("email", "direct@form.example"),
+            ("lt_v", "1"),
+            ("lt_last_source", "(direct)"),
+            ("lt_last_medium", "(none)"),
+        ],
+    );
     assert_eq!(status, 201);
     let lead = &c.person_by_email("direct@form.example")["lead_generation"];
     assert_eq!(
-        (&lead["source"], &lead["medium"]),
-        (&json!("(direct)"), &json!("(none)"))
+        (&lead["source"], &lead["channel"]),
+        (&json!("(direct)"), &json!("direct"))
     );
 }
 

@@ -390,6 +390,7 @@ fn new_leads_by_channel_follows_posted_touches_and_reclassify() {
         "ad@example.com",
         Some("https://acme.example/pricing?utm_source=facebook&utm_medium=paid_social"),
     );
+    // A post without tracker fields or Referer: the attribution was lost, not direct.
     post_from("direct@example.com", None);
     // A later submission of a known lead changes nothing about how they became one.
     let (status, _) = c.submit(
@@ -412,11 +413,11 @@ fn new_leads_by_channel_follows_posted_touches_and_reclassify() {
     let row = |label: &str, key: &str, value: u64| (label.to_owned(), key.to_owned(), json!(value));
     let expected = vec![
         row("Paid Search", "paid_search", 3),
-        row("Direct", "direct", 1),
         row("Email", "email", 1),
         row("Organic Search", "organic_search", 1),
         row("Organic Social", "organic_social", 1),
         row("Paid Social", "paid_social", 1),
+        row("Untracked", "untracked", 1),
     ];
     assert_eq!(keyed(&body), expected);
     let (status, body) = c.api("/api/v1/tiles/new-leads-by-channel/persons?key=paid_search");
@@ -451,7 +452,7 @@ fn new_leads_by_channel_follows_posted_touches_and_reclassify() {
     let (_, body) = c.api("/api/v1/tiles/new-leads-by-channel");
     assert!(keyed(&body).contains(&row("(none)", "", 1)), "{body}");
     assert!(
-        !keyed(&body).contains(&row("Direct", "direct", 1)),
+        !keyed(&body).contains(&row("Untracked", "untracked", 1)),
         "{body}"
     );
     let reclassified = c

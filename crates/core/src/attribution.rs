@@ -1,6 +1,6 @@
 //! The seed's attribution rules: which touch is stored where when a form is submitted.
 
-use crate::touch::Touch;
+use crate::touch::{Touch, DIRECT_MEDIUM, UNTRACKED_SOURCE};
 
 /// Where the touches of a submission came from, kept with the submission for audits.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -16,6 +16,19 @@ pub enum TouchOrigin {
     RefererHeader,
     /// Given explicitly through the API (server-side submissions, imports).
     Api,
+}
+
+/// The touch of a post without any tracker fields, read from its `Referer`: when that says
+/// nothing about how the visitor came (missing, not a URL, or a page without campaign
+/// parameters or a click id), the tag was missing where the form was — a page without the
+/// script, a form in a shadow root or an iframe, a script posting JSON without
+/// `attribution()` — and the touch is `(untracked) / (none)`, channel Untracked, not Direct.
+pub fn untracked_if_direct(mut touch: Touch) -> Touch {
+    if touch.is_direct() {
+        touch.source = Some(UNTRACKED_SOURCE.to_owned());
+        touch.medium = Some(DIRECT_MEDIUM.to_owned());
+    }
+    touch
 }
 
 /// What a submission writes, by the seed's table of four data points. It points at the
@@ -62,6 +75,20 @@ impl<'t> Attribution<'t> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_post_that_says_nothing_is_untracked_not_direct() {
+        use crate::touch::Visit;
+        for referer in ["", "not a url", "https://acme.example/contact"] {
+            let touch = untracked_if_direct(Visit::read(referer, "", None).touch);
+            assert_eq!(touch.source.as_deref(), Some(UNTRACKED_SOURCE), "{referer}");
+            assert_eq!(crate::channel::classify(&touch).channel.id(), "untracked");
+        }
+        let tagged = Visit::read("https://acme.example/?utm_source=newsletter", "", None).touch;
+        assert_eq!(untracked_if_direct(tagged.clone()), tagged);
+        let clicked = Visit::read("https://acme.example/?gclid=x", "", None).touch;
+        assert_eq!(untracked_if_direct(clicked.clone()), clicked);
+    }
 
     fn touch(source: &str) -> Touch {
         Touch {

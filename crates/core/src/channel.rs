@@ -17,51 +17,52 @@
 //!
 //! | # | rule | channel | when |
 //! |---|---|---|---|
-//! | 1 | `direct` | Direct | source `(direct)`, medium `(none)`, `(not set)` or missing |
-//! | 2 | `cross_network` | Cross-network | campaign contains `cross-network` (or `cross_network`) |
-//! | 3 | `paid_shopping_medium` | Paid Shopping | medium `paid_shopping`, `paid-shopping`, `paidshopping`, `shopping_ads`, `shopping-ads` |
-//! | 4 | `paid_search_medium` | Paid Search | medium `paid_search`, `paid-search`, `paidsearch`, `sem`, `search_ads`, `search-ads` |
-//! | 5 | `paid_social_medium` | Paid Social | medium `paid_social`, `paid-social`, `paidsocial`, `social_paid`, `social-paid`, `social_ads`, `social-ads` |
-//! | 6 | `paid_video_medium` | Paid Video | medium `paid_video`, `paid-video`, `paidvideo`, `video_ads`, `video-ads` |
-//! | 7 | `paid_shopping` | Paid Shopping | shopping source or shopping campaign, and a paid medium |
-//! | 8 | `paid_search` | Paid Search | search source and a paid medium |
-//! | 9 | `paid_social` | Paid Social | social source and a paid medium |
-//! | 10 | `paid_video` | Paid Video | video source and a paid medium |
-//! | 11 | `display` | Display | medium `display`, `banner`, `expandable`, `interstitial`, `cpm` |
-//! | 12 | `click_id_search` | Paid Search | click id `gclid`, `gbraid`, `wbraid`, `msclkid` or `yclid` |
-//! | 13 | `click_id_social` | Paid Social | click id `li_fat_id`, `ttclid`, `twclid`, `sccid`, `epik` or `rdt_cid`; or `fbclid` with a paid medium |
-//! | 14 | `click_id_display` | Display | click id `dclid` |
-//! | 15 | `click_id_affiliate` | Affiliates | click id `irclickid` |
-//! | 16 | `paid_other` | Paid Other | a paid medium |
-//! | 17 | `email` | Email | source or medium `email`, `e-mail`, `e_mail`, `e mail`, `newsletter` |
-//! | 18 | `affiliates` | Affiliates | medium `affiliate` or `affiliates` |
-//! | 19 | `audio` | Audio | medium `audio` |
-//! | 20 | `sms` | SMS | source or medium `sms` |
-//! | 21 | `mobile_push` | Mobile Push Notifications | medium ends with `push` or contains `mobile` or `notification`, or source `firebase` |
-//! | 22 | `organic_shopping` | Organic Shopping | shopping source |
-//! | 23 | `organic_social` | Organic Social | social source |
-//! | 24 | `organic_video` | Organic Video | video source |
-//! | 25 | `organic_search` | Organic Search | search source |
-//! | 26 | `webmail` | Email | webmail source (`mail.google.com`, `outlook.live.com`, the Gmail app …) |
-//! | 27 | `ai_assistant` | AI Assistants | AI-assistant source (`chatgpt.com`, `perplexity.ai`, `claude.ai` …) |
-//! | 28 | `social_medium` | Organic Social | medium `social`, `social-network`, `social-media`, `social_network`, `social_media`, `sm` |
-//! | 29 | `video_medium` | Organic Video | medium contains `video` |
-//! | 30 | `organic_medium` | Organic Search | medium `organic` |
-//! | 31 | `shopping_campaign` | Organic Shopping | shopping campaign |
-//! | 32 | `referral` | Referral | medium `referral`, `app`, `link` |
-//! | 33 | `unassigned` | Unassigned | anything else |
+//! | 1 | `untracked` | Untracked | source `(untracked)`: a form post without tracker fields or a telling `Referer` |
+//! | 2 | `direct` | Direct | source `(direct)`, medium `(none)`, `(not set)` or missing |
+//! | 3 | `cross_network` | Cross-network | campaign contains `cross-network` (or `cross_network`) |
+//! | 4 | `paid_shopping_medium` | Paid Shopping | medium `paid_shopping`, `paid-shopping`, `paidshopping`, `shopping_ads`, `shopping-ads` |
+//! | 5 | `paid_search_medium` | Paid Search | medium `paid_search`, `paid-search`, `paidsearch`, `sem`, `search_ads`, `search-ads` |
+//! | 6 | `paid_social_medium` | Paid Social | medium `paid_social`, `paid-social`, `paidsocial`, `social_paid`, `social-paid`, `social_ads`, `social-ads` |
+//! | 7 | `paid_video_medium` | Paid Video | medium `paid_video`, `paid-video`, `paidvideo`, `video_ads`, `video-ads` |
+//! | 8 | `paid_shopping` | Paid Shopping | shopping source or shopping campaign, and a paid medium |
+//! | 9 | `paid_search` | Paid Search | search source and a paid medium |
+//! | 10 | `paid_social` | Paid Social | social source and a paid medium |
+//! | 11 | `paid_video` | Paid Video | video source and a paid medium |
+//! | 12 | `display` | Display | medium `display`, `banner`, `expandable`, `interstitial`, `cpm` |
+//! | 13 | `click_id_search` | Paid Search | click id `gclid`, `gbraid`, `wbraid`, `msclkid` or `yclid` |
+//! | 14 | `click_id_social` | Paid Social | click id `li_fat_id`, `ttclid`, `twclid`, `sccid`, `epik` or `rdt_cid`; or `fbclid` with a paid medium |
+//! | 15 | `click_id_display` | Display | click id `dclid` |
+//! | 16 | `click_id_affiliate` | Affiliates | click id `irclickid` |
+//! | 17 | `paid_other` | Paid Other | a paid medium |
+//! | 18 | `email` | Email | source or medium `email`, `e-mail`, `e_mail`, `e mail`, `newsletter` |
+//! | 19 | `affiliates` | Affiliates | medium `affiliate` or `affiliates` |
+//! | 20 | `audio` | Audio | medium `audio` |
+//! | 21 | `sms` | SMS | source or medium `sms` |
+//! | 22 | `mobile_push` | Mobile Push Notifications | medium ends with `push` or contains `mobile` or `notification`, or source `firebase` |
+//! | 23 | `organic_shopping` | Organic Shopping | shopping source |
+//! | 24 | `organic_social` | Organic Social | social source |
+//! | 25 | `organic_video` | Organic Video | video source |
+//! | 26 | `organic_search` | Organic Search | search source |
+//! | 27 | `webmail` | Email | webmail source (`mail.google.com`, `outlook.live.com`, the Gmail app …) |
+//! | 28 | `ai_assistant` | AI Assistants | AI-assistant source (`chatgpt.com`, `perplexity.ai`, `claude.ai` …) |
+//! | 29 | `social_medium` | Organic Social | medium `social`, `social-network`, `social-media`, `social_network`, `social_media`, `sm` |
+//! | 30 | `video_medium` | Organic Video | medium contains `video` |
+//! | 31 | `organic_medium` | Organic Search | medium `organic` |
+//! | 32 | `shopping_campaign` | Organic Shopping | shopping campaign |
+//! | 33 | `referral` | Referral | medium `referral`, `app`, `link` |
+//! | 34 | `unassigned` | Unassigned | anything else |
 //!
 //! Where this differs from GA4, and why:
-//! - A medium that *names* a paid channel (rules 3–6) wins over the source list: a link
+//! - A medium that *names* a paid channel (rules 4–7) wins over the source list: a link
 //!   tagged `google / paid_social` is a social ad, whatever site it points from.
-//! - Click ids (rules 12–15) stand in for the ad platform's own data, which GA4 has and we
+//! - Click ids (rules 13–16) stand in for the ad platform's own data, which GA4 has and we
 //!   do not: a `gclid` proves a Google ad click even when the link's `utm_*` say otherwise,
 //!   as GA4's auto-tagging does. `fbclid` rides on every outbound Facebook link, ads and posts
 //!   alike, so it only counts with a paid medium.
-//! - Mediums that name an unpaid channel outright (rules 17–21) come before the source lists:
+//! - Mediums that name an unpaid channel outright (rules 18–22) come before the source lists:
 //!   a newsletter whose campaign is called `shop_week` is Email, not Organic Shopping.
-//! - Within the unpaid rules the source lists (22–26) come before the generic mediums
-//!   (27–30): `youtube / social` is Organic Video, as the tracker writes referrals from
+//! - Within the unpaid rules the source lists (23–28) come before the generic mediums
+//!   (29–32): `youtube / social` is Organic Video, as the tracker writes referrals from
 //!   YouTube that way.
 //! - `newsletter` counts as an e-mail medium and source; webmail is a source category.
 //! - When the source is not a known site, the referrer's host stands in for it: a link
@@ -70,10 +71,13 @@
 //!   host's own category comes first: the tracker's short host list calls the Gmail app
 //!   (`android-app://com.google.android.gm`) and `email.seznam.cz` search engines, the
 //!   lists here know them as webmail.
-//! - GA4's Paid Other and Mobile Push Notifications are channels here too, and AI Assistants
-//!   is ours (20 in all): a visit from ChatGPT, Perplexity, Claude, Gemini or Copilot (by
-//!   referrer, or by the `utm_source=chatgpt.com` those links carry) is neither search nor
-//!   a referral. Paid links from them, should there be any, are Paid Other.
+//! - GA4's Paid Other and Mobile Push Notifications are channels here too, and two are ours
+//!   (21 in all). AI Assistants: a visit from ChatGPT, Perplexity, Claude, Gemini or Copilot
+//!   (by referrer, or by the `utm_source=chatgpt.com` those links carry) is neither search
+//!   nor a referral; paid links from them, should there be any, are Paid Other. Untracked: a
+//!   form post that arrived without the tracker's fields and without a `Referer` that says
+//!   how the visitor came (`attribution::untracked_if_direct`) lost its attribution — it is
+//!   not a direct visit, and counting it as one hides a page where the tag is missing.
 //! - Referring hosts are matched by registrable domain and public suffix ([`hosts`]): the
 //!   lists name `.tumblr.com` once for every blog, and webmail servers (`mail.…`, `owa.…`)
 //!   and the `deref-*` redirectors of webmail are recognised by their shape.
@@ -88,7 +92,7 @@ use std::fmt;
 
 use crate::clean::normalise_name;
 use crate::click_ids;
-use crate::touch::{Touch, DIRECT_MEDIUM, DIRECT_SOURCE, NOT_SET};
+use crate::touch::{Touch, DIRECT_MEDIUM, DIRECT_SOURCE, NOT_SET, UNTRACKED_SOURCE};
 
 pub use sources::{canonical_source, source_category, AliasError, SourceAliases, SourceCategory};
 
@@ -124,11 +128,12 @@ pub enum Channel {
     PaidOther,
     MobilePush,
     AiAssistants,
+    Untracked,
     Unassigned,
 }
 
 impl Channel {
-    pub const ALL: [Channel; 20] = [
+    pub const ALL: [Channel; 21] = [
         Channel::Direct,
         Channel::OrganicSearch,
         Channel::PaidSearch,
@@ -148,6 +153,7 @@ impl Channel {
         Channel::PaidOther,
         Channel::MobilePush,
         Channel::AiAssistants,
+        Channel::Untracked,
         Channel::Unassigned,
     ];
 
@@ -173,6 +179,7 @@ impl Channel {
             Channel::PaidOther => "paid_other",
             Channel::MobilePush => "mobile_push",
             Channel::AiAssistants => "ai_assistants",
+            Channel::Untracked => "untracked",
             Channel::Unassigned => "unassigned",
         }
     }
@@ -199,6 +206,7 @@ impl Channel {
             Channel::PaidOther => "Paid Other",
             Channel::MobilePush => "Mobile Push Notifications",
             Channel::AiAssistants => "AI Assistants",
+            Channel::Untracked => "Untracked",
             Channel::Unassigned => "Unassigned",
         }
     }
@@ -306,6 +314,12 @@ const fn rule(
 
 /// The rules in the order they are tried; the last always matches.
 pub const RULES: &[Rule] = &[
+    rule(
+        "untracked",
+        Channel::Untracked,
+        "source (untracked): a form post without tracker fields or a Referer that tells",
+        |f| f.source == UNTRACKED_SOURCE,
+    ),
     rule(
         "direct",
         Channel::Direct,

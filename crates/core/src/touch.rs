@@ -13,6 +13,9 @@ pub const DIRECT_SOURCE: &str = "(direct)";
 pub const DIRECT_MEDIUM: &str = "(none)";
 /// Source or medium of a campaign link that left it out.
 pub const NOT_SET: &str = "(not set)";
+/// Source of a form post that arrived without the tracker's fields and with no `Referer`
+/// that says how the visitor came: the attribution was lost, which is not a direct visit.
+pub const UNTRACKED_SOURCE: &str = "(untracked)";
 
 /// The fields of a touch, in wire order. `Id` is `utm_id`; `At` is Unix time in milliseconds.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]

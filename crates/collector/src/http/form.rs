@@ -23,6 +23,7 @@ use actix_web::http::header::{self, HeaderMap, HeaderValue};
 use actix_web::web::Bytes;
 use actix_web::{web, HttpMessage, HttpRequest, HttpResponse};
 use futures_util::StreamExt;
+use leadtrail_core::attribution::untracked_if_direct;
 use leadtrail_core::clean::clean_text;
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 use leadtrail_core::web_url;
@@ -449,6 +450,14 @@ pub fn build_submission(
     let last = wire::read_touch(Slot::Last, pairs());
     let (mut current, origin) = match last {
         Some(touch) => (touch, TouchOrigin::Tracker),
+        // No tracker fields at all: a Referer without campaign parameters says nothing of
+        // how the visitor came, and the touch is untracked rather than direct.
+        None if first.is_none() => (
+            untracked_if_direct(
+                web_url::read_visit(referer.unwrap_or(""), "", Some(now_ms)).touch,
+            ),
+            TouchOrigin::RefererHeader,
+        ),
         None => (
             web_url::read_visit(referer.unwrap_or(""), "", Some(now_ms)).touch,
             if first.is_some() {
@@ -918,7 +927,8 @@ mod tests {
         )
         .unwrap()
         .submission;
-        assert!(direct.current.is_direct());
+        // Nothing says how the visitor came: untracked, not direct.
+        assert_eq!(direct.current.source.as_deref(), Some("(untracked)"));
         assert_eq!(direct.origin, TouchOrigin::RefererHeader);
     }
 
