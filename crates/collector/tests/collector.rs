@@ -11,7 +11,7 @@ use std::io::{Read, Write};
 use std::net::TcpStream;
 use std::time::Duration;
 
-use common::{count, error_of, open_db, status_and_json, Collector, TOKEN};
+use common::{count, error_of, open_db, refusal_page_of, status_and_json, Collector, TOKEN};
 use reqwest::blocking::multipart;
 use serde_json::{json, Value};
 
@@ -419,12 +419,13 @@ fn client_errors_are_json_with_a_message_and_write_nothing() {
     let message = error_of(post("email=a@b.example", "text/plain"), 415);
     assert!(message.contains("text/plain"), "{message}");
     assert!(message.contains("multipart/form-data"), "{message}");
+    // A browser's post is refused with a page it can show.
     let response = c
         .post("/f/contact")
         .body("email=a@b.example")
         .send()
         .unwrap();
-    assert!(error_of(response, 415).contains("(none)"));
+    assert!(refusal_page_of(response, 415).contains("(none)"));
 
     let gzipped = c
         .post("/f/contact")
@@ -433,7 +434,7 @@ fn client_errors_are_json_with_a_message_and_write_nothing() {
         .body(vec![0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3])
         .send()
         .unwrap();
-    let message = error_of(gzipped, 415);
+    let message = refusal_page_of(gzipped, 415);
     assert!(message.contains("Content-Encoding gzip"), "{message}");
 
     // 413: declared length, streamed (chunked) length, and field count.
@@ -450,23 +451,32 @@ fn client_errors_are_json_with_a_message_and_write_nothing() {
         )))
         .send()
         .unwrap();
-    assert_eq!(
-        error_of(chunked, 413),
-        "request body is larger than 65536 bytes"
-    );
+    assert!(refusal_page_of(chunked, 413).contains("request body is larger than 65536 bytes"));
     let many: String = (0..250).map(|i| format!("f{i}=1&")).collect();
     let message = error_of(post(&format!("{many}email=a%40b.example"), urlencoded), 413);
     assert!(message.contains("too many fields"), "{message}");
 
     // 404 for a form key that cannot be one, 405 for other methods.
-    let message = error_of(
+    let message = refusal_page_of(
         c.post("/f/not.a.key")
             .form(&[("email", "a@b.example")])
             .send()
             .unwrap(),
         404,
     );
-    assert!(message.starts_with("no such form"), "{message}");
+    assert!(message.contains("no such form"), "{message}");
+    // A message is shown as text: markup in it is not markup.
+    let page = refusal_page_of(
+        c.post("/f/contact")
+            .form(&[("email", "<b>x</b>@no")])
+            .send()
+            .unwrap(),
+        422,
+    );
+    assert!(
+        page.contains("email: email is not a valid e-mail address"),
+        "{page}"
+    );
     let response = c.get("/f/contact").send().unwrap();
     assert_eq!(response.headers()["allow"], "POST, OPTIONS");
     error_of(response, 405);
@@ -1022,4 +1032,54 @@ fn pages_forbid_inline_script_framing_and_leaking_their_urls() {
         assert_eq!(header("x-content-type-options"), "nosniff", "{path}");
         assert_eq!(header("x-frame-options"), "DENY", "{path}");
     }
+}
+
+#[test]
+fn redirects_go_only_where_the_operator_allows() {
+    let c = Collector::start_with(
+        &[],
+        &[("LEADTRAIL_ALLOWED_ORIGINS", "https://www.acme.example")],
+    );
+    let client = reqwest::blocking::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .unwrap();
+    let location = |redirect: &str| {
+        let response = client
+            .post(c.url("/f/redirects"))
+            .header("origin", "https://www.acme.example")
+            .form(&[("email", "r@acme.example"), ("_redirect", redirect)])
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 303, "{redirect}");
+        response.headers()["location"].to_str().unwrap().to_owned()
+    };
+    assert_eq!(
+        location("https://www.acme.example/takk"),
+        "https://www.acme.example/takk"
+    );
+    assert_eq!(location("/thanks.html"), "/thanks.html");
+    for refused in [
+        "https://evil.example/",
+        "https://www.acme.example@evil.example/",
+        "https://user:pw@www.acme.example/",
+        "http://www.acme.example/",
+    ] {
+        assert_eq!(location(refused), "/thanks", "{refused}");
+    }
+
+    // Without an allow-list any http(s) site, its host written as browsers send it.
+    let open = Collector::start();
+    let response = client
+        .post(open.url("/f/redirects"))
+        .form(&[
+            ("email", "r@acme.example"),
+            ("_redirect", "https://bücher.example/danke"),
+        ])
+        .send()
+        .unwrap();
+    assert_eq!(
+        response.headers()["location"],
+        "https://xn--bcher-kva.example/danke"
+    );
 }

@@ -190,33 +190,6 @@ fn erasure_reports_free_text_that_still_mentions_the_email() {
 }
 
 #[test]
-fn companies_created_before_the_upgrade_know_whose_source_they_keep() {
-    // A database whose companies were made before their source's owner was recorded:
-    // the migration finds the person created with the company.
-    let c = Collector::start();
-    let (alice, bob, company) = alice_and_bob(&c);
-    let (dir, db) = c.into_dir();
-    {
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.execute("UPDATE companies SET src_person_id = NULL", [])
-            .unwrap();
-        // Back to the schema before the owner was recorded; the migration runs again.
-        conn.execute_batch(
-            "ALTER TABLE companies DROP COLUMN domain_mixes_scripts; \
-             ALTER TABLE companies DROP COLUMN src_person_id; \
-             DROP TABLE id_floors; PRAGMA user_version = 6",
-        )
-        .unwrap();
-    }
-    let c = Collector::start_in(dir, db, &[], &[]);
-    let (_, bob_export) = send(&c, "GET", &format!("/api/v1/persons/{bob}/export"), None);
-    assert_eq!(bob_export["company"]["source"], Value::Null, "{bob_export}");
-    let (status, erasure) = send(&c, "DELETE", &format!("/api/v1/persons/{alice}"), None);
-    assert_eq!(status, 200);
-    assert_eq!(erasure["company_sources_scrubbed"], json!([company]));
-}
-
-#[test]
 fn ids_of_erased_persons_and_submissions_are_never_handed_out_again() {
     let c = Collector::start();
     let (alice, bob, _) = alice_and_bob(&c);

@@ -86,34 +86,3 @@ fn a_look_alike_domain_is_its_own_company_and_flagged() {
     assert_eq!(fake["domain"], "xn--acm-tdd.example", "{fake}");
     assert_eq!(fake["name"], "acm\u{435}.example");
 }
-
-#[test]
-fn identities_stored_before_the_upgrade_are_re_keyed() {
-    let c = Collector::start();
-    let first = person_id(&c, "josé@bücher.example");
-    let (dir, db) = c.into_dir();
-    {
-        // As an older build stored them: keys only lower-cased, domains as typed.
-        let conn = rusqlite::Connection::open(&db).unwrap();
-        conn.execute_batch(
-            "UPDATE persons SET email = 'jose\u{301}@bücher.example', \
-                                email_key = 'jose\u{301}@bücher.example'; \
-             UPDATE companies SET domain = 'bücher.example', match_key = 'bücher.example'; \
-             ALTER TABLE companies DROP COLUMN domain_mixes_scripts; \
-             DROP TABLE id_floors; \
-             PRAGMA user_version = 7;",
-        )
-        .unwrap();
-    }
-    let c = Collector::start_in(dir, db, &[], &[]);
-    assert_eq!(person_id(&c, "josé@xn--bcher-kva.example"), first);
-    let company = c.person_by_email("josé@bücher.example")["company_id"].clone();
-    let response = c
-        .get(&format!("/api/v1/companies/{company}"))
-        .bearer_auth(TOKEN)
-        .send()
-        .unwrap();
-    let company: Value = response.json().unwrap();
-    assert_eq!(company["domain"], "xn--bcher-kva.example", "{company}");
-    assert_eq!(common::count(&common::open_db(&c.db), "companies"), 1);
-}

@@ -285,49 +285,67 @@ pub fn is_valid_form_key(key: &str) -> bool {
             .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
-/// A `_redirect` value the browser may be sent to: an absolute http(s) URL with a host, or
-/// a path on the collector's own site (`/thanks.html` — one leading `/`, since `//host` and
-/// `/\host` would leave the site), without white space, controls or backslashes (which
-/// browsers read as `/`). Non-ASCII characters are percent-encoded so that the URL is a
-/// valid header value.
+/// A `_redirect` value the browser may be sent to: an absolute http(s) URL with a host and
+/// no `user:password@` (a trusted-looking `https://trusted.example@evil.example` goes to
+/// evil.example), written as the browser would (the host in punycode, non-ASCII
+/// percent-encoded), or a path on the collector's own site (`/thanks.html` — one leading
+/// `/`, since `//host` and `/\host` would leave the site). White space, controls and
+/// backslashes (which browsers read as `/`) are refused before the URL is read.
 pub fn safe_redirect(raw: &str) -> Option<String> {
-    let url = raw.trim();
-    if url.is_empty() || url.chars().count() > MAX_REDIRECT_CHARS {
-        return None;
-    }
-    let own_path = url.starts_with('/') && !url[1..].starts_with(['/', '\\']);
-    if !own_path {
-        let lower = url.get(..8).unwrap_or(url).to_ascii_lowercase();
-        let rest = if lower.starts_with("https://") {
-            &url[8..]
-        } else if lower.starts_with("http://") {
-            &url[7..]
-        } else {
-            return None;
-        };
-        let host = rest.split(['/', '?', '#']).next().unwrap_or("");
-        if host.is_empty() || host.starts_with(':') {
-            return None;
-        }
-    }
-    if url
-        .chars()
-        .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    let raw = raw.trim();
+    if raw.is_empty()
+        || raw.chars().count() > MAX_REDIRECT_CHARS
+        || raw
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
     {
         return None;
     }
-    let mut out = String::with_capacity(url.len());
-    for c in url.chars() {
-        if c.is_ascii() {
-            out.push(c);
-        } else {
-            let mut buf = [0u8; 4];
-            for b in c.encode_utf8(&mut buf).bytes() {
-                out.push_str(&format!("%{b:02X}"));
+    if raw.starts_with('/') {
+        if raw[1..].starts_with('/') {
+            return None;
+        }
+        let mut out = String::with_capacity(raw.len());
+        for c in raw.chars() {
+            if c.is_ascii() {
+                out.push(c);
+            } else {
+                let mut buf = [0u8; 4];
+                for b in c.encode_utf8(&mut buf).bytes() {
+                    out.push_str(&format!("%{b:02X}"));
+                }
             }
         }
+        return Some(out);
     }
-    Some(out)
+    // Only a URL that names its scheme itself: `acme.example/x` is not one.
+    let scheme = raw.split(':').next().unwrap_or("").to_ascii_lowercase();
+    let after_scheme = &raw[scheme.len()..];
+    // `https:///path` would be read as the host `path`.
+    if scheme != "http" && scheme != "https"
+        || !after_scheme.starts_with("://")
+        || after_scheme[3..].starts_with('/')
+    {
+        return None;
+    }
+    let url = url::Url::parse(raw).ok()?;
+    let has_host = url.host_str().is_some_and(|h| !h.is_empty());
+    if !has_host || !url.username().is_empty() || url.password().is_some() {
+        return None;
+    }
+    Some(url.to_string())
+}
+
+/// Whether a browser may be sent to `redirect` (already made safe): a path on the
+/// collector's own site always; another site only when it is an allowed origin, if the
+/// operator set any (else a form could bounce visitors to any site).
+pub fn redirect_allowed(redirect: &str, allowed_origins: &[String]) -> bool {
+    if allowed_origins.is_empty() || redirect.starts_with('/') {
+        return true;
+    }
+    url::Url::parse(redirect)
+        .map(|url| url.origin().ascii_serialization())
+        .is_ok_and(|origin| allowed_origins.iter().any(|allowed| *allowed == origin))
 }
 
 /// A parsed submission plus where to send the browser afterwards.
@@ -453,9 +471,7 @@ pub fn build_submission(
         // No tracker fields at all: a Referer without campaign parameters says nothing of
         // how the visitor came, and the touch is untracked rather than direct.
         None if first.is_none() => (
-            untracked_if_direct(
-                web_url::read_visit(referer.unwrap_or(""), "", Some(now_ms)).touch,
-            ),
+            untracked_if_direct(web_url::read_visit(referer.unwrap_or(""), "", Some(now_ms)).touch),
             TouchOrigin::RefererHeader,
         ),
         None => (
@@ -505,9 +521,9 @@ pub fn wants_json(headers: &HeaderMap) -> bool {
 
 /// True for posts a page's script sent and reads itself, where a redirect would only be
 /// followed out of sight (or, to the site's own thank-you page, fail its CORS check): the
-/// `X-Requested-With` that jQuery and others set, htmx's `HX-Request`, and the browser's
+/// `X-Requested-With` that jQuery and others set, htmx's `HX-Request`, the browser's
 /// own `Sec-Fetch-Mode: cors` on every cross-origin `fetch` and XHR (form navigations
-/// say `navigate`).
+/// say `navigate`), and a JSON body, which no HTML form can send.
 fn is_script_request(headers: &HeaderMap) -> bool {
     const HX_REQUEST: &str = "hx-request";
     const X_REQUESTED_WITH: &str = "x-requested-with";
@@ -518,7 +534,13 @@ fn is_script_request(headers: &HeaderMap) -> bool {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| !v.trim().is_empty())
     };
-    non_empty(X_REQUESTED_WITH)
+    let json_body = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    json_body
+        || non_empty(X_REQUESTED_WITH)
         || headers
             .get(HX_REQUEST)
             .and_then(|v| v.to_str().ok())
@@ -622,7 +644,60 @@ pub async fn submit(
     payload: web::Payload,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let form_key = form_key.into_inner();
+    let answer = receive(&req, form_key.into_inner(), payload, state).await;
+    match answer {
+        // A person whose browser posted the form reads the refusal as a page.
+        Err(error) if !wants_json(req.headers()) => Ok(refusal_page(&error)),
+        answer => answer,
+    }
+}
+
+/// A refused browser post as a page a person can read: the status and headers of the
+/// error (`Retry-After`, …), its message as text, and no script.
+fn refusal_page(error: &ApiError) -> HttpResponse {
+    use actix_web::ResponseError;
+    let message: String = error
+        .to_string()
+        .chars()
+        .map(|c| match c {
+            '&' => "&amp;".to_owned(),
+            '<' => "&lt;".to_owned(),
+            '>' => "&gt;".to_owned(),
+            '"' => "&quot;".to_owned(),
+            '\'' => "&#39;".to_owned(),
+            c => c.to_string(),
+        })
+        .collect();
+    let html = format!(
+        "<!doctype html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n\
+         <meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n\
+         <title>Your form was not sent</title>\n</head>\n<body>\n\
+         <h1>Your form was not sent</h1>\n<p>{message}</p>\n\
+         <p>Use your browser's back button to correct the form and send it again.</p>\n\
+         </body>\n</html>\n"
+    );
+    let mut response = error.error_response().set_body(html);
+    let headers = response.headers_mut();
+    headers.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=utf-8"),
+    );
+    headers.insert(
+        header::CONTENT_SECURITY_POLICY,
+        HeaderValue::from_static(
+            "default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'",
+        ),
+    );
+    response.map_into_boxed_body()
+}
+
+async fn receive(
+    req: &HttpRequest,
+    form_key: String,
+    payload: web::Payload,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let req = req.clone();
     if !is_valid_form_key(&form_key) {
         return Err(ApiError::NotFound(format!(
             "no such form; form keys are 1–{MAX_FORM_KEY_CHARS} characters of A–Z, a–z, 0–9, _ and -"
@@ -659,7 +734,8 @@ pub async fn submit(
             .iter()
             .find(|(name, _)| name == REDIRECT_FIELD)
             .and_then(|(_, value)| value.as_text().ok().flatten())
-            .and_then(|url| safe_redirect(&url));
+            .and_then(|url| safe_redirect(&url))
+            .filter(|url| redirect_allowed(url, &state.allowed_origins));
         return Ok(success_answer(&req, redirect, SubmissionAnswer::default()));
     }
     let referer = req
@@ -667,7 +743,10 @@ pub async fn submit(
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok());
     let now_ms = jiff::Timestamp::now().as_millisecond();
-    let parsed = build_submission(&form_key, fields, referer, now_ms)?;
+    let mut parsed = build_submission(&form_key, fields, referer, now_ms)?;
+    parsed.redirect = parsed
+        .redirect
+        .filter(|url| redirect_allowed(url, &state.allowed_origins));
     let receipt = state.store.record_submission(parsed.submission).await?;
     tracing::debug!(
         form = %form_key,
@@ -988,7 +1067,11 @@ mod tests {
         );
         assert_eq!(
             safe_redirect("HTTP://acme.example").as_deref(),
-            Some("HTTP://acme.example")
+            Some("http://acme.example/")
+        );
+        assert_eq!(
+            safe_redirect("https://bücher.example/danke").as_deref(),
+            Some("https://xn--bcher-kva.example/danke")
         );
         assert_eq!(
             safe_redirect("https://acme.example/tack-så").as_deref(),
@@ -1012,9 +1095,22 @@ mod tests {
             "https://acme.example/a b",
             "https://acme.example/\r\nSet-Cookie: x=1",
             "ftp://acme.example/",
+            "https://trusted.example@evil.example/",
+            "https://user:pass@acme.example/",
+            "acme.example/thanks",
         ] {
             assert_eq!(safe_redirect(bad), None, "{bad:?}");
         }
+    }
+
+    #[test]
+    fn redirects_to_other_sites_follow_the_allowed_origins() {
+        let allowed = vec!["https://www.acme.example".to_owned()];
+        assert!(redirect_allowed("https://www.acme.example/takk", &allowed));
+        assert!(redirect_allowed("/thanks.html", &allowed));
+        assert!(!redirect_allowed("https://evil.example/", &allowed));
+        assert!(!redirect_allowed("http://www.acme.example/", &allowed));
+        assert!(redirect_allowed("https://evil.example/", &[]));
     }
 
     #[test]

@@ -265,6 +265,29 @@ pub fn error_of(response: Response, status: u16) -> String {
     object["error"].as_str().unwrap().to_owned()
 }
 
+/// The text of the page a browser is shown when its form post is refused, asserting the
+/// status and that it is a page without script.
+pub fn refusal_page_of(response: Response, status: u16) -> String {
+    assert_eq!(response.status().as_u16(), status);
+    let header = |name: &str| {
+        response
+            .headers()
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_owned()
+    };
+    assert!(
+        header("content-type").starts_with("text/html"),
+        "{}",
+        header("content-type")
+    );
+    assert!(header("content-security-policy").starts_with("default-src 'none'"));
+    let text = response.text().unwrap();
+    assert!(!text.contains("<script"), "{text}");
+    text
+}
+
 pub fn urlencode(s: &str) -> String {
     s.bytes()
         .map(|b| match b {
