@@ -5,6 +5,7 @@
 //   and `new FormData(form)` with its formdata listener), against the same page without it.
 // Prints `key value` lines that xtask turns into a table. Env: LEADTRAIL_BIN, CHROMIUM.
 import { spawn } from 'node:child_process';
+import http from 'node:http';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -51,6 +52,18 @@ ${withTracker ? `<script type="module" src="${base}/leadtrail.js"></script>` : '
   <input name="company" value="Acme"><textarea name="message">Hello</textarea>
 </form></body></html>`;
 
+// The page comes from a server of its own on the loopback address (another origin than
+// the collector, as on a customer's site). Not from a Playwright route: a route makes
+// every request of the page, the tracker's files included, wait for this process.
+const site = http.createServer((req, res) => {
+  const withTracker = req.url.startsWith('/with-tracker.html');
+  const known = withTracker || req.url.startsWith('/without-tracker.html');
+  res.writeHead(known ? 200 : 404, { 'Content-Type': 'text/html; charset=utf-8', 'Cache-Control': 'no-store' });
+  res.end(known ? page(withTracker) : 'not found');
+});
+await new Promise((resolve) => site.listen(0, '127.0.0.1', resolve));
+const siteBase = `http://127.0.0.1:${site.address().port}`;
+
 const browser = await chromium.launch({
   executablePath: process.env.CHROMIUM || '/usr/bin/chromium',
   args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run',
@@ -62,9 +75,8 @@ const p90 = (xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.flo
 async function measure(withTracker, fresh) {
   const context = await browser.newContext();
   const tab = await context.newPage();
-  await tab.route((url) => url.pathname === "/bench-page.html", (route) =>
-    route.fulfill({ contentType: 'text/html', body: page(withTracker) }));
-  const url = `${base}/bench-page.html?utm_source=linkedin&utm_medium=paid_social&utm_campaign=bench`;
+  const name = withTracker ? 'with-tracker' : 'without-tracker';
+  const url = `${siteBase}/${name}.html?utm_source=linkedin&utm_medium=paid_social&utm_campaign=bench`;
   const readyMs = [];
   for (let i = 0; i < (withTracker ? RUNS : 1); i++) {
     if (fresh) await context.clearCookies();
@@ -112,6 +124,7 @@ try {
   if (withTracker.fields < 3) throw new Error('the tracker added no fields: the measurement is void');
 } finally {
   await browser.close();
+  site.close();
   child.kill('SIGTERM');
   await rm(dir, { recursive: true, force: true });
 }
