@@ -231,13 +231,23 @@ fn attribution_is_a_plain_object_in_wire_order() {
     );
 }
 
-/// The browser's URL parser and core's own (the collector's) read the same visit.
+/// A URL as the browser serialises it (what `location.href` and `document.referrer` hold);
+/// what it cannot parse stays as it is.
+fn as_browser_has_it(raw: &str) -> String {
+    web_sys::Url::new(raw).map_or_else(|_| raw.to_owned(), |url| url.href())
+}
+
+/// A visit read in the browser and the same link read by the collector (which serialises
+/// it as the browser would, then runs core's rules) give the same touch — for links in
+/// any spelling: capitals, default ports, IDNA hosts, unescaped characters.
 #[test]
-fn the_browser_and_core_read_a_url_into_the_same_touch() {
+fn the_browser_and_the_collector_read_a_link_into_the_same_touch() {
     let referrers = [
         "",
         "https://www.google.com/",
+        "HTTPS://WWW.Google.COM:443/search?q=pumps",
         "https://acme.example/other",
+        "https://blog.ACME.example./post",
         "%%%",
     ];
     let urls = [
@@ -249,12 +259,27 @@ fn the_browser_and_core_read_a_url_into_the_same_touch() {
         "https://acme.example/?=&&utm_medium&utm_campaign==x=y&li_fat_id=%20",
         "https://user:pw@acme.example:8443/p?utm_source=x;y&msclkid=M1",
         "https://acme.example/?utm_source=%3Cimg%20src%3Dx%3E",
+        "HTTPS://WWW.ACME.Example:443/Landing?utm_source=LinkedIn&utm_campaign=Spring Sale",
+        "https://bücher.example/über?utm_source=bücher&utm_medium=e-mail",
+        "https://acme.example/a/../b/./c?utm_source=x&utm_content=\"q\"<>`{}",
         "https://acme.example/",
     ];
     for url in urls {
         for referrer in referrers {
-            let browser = read_visit(url, referrer, 1_750_000_000_000);
-            let core = Visit::read(url, referrer, Some(1_750_000_000_000));
+            let browser = read_visit(
+                &as_browser_has_it(url),
+                &as_browser_has_it(referrer),
+                1_750_000_000_000,
+            );
+            let collector =
+                leadtrail_core::web_url::read_visit(url, referrer, Some(1_750_000_000_000));
+            assert_eq!(browser, collector, "{url} from {referrer:?}");
+            // And core's own reading of what the browser holds, as the tracker's rules run.
+            let core = Visit::read(
+                &as_browser_has_it(url),
+                &as_browser_has_it(referrer),
+                Some(1_750_000_000_000),
+            );
             assert_eq!(browser, core, "{url} from {referrer:?}");
         }
     }
