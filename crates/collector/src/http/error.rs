@@ -22,9 +22,13 @@ pub enum ApiError {
     /// The request cannot be read: malformed body, bad parameter.
     #[error("{0}")]
     BadRequest(String),
-    /// No `Authorization: Bearer` token, or one that is not valid.
-    #[error("a valid API token is required (Authorization: Bearer <token>)")]
+    /// Not signed in: no session cookie and no `Authorization: Bearer` token, or one that
+    /// is not valid (unknown, revoked, expired, or its user disabled).
+    #[error("sign in, or send a valid API token (Authorization: Bearer <token>)")]
     Unauthorized,
+    /// A sign-in with a wrong e-mail or password (one message for both).
+    #[error("{0}")]
+    SignInFailed(&'static str),
     /// Refused for who is asking (an origin outside the allow-list).
     #[error("{0}")]
     Forbidden(String),
@@ -37,6 +41,12 @@ pub enum ApiError {
     Timeout,
     #[error("{0}")]
     PayloadTooLarge(String),
+    /// The URL is longer than the collector reads.
+    #[error("{0}")]
+    UriTooLong(String),
+    /// The request's headers are larger than the collector reads.
+    #[error("{0}")]
+    HeadersTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
     /// A field's value is refused; the message starts with the field's name.
@@ -120,12 +130,14 @@ impl ResponseError for ApiError {
     fn status_code(&self) -> StatusCode {
         match self {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
-            ApiError::Unauthorized => StatusCode::UNAUTHORIZED,
+            ApiError::Unauthorized | ApiError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
             ApiError::NotFound(_) => StatusCode::NOT_FOUND,
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
+            ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
+            ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
@@ -153,10 +165,13 @@ impl ResponseError for ApiError {
                 tracing::error!(%detail, "internal error answered with 500");
             }
             ApiError::BadRequest(_)
+            | ApiError::SignInFailed(_)
             | ApiError::Forbidden(_)
             | ApiError::NotFound(_)
             | ApiError::Timeout
             | ApiError::PayloadTooLarge(_)
+            | ApiError::UriTooLong(_)
+            | ApiError::HeadersTooLarge(_)
             | ApiError::UnsupportedMediaType(_)
             | ApiError::InvalidField { .. } => {}
         }

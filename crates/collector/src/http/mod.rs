@@ -16,6 +16,7 @@ pub mod auth;
 pub mod error;
 pub mod form;
 pub mod leads;
+mod limits;
 pub mod links;
 pub mod openapi;
 mod routes;
@@ -30,7 +31,7 @@ use actix_web::body::MessageBody;
 use actix_web::dev::{ServiceFactory, ServiceRequest, ServiceResponse};
 use actix_web::http::header;
 use actix_web::http::Method;
-use actix_web::middleware::{from_fn, Compress, DefaultHeaders, Next};
+use actix_web::middleware::{from_fn, Compress, DefaultHeaders, ErrorHandlers, Next};
 use actix_web::{web, App, HttpResponse, HttpServer};
 use anyhow::Context;
 
@@ -156,6 +157,7 @@ pub fn app(
                 .error_handler(error::json_error),
         )
         .app_data(web::PayloadConfig::default().limit(DEFAULT_EXTRACTOR_BODY_BYTES))
+        .wrap(from_fn(limits::head_and_url))
         .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(from_fn(log_request))
         .configure(|cfg| register(&mut Router::new(cfg, &mut Vec::new())))
@@ -190,6 +192,7 @@ fn register(r: &mut Router<'_>) {
         "/api/v1",
         |scope| {
             scope
+                .wrap(ErrorHandlers::new().default_handler(limits::json_error))
                 .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
                 .wrap(from_fn(auth::require_token))
         },
