@@ -241,9 +241,10 @@ function drawTile(card, entry, tile) {
 }
 
 function drawTable(card, entry, tile) {
-  const columns = tile.tile === 'source-performance'
-    ? [['Source', 'source'], ['Medium', 'medium'], ['Leads', 'leads', true], ['Deals', 'deals', true], ['Conversion %', 'conversion_rate', true]]
-    : [['Site', 'label'], ['New leads', 'value', true]];
+  const columns = {
+    'source-performance': [['Source', 'source'], ['Medium', 'medium'], ['Leads', 'leads', true], ['Deals', 'deals', true], ['Conversion %', 'conversion_rate', true]],
+    'attribution-quality': [['Finding', 'label'], ['Count', 'value', true], ['', 'detail']],
+  }[tile.tile] || [['Site', 'label'], ['New leads', 'value', true]];
   const head = el('tr', {}, columns.map(([name, , num]) => el('th', { text: name, className: num ? 'num' : '' })));
   const body = el('tbody');
   for (const row of tile.rows) {

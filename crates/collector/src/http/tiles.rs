@@ -358,6 +358,7 @@ fn presets() -> Vec<DashboardJson> {
                 "top-referring-sites",
                 "source-performance",
                 "conversion-rate-by-source",
+                "attribution-quality",
             ],
         ),
         preset(

@@ -12,6 +12,7 @@
 pub mod accounts;
 pub mod leads;
 pub mod links;
+pub mod quality;
 pub mod search;
 pub mod sqlite;
 pub mod tiles;
@@ -19,6 +20,7 @@ pub mod tiles;
 pub use accounts::AccountStore;
 pub use leads::LeadStore;
 pub use links::LinkStore;
+pub use quality::QualityStore;
 pub use search::SearchStore;
 pub use tiles::TileStore;
 
@@ -138,7 +140,15 @@ pub type StoreResult<T> = Result<T, StoreError>;
 /// features grow without touching one another); this one holds the spine's part.
 #[async_trait]
 pub trait Store:
-    LeadStore + SearchStore + TileStore + LinkStore + AccountStore + Send + Sync + 'static
+    LeadStore
+    + SearchStore
+    + TileStore
+    + LinkStore
+    + AccountStore
+    + QualityStore
+    + Send
+    + Sync
+    + 'static
 {
     /// Attributes and stores one submission; resolves once it is committed.
     async fn record_submission(

@@ -151,6 +151,12 @@ pub const TILES: &[TileInfo] = &[
         TileKind::Bar,
         "Won sales of the period's new leads divided by those leads, per lead source, in percent.",
     ),
+    tile(
+        "attribution-quality",
+        "Attribution quality",
+        TileKind::Table,
+        "How much attribution is lost: direct and untracked new leads, posts and forms without the tag, campaigns in several spellings, alias-like sources, mediums unknown to the channel rules.",
+    ),
     TileInfo {
         params: &["selection"],
         ..tile(

@@ -45,6 +45,7 @@ mod erasure;
 mod leads;
 mod links;
 mod links_channels;
+mod quality;
 mod rekey;
 mod schema;
 mod search;

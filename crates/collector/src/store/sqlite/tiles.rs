@@ -8,7 +8,7 @@ use super::{now_ms, schema, SqliteStore};
 use crate::store::tiles::{
     DashboardInput, FilterValues, ModelStats, OwnerValue, StoredDashboard, TileFilter, TileResult,
 };
-use crate::store::{Person, StoreError, StoreResult, TileStore};
+use crate::store::{Person, QualityStore, StoreError, StoreResult, TileStore};
 
 /// The selection-list tile shows at most this many persons.
 const SELECTION_ROWS: usize = 100;
@@ -202,6 +202,11 @@ impl TileStore for SqliteStore {
         if tile == "selection-list" {
             return self.selection_rows(filter).await;
         }
+        if tile == "attribution-quality" {
+            // Read by SQL, not from the model: see the quality store.
+            let report = self.quality_report(filter.from_ms, filter.to_ms).await?;
+            return Ok(Ok(report.tile_rows()));
+        }
         let facts = self.dash.facts(&self.writer).await?;
         tokio::task::spawn_blocking(move || {
             let facts = facts.read().unwrap_or_else(|p| p.into_inner());
@@ -220,6 +225,17 @@ impl TileStore for SqliteStore {
     ) -> StoreResult<TileResult<Vec<Person>>> {
         if tile == "selection-list" {
             return Ok(Err("selection-list rows are persons already".into()));
+        }
+        if tile == "attribution-quality" {
+            let report = self.quality_report(filter.from_ms, filter.to_ms).await?;
+            let Some(mut ids) = report.person_ids_of(key.as_deref().unwrap_or("")) else {
+                return Ok(Err(format!(
+                    "attribution-quality has no row {:?} in this period",
+                    key.unwrap_or_default()
+                )));
+            };
+            ids.truncate(limit);
+            return Ok(Ok(self.persons_by_ids(ids).await?));
         }
         let facts = self.dash.facts(&self.writer).await?;
         let ids = tokio::task::spawn_blocking(move || {
