@@ -63,9 +63,38 @@ pub struct Settings {
     /// `{yyyy}_{mm}_{name}`; syntax in leadtrail_core::link. Checked at start-up.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub campaign_template: Option<String>,
+    /// Which consent statements a form may make, per form key: `KEY=none`, `KEY=give` or
+    /// `KEY=give_and_withdraw` (a preference centre). Others follow
+    /// `form_consent_default`.
+    #[serde(default)]
+    pub form_consent: Vec<String>,
+    /// The consent policy of forms not named in `form_consent` (new forms included):
+    /// `give` — an opt-in box records consent, no public form withdraws it.
+    #[serde(default = "default_form_consent")]
+    pub form_consent_default: String,
+}
+
+fn default_form_consent() -> String {
+    "give".to_owned()
 }
 
 impl Settings {
+    /// Each form's consent policy (the values were checked when the settings were loaded).
+    pub fn form_consent(&self) -> crate::store::leads::FormConsent {
+        use crate::store::leads::{ConsentPolicy, FormConsent};
+        FormConsent {
+            default: ConsentPolicy::parse(&self.form_consent_default).unwrap_or_default(),
+            forms: self
+                .form_consent
+                .iter()
+                .filter_map(|entry| {
+                    let (key, policy) = entry.split_once('=')?;
+                    Some((key.trim().to_owned(), ConsentPolicy::parse(policy)?))
+                })
+                .collect(),
+        }
+    }
+
     /// The link check's limits, with the operator's intranet hosts.
     pub fn link_check(&self) -> crate::http::links::check::CheckLimits {
         crate::http::links::check::CheckLimits {
@@ -87,6 +116,8 @@ impl Default for Settings {
             form_post_burst: DEFAULT_FORM_POST_BURST,
             allowed_origins: Vec::new(),
             link_check_allowed_hosts: Vec::new(),
+            form_consent: Vec::new(),
+            form_consent_default: default_form_consent(),
             campaign_template: None,
         }
     }
@@ -123,11 +154,18 @@ pub enum ConfigError {
 
 /// Settings whose environment values are taken as text verbatim: a token such as
 /// `123456` must stay a string, not become a number.
-const TEXT_KEYS: [&str; 5] = ["db", "addr", "api_token", "time_zone", "campaign_template"];
+const TEXT_KEYS: [&str; 6] = [
+    "form_consent_default",
+    "db",
+    "addr",
+    "api_token",
+    "time_zone",
+    "campaign_template",
+];
 /// Settings whose environment values are parsed (numbers, booleans).
 const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
 /// Settings whose environment values are comma-separated lists.
-const LIST_KEYS: [&str; 2] = ["allowed_origins", "link_check_allowed_hosts"];
+const LIST_KEYS: [&str; 3] = ["allowed_origins", "link_check_allowed_hosts", "form_consent"];
 
 /// The `LEADTRAIL_*` variables that name settings, as a figment dictionary. Other
 /// variables (including unknown `LEADTRAIL_*` ones such as `LEADTRAIL_LOG`) are ignored,
@@ -217,6 +255,24 @@ impl Settings {
                 "time_zone {:?} is not a known IANA time zone: {e}",
                 self.time_zone
             )));
+        }
+        let policies = "none, give or give_and_withdraw";
+        if crate::store::leads::ConsentPolicy::parse(&self.form_consent_default).is_none() {
+            return Err(ConfigError::Invalid(format!(
+                "form_consent_default must be {policies}, not {:?}",
+                self.form_consent_default
+            )));
+        }
+        for entry in &self.form_consent {
+            let valid = entry.split_once('=').is_some_and(|(key, policy)| {
+                crate::http::form::is_valid_form_key(key.trim())
+                    && crate::store::leads::ConsentPolicy::parse(policy).is_some()
+            });
+            if !valid {
+                return Err(ConfigError::Invalid(format!(
+                    "form_consent: {entry:?} is not FORM_KEY=POLICY, the policy {policies}"
+                )));
+            }
         }
         if self.db.as_os_str().is_empty() {
             return Err(ConfigError::Invalid("db must be a file path".to_owned()));

@@ -457,7 +457,11 @@ fn server_side_submissions_follow_the_form_rules() {
 
 #[test]
 fn consent_is_given_and_withdrawn_through_forms() {
-    let c = Collector::start();
+    // The preference centre may withdraw; other forms only give.
+    let c = Collector::start_with(
+        &[],
+        &[("LEADTRAIL_FORM_CONSENT", "preferences=give_and_withdraw")],
+    );
     let (status, _) = c.submit(
         "newsletter",
         &[("email", "eve@eps.example"), ("consent_e_marketing", "yes")],
@@ -518,6 +522,69 @@ fn consent_is_given_and_withdrawn_through_forms() {
             (false, "preferences")
         ]
     );
+}
+
+#[test]
+fn a_form_may_make_only_the_consent_statements_it_is_allowed_and_each_keeps_its_evidence() {
+    let c = Collector::start_with(&[], &[("LEADTRAIL_FORM_CONSENT", "survey=none")]);
+    let post = |form: &str, value: &str| {
+        let response = c
+            .post(&format!("/f/{form}"))
+            .header("accept", "application/json")
+            .header("origin", "https://www.eps.example")
+            .form(&[("email", "ivy@eps.example"), ("consent_e_marketing", value)])
+            .send()
+            .unwrap();
+        assert_eq!(response.status(), 201);
+    };
+    post("newsletter", "yes");
+    // Someone else posts Ivy's address with a withdrawal to a form that may only give,
+    // and a statement to a form that may make none: both are kept, neither applied.
+    post("contact", "no");
+    post("survey", "no");
+    let person = c.person_by_email("ivy@eps.example");
+    assert_eq!(person["consent"]["e_marketing"]["given"], true);
+    assert_eq!(person["consent"]["e_marketing"]["form"], "newsletter");
+
+    let id = person["id"].as_i64().unwrap();
+    let (_, export) = c.api(&format!("/api/v1/persons/{id}/export"));
+    let history: Vec<(bool, bool, &str)> = export["consents"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["given"].as_bool().unwrap(),
+                c["applied"].as_bool().unwrap(),
+                c["form"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        history,
+        [
+            (true, true, "newsletter"),
+            (false, false, "contact"),
+            (false, false, "survey")
+        ]
+    );
+    for record in export["consents"].as_array().unwrap() {
+        assert_eq!(record["origin"], "https://www.eps.example", "{record}");
+        assert_eq!(record["address"], "127.0.0.1", "{record}");
+    }
+}
+
+#[test]
+fn a_consent_setting_that_is_not_a_policy_stops_the_start() {
+    let output = common::command()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(tempfile::tempdir().unwrap().path().join("x.db"))
+        .env("LEADTRAIL_FORM_CONSENT", "survey=maybe")
+        .output()
+        .unwrap();
+    assert!(!output.status.success());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("form_consent"), "{stderr}");
 }
 
 /// Every occurrence of `needle` in the database's files (main file, WAL, journal).

@@ -25,6 +25,7 @@ use rusqlite::{params, Connection};
 use serde_json::{Map, Value};
 
 use crate::store::sqlite::{record_in_write, SqliteStore};
+use crate::store::leads::{ConsentPolicy, Requester};
 use crate::store::{IncomingSubmission, Store};
 
 const DAY_MS: i64 = 86_400_000;
@@ -462,6 +463,8 @@ fn lead(
         current: lead.tracked(),
         origin: TouchOrigin::Tracker,
         received_at: at,
+        consent_policy: ConsentPolicy::GiveAndWithdraw,
+        requester: Requester::default(),
     };
     let mut submissions = vec![creating];
     // About two more submissions each, later, on their own touches.

@@ -34,6 +34,7 @@ use serde_json::{Map, Value};
 use super::abuse::{self, HONEYPOT_FIELD};
 use super::error::ApiError;
 use super::AppState;
+use crate::store::leads::{ConsentPolicy, Requester};
 use crate::store::IncomingSubmission;
 
 /// Most fields one post may carry (hidden tracker fields included, about 23 of them).
@@ -336,6 +337,12 @@ pub fn safe_redirect(raw: &str) -> Option<String> {
     Some(url.to_string())
 }
 
+/// The origin (`https://www.example.com`) of a URL such as a `Referer`.
+fn origin_of(url: &str) -> Option<String> {
+    let url = url::Url::parse(url).ok()?;
+    matches!(url.scheme(), "http" | "https").then(|| url.origin().ascii_serialization())
+}
+
 /// Whether a browser may be sent to `redirect` (already made safe): a path on the
 /// collector's own site always; another site only when it is an allowed origin, if the
 /// operator set any (else a form could bounce visitors to any site).
@@ -505,6 +512,9 @@ pub fn build_submission(
         current,
         origin,
         received_at: now_ms,
+        // The endpoint sets both from its settings and the request.
+        consent_policy: ConsentPolicy::None,
+        requester: Requester::default(),
     };
     Ok(ParsedForm {
         submission,
@@ -747,6 +757,13 @@ async fn receive(
     parsed.redirect = parsed
         .redirect
         .filter(|url| redirect_allowed(url, &state.allowed_origins));
+    parsed.submission.consent_policy = state.form_consent.policy(&form_key);
+    parsed.submission.requester = Requester {
+        origin: origin
+            .map(str::to_owned)
+            .or_else(|| referer.and_then(origin_of)),
+        address: req.peer_addr().map(|peer| peer.ip().to_string()),
+    };
     let receipt = state.store.record_submission(parsed.submission).await?;
     tracing::debug!(
         form = %form_key,

@@ -70,6 +70,8 @@ pub struct AppState {
     pub campaign_template: Option<leadtrail_core::link::CampaignTemplate>,
     /// How far the link check may go, and which intranet hosts it may reach.
     pub link_check: links::check::CheckLimits,
+    /// Which consent statements each form may make.
+    pub form_consent: crate::store::leads::FormConsent,
 }
 
 impl AppState {
@@ -86,6 +88,7 @@ impl AppState {
             ),
             allowed_origins: settings.allowed_origins.clone(),
             link_check: settings.link_check(),
+            form_consent: settings.form_consent(),
             // Checked when the settings were loaded.
             campaign_template: settings
                 .campaign_template

@@ -92,6 +92,66 @@ pub struct ConsentRecord {
     pub purpose: String,
     pub consent: Consent,
     pub submission_id: Option<i64>,
+    /// False for a statement the form was not allowed to make: kept as evidence of the
+    /// attempt, it changed nothing.
+    pub applied: bool,
+    pub evidence: Requester,
+}
+
+/// Which consent statements a form may make. Anyone can post any address to the public
+/// endpoint, so a form that may withdraw consent lets anyone withdraw anyone's.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum ConsentPolicy {
+    /// The form states nothing about consent.
+    None,
+    /// The form may record consent as given (an opt-in box), not withdraw it.
+    #[default]
+    Give,
+    /// A preference centre: the form may give and withdraw consent.
+    GiveAndWithdraw,
+}
+
+impl ConsentPolicy {
+    pub fn parse(text: &str) -> Option<ConsentPolicy> {
+        match text.trim() {
+            "none" => Some(ConsentPolicy::None),
+            "give" => Some(ConsentPolicy::Give),
+            "give_and_withdraw" => Some(ConsentPolicy::GiveAndWithdraw),
+            _ => None,
+        }
+    }
+
+    /// Whether a statement that consent is `given` (or withdrawn) takes effect.
+    pub const fn allows(self, given: bool) -> bool {
+        match self {
+            ConsentPolicy::None => false,
+            ConsentPolicy::Give => given,
+            ConsentPolicy::GiveAndWithdraw => true,
+        }
+    }
+}
+
+/// The consent policy of every form: the operator's per-form choices over a default.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct FormConsent {
+    pub default: ConsentPolicy,
+    pub forms: std::collections::HashMap<String, ConsentPolicy>,
+}
+
+impl FormConsent {
+    pub fn policy(&self, form_key: &str) -> ConsentPolicy {
+        self.forms.get(form_key).copied().unwrap_or(self.default)
+    }
+}
+
+/// Who sent a submission, as far as the collector can tell: kept with a consent statement
+/// as its evidence.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Requester {
+    /// The page's origin (`Origin`, or the `Referer`'s origin), when a browser sent it.
+    pub origin: Option<String>,
+    /// The client's address as the connection shows it.
+    pub address: Option<String>,
 }
 
 /// The form field that states consent to the e-marketing purpose.

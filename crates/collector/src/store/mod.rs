@@ -55,6 +55,10 @@ pub struct IncomingSubmission {
     pub origin: TouchOrigin,
     /// Unix ms; the server's clock unless an import or the API gives history.
     pub received_at: i64,
+    /// Which consent statements this submission may make, and who sent it (the evidence
+    /// kept with a statement).
+    pub consent_policy: leads::ConsentPolicy,
+    pub requester: leads::Requester,
 }
 
 /// What [`Store::record_submission`] did.

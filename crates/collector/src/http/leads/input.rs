@@ -12,7 +12,9 @@ use serde_json::{Map, Value};
 
 use crate::http::error::ApiError;
 use crate::http::form::is_valid_form_key;
-use crate::store::leads::{LeadStatus, NewSale, SaleStatus, CONSENT_FIELD};
+use crate::store::leads::{
+    ConsentPolicy, LeadStatus, NewSale, Requester, SaleStatus, CONSENT_FIELD,
+};
 use crate::store::IncomingSubmission;
 
 /// Longest kept country and phone values (as the form endpoint keeps them).
@@ -427,6 +429,9 @@ pub fn submission_with(
         current,
         origin: TouchOrigin::Api,
         received_at,
+        // A token holder's system speaks for its own records (a CRM's opt-outs).
+        consent_policy: ConsentPolicy::GiveAndWithdraw,
+        requester: Requester::default(),
     };
     Ok((submission, external_id))
 }

@@ -139,6 +139,13 @@ pub struct ConsentRecordJson {
     pub at: Option<String>,
     pub form: Option<String>,
     pub submission_id: Option<i64>,
+    /// False when the form was not allowed to make this statement (`form_consent`): kept
+    /// as evidence of the attempt, it changed nothing.
+    pub applied: bool,
+    /// The origin of the page that posted it, when a browser did.
+    pub origin: Option<String>,
+    /// The address the post came from.
+    pub address: Option<String>,
 }
 
 impl From<ConsentRecord> for ConsentRecordJson {
@@ -149,6 +156,9 @@ impl From<ConsentRecord> for ConsentRecordJson {
             at: rfc3339(c.consent.at),
             form: c.consent.form,
             submission_id: c.submission_id,
+            applied: c.applied,
+            origin: c.evidence.origin,
+            address: c.evidence.address,
         }
     }
 }

@@ -15,9 +15,9 @@ use super::links_channels::{self, PreparedTouches};
 use super::schema::{self, touch_params};
 use super::{now_ms, writer, SqliteStore};
 use crate::store::leads::{
-    consent_value, Associate, AssociateId, Consent, ConsentRecord, Erasure, ExternalReceipt,
+    consent_value, Associate, AssociateId, Consent, ConsentPolicy, ConsentRecord, Erasure, ExternalReceipt,
     ImportOutcome, ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport,
-    PersonPatch, Sale, SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange,
+    PersonPatch, Requester, Sale, SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange,
     PURPOSE_E_MARKETING,
 };
 use crate::store::{
@@ -29,36 +29,57 @@ use crate::store::{
 /// not override a newer one).
 pub(super) fn note_consent(
     connection: &Connection,
-    person_id: PersonId,
-    form_id: i64,
-    submission_id: i64,
+    submission: ConsentSource<'_>,
     value: Option<&Value>,
     at: i64,
 ) -> rusqlite::Result<()> {
     let Some(given) = value.and_then(consent_value) else {
         return Ok(());
     };
+    let applied = submission.policy.allows(given);
     connection
         .prepare_cached(
-            "INSERT INTO consents (person_id, purpose, given, at, form_id, submission_id) \
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            "INSERT INTO consents (person_id, purpose, given, at, form_id, submission_id, \
+             applied, origin, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
         )?
         .execute((
-            person_id,
+            submission.person_id,
             PURPOSE_E_MARKETING,
             given,
             at,
-            form_id,
-            submission_id,
+            submission.form_id,
+            submission.submission_id,
+            applied,
+            &submission.requester.origin,
+            &submission.requester.address,
         ))?;
+    if !applied {
+        tracing::info!(
+            form_id = submission.form_id,
+            person_id = submission.person_id,
+            given,
+            "consent statement not applied: the form may not make it"
+        );
+        return Ok(());
+    }
     connection
         .prepare_cached(
             "UPDATE persons SET consent_e_marketing = ?2, consent_e_marketing_at = ?3, \
              consent_e_marketing_form_id = ?4 \
              WHERE id = ?1 AND (consent_e_marketing_at IS NULL OR consent_e_marketing_at <= ?3)",
         )?
-        .execute((person_id, given, at, form_id))?;
+        .execute((submission.person_id, given, at, submission.form_id))?;
     Ok(())
+}
+
+/// The submission a consent statement came with.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct ConsentSource<'a> {
+    pub(super) person_id: PersonId,
+    pub(super) form_id: i64,
+    pub(super) submission_id: i64,
+    pub(super) policy: ConsentPolicy,
+    pub(super) requester: &'a Requester,
 }
 
 const SELECT_SALE: &str = "SELECT id, person_id, company_id, title, amount_minor, currency, \
@@ -662,7 +683,8 @@ impl LeadStore for SqliteStore {
                 .collect::<rusqlite::Result<_>>()?;
             let consents = c
                 .prepare_cached(
-                    "SELECT c.purpose, c.given, c.at, f.key, c.submission_id FROM consents c \
+                    "SELECT c.purpose, c.given, c.at, f.key, c.submission_id, c.applied, \
+                     c.origin, c.address FROM consents c \
                      LEFT JOIN forms f ON f.id = c.form_id WHERE c.person_id = ?1 \
                      ORDER BY c.at, c.id",
                 )?
@@ -675,6 +697,11 @@ impl LeadStore for SqliteStore {
                             form: row.get(3)?,
                         },
                         submission_id: row.get(4)?,
+                        applied: row.get(5)?,
+                        evidence: Requester {
+                            origin: row.get(6)?,
+                            address: row.get(7)?,
+                        },
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;

@@ -273,6 +273,8 @@ mod tests {
                 current,
                 origin: TouchOrigin::Tracker,
                 received_at: 1_726_000_000_000,
+                consent_policy: Default::default(),
+                requester: Default::default(),
             })
             .await
             .unwrap();

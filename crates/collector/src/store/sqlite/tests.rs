@@ -68,6 +68,8 @@ fn submission(email: &str, first: Option<Touch>, current: Touch) -> IncomingSubm
         first,
         current,
         origin: TouchOrigin::Tracker,
+        consent_policy: Default::default(),
+        requester: Default::default(),
     }
 }
 

@@ -740,6 +740,7 @@ fn record_prepared(
         current,
         origin,
         received_at,
+        ..
     } = submission;
     let received_at = *received_at;
     // Aliases and channels before the seed's rules: every role stores the merged source
@@ -854,9 +855,13 @@ fn record_prepared(
     let submission_id = connection.last_insert_rowid();
     super::leads::note_consent(
         connection,
-        person_id,
-        form_id,
-        submission_id,
+        super::leads::ConsentSource {
+            person_id,
+            form_id,
+            submission_id,
+            policy: submission.consent_policy,
+            requester: &submission.requester,
+        },
         submission.payload.get(crate::store::leads::CONSENT_FIELD),
         received_at,
     )?;
