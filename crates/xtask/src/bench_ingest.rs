@@ -254,7 +254,7 @@ fn count_submissions(db: &Path) -> Result<u64> {
     Ok(rows as u64)
 }
 
-pub fn run_ingest() -> Result<()> {
+pub(crate) fn run_ingest() -> Result<()> {
     let wrk_path = ensure_wrk()?;
     let tools = tools::ensure(Need::Build)?;
     tracker::build(&tools)?;

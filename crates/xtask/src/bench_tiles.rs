@@ -15,7 +15,7 @@ use crate::util::{cargo, cargo_target_dir, repo_root, run};
 const DRIVER: &str = include_str!("bench_tiles.py");
 const TOKEN: &str = "bench-tiles-token-0123456789abcdef";
 
-pub fn run_tiles() -> Result<()> {
+pub(crate) fn run_tiles() -> Result<()> {
     // The bench compares with DuckDB.
     crate::tools::ensure_named("python3 with duckdb")?;
     run(cargo().args(["build", "--release", "-p", "leadtrail-collector"]))?;

@@ -11,7 +11,7 @@ use crate::tools::{self, Need, CHROMIUM};
 use crate::tracker;
 use crate::util::{cargo, cargo_target_dir, repo_root, run};
 
-pub fn run_tracker() -> Result<()> {
+pub(crate) fn run_tracker() -> Result<()> {
     let tools = tools::ensure(Need::BuildAndBrowser)?;
     tracker::build(&tools)?;
     tracker::report()?;

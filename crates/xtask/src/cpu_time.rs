@@ -10,22 +10,22 @@ use std::collections::BTreeMap;
 use anyhow::{Context, Result};
 
 /// Clock ticks per second in `/proc` (`USER_HZ`).
-pub const TICKS_PER_SECOND: f64 = 100.0;
+pub(crate) const TICKS_PER_SECOND: f64 = 100.0;
 
 /// One moment's CPU counters.
 #[derive(Debug, Clone, Default)]
-pub struct CpuSnapshot {
+pub(crate) struct CpuSnapshot {
     /// The server's threads, user + system ticks, summed by thread name.
-    pub threads: BTreeMap<String, u64>,
+    pub(crate) threads: BTreeMap<String, u64>,
     /// This process's waited-for children (the load generator, once it has exited).
-    pub children: u64,
+    pub(crate) children: u64,
     /// The whole machine: busy (everything but idle and iowait) and idle ticks.
-    pub machine_busy: u64,
-    pub machine_idle: u64,
+    pub(crate) machine_busy: u64,
+    pub(crate) machine_idle: u64,
 }
 
 impl CpuSnapshot {
-    pub fn take(server_pid: u32) -> Result<CpuSnapshot> {
+    pub(crate) fn take(server_pid: u32) -> Result<CpuSnapshot> {
         let mut threads = BTreeMap::new();
         let tasks = format!("/proc/{server_pid}/task");
         for task in std::fs::read_dir(&tasks).with_context(|| format!("cannot list {tasks}"))? {
@@ -53,18 +53,18 @@ impl CpuSnapshot {
 
 /// What happened between two snapshots, per request.
 #[derive(Debug, Clone, Default)]
-pub struct CpuPerRequest {
+pub(crate) struct CpuPerRequest {
     /// Microseconds of CPU per request, by server thread name (threads that used none are
     /// left out).
-    pub threads: BTreeMap<String, f64>,
-    pub load_generator_us: f64,
-    pub machine_busy_us: f64,
+    pub(crate) threads: BTreeMap<String, f64>,
+    pub(crate) load_generator_us: f64,
+    pub(crate) machine_busy_us: f64,
     /// Share of the machine's time nobody ran (idle and iowait).
-    pub machine_idle: f64,
+    pub(crate) machine_idle: f64,
 }
 
 impl CpuPerRequest {
-    pub fn between(before: &CpuSnapshot, after: &CpuSnapshot, requests: u64) -> CpuPerRequest {
+    pub(crate) fn between(before: &CpuSnapshot, after: &CpuSnapshot, requests: u64) -> CpuPerRequest {
         let per_request =
             |ticks: u64| ticks as f64 / TICKS_PER_SECOND * 1e6 / requests.max(1) as f64;
         let threads = after

@@ -22,7 +22,7 @@ const SHUTDOWN_TIMEOUT: Duration = Duration::from_secs(15);
 /// What the collector prints once it listens (a contract with crates/collector).
 const LISTENING: &str = "leadtrail listening on http://";
 
-pub fn dist() -> Result<()> {
+pub(crate) fn dist() -> Result<()> {
     let tools = tools::ensure(Need::Build)?;
     tracker::build(&tools)?;
     crate::vendor::copy()?;

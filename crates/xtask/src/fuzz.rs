@@ -16,7 +16,7 @@ use crate::util::{probe, repo_root, run, Steps};
 /// The collector's targets run without AddressSanitizer: the code they reach is safe Rust
 /// (ASan finds nothing there that a panic would not), and instrumenting the C inside
 /// their dependency tree (SQLite, zstd) makes the build several times longer.
-pub const TARGETS: [(&str, &str, &str); 3] = [
+pub(crate) const TARGETS: [(&str, &str, &str); 3] = [
     ("touch", "", "address"),
     ("form_body", "collector", "none"),
     ("search_criteria", "collector", "none"),
@@ -69,7 +69,7 @@ fn ensure_cargo_fuzz() -> Result<()> {
     )
 }
 
-pub fn fuzz(seconds: u32) -> Result<()> {
+pub(crate) fn fuzz(seconds: u32) -> Result<()> {
     ensure_nightly()?;
     ensure_cargo_fuzz()?;
     let mut steps = Steps::new();

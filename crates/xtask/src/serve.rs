@@ -28,7 +28,7 @@ fn flag_value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
 }
 
 /// A random token: 32 bytes from the OS, as 64 hex digits.
-pub fn random_token() -> Result<String> {
+pub(crate) fn random_token() -> Result<String> {
     let mut bytes = [0u8; 32];
     let mut random = std::fs::File::open("/dev/urandom").context("cannot open /dev/urandom")?;
     std::io::Read::read_exact(&mut random, &mut bytes).context("cannot read /dev/urandom")?;
@@ -71,7 +71,7 @@ fn browser_base(addr: &str) -> String {
     format!("http://{local}")
 }
 
-pub fn serve(extra: Vec<String>, demo_data: Option<usize>) -> Result<()> {
+pub(crate) fn serve(extra: Vec<String>, demo_data: Option<usize>) -> Result<()> {
     let tools = tools::ensure(Need::Build)?;
     tracker::build(&tools)?;
     vendor::copy()?;

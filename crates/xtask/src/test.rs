@@ -18,7 +18,7 @@ use crate::util::{cargo, cargo_target_dir, path_with_cargo_bin, repo_root, run, 
 
 const TITLE: &str = "cargo xtask test";
 
-pub fn test() -> Result<()> {
+pub(crate) fn test() -> Result<()> {
     let mut steps = Steps::new();
     let mut found = None;
     steps.run("ensure tools", || {

@@ -21,17 +21,17 @@ use crate::util::{cargo, cargo_target_dir, repo_root, run};
 /// the module (std's panic machinery comes with gloo-storage and serde-wasm-bindgen, which
 /// need std), 23.0 KiB after short import names, every crate built for size (the `tracker`
 /// profile) and talc in place of dlmalloc.
-pub const GZIP_BUDGET_BYTES: u64 = 24_000;
+pub(crate) const GZIP_BUDGET_BYTES: u64 = 24_000;
 
 /// The folder the collector serves the tracker from (a contract with crates/collector).
-pub fn out_dir() -> PathBuf {
+pub(crate) fn out_dir() -> PathBuf {
     repo_root().join("target").join("leadtrail-tracker")
 }
 
 /// The loader, the wasm-bindgen glue and the module, by the names the loader uses.
-pub const LOADER: &str = "leadtrail.js";
-pub const GLUE: &str = "leadtrail_tracker.js";
-pub const MODULE: &str = "leadtrail_tracker_bg.wasm";
+pub(crate) const LOADER: &str = "leadtrail.js";
+pub(crate) const GLUE: &str = "leadtrail_tracker.js";
+pub(crate) const MODULE: &str = "leadtrail_tracker_bg.wasm";
 
 /// Cargo's profile for the tracker (in the workspace's Cargo.toml): built for size.
 const PROFILE: &str = "tracker";
@@ -110,7 +110,7 @@ fn sync_folder(from: &Path, to: &Path) -> Result<()> {
     Ok(())
 }
 
-pub fn build(tools: &Tools) -> Result<()> {
+pub(crate) fn build(tools: &Tools) -> Result<()> {
     run(cargo().args([
         "build",
         "-p",
@@ -168,27 +168,27 @@ pub fn build(tools: &Tools) -> Result<()> {
 
 /// Sizes of one downloaded file.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FileSize {
-    pub name: String,
-    pub raw: u64,
-    pub gzip: u64,
-    pub brotli: u64,
+pub(crate) struct FileSize {
+    pub(crate) name: String,
+    pub(crate) raw: u64,
+    pub(crate) gzip: u64,
+    pub(crate) brotli: u64,
 }
 
 /// Every file in the tracker folder (a browser may fetch any of them), with totals.
 #[derive(Debug, Clone, Default)]
-pub struct SizeReport {
-    pub files: Vec<FileSize>,
-    pub total: FileSize,
+pub(crate) struct SizeReport {
+    pub(crate) files: Vec<FileSize>,
+    pub(crate) total: FileSize,
 }
 
-pub fn gzip_len(bytes: &[u8]) -> Result<u64> {
+pub(crate) fn gzip_len(bytes: &[u8]) -> Result<u64> {
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::best());
     encoder.write_all(bytes)?;
     Ok(encoder.finish()?.len() as u64)
 }
 
-pub fn brotli_len(bytes: &[u8]) -> Result<u64> {
+pub(crate) fn brotli_len(bytes: &[u8]) -> Result<u64> {
     let mut out = Vec::new();
     {
         // Quality 11 and a 4 MiB window: what servers use for static assets.
@@ -212,7 +212,7 @@ fn files_under(dir: &Path, prefix: &str, into: &mut Vec<(String, PathBuf)>) -> R
     Ok(())
 }
 
-pub fn measure(dir: &Path) -> Result<SizeReport> {
+pub(crate) fn measure(dir: &Path) -> Result<SizeReport> {
     let mut paths = Vec::new();
     files_under(dir, "", &mut paths)?;
     // The loader first: it is what a page asks for, the rest follows from it.
@@ -258,7 +258,7 @@ fn kib(n: u64) -> String {
 }
 
 impl SizeReport {
-    pub fn table(&self) -> String {
+    pub(crate) fn table(&self) -> String {
         let width = self
             .files
             .iter()
@@ -290,7 +290,7 @@ impl SizeReport {
     }
 
     /// An error when the gzip total is over [`GZIP_BUDGET_BYTES`].
-    pub fn check_budget(&self) -> Result<String> {
+    pub(crate) fn check_budget(&self) -> Result<String> {
         let total = self.total.gzip;
         if total > GZIP_BUDGET_BYTES {
             bail!(
@@ -311,7 +311,7 @@ impl SizeReport {
 }
 
 /// Prints the size table of the built tracker and checks the budget.
-pub fn report() -> Result<String> {
+pub(crate) fn report() -> Result<String> {
     let out = out_dir();
     let report = measure(&out)?;
     println!(

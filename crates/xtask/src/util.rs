@@ -9,7 +9,7 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context, Result};
 
 /// The repository root (this crate lives in `crates/xtask`).
-pub fn repo_root() -> PathBuf {
+pub(crate) fn repo_root() -> PathBuf {
     let manifest_dir = Path::new(env!("CARGO_MANIFEST_DIR"));
     let root = manifest_dir.join("../..");
     root.canonicalize().unwrap_or(root)
@@ -17,14 +17,14 @@ pub fn repo_root() -> PathBuf {
 
 /// The cargo that runs this task (cargo sets `CARGO`), so nested builds use the same
 /// toolchain.
-pub fn cargo() -> Command {
+pub(crate) fn cargo() -> Command {
     let mut command = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
     command.current_dir(repo_root());
     command
 }
 
 /// Cargo's target directory: `CARGO_TARGET_DIR` when set, else `target/` at the root.
-pub fn cargo_target_dir() -> PathBuf {
+pub(crate) fn cargo_target_dir() -> PathBuf {
     match std::env::var_os("CARGO_TARGET_DIR") {
         Some(dir) if !dir.is_empty() => {
             let dir = PathBuf::from(dir);
@@ -39,7 +39,7 @@ pub fn cargo_target_dir() -> PathBuf {
 }
 
 /// `$CARGO_HOME/bin`, where `cargo install` puts binaries.
-pub fn cargo_bin_dir() -> Option<PathBuf> {
+pub(crate) fn cargo_bin_dir() -> Option<PathBuf> {
     let home = std::env::var_os("CARGO_HOME")
         .map(PathBuf::from)
         .or_else(|| std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cargo")))?;
@@ -48,7 +48,7 @@ pub fn cargo_bin_dir() -> Option<PathBuf> {
 
 /// `PATH` with `$CARGO_HOME/bin` in front, for children that look tools up by name
 /// (cargo's wasm32 runner is `wasm-bindgen-test-runner`).
-pub fn path_with_cargo_bin() -> std::ffi::OsString {
+pub(crate) fn path_with_cargo_bin() -> std::ffi::OsString {
     let mut dirs: Vec<PathBuf> = cargo_bin_dir().into_iter().collect();
     if let Some(path) = std::env::var_os("PATH") {
         dirs.extend(std::env::split_paths(&path));
@@ -66,7 +66,7 @@ pub(crate) fn describe(command: &Command) -> String {
 }
 
 /// Runs a command with inherited output; an error when it cannot start or fails.
-pub fn run(command: &mut Command) -> Result<()> {
+pub(crate) fn run(command: &mut Command) -> Result<()> {
     let text = describe(command);
     println!("$ {text}");
     let status = command
@@ -80,7 +80,7 @@ pub fn run(command: &mut Command) -> Result<()> {
 
 /// Runs a command and returns its standard output, or `None` when it cannot start or
 /// fails (for probing whether a tool is there).
-pub fn probe(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
+pub(crate) fn probe(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
     let output = Command::new(program).args(args).output().ok()?;
     output
         .status
@@ -89,7 +89,7 @@ pub fn probe(program: impl AsRef<OsStr>, args: &[&str]) -> Option<String> {
 }
 
 /// Human time: `850 ms`, `12.3 s`, `2 min 05 s`.
-pub fn format_duration(duration: Duration) -> String {
+pub(crate) fn format_duration(duration: Duration) -> String {
     let ms = duration.as_millis();
     if ms < 1000 {
         format!("{ms} ms")
@@ -102,22 +102,22 @@ pub fn format_duration(duration: Duration) -> String {
 }
 
 /// The outcome of one step of a task.
-pub struct StepResult {
-    pub name: String,
-    pub duration: Duration,
-    pub outcome: Result<Option<String>>,
+pub(crate) struct StepResult {
+    pub(crate) name: String,
+    pub(crate) duration: Duration,
+    pub(crate) outcome: Result<Option<String>>,
 }
 
 /// Runs named steps, printing a banner and the duration of each, and a summary at the
 /// end. `Ok(Some(note))` is a pass with a remark (say, a skipped part).
 #[derive(Default)]
-pub struct Steps {
+pub(crate) struct Steps {
     results: Vec<StepResult>,
     started: Option<Instant>,
 }
 
 impl Steps {
-    pub fn new() -> Steps {
+    pub(crate) fn new() -> Steps {
         Steps {
             results: Vec::new(),
             started: Some(Instant::now()),
@@ -125,7 +125,7 @@ impl Steps {
     }
 
     /// Runs one step; returns whether it passed.
-    pub fn run(&mut self, name: &str, step: impl FnOnce() -> Result<Option<String>>) -> bool {
+    pub(crate) fn run(&mut self, name: &str, step: impl FnOnce() -> Result<Option<String>>) -> bool {
         println!("\n==> {name}");
         let started = Instant::now();
         let outcome = step();
@@ -145,7 +145,7 @@ impl Steps {
     }
 
     /// Prints the summary table; an error when any step failed.
-    pub fn finish(self, title: &str) -> Result<()> {
+    pub(crate) fn finish(self, title: &str) -> Result<()> {
         let total = self.started.map(|s| s.elapsed()).unwrap_or_default();
         let width = self.results.iter().map(|r| r.name.len()).max().unwrap_or(0);
         println!("\n{title} summary:");

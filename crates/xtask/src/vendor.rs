@@ -20,13 +20,13 @@ const FILES: &[(&str, &str)] = &[
     ("swagger-ui-dist/swagger-ui.css", "swagger-ui.css"),
 ];
 
-pub fn vendor_dir() -> PathBuf {
+pub(crate) fn vendor_dir() -> PathBuf {
     repo_root().join("target").join("leadtrail-vendor")
 }
 
 /// Copies the vendor files, rewriting only those that changed (an unchanged folder keeps
 /// the collector's release build from re-embedding and re-linking).
-pub fn copy() -> Result<()> {
+pub(crate) fn copy() -> Result<()> {
     let root = repo_root();
     let out = vendor_dir();
     std::fs::create_dir_all(&out).with_context(|| format!("cannot create {}", out.display()))?;

@@ -95,7 +95,7 @@ fn rewrite_glue(glue: &str, renames: &Renames) -> Result<String> {
 }
 
 /// Renames the imports, exports and module of `module` in place, and the glue to match.
-pub fn minify(wasm_opt: &Path, features: &[&str], module: &Path, glue: &Path) -> Result<()> {
+pub(crate) fn minify(wasm_opt: &Path, features: &[&str], module: &Path, glue: &Path) -> Result<()> {
     let mut command = Command::new(wasm_opt);
     command
         .arg(module)
