@@ -72,10 +72,40 @@ pub struct Settings {
     /// `give` — an opt-in box records consent, no public form withdraws it.
     #[serde(default = "default_form_consent")]
     pub form_consent_default: String,
+    /// A session ends after this long without a request (`12h`, `30m`, `90s`, `2d`).
+    #[serde(default = "default_session_idle")]
+    pub session_idle: String,
+    /// A session ends this long after sign-in, however active.
+    #[serde(default = "default_session_lifetime")]
+    pub session_lifetime: String,
 }
 
 fn default_form_consent() -> String {
     "give".to_owned()
+}
+
+fn default_session_idle() -> String {
+    "12h".to_owned()
+}
+
+fn default_session_lifetime() -> String {
+    "30d".to_owned()
+}
+
+/// `90s`, `30m`, `12h`, `30d` → seconds; anything else is refused.
+pub fn parse_duration_secs(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
+    let (number, unit) = text.split_at(unit_at);
+    let number: u64 = number.parse().ok()?;
+    let factor = match unit.trim() {
+        "s" => 1,
+        "m" => 60,
+        "h" => 3_600,
+        "d" => 86_400,
+        _ => return None,
+    };
+    number.checked_mul(factor).filter(|secs| *secs > 0)
 }
 
 impl Settings {
@@ -119,6 +149,8 @@ impl Default for Settings {
             form_consent: Vec::new(),
             form_consent_default: default_form_consent(),
             campaign_template: None,
+            session_idle: default_session_idle(),
+            session_lifetime: default_session_lifetime(),
         }
     }
 }
@@ -154,13 +186,15 @@ pub enum ConfigError {
 
 /// Settings whose environment values are taken as text verbatim: a token such as
 /// `123456` must stay a string, not become a number.
-const TEXT_KEYS: [&str; 6] = [
+const TEXT_KEYS: [&str; 8] = [
     "form_consent_default",
     "db",
     "addr",
     "api_token",
     "time_zone",
     "campaign_template",
+    "session_idle",
+    "session_lifetime",
 ];
 /// Settings whose environment values are parsed (numbers, booleans).
 const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
@@ -256,6 +290,16 @@ impl Settings {
                 self.time_zone
             )));
         }
+        for (name, value) in [
+            ("session_idle", &self.session_idle),
+            ("session_lifetime", &self.session_lifetime),
+        ] {
+            if parse_duration_secs(value).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "{name} must be a duration such as 90s, 30m, 12h or 30d, not {value:?}"
+                )));
+            }
+        }
         let policies = "none, give or give_and_withdraw";
         if crate::store::leads::ConsentPolicy::parse(&self.form_consent_default).is_none() {
             return Err(ConfigError::Invalid(format!(
@@ -341,6 +385,30 @@ mod tests {
             env(&[("LEADTRAIL_TIME_ZONE", "Mars/Base")]),
         );
         assert!(bad.unwrap_err().to_string().contains("Mars/Base"));
+    }
+
+    #[test]
+    fn session_durations_are_read_with_their_unit() {
+        assert_eq!(parse_duration_secs("12h"), Some(43_200));
+        assert_eq!(parse_duration_secs("30d"), Some(2_592_000));
+        assert_eq!(parse_duration_secs("90s"), Some(90));
+        assert_eq!(parse_duration_secs("0s"), None);
+        assert_eq!(parse_duration_secs("12"), None);
+        assert_eq!(parse_duration_secs("h"), None);
+        let s = load(
+            &Overrides::default(),
+            env(&[("LEADTRAIL_SESSION_IDLE", "30m")]),
+        )
+        .unwrap();
+        assert_eq!(
+            (s.session_idle.as_str(), s.session_lifetime.as_str()),
+            ("30m", "30d")
+        );
+        let bad = load(
+            &Overrides::default(),
+            env(&[("LEADTRAIL_SESSION_LIFETIME", "a month")]),
+        );
+        assert!(bad.unwrap_err().to_string().contains("session_lifetime"));
     }
 
     #[test]

@@ -1,25 +1,16 @@
-//! API tokens: minting, hashing, and the middleware that guards `/api/v1`.
+//! API tokens: minting and hashing, and reading the `Authorization: Bearer` header.
 //!
-//! A request is let through with `Authorization: Bearer <token>` when the token is the
-//! configured one (`LEADTRAIL_API_TOKEN` / `api_token`) or one minted by
-//! `leadtrail token create`. Minted tokens are stored only as SHA-256 hashes: a leaked
-//! database does not leak working tokens. The configured token is compared by hash in
-//! constant time, so response timing says nothing about how much of a guess was right.
+//! Tokens are stored only as SHA-256 hashes: a leaked database does not leak working
+//! tokens. Who a token signs in as, and what it may do, is decided in [`super::access`];
+//! the configured token is compared by hash in constant time there, so response timing
+//! says nothing about how much of a guess was right.
 
-use actix_web::body::{EitherBody, MessageBody};
-use actix_web::dev::{ServiceRequest, ServiceResponse};
-use actix_web::http::header;
-use actix_web::middleware::Next;
-use actix_web::{web, ResponseError};
+use actix_web::http::header::{self, HeaderMap};
 use rand::RngCore;
 use sha2::{Digest, Sha256};
-use subtle::ConstantTimeEq;
-
-use super::error::ApiError;
-use super::AppState;
 
 /// Prefix of minted tokens, so that a token found in a log or a repository can be
-/// recognised (and revoked) as a leadtrail token.
+/// recognised (and revoked with `leadtrail token revoke`) as a leadtrail token.
 pub const TOKEN_PREFIX: &str = "ltk_";
 
 /// A new random token: 256 bits from the OS's generator, hex-encoded.
@@ -34,41 +25,11 @@ pub fn token_sha256(token: &str) -> [u8; 32] {
 }
 
 /// The token of an `Authorization: Bearer …` header (scheme case-insensitive).
-pub fn bearer_token(req: &ServiceRequest) -> Option<&str> {
-    let value = req.headers().get(header::AUTHORIZATION)?.to_str().ok()?;
+pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+    let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();
     (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
-}
-
-async fn is_authorised(state: &AppState, token: &str) -> Result<bool, ApiError> {
-    let hash = token_sha256(token);
-    if let Some(configured) = &state.api_token_sha256 {
-        if bool::from(configured.ct_eq(&hash)) {
-            return Ok(true);
-        }
-    }
-    Ok(state.store.api_token_exists(hash).await?)
-}
-
-/// Middleware: answers 401 (or 503 when the token store cannot be read) before any
-/// handler runs, so nothing under the guarded scope is reachable without a token.
-pub async fn require_token(
-    req: ServiceRequest,
-    next: Next<impl MessageBody>,
-) -> Result<ServiceResponse<EitherBody<impl MessageBody>>, actix_web::Error> {
-    let verdict = match (bearer_token(&req), req.app_data::<web::Data<AppState>>()) {
-        (Some(token), Some(state)) => is_authorised(state, token).await,
-        (None, _) => Ok(false),
-        (Some(_), None) => Err(ApiError::Internal("application state missing".into())),
-    };
-    match verdict {
-        Ok(true) => Ok(next.call(req).await?.map_into_left_body()),
-        Ok(false) => Ok(req
-            .into_response(ApiError::Unauthorized.error_response())
-            .map_into_right_body()),
-        Err(e) => Ok(req.into_response(e.error_response()).map_into_right_body()),
-    }
 }
 
 #[cfg(test)]

@@ -32,6 +32,7 @@ use super::api::rfc3339;
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
+use crate::http::access::Access;
 use crate::store::links::{KnownValues, NewSavedLink, SavedLink, SourceAlias};
 
 /// How long the known sources, mediums and campaigns are reused before being read again.
@@ -44,15 +45,28 @@ const MAX_NAME_CHARS: usize = 200;
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.app_data(web::Data::new(KnownCache::default()))
         .get("/explain", explain_visit)
+        .allow(Access::Read)
         .post("/links", create_link)
+        .allow(Access::Read)
         .post("/links/check", check_link)
+        .allow(Access::Work)
         .get("/links/saved", list_saved)
+        .allow(Access::Read)
         .post("/links/saved", save_link)
+        .allow(Access::Work)
         .delete("/links/saved/{id}", delete_saved)
+        .allow(Access::Work)
         .post("/reclassify", reclassify)
+        .allow(Access::Admin)
+        .audit("settings.reclassify")
         .get("/aliases", list_aliases)
+        .allow(Access::Read)
         .put("/aliases/{alias}", put_alias)
-        .delete("/aliases/{alias}", delete_alias);
+        .allow(Access::Admin)
+        .audit("settings.alias")
+        .delete("/aliases/{alias}", delete_alias)
+        .allow(Access::Admin)
+        .audit("settings.alias.delete");
 }
 
 /// The links part of the OpenAPI document (merged in [`super::openapi`]).

@@ -3,15 +3,20 @@
 //!
 //! Routes:
 //! - `POST /f/{form_key}` (+ CORS preflight): the public form endpoint ([`form`]);
-//! - `/api/v1/…` behind a Bearer token ([`api`], [`auth`]), except the OpenAPI document
-//!   `/api/v1/openapi.json` ([`openapi`]);
+//! - `/api/v1/…`: each route with its access decision per role ([`access`]), signed in by
+//!   a session cookie ([`session`]) or a Bearer token ([`auth`]); signing in and the OpenAPI
+//!   document `/api/v1/openapi.json` ([`openapi`]) are public;
 //! - `GET /healthz`, `GET /thanks`;
 //! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]),
 //!   compressed when the client accepts it.
 
 pub mod abuse;
+pub(crate) mod access;
+#[cfg(test)]
+mod access_table;
 pub mod api;
 pub mod assets;
+pub mod audit;
 pub mod auth;
 pub mod error;
 pub mod form;
@@ -21,7 +26,9 @@ pub mod links;
 pub mod openapi;
 mod routes;
 pub mod search;
+pub mod session;
 pub mod tiles;
+pub mod tokens;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -72,6 +79,10 @@ pub struct AppState {
     pub link_check: links::check::CheckLimits,
     /// Which consent statements each form may make.
     pub form_consent: crate::store::leads::FormConsent,
+    /// How long sign-ins last.
+    pub sessions: session::SessionSettings,
+    /// Failed sign-ins per e-mail and per address.
+    pub sign_in_throttle: session::SignInThrottle,
 }
 
 impl AppState {
@@ -89,6 +100,8 @@ impl AppState {
             allowed_origins: settings.allowed_origins.clone(),
             link_check: settings.link_check(),
             form_consent: settings.form_consent(),
+            sessions: session::SessionSettings::from(settings),
+            sign_in_throttle: session::SignInThrottle::default(),
             // Checked when the settings were loaded.
             campaign_template: settings
                 .campaign_template
@@ -113,6 +126,17 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 
 async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
     Err(ApiError::NotFound(format!("nothing at {}", req.path())))
+}
+
+/// An `/api/v1` path no route matched: what is there is only told to who is signed in.
+async fn api_not_found(
+    req: actix_web::HttpRequest,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    match access::authenticate(&req, &state).await? {
+        Some(_) => not_found(req).await,
+        None => Err(ApiError::Unauthorized),
+    }
 }
 
 /// Logs each request at debug level (method, path, status, time), without building any
@@ -177,43 +201,54 @@ pub fn app(
 /// Every route with a handler of its own; the pages and files of [`assets::fallback`]
 /// come after them.
 fn register(r: &mut Router<'_>) {
+    use access::Access;
     r.get("/healthz", healthz)
+        .allow(Access::Public)
         .route(Method::HEAD, "/healthz", healthz)
+        .allow(Access::Public)
         .get("/thanks", assets::thank_you)
-    .scope(
-        "/f",
-        |scope| scope.wrap(from_fn(form::allow_origin)),
-        |r| {
-            r.post("/{form_key}", form::submit)
-                .route(Method::OPTIONS, "/{form_key}", form::preflight)
-                .otherwise(not_found);
-        },
-    )
-    // Public: the document describes the API and holds no data.
-    .get("/api/v1/openapi.json", openapi::serve)
-    .scope(
-        "/api/v1",
-        |scope| {
-            scope
-                .wrap(ErrorHandlers::new().default_handler(limits::json_error))
-                .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
-                .wrap(from_fn(auth::require_token))
-        },
-        |r| {
-            r.get("/persons/{id}", api::person)
-                .get("/persons/{id}/submissions", api::submissions)
-                .get("/companies/{id}", api::company);
-            leads::routes(r);
-            search::routes(r);
-            tiles::routes(r);
-            links::routes(r);
-            r.otherwise(not_found);
-        },
-    );
+        .allow(Access::Public)
+        .scope(
+            "/f",
+            |scope| scope.wrap(from_fn(form::allow_origin)),
+            |r| {
+                r.post("/{form_key}", form::submit)
+                    .allow(Access::Public)
+                    .route(Method::OPTIONS, "/{form_key}", form::preflight)
+                    .allow(Access::Public)
+                    .otherwise(not_found);
+            },
+        )
+        // Public: the document describes the API and holds no data.
+        .get("/api/v1/openapi.json", openapi::serve)
+        .allow(Access::Public)
+        .scope(
+            "/api/v1",
+            |scope| {
+                scope
+                    .wrap(ErrorHandlers::new().default_handler(limits::json_error))
+                    .wrap(DefaultHeaders::new().add((header::CACHE_CONTROL, "no-store")))
+            },
+            |r| {
+                r.get("/persons/{id}", api::person)
+                    .allow(Access::Read)
+                    .get("/persons/{id}/submissions", api::submissions)
+                    .allow(Access::Read)
+                    .get("/companies/{id}", api::company)
+                    .allow(Access::Read);
+                session::routes(r);
+                tokens::routes(r);
+                audit::routes(r);
+                leads::routes(r);
+                search::routes(r);
+                tiles::routes(r);
+                links::routes(r);
+                r.otherwise(api_not_found);
+            },
+        );
 }
 
 /// The routes the app registers, as [`register`] registers them for the server.
-#[cfg(test)]
 pub(crate) fn registered_routes() -> Vec<routes::RegisteredRoute> {
     let mut seen = Vec::new();
     let _ = App::new().configure(|cfg| register(&mut Router::new(cfg, &mut seen)));
@@ -246,6 +281,17 @@ pub async fn serve(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<
             );
         }
     }
+    if let Ok(0) = store.count_users().await {
+        tracing::warn!(
+            db = %settings.db.display(),
+            "no one can sign in yet: create the first admin with \
+             `leadtrail user create --email EMAIL --name NAME --role admin --db {}`",
+            settings.db.display()
+        );
+    }
+    // Made now rather than on the first sign-in for an unknown e-mail, which would
+    // otherwise take twice as long as any other and tell that the e-mail is unknown.
+    let _ = crate::accounts::password::decoy_hash();
     let state = web::Data::new(AppState::new(&settings, store.clone()));
     let server = HttpServer::new(move || app(state.clone()))
         .disable_signals()

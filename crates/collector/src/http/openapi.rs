@@ -10,7 +10,7 @@ use actix_web::http::header;
 use actix_web::HttpResponse;
 use serde::Serialize;
 use serde_json::{json, Value};
-use utoipa::openapi::security::{HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
 
 /// Every error answer: `{"error": "<message>"}`.
@@ -48,10 +48,21 @@ pub fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::links::LinksApi::openapi());
     doc.merge(super::search::SearchApi::openapi());
     doc.merge(super::tiles::doc::TilesApi::openapi());
+    doc.merge(super::quality::QualityApi::openapi());
+    doc.merge(super::session::SessionApi::openapi());
+    doc.merge(super::tokens::TokensApi::openapi());
+    doc.merge(super::audit::AuditApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",
         SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()),
+    );
+    components.add_security_scheme(
+        "session",
+        SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::with_description(
+            super::access::SESSION_COOKIE,
+            "the session cookie `POST /api/v1/session` sets (the pages use it)",
+        ))),
     );
     doc
 }
@@ -69,10 +80,21 @@ static DOCUMENT_JSON: LazyLock<String> = LazyLock::new(|| {
 
 const OPERATIONS: [&str; 7] = ["get", "put", "post", "delete", "options", "head", "patch"];
 
+/// The access decision of every registered route, by method and path.
+fn decisions() -> std::collections::HashMap<(String, String), super::access::Access> {
+    super::registered_routes()
+        .into_iter()
+        .filter_map(|r| Some(((r.method, r.path), r.access?)))
+        .collect()
+}
+
 /// The answers that come from the layers every handler sits behind rather than from the
-/// handler, added to each operation they apply to: 401 from the token check, 400 from the
-/// path extractor (a non-numeric id) and from the JSON body readers (malformed JSON).
+/// handler, added to each operation they apply to: 401 from the sign-in check and 403 from
+/// the route's access decision (whose roles and token scope are listed as `x-roles` and
+/// `x-token-scope`), 400 from the path extractor (a non-numeric id) and from the JSON body
+/// readers (malformed JSON).
 fn add_common_answers(doc: &mut Value) {
+    let decisions = decisions();
     let error = |description: &str| {
         json!({
             "description": description,
@@ -82,11 +104,46 @@ fn add_common_answers(doc: &mut Value) {
     let Some(paths) = doc.get_mut("paths").and_then(Value::as_object_mut) else {
         return;
     };
-    for item in paths.values_mut() {
+    for (path, item) in paths.iter_mut() {
         for method in OPERATIONS {
             let Some(operation) = item.get_mut(method).and_then(Value::as_object_mut) else {
                 continue;
             };
+            let access = decisions.get(&(method.to_owned(), path.clone())).copied();
+            if let Some(access) = access.filter(|a| *a != super::access::Access::Public) {
+                let roles: Vec<&str> = access.roles().iter().map(|r| r.name()).collect();
+                let scope = access.scope().name();
+                operation.insert("x-roles".into(), json!(roles));
+                operation.insert("x-token-scope".into(), json!(scope));
+                let note = format!(
+                    "\n\nRoles: {}; a token needs the scope `{scope}`.",
+                    roles.join(", ")
+                );
+                let description = operation
+                    .get("description")
+                    .and_then(Value::as_str)
+                    .unwrap_or_default()
+                    .to_owned();
+                operation.insert(
+                    "description".into(),
+                    json!(format!("{description}{note}").trim_start()),
+                );
+                let security = operation.entry("security").or_insert_with(|| json!([]));
+                if let Some(list) = security.as_array_mut() {
+                    if !list.iter().any(|s| s.get("bearer").is_some()) {
+                        list.push(json!({"bearer": []}));
+                    }
+                    list.push(json!({"session": []}));
+                }
+                if let Some(responses) = operation
+                    .get_mut("responses")
+                    .and_then(Value::as_object_mut)
+                {
+                    responses.entry("403").or_insert_with(|| {
+                        error("refused: the role or the token's scope does not allow it, or a signed-in write came from another site")
+                    });
+                }
+            }
             let secured = operation
                 .get("security")
                 .and_then(Value::as_array)
@@ -108,7 +165,7 @@ fn add_common_answers(doc: &mut Value) {
             };
             if secured {
                 responses.entry("401").or_insert_with(|| {
-                    error("no valid API token (`Authorization: Bearer <token>`)")
+                    error("not signed in: no session cookie and no valid API token (`Authorization: Bearer <token>`)")
                 });
             }
             if numeric_path_parameter || json_body {

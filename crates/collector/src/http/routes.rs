@@ -3,6 +3,10 @@
 //! `http/mod.rs` runs the same configuration the server runs and returns that list, so the
 //! test that holds it against the OpenAPI document sees exactly what is served.
 //!
+//! Each route carries its access decision ([`Access`]): `.allow(…)` right after the route
+//! gives it. The resource's [`access::guard`] applies it before any handler runs; a route
+//! given none is refused to everyone, and the route table's test names it.
+//!
 //! The router also makes each path one resource holding all its methods, so a method the
 //! path does not take is answered 405 with `Allow` (instead of falling through to a 404),
 //! and it registers paths without parameters before those with (`/persons/search` before
@@ -15,6 +19,7 @@ use actix_web::dev::HttpServiceFactory;
 use actix_web::http::Method;
 use actix_web::{web, FromRequest, Handler, HttpResponse, Responder, Route};
 
+use super::access::{self, Access};
 use super::error::ApiError;
 
 /// One registered route: its method and its full path (scope prefixes included), in
@@ -23,12 +28,14 @@ use super::error::ApiError;
 pub(crate) struct RegisteredRoute {
     pub(crate) method: String,
     pub(crate) path: String,
+    /// Who may call it; `None` until `.allow(…)` gives it.
+    pub(crate) access: Option<Access>,
 }
 
 /// A path's methods, registered as one resource when the router is dropped.
 struct PendingResource {
     path: String,
-    methods: Vec<Method>,
+    methods: Vec<(Method, Option<Access>, Option<&'static str>)>,
     routes: Vec<Route>,
 }
 
@@ -40,6 +47,8 @@ pub(crate) struct Router<'a> {
     seen: &'a mut Vec<RegisteredRoute>,
     resources: Vec<PendingResource>,
     scopes: Vec<Box<dyn FnOnce(&mut web::ServiceConfig) + 'a>>,
+    /// The route `.allow` applies to: its index in `seen`, its resource and method.
+    last: Option<(usize, usize, usize)>,
 }
 
 impl<'a> Router<'a> {
@@ -58,7 +67,28 @@ impl<'a> Router<'a> {
             seen,
             resources: Vec::new(),
             scopes: Vec::new(),
+            last: None,
         }
+    }
+
+    /// Who may call the route registered just before.
+    pub(crate) fn allow(&mut self, access: Access) -> &mut Self {
+        let Some((seen, resource, method)) = self.last else {
+            panic!("allow() must follow the route it decides for");
+        };
+        self.seen[seen].access = Some(access);
+        self.resources[resource].methods[method].1 = Some(access);
+        self
+    }
+
+    /// Records `action` in the audit log each time the route registered just before
+    /// succeeds (`person.erase`); the target is named by the path's `{id}` or `{alias}`.
+    pub(crate) fn audit(&mut self, action: &'static str) -> &mut Self {
+        let Some((_, resource, method)) = self.last else {
+            panic!("audit() must follow the route it audits");
+        };
+        self.resources[resource].methods[method].2 = Some(action);
+        self
     }
 
     /// `method path` answered by `handler`.
@@ -71,19 +101,24 @@ impl<'a> Router<'a> {
         self.seen.push(RegisteredRoute {
             method: method.as_str().to_ascii_lowercase(),
             path: format!("{}{path}", self.prefix),
+            access: None,
         });
         let route = web::method(method.clone()).to(handler);
-        match self.resources.iter_mut().find(|r| r.path == path) {
-            Some(resource) => {
-                resource.methods.push(method);
-                resource.routes.push(route);
+        let resource = match self.resources.iter().position(|r| r.path == path) {
+            Some(at) => at,
+            None => {
+                self.resources.push(PendingResource {
+                    path: path.to_owned(),
+                    methods: Vec::new(),
+                    routes: Vec::new(),
+                });
+                self.resources.len() - 1
             }
-            None => self.resources.push(PendingResource {
-                path: path.to_owned(),
-                methods: vec![method],
-                routes: vec![route],
-            }),
-        }
+        };
+        let pending = &mut self.resources[resource];
+        pending.methods.push((method, None, None));
+        pending.routes.push(route);
+        self.last = Some((self.seen.len() - 1, resource, pending.methods.len() - 1));
         self
     }
 
@@ -142,6 +177,7 @@ impl<'a> Router<'a> {
     where
         S: HttpServiceFactory + 'static,
     {
+        self.last = None;
         let prefix = format!("{}{path}", self.prefix);
         let seen = &mut *self.seen;
         let scope = web::scope(path).configure(|cfg| build(&mut Router::under(cfg, prefix, seen)));
@@ -176,15 +212,31 @@ impl Drop for Router<'_> {
         // Stable: paths with fewer parameters first, otherwise in the order given.
         resources.sort_by_key(|r| r.path.matches('{').count());
         for pending in resources {
-            let allow = allow_header(&pending.methods);
+            let methods: Vec<Method> = pending.methods.iter().map(|(m, ..)| m.clone()).collect();
+            let allow = allow_header(&methods);
             let mut resource = web::resource(pending.path.as_str());
             for route in pending.routes {
                 resource = resource.route(route);
             }
-            self.cfg
-                .service(resource.default_service(web::to(move || async move {
-                    Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })
-                })));
+            let resource = resource.default_service(web::to(move || async move {
+                Err::<HttpResponse, _>(ApiError::MethodNotAllowed { allow })
+            }));
+            // Public resources (the form endpoint) skip the guard: nothing to decide.
+            if pending
+                .methods
+                .iter()
+                .all(|(_, access, _)| *access == Some(Access::Public))
+            {
+                self.cfg.service(resource);
+            } else {
+                let decisions: access::Decisions = pending.methods.into();
+                self.cfg
+                    .service(
+                        resource.wrap(actix_web::middleware::from_fn(move |req, next| {
+                            access::guard(decisions.clone(), req, next)
+                        })),
+                    );
+            }
         }
         for scope in std::mem::take(&mut self.scopes) {
             scope(self.cfg);

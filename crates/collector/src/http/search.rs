@@ -24,6 +24,7 @@ use super::api::{rfc3339, CompanyJson, PersonJson};
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
+use crate::http::access::Access;
 use crate::store::search::{
     fields, Criteria, CriteriaError, Entity, NewSelection, Page, SearchRequest, Selection,
     SelectionKind, SelectionRefusal, LEAD_STATUSES,
@@ -32,19 +33,33 @@ use crate::store::Store;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/persons", list_persons)
+        .allow(Access::Read)
         .post("/persons/search", search_persons)
+        .allow(Access::Read)
         .get("/companies", list_companies)
+        .allow(Access::Read)
         .post("/companies/search", search_companies)
+        .allow(Access::Read)
         .get("/selections", list_selections)
+        .allow(Access::Read)
         .post("/selections", create_selection)
+        .allow(Access::Work)
         .get("/selections/{id}", get_selection)
+        .allow(Access::Read)
         .patch("/selections/{id}", update_selection)
+        .allow(Access::Work)
         .delete("/selections/{id}", delete_selection)
+        .allow(Access::Work)
         .get("/selections/{id}/members", members)
+        .allow(Access::Read)
         .post("/selections/{id}/members", add_members)
+        .allow(Access::Work)
         .delete("/selections/{id}/members", remove_members)
+        .allow(Access::Work)
         .get("/selections/{id}/board", board)
-        .get("/search/fields", search_fields);
+        .allow(Access::Read)
+        .get("/search/fields", search_fields)
+        .allow(Access::Read);
 }
 
 /// `GET /api/v1/search/fields`: the criteria each entity takes, with their operators (the
@@ -152,7 +167,24 @@ fn listing(
             _ => rest.push((key, value)),
         }
     }
+    if listing.format == Format::Csv {
+        refuse_export_to_viewers(req)?;
+    }
     Ok((listing, rest))
+}
+
+/// A CSV answer is an export of personal data: viewers read JSON pages only.
+fn refuse_export_to_viewers(req: &HttpRequest) -> Result<(), ApiError> {
+    use actix_web::HttpMessage;
+    let extensions = req.extensions();
+    let principal = extensions.get::<crate::http::access::Principal>();
+    if principal.is_some_and(|p| !p.may_export()) {
+        return Err(ApiError::Forbidden(
+            "a viewer may not export: CSV answers hold personal data (ask for JSON pages)"
+                .to_owned(),
+        ));
+    }
+    Ok(())
 }
 
 fn criteria_from_pairs(pairs: &[(String, String)], entity: Entity) -> Result<Criteria, ApiError> {

@@ -22,6 +22,7 @@ use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::routes::Router;
 use super::AppState;
+use crate::http::access::Access;
 use crate::store::tiles::{
     tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
     StoredDashboard, TileFilter, TileInfo, TileKind, TILES,
@@ -29,15 +30,25 @@ use crate::store::tiles::{
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/tiles", list_tiles)
+        .allow(Access::Read)
         .get("/tiles/filters", filter_values)
+        .allow(Access::Read)
         .get("/tiles/model", model_stats)
+        .allow(Access::Read)
         .get("/tiles/{tile}", one_tile)
+        .allow(Access::Read)
         .get("/tiles/{tile}/persons", tile_persons)
+        .allow(Access::Read)
         .get("/dashboards", list_dashboards)
+        .allow(Access::Read)
         .post("/dashboards", create_dashboard)
+        .allow(Access::Work)
         .get("/dashboards/{id}", get_dashboard)
+        .allow(Access::Read)
         .put("/dashboards/{id}", replace_dashboard)
-        .delete("/dashboards/{id}", delete_dashboard);
+        .allow(Access::Work)
+        .delete("/dashboards/{id}", delete_dashboard)
+        .allow(Access::Work);
 }
 
 /// The period and filters as given in the query string; parsed by hand for messages that
@@ -407,7 +418,9 @@ fn dashboard_input(body: &[u8]) -> Result<DashboardInput, ApiError> {
     // serde reads a struct from an array too (`[name, tiles]`): only objects are dashboards.
     let not_object = |v: Option<&Value>| v.is_some_and(|v| !v.is_object());
     if !value.is_object() {
-        return Err(ApiError::bad_request("body must be a dashboard as a JSON object"));
+        return Err(ApiError::bad_request(
+            "body must be a dashboard as a JSON object",
+        ));
     }
     if not_object(value.get("filters")) {
         return Err(ApiError::invalid("filters", "must be an object"));

@@ -15,6 +15,7 @@ use super::api::{rfc3339, CompanyJson, Items, PersonJson, SubmissionJson};
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
+use crate::http::access::Access;
 use crate::store::leads::{
     Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
 };
@@ -23,19 +24,42 @@ use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.patch("/persons/{id}", patch_person)
+        .allow(Access::Work)
+        .audit("person.update")
         .delete("/persons/{id}", erase_person)
+        .allow(Access::Admin)
+        .audit("person.erase")
         .get("/persons/{id}/export", export_person)
+        .allow(Access::Export)
+        .audit("person.export")
         .get("/persons/{id}/status_changes", status_changes)
+        .allow(Access::Read)
         .patch("/companies/{id}", patch_company)
+        .allow(Access::Work)
+        .audit("company.update")
         .post("/submissions", create_submission)
+        .allow(Access::Work)
+        .audit("submission.create")
         .patch("/submissions/{id}", patch_submission)
+        .allow(Access::Work)
+        .audit("submission.update")
         .post("/associates", create_associate)
+        .allow(Access::Work)
+        .audit("associate.create")
         .get("/associates", list_associates)
+        .allow(Access::Read)
         .get("/associates/{id}", get_associate)
+        .allow(Access::Read)
         .post("/sales", create_sale)
+        .allow(Access::Work)
+        .audit("sale.create")
         .get("/sales", list_sales)
+        .allow(Access::Read)
         .get("/sales/{id}", get_sale)
-        .patch("/sales/{id}", patch_sale);
+        .allow(Access::Read)
+        .patch("/sales/{id}", patch_sale)
+        .allow(Access::Work)
+        .audit("sale.update");
 }
 
 fn now_ms() -> i64 {
