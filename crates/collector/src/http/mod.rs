@@ -24,6 +24,7 @@ pub mod leads;
 mod limits;
 pub mod links;
 pub mod openapi;
+pub(crate) mod quality;
 mod routes;
 pub mod search;
 pub mod session;
@@ -242,6 +243,7 @@ fn register(r: &mut Router<'_>) {
                 leads::routes(r);
                 search::routes(r);
                 tiles::routes(r);
+                quality::routes(r);
                 links::routes(r);
                 r.otherwise(api_not_found);
             },
