@@ -94,7 +94,10 @@ use crate::clean::normalise_name;
 use crate::click_ids;
 use crate::touch::{Touch, DIRECT_MEDIUM, DIRECT_SOURCE, NOT_SET, UNTRACKED_SOURCE};
 
-pub use sources::{canonical_source, source_category, AliasError, SourceAliases, SourceCategory};
+pub use sources::{AliasError, SourceAliases};
+pub(crate) use sources::{source_category, SourceCategory};
+#[cfg(test)]
+pub(crate) use sources::canonical_source;
 
 /// Version of the rules and their data. Stored with every classified touch so that
 /// `reclassify` knows which touches are stale. A test pins a fingerprint of the rules and
@@ -561,7 +564,8 @@ pub fn rule_by_id(id: &str) -> Option<&'static Rule> {
 }
 
 /// Classifies a touch with the built-in source aliases.
-pub fn classify(touch: &Touch) -> ChannelDecision {
+#[cfg(test)]
+pub(crate) fn classify(touch: &Touch) -> ChannelDecision {
     classify_with(touch, SourceAliases::builtin())
 }
 

@@ -11,7 +11,7 @@ use alloc::string::String;
 /// Longest campaign value kept (source, medium, campaign, term, content, id), in characters.
 pub const MAX_VALUE_CHARS: usize = 256;
 /// Longest click id kept, in characters. Real ones are well under 200.
-pub const MAX_CLICK_ID_CHARS: usize = 256;
+pub(crate) const MAX_CLICK_ID_CHARS: usize = 256;
 /// Longest URL kept (landing page, referrer), in characters.
 pub const MAX_URL_CHARS: usize = 2048;
 
@@ -84,7 +84,7 @@ pub fn clean_value(raw: &str) -> Option<String> {
 
 /// Cleans a click id: case is significant to the ad platforms, so it is kept; anything that
 /// could not be part of an id (white space) is removed.
-pub fn clean_click_id(raw: &str) -> Option<String> {
+pub(crate) fn clean_click_id(raw: &str) -> Option<String> {
     let no_space: String = raw.chars().filter(|c| !c.is_whitespace()).collect();
     clean_text(&no_space, MAX_CLICK_ID_CHARS)
 }
@@ -93,7 +93,7 @@ pub fn clean_click_id(raw: &str) -> Option<String> {
 /// and often carries tokens that have no business in a CRM. On the server an absolute URL
 /// is first serialised as the browser would have ([`crate::web_url`]), so that a page is
 /// stored in one spelling whoever sent it.
-pub fn clean_url(raw: &str) -> Option<String> {
+pub(crate) fn clean_url(raw: &str) -> Option<String> {
     #[cfg(feature = "url")]
     let canonical = crate::web_url::canonical(raw.trim());
     #[cfg(feature = "url")]

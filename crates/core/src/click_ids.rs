@@ -4,7 +4,7 @@
 
 /// One known click-id parameter.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct ClickIdKind {
+pub(crate) struct ClickIdKind {
     /// The query parameter, as the platform writes it.
     pub param: &'static str,
     /// The source a click with this id comes from.
@@ -23,7 +23,7 @@ const fn kind(param: &'static str, source: &'static str, medium: &'static str) -
 }
 
 /// Known click ids, in order of precedence when a URL carries several.
-pub const CLICK_IDS: &[ClickIdKind] = &[
+pub(crate) const CLICK_IDS: &[ClickIdKind] = &[
     kind("gclid", "google", "cpc"),
     kind("gbraid", "google", "cpc"),
     kind("wbraid", "google", "cpc"),
@@ -42,7 +42,7 @@ pub const CLICK_IDS: &[ClickIdKind] = &[
 ];
 
 /// The click-id kind for a parameter name (case-insensitive).
-pub fn by_param(param: &str) -> Option<&'static ClickIdKind> {
+pub(crate) fn by_param(param: &str) -> Option<&'static ClickIdKind> {
     CLICK_IDS
         .iter()
         .find(|k| k.param.eq_ignore_ascii_case(param))

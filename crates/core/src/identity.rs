@@ -228,7 +228,7 @@ const FREE_MAIL_DOMAINS: &[&str] = &[
 ];
 
 /// True when `domain` belongs to a free or consumer mail service.
-pub fn is_free_mail(domain: &str) -> bool {
+pub(crate) fn is_free_mail(domain: &str) -> bool {
     FREE_MAIL_DOMAINS.contains(&domain)
 }
 

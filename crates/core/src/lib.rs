@@ -41,7 +41,7 @@ pub mod wire;
 #[cfg(feature = "std")]
 pub use attribution::{Attribution, TouchOrigin};
 #[cfg(feature = "std")]
-pub use channel::{classify, Channel, ChannelDecision};
+pub use channel::Channel;
 #[cfg(feature = "url")]
 pub use link::{build_link, BuiltLink, LinkError, LinkRequest, LinkWarning};
 pub use touch::{Touch, TouchField, Visit, VisitKind};

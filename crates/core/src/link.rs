@@ -71,7 +71,7 @@ use crate::touch::{TouchField, Visit};
 
 /// Mediums the channel rules know by name, in the one spelling we recommend for each.
 /// A medium outside this list (and outside the operator's own) gets a warning.
-pub const KNOWN_MEDIUMS: &[&str] = &[
+pub(crate) const KNOWN_MEDIUMS: &[&str] = &[
     "cpc",
     "ppc",
     "cpm",

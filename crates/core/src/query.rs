@@ -8,7 +8,7 @@ use alloc::vec::Vec;
 use crate::bytes;
 
 /// Returns the query part of a URL (between `?` and `#`), or `""`.
-pub fn query_of(url: &str) -> &str {
+pub(crate) fn query_of(url: &str) -> &str {
     bytes::split_once(bytes::before(url, b'#'), b'?').map_or("", |(_, query)| query)
 }
 
@@ -94,7 +94,7 @@ pub fn encode(raw: &str) -> String {
 }
 
 /// Appends `key=value` to a query string being built.
-pub fn push_pair(out: &mut String, key: &str, value: &str) {
+pub(crate) fn push_pair(out: &mut String, key: &str, value: &str) {
     if !out.is_empty() {
         out.push('&');
     }

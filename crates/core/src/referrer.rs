@@ -10,7 +10,7 @@ use crate::bytes;
 
 /// Extracts the host of an absolute URL: lower-case, without user info, port or a leading
 /// `www.`. Returns `None` for anything that is not `scheme://host…`.
-pub fn host_of(url: &str) -> Option<String> {
+pub(crate) fn host_of(url: &str) -> Option<String> {
     let url = url.trim();
     // The scheme cannot hold a `:`, so the first one must start `://`.
     let (scheme, rest) = bytes::split_once(url, b':')?;
@@ -49,7 +49,7 @@ pub fn host_of(url: &str) -> Option<String> {
 }
 
 /// True when `host` is `site` or one of its sub-domains (both as from [`host_of`]).
-pub fn is_same_site(host: &str, site: &str) -> bool {
+pub(crate) fn is_same_site(host: &str, site: &str) -> bool {
     host == site
         || host
             .strip_suffix(site)
@@ -116,7 +116,7 @@ fn is_engine_host(host: &str, label: &str) -> bool {
 
 /// The `(source, medium)` a visit from `host` (as from [`host_of`]) gets: `google / organic`
 /// for a search engine, `linkedin / social` for a known network, else `host / referral`.
-pub fn classify_host(host: &str) -> (String, &'static str) {
+pub(crate) fn classify_host(host: &str) -> (String, &'static str) {
     if !is_search_exception(host) {
         for (label, source) in SEARCH_ENGINES {
             // `so` is too short to match as a label anywhere: only so.com itself.

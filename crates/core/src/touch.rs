@@ -10,9 +10,9 @@ use crate::referrer::{classify_host, host_of, is_same_site};
 
 /// Source and medium of a visit that came from nowhere in particular.
 pub const DIRECT_SOURCE: &str = "(direct)";
-pub const DIRECT_MEDIUM: &str = "(none)";
+pub(crate) const DIRECT_MEDIUM: &str = "(none)";
 /// Source or medium of a campaign link that left it out.
-pub const NOT_SET: &str = "(not set)";
+pub(crate) const NOT_SET: &str = "(not set)";
 /// Source of a form post that arrived without the tracker's fields and with no `Referer`
 /// that says how the visitor came: the attribution was lost, which is not a direct visit.
 pub const UNTRACKED_SOURCE: &str = "(untracked)";
@@ -70,7 +70,7 @@ impl TouchField {
     }
 
     /// The `utm_*` query parameter that carries this field, if any.
-    pub const fn utm_param(self) -> Option<&'static str> {
+    pub(crate) const fn utm_param(self) -> Option<&'static str> {
         match self {
             TouchField::Source => Some("utm_source"),
             TouchField::Medium => Some("utm_medium"),
@@ -161,7 +161,7 @@ impl Touch {
     }
 
     /// A touch from `(name, value)` pairs, every value cleaned; unknown names are ignored.
-    pub fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
+    pub(crate) fn from_pairs<K: AsRef<str>, V: AsRef<str>>(
         pairs: impl IntoIterator<Item = (K, V)>,
     ) -> Touch {
         let mut touch = Touch::default();

@@ -10,7 +10,7 @@ use crate::touch::{Touch, TouchField};
 
 /// Prefix of every field the tracker adds; the collector keeps such fields out of the
 /// submission's payload.
-pub const PREFIX: &str = "lt_";
+pub(crate) const PREFIX: &str = "lt_";
 /// Carries the contract's version, so that the collector can read older trackers.
 pub const VERSION_FIELD: &str = "lt_v";
 pub const VERSION: &str = "1";
@@ -41,7 +41,7 @@ impl Slot {
 }
 
 /// The hidden field name of one touch field: `lt_first_source`.
-pub fn field_name(slot: Slot, field: TouchField) -> String {
+pub(crate) fn field_name(slot: Slot, field: TouchField) -> String {
     let mut name = String::with_capacity(24);
     name.push_str(slot.prefix());
     name.push_str(field.name());

@@ -15,14 +15,14 @@ use crate::touch::Touch;
 use super::sources::{before_public_suffix, source_category, SourceAliases, SourceCategory};
 
 /// The mediums a referrer alone implies, by category.
-pub const ORGANIC: &str = "organic";
-pub const SOCIAL: &str = "social";
+pub(crate) const ORGANIC: &str = "organic";
+pub(crate) const SOCIAL: &str = "social";
 pub const EMAIL: &str = "email";
-pub const REFERRAL: &str = "referral";
+pub(crate) const REFERRAL: &str = "referral";
 
 /// What a referrer says about a visit without campaign parameters.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ReferrerSource {
+pub(crate) struct ReferrerSource {
     /// The referring host, as [`host_of`] gives it (lower-case, no `www.`, no port).
     pub host: String,
     /// The name to store: the network's (`gmx`, `chatgpt`), else the registrable domain.
@@ -95,7 +95,7 @@ fn category_by_shape(host: &str) -> Option<SourceCategory> {
 
 /// The category of a referring host: the lists, then the host's shape, then the tracker's
 /// own search-engine and social list (`images.google.de` is Google's search).
-pub fn host_category(host: &str) -> Option<SourceCategory> {
+pub(crate) fn host_category(host: &str) -> Option<SourceCategory> {
     source_category(host)
         .or_else(|| category_by_shape(host))
         .or_else(|| {
@@ -110,7 +110,7 @@ pub fn host_category(host: &str) -> Option<SourceCategory> {
 }
 
 /// The medium a referrer of this category implies.
-pub fn medium_for(category: Option<SourceCategory>) -> &'static str {
+pub(crate) fn medium_for(category: Option<SourceCategory>) -> &'static str {
     match category {
         Some(SourceCategory::Search) => ORGANIC,
         Some(SourceCategory::Social) => SOCIAL,
@@ -120,7 +120,7 @@ pub fn medium_for(category: Option<SourceCategory>) -> &'static str {
 }
 
 /// What `referrer` (a URL) says, or `None` when it has no host.
-pub fn referrer_source(referrer: &str) -> Option<ReferrerSource> {
+pub(crate) fn referrer_source(referrer: &str) -> Option<ReferrerSource> {
     let host = host_of(referrer)?;
     let web = {
         let scheme = referrer.trim_start().get(..8).unwrap_or_default();
@@ -161,7 +161,7 @@ pub fn referrer_source(referrer: &str) -> Option<ReferrerSource> {
 /// True when a touch's `source` (as received, before aliases) and `medium` are only what
 /// its referrer says — derived by the tracker or by [`referrer_source`] — rather than
 /// campaign parameters.
-pub fn is_derived(source: &str, medium: &str, referrer: &ReferrerSource) -> bool {
+pub(crate) fn is_derived(source: &str, medium: &str, referrer: &ReferrerSource) -> bool {
     let (tracker_source, tracker_medium) = classify_host(&referrer.host);
     let tracker_source = crate::clean::normalise_name(&tracker_source).unwrap_or(tracker_source);
     (source == tracker_source && medium == tracker_medium)
@@ -174,7 +174,7 @@ pub fn is_derived(source: &str, medium: &str, referrer: &ReferrerSource) -> bool
 /// only that: the server then stores this source and medium instead, the host beside them.
 /// `None` for touches whose source or medium a campaign link or click id gave, and for
 /// touches without a referrer.
-pub fn derived_referrer(touch: &Touch) -> Option<ReferrerSource> {
+pub(crate) fn derived_referrer(touch: &Touch) -> Option<ReferrerSource> {
     if touch.click_id_type.is_some() {
         return None;
     }
@@ -190,7 +190,7 @@ pub fn derived_referrer(touch: &Touch) -> Option<ReferrerSource> {
 /// Settles a touch as the server stores it: when its source and medium are only what its
 /// referrer says, they become the lists' source name and the medium of its category.
 /// Returns the referring host, which the caller keeps beside the source as received.
-pub fn settle_referrer(touch: &mut Touch) -> Option<String> {
+pub(crate) fn settle_referrer(touch: &mut Touch) -> Option<String> {
     let referrer = derived_referrer(touch)?;
     touch.source = Some(referrer.source);
     touch.medium = Some(referrer.medium.to_owned());

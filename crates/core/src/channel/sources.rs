@@ -79,7 +79,7 @@ pub(super) fn exact_entries() -> Vec<(String, SourceCategory)> {
     derive(serde::Serialize, serde::Deserialize),
     serde(rename_all = "snake_case")
 )]
-pub enum SourceCategory {
+pub(crate) enum SourceCategory {
     Search,
     Social,
     Video,
@@ -336,7 +336,7 @@ fn category_table() -> &'static SourceTable<SourceCategory> {
 /// The category of a source (`google` → search, `m.facebook.com` → social,
 /// `mail.google.com` → email), or `None` for any other site or name. The source is
 /// normalised first, so `Facebook` and ` facebook ` are found too.
-pub fn source_category(source: &str) -> Option<SourceCategory> {
+pub(crate) fn source_category(source: &str) -> Option<SourceCategory> {
     let source = normalise_name(source)?;
     category_table().get(&source).copied()
 }
@@ -423,7 +423,8 @@ impl SourceAliases {
     }
 
     /// Only the given `(alias, source)` pairs.
-    pub fn from_pairs<A: AsRef<str>, S: AsRef<str>>(
+    #[cfg(test)]
+    pub(crate) fn from_pairs<A: AsRef<str>, S: AsRef<str>>(
         pairs: impl IntoIterator<Item = (A, S)>,
     ) -> Result<SourceAliases, AliasError> {
         SourceAliases::none().with_pairs(pairs)
@@ -532,7 +533,8 @@ impl SourceAliases {
 }
 
 /// The built-in one name for a source (see [`SourceAliases::canonical`]).
-pub fn canonical_source(source: &str) -> Option<String> {
+#[cfg(test)]
+pub(crate) fn canonical_source(source: &str) -> Option<String> {
     SourceAliases::builtin().canonical(source)
 }
 
