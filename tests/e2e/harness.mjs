@@ -5,7 +5,7 @@
 // Everything this file starts is stopped by its own handle (child process, PID, server
 // object), also when a test fails, and a last-chance exit hook kills what is left by PID.
 
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import http from 'node:http';
@@ -154,6 +154,32 @@ async function waitForHealth(url) {
     await new Promise((r) => setTimeout(r, 50));
   }
   throw new Error(`collector at ${url} never became healthy: ${last}`);
+}
+
+/**
+ * Makes a user in the collector's database with `leadtrail user create`, the password
+ * piped in as a script would. Resolves with `{ email, password, role }`.
+ */
+export function createUser(dbPath, { email, role, name = 'E2E user', password = `e2e-${randomBytes(9).toString('hex')}` }) {
+  const made = spawnSync(
+    COLLECTOR_BIN,
+    ['user', 'create', '--email', email, '--name', name, '--role', role, '--db', dbPath],
+    { input: `${password}\n`, encoding: 'utf8', env: { ...process.env, LEADTRAIL_LOG: 'warn' } },
+  );
+  if (made.status !== 0) throw new Error(`user create failed: ${made.error ?? ''}${made.stderr}`);
+  return { email, password, role };
+}
+
+/**
+ * Signs `user` in at /login the way a person does, and waits until the page it was sent
+ * to (`pathname`) shows its signed-in part.
+ */
+export async function signIn(page, baseUrl, user, pathname = '/dashboard') {
+  await page.goto(`${baseUrl}/login?next=${encodeURIComponent(pathname)}`);
+  await page.fill('#email', user.email);
+  await page.fill('#password', user.password);
+  await Promise.all([page.waitForURL(`${baseUrl}${pathname}`), page.click('#sign-in')]);
+  await page.locator('#app').waitFor({ state: 'visible' });
 }
 
 /** A JSON client of the collector's API, authenticated with the Bearer token. */
@@ -377,6 +403,8 @@ export async function startWorld({ collectorEnv } = {}) {
   try {
     const collector = await startCollector({ dir, token, env: collectorEnv });
     stops.push(collector.stop);
+    // The people who use the pages sign in as themselves; the token is for scripts.
+    world.admin = createUser(collector.dbPath, { email: 'admin@example.com', role: 'admin', name: 'E2E admin' });
     const site = await startCustomerSite(collector.url);
     stops.push(site.stop);
     const chromiumProcess = await startBrowser();
@@ -386,6 +414,7 @@ export async function startWorld({ collectorEnv } = {}) {
       site,
       browser: chromiumProcess.browser,
       api: apiClient(collector.url, token),
+      signIn: (page, pathname, user = world.admin) => signIn(page, collector.url, user, pathname),
       async visit(t, fn, contextOptions = {}) {
         const visitor = await openVisitor(chromiumProcess.browser, contextOptions);
         try {

@@ -1,4 +1,4 @@
-// The /links page in Chromium: sign in with the API token, build a link live, see a
+// The /links page in Chromium: sign in with e-mail and password, build a link live, see a
 // "did you mean" warning against a source already in the data, save the link, and check
 // that hostile values stay text.
 
@@ -17,7 +17,7 @@ after(async () => {
 const HOSTILE = '<img src=x onerror="window.__pwned=1">';
 
 test('/links builds a link live, warns, saves it, and keeps hostile values as text', { timeout: 90_000 }, async (t) => {
-  const { collector, api, token } = world;
+  const { collector, api } = world;
   // `linkedin` is in the data: a new `Linked In` should get a "did you mean".
   const posted = await fetch(`${collector.url}/f/links-e2e`, {
     method: 'POST',
@@ -27,20 +27,11 @@ test('/links builds a link live, warns, saves it, and keeps hostile values as te
   assert.equal(posted.status, 201);
 
   await world.visit(t, async ({ page, problems }) => {
-    const response = await page.goto(`${collector.url}/links`);
-    assert.equal(response.status(), 200);
-    const html = await response.text();
+    const html = await (await fetch(`${collector.url}/links`)).text();
     assert.ok(!html.includes('acme.example'), 'the page itself carries no data');
+    assert.ok(!html.includes('token'), 'no page asks for a token');
 
-    await page.locator('#sign-in').waitFor();
-    assert.equal(await page.locator('#app').isHidden(), true);
-    await page.fill('#token', 'wrong-token');
-    await page.click('#sign-in-form button[type=submit]');
-    await page.locator('#sign-in-error').filter({ hasText: 'refused' }).waitFor();
-
-    await page.fill('#token', token);
-    await page.click('#sign-in-form button[type=submit]');
-    await page.locator('#app').waitFor();
+    await world.signIn(page, '/links');
 
     await page.fill('#url', 'https://www.acme.example/webinar?ref=nav#form');
     await page.fill('#source', 'Linked In');
@@ -82,16 +73,16 @@ test('/links builds a link live, warns, saves it, and keeps hostile values as te
     assert.equal(saved.items[0].name, HOSTILE);
     assert.equal(saved.items[0].url, url);
 
-    // The token survives a reload of the tab (sessionStorage), not a sign-out.
+    // The session survives a reload of the tab, not a sign-out.
     await page.reload();
     await page.locator('#saved tbody tr').first().waitFor();
-    await page.click('#sign-out');
-    await page.locator('#sign-in').waitFor();
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('leadtrail.api_token')), null);
+    await Promise.all([page.waitForURL(`${collector.url}/login`), page.click('#sign-out')]);
+    await page.goto(`${collector.url}/links`);
+    await page.waitForURL(`${collector.url}/login?next=%2Flinks`);
 
     assert.deepEqual(problems.pageErrors, []);
     assert.deepEqual(problems.dialogs, []);
-    // The console shows only the answers the test provoked: the wrong token's 401 and
+    // The console shows only the answers the test provoked: the signed-out page's 401 and
     // the ftp: URL's 422.
     assert.ok(
       problems.consoleErrors.every((e) => / (401|422) /.test(e)),

@@ -1,4 +1,4 @@
-// The /people page in Chromium: sign in with the API token, search by lead-generation
+// The /people page in Chromium: sign in with e-mail and password, search by lead-generation
 // source, download the CSV, save a selection, open its board — with a hostile campaign
 // name that must stay text everywhere.
 
@@ -49,23 +49,26 @@ test('people page: sign in, search, CSV, save a selection, board; hostile values
 
   // The page itself carries no data: it is the same file for everyone.
   const html = await (await fetch(`${collector.url}/people`)).text();
-  assert.ok(html.includes('id="sign-in-form"'));
+  assert.ok(html.includes('id="app"') && !html.includes('token'), 'no page asks for a token');
   assert.ok(!html.includes('ann@hostile.example'));
 
   await world.visit(t, async ({ page, problems }) => {
+    // Not signed in: the page sends the visitor to /login, and back after signing in.
     await page.goto(`${collector.url}/people`);
-
-    // A wrong token is refused with a message (the 401 itself is logged by Chromium).
-    await page.fill('#token', 'not-the-token');
-    await page.click('#sign-in-form button[type=submit]');
-    await page.locator('#sign-in-error', { hasText: 'refused' }).waitFor();
+    await page.waitForURL(`${collector.url}/login?next=%2Fpeople`);
+    await page.fill('#email', world.admin.email);
+    await page.fill('#password', 'not the password');
+    await page.click('#sign-in');
+    await page.locator('#login-error', { hasText: 'the e-mail or the password is wrong' }).waitFor();
+    // The 401s themselves (the page's /me, the wrong password) are logged by Chromium.
     assert.ok(problems.consoleErrors.every((e) => e.includes('401')), problems.consoleErrors.join('\n'));
     problems.consoleErrors.length = 0;
-
-    await page.fill('#token', world.token);
-    await page.click('#sign-in-form button[type=submit]');
+    await page.fill('#password', world.admin.password);
+    await Promise.all([page.waitForURL(`${collector.url}/people`), page.click('#sign-in')]);
     await page.locator('#app').waitFor({ state: 'visible' });
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('leadtrail.api_token')), world.token);
+    assert.match(await page.locator('#who').textContent(), /E2E admin · admin/);
+    assert.deepEqual(await page.evaluate(() => [document.cookie, Object.keys(sessionStorage)]), ['', []],
+      'the session cookie is out of the scripts\' reach, and nothing is kept in the tab');
 
     // Search by lead-generation source.
     const row = page.locator('#criteria-rows .criterion').first();
@@ -122,11 +125,13 @@ test('people page: sign in, search, CSV, save a selection, board; hostile values
     await saved.locator('button', { hasText: 'Members' }).click();
     await page.locator('#results tbody tr', { hasText: 'ben@example.org' }).waitFor();
 
-    // Signing out forgets the token and the data.
-    await page.click('#sign-out');
-    await page.locator('#sign-in').waitFor({ state: 'visible' });
-    assert.equal(await page.evaluate(() => sessionStorage.getItem('leadtrail.api_token')), null);
-    assert.equal(await page.locator('#results tbody tr').count(), 0);
+    // Signing out ends the session and leaves the data behind.
+    await Promise.all([page.waitForURL(`${collector.url}/login`), page.click('#sign-out')]);
+    assert.equal(await page.locator('#results').count(), 0);
+    const after = await page.evaluate(() => fetch('/api/v1/me').then((r) => r.status));
+    assert.equal(after, 401, 'the session is gone on the server too');
+    problems.consoleErrors.splice(0, problems.consoleErrors.length,
+      ...problems.consoleErrors.filter((e) => !e.includes('401')));
 
     assert.deepEqual(problems.dialogs, [], 'no script ran from data');
     assert.deepEqual(problems.pageErrors, []);

@@ -11,7 +11,7 @@ import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { COLLECTOR_BIN, REPO, startBrowser, startCollector } from './harness.mjs';
+import { COLLECTOR_BIN, REPO, createUser, signIn, startBrowser, startCollector } from './harness.mjs';
 
 const IMAGES = path.join(REPO, 'docs', 'img');
 // A laptop screen: wide enough for the dashboard's grid, small enough for a README.
@@ -22,6 +22,7 @@ let dir;
 let token;
 let collector;
 let chromium;
+let admin;
 
 before(async () => {
   dir = await mkdtemp(path.join(os.tmpdir(), 'leadtrail-shots-'));
@@ -34,6 +35,7 @@ before(async () => {
   );
   assert.equal(filled.status, 0, `demo-data failed: ${filled.error ?? ''}${filled.stderr}`);
   collector = await startCollector({ dir, token });
+  admin = createUser(collector.dbPath, { email: 'marta@example.com', role: 'admin', name: 'Marta' });
   chromium = await startBrowser();
   await mkdir(IMAGES, { recursive: true });
 });
@@ -53,10 +55,7 @@ async function signedIn(pathname) {
   page.on('console', (msg) => {
     if (msg.type() === 'error') problems.push(`console: ${msg.text()}`);
   });
-  await page.goto(`${collector.url}${pathname}`);
-  await page.fill('#token', token);
-  await page.click('#sign-in-form button[type=submit]');
-  await page.locator('#app').waitFor({ state: 'visible' });
+  await signIn(page, collector.url, admin, pathname);
   return { context, page, problems };
 }
 

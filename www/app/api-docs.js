@@ -1,6 +1,7 @@
 // The API reference: Swagger UI reading the collector's own OpenAPI document.
-// No validator (it would send the document to another site) and no token kept across
-// reloads (the token is typed into "Authorize" for this page only).
+// No validator (it would send the document to another site). "Try it out" calls go with the
+// session of whoever signed in at /login, or with a token typed into "Authorize" (kept for
+// this page only, not across reloads).
 /* global SwaggerUIBundle */
 const target = document.getElementById('api-reference');
 if (typeof SwaggerUIBundle !== 'function') {

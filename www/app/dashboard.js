@@ -1,4 +1,4 @@
-// The /dashboard page: sign in with an API token, pick a dashboard, filter by period,
+// The /dashboard page: pick a dashboard, filter by period,
 // owner and country, see each tile as a chart (Apache ECharts), a number, a table or a
 // list, and click a segment or row to list the persons behind it.
 //

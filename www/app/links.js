@@ -25,7 +25,6 @@ function showSignIn(message = '') {
   $('sign-out').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
-  $('token').focus();
 }
 
 async function showApp() {
@@ -149,7 +148,7 @@ async function loadSaved() {
     const row = el('tr');
     row.dataset.id = link.id;
     const url = el('td', link.url, 'url');
-    const remove = el('button', 'Delete');
+    const remove = el('button', 'Delete', 'marketer-only');
     remove.type = 'button';
     remove.addEventListener('click', async () => {
       await api('DELETE', `/api/v1/links/saved/${encodeURIComponent(link.id)}`);

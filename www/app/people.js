@@ -1,5 +1,5 @@
-// The /people page: sign in with an API token, search persons or companies by criteria,
-// download CSV, save selections and show a selection as a board by lead status.
+// The /people page: search persons or companies by criteria, download CSV, save
+// selections and show a selection as a board by lead status (a viewer: search and look).
 //
 // Sign-in and API calls are session.js's. Every value from the API is put on the page with
 // textContent, never as HTML: attribution values come from visitors' URLs and can be hostile.
@@ -54,7 +54,7 @@ function signOut(message = '') {
   $('sign-out').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
-  // Nothing fetched with the old token stays on the page.
+  // Nothing fetched in the session stays on the page.
   $('results').tHead.replaceChildren();
   $('results').tBodies[0].replaceChildren();
   $('selections').replaceChildren();
@@ -194,7 +194,8 @@ $('more').addEventListener('click', async () => {
 $('download-csv').addEventListener('click', async () => {
   showError('search-error', null);
   try {
-    // A plain link cannot carry the Bearer token, so the file is fetched and handed over.
+    // The criteria go in a POST body, which a plain link cannot send: the file is fetched
+    // and handed over.
     const res = await api(`${searchPath(entity())}?format=csv`, {
       method: 'POST',
       body: criteriaTree(),
@@ -244,7 +245,7 @@ async function loadSelections() {
     members.addEventListener('click', () =>
       show({ entity: s.entity, path: `/api/v1/selections/${s.id}/members`, method: 'GET' }).catch((e) => showError('search-error', e)),
     );
-    const remove = el('button', { text: 'Delete', attrs: { type: 'button' } });
+    const remove = el('button', { text: 'Delete', className: 'marketer-only', attrs: { type: 'button' } });
     remove.addEventListener('click', async () => {
       await api(`/api/v1/selections/${s.id}`, { method: 'DELETE' });
       await loadSelections();

@@ -1,19 +1,16 @@
-// What the signed-in pages (/people, /dashboard, /links) share: the API token, the API
-// calls and safe element building.
+// What the signed-in pages (/people, /dashboard, /links) share: the session, the API calls
+// and safe element building.
 //
-// The token stays in sessionStorage (this tab only) and goes out as a Bearer header on
-// every API call; a 401 forgets it and hands the page back to its sign-in form. Values
-// from the API may come from visitors' URLs and be hostile: `el` only ever sets text.
-
-const TOKEN_KEY = 'leadtrail.api_token';
+// The pages are signed in by the session cookie that /login gets (HttpOnly: no script can
+// read it, and it goes out with the pages' own requests only). A page asks /api/v1/me who is
+// signed in; without a session, or after a 401, it goes to /login and comes back after.
+// Values from the API may come from visitors' URLs and be hostile: `el` only ever sets text.
 
 export const $ = (id) => document.getElementById(id);
 
-const token = () => sessionStorage.getItem(TOKEN_KEY) || '';
-
 export class ApiError extends Error {}
 
-/** Thrown after a 401, once the page has been signed out. */
+/** Thrown after a 401, once the page is on its way to /login. */
 export class SignedOut extends ApiError {
   constructor() {
     super('not signed in');
@@ -22,42 +19,65 @@ export class SignedOut extends ApiError {
 
 let signOutPage = () => {};
 
-/**
- * Wires the page's sign-in form (`#sign-in-form` with `#token`) and `#sign-out` button.
- * `start()` shows the signed-in page (also at once when this tab has a token);
- * `signOut(message)` hides and clears everything fetched with the token.
- */
-export function signInWith({ start, signOut }) {
-  signOutPage = signOut;
-  $('sign-in-form').addEventListener('submit', (event) => {
-    event.preventDefault();
-    const value = $('token').value.trim();
-    if (!value) return;
-    sessionStorage.setItem(TOKEN_KEY, value);
-    $('token').value = '';
-    start();
-  });
-  $('sign-out').addEventListener('click', () => {
-    sessionStorage.removeItem(TOKEN_KEY);
-    signOut();
-  });
-  if (token()) start();
-  else signOut();
+/** Who is signed in (`/api/v1/me`), once the page has started. */
+export let me = null;
+
+/** To the sign-in page, which brings the user back here. */
+function toLogin() {
+  const next = location.pathname + location.search;
+  location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
 
-/** Signs the page out with `message` (the token is forgotten). */
+/**
+ * Starts the page for whoever is signed in: `start(me)` shows the signed-in page (the
+ * header names the user and offers `#sign-out`); without a session the page goes to
+ * /login. `signOut(message)` hides and clears everything fetched.
+ */
+export async function signInWith({ start, signOut }) {
+  signOutPage = signOut;
+  $('sign-out').addEventListener('click', async () => {
+    signOut();
+    try {
+      await fetch('/api/v1/session', { method: 'DELETE' });
+    } finally {
+      location.assign('/login');
+    }
+  });
+  let res;
+  try {
+    res = await fetch('/api/v1/me', { headers: { Accept: 'application/json' } });
+  } catch (error) {
+    signOut(`Cannot reach the collector: ${error.message}`);
+    return;
+  }
+  if (res.status === 401) {
+    toLogin();
+    return;
+  }
+  if (!res.ok) {
+    signOut(`Cannot reach the API: ${res.status} ${res.statusText}`);
+    return;
+  }
+  me = await res.json();
+  const who = $('who');
+  if (who) who.textContent = `${me.name} · ${me.role}`;
+  document.body.dataset.role = me.role;
+  start(me);
+}
+
+/** Shows `message` where the page shows problems, with everything fetched cleared. */
 export function signOutWith(message = '') {
-  sessionStorage.removeItem(TOKEN_KEY);
   signOutPage(message);
 }
 
-/** One API call with the token; any status but 401 is the caller's to read. */
+/** One API call on the session; any status but 401 is the caller's to read. */
 export async function request(method, path, { body, accept = 'application/json' } = {}) {
-  const headers = { Authorization: `Bearer ${token()}`, Accept: accept };
+  const headers = { Accept: accept };
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) {
-    signOutWith('The token was refused; sign in again.');
+    signOutPage('The session has ended; sign in again.');
+    toLogin();
     throw new SignedOut();
   }
   return res;

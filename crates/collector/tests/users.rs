@@ -47,6 +47,27 @@ fn users_are_made_listed_changed_and_disabled_from_the_shell() {
         text(&missing)
     );
     assert!(!collector.dir.path().join("typo.db").exists());
+    // Unless asked to: a first admin before the first `serve`.
+    let fresh = collector.dir.path().join("fresh.db");
+    let made = run(
+        &fresh,
+        &[
+            "user",
+            "create",
+            "--email",
+            "first@example.com",
+            "--name",
+            "First",
+            "--role",
+            "admin",
+            "--create",
+        ],
+        "a fine long passphrase\n",
+    );
+    assert!(made.status.success(), "{:?}", text(&made));
+    assert!(text(&run(&fresh, &["user", "list"], ""))
+        .0
+        .contains("first@example.com"));
 
     let create = |email: &str, role: &str, password: &str| {
         run(

@@ -1,5 +1,6 @@
 //! `cargo xtask run`: builds everything and starts the collector on 127.0.0.1:8080 with
-//! `./leadtrail.db`, the demo site at `/`, after printing the URLs and the API token.
+//! `./leadtrail.db`, the demo site at `/`, after printing the URLs, the API token and the
+//! demo admin's credentials (for local use only).
 
 use std::path::Path;
 use std::process::Command;
@@ -15,6 +16,10 @@ const DEFAULT_ADDR: &str = "127.0.0.1:8080";
 const DEFAULT_DB: &str = "./leadtrail.db";
 /// Where `run` keeps the API token between runs (git-ignored).
 const TOKEN_FILE: &str = ".leadtrail-token";
+/// Where `run` keeps the demo admin's password between runs (git-ignored).
+const ADMIN_PASSWORD_FILE: &str = ".leadtrail-admin-password";
+/// The demo admin `run` signs in as: a local development account, never a real one.
+pub(crate) const DEMO_ADMIN_EMAIL: &str = "admin@example.com";
 
 /// The value of `--name VALUE` or `--name=VALUE` among `args`.
 fn flag_value<'a>(args: &'a [String], name: &str) -> Option<&'a str> {
@@ -52,6 +57,71 @@ fn api_token(root: &Path) -> Result<(String, String)> {
     let token = random_token()?;
     write_private(&path, &token).with_context(|| format!("cannot write {}", path.display()))?;
     Ok((token, format!("{TOKEN_FILE}, new")))
+}
+
+/// The demo admin's password: the one saved in `.leadtrail-admin-password`, else a new one
+/// saved there.
+fn admin_password(root: &Path) -> Result<String> {
+    let path = root.join(ADMIN_PASSWORD_FILE);
+    if let Ok(saved) = std::fs::read_to_string(&path) {
+        let saved = saved.trim();
+        if saved.len() >= 16 {
+            return Ok(saved.to_owned());
+        }
+    }
+    let password = random_token()?[..24].to_owned();
+    write_private(&path, &password).with_context(|| format!("cannot write {}", path.display()))?;
+    Ok(password)
+}
+
+/// Makes sure the database has the demo admin with `password`: created (with the database
+/// when there is none yet), or given the password again when it exists.
+pub(crate) fn ensure_demo_admin(
+    binary: &Path,
+    root: &Path,
+    db: &str,
+    password: &str,
+) -> Result<()> {
+    let listed = Command::new(binary)
+        .args(["user", "list", "--db", db])
+        .current_dir(root)
+        .output()
+        .context("cannot list users")?;
+    let exists = listed.status.success()
+        && String::from_utf8_lossy(&listed.stdout)
+            .lines()
+            .any(|line| line.split('\t').nth(1) == Some(DEMO_ADMIN_EMAIL));
+    let mut command = Command::new(binary);
+    if exists {
+        command.args(["user", "reset-password", DEMO_ADMIN_EMAIL, "--db", db]);
+    } else {
+        command.args([
+            "user",
+            "create",
+            "--email",
+            DEMO_ADMIN_EMAIL,
+            "--name",
+            "Demo admin",
+            "--role",
+            "admin",
+            "--create",
+            "--db",
+            db,
+        ]);
+    }
+    let mut child = command
+        .current_dir(root)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::null())
+        .spawn()
+        .context("cannot run leadtrail user")?;
+    if let Some(mut stdin) = child.stdin.take() {
+        std::io::Write::write_all(&mut stdin, format!("{password}\n").as_bytes())
+            .context("cannot pass the password")?;
+    }
+    let status = child.wait().context("cannot run leadtrail user")?;
+    anyhow::ensure!(status.success(), "cannot make the demo admin ({status})");
+    Ok(())
 }
 
 /// Writes a file only its owner can read: it holds a credential.
@@ -122,6 +192,9 @@ pub(crate) fn serve(extra: Vec<String>, demo_data: Option<usize>) -> Result<()> 
         None => {}
     }
 
+    let password = admin_password(&root)?;
+    ensure_demo_admin(&binary, &root, &db, &password)?;
+
     let base = browser_base(&addr);
     println!();
     println!("leadtrail collector (working directory {})", root.display());
@@ -129,9 +202,10 @@ pub(crate) fn serve(extra: Vec<String>, demo_data: Option<usize>) -> Result<()> 
     println!("  API         {base}/api/v1/   (header  Authorization: Bearer <token>)");
     println!("  health      {base}/healthz");
     println!("  tracker     {base}/leadtrail.js");
-    println!("  dashboard   {base}/dashboard   (sign in with the API token)");
+    println!("  pages       {base}/dashboard  {base}/people  {base}/links");
+    println!("  sign in     {base}/login   as {DEMO_ADMIN_EMAIL} / {password}   (demo admin, {ADMIN_PASSWORD_FILE}; for local use only)");
     println!("  database    {db}");
-    println!("  API token   {token}   (from {token_origin})");
+    println!("  API token   {token}   (from {token_origin}; acts as an admin)");
     println!("  try         curl -H 'Authorization: Bearer {token}' '{base}/api/v1/persons?email=ada@example.com'");
     println!();
 

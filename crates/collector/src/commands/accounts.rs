@@ -64,6 +64,11 @@ pub struct UserCreateArgs {
     pub name: String,
     #[arg(long, value_parser = ["admin", "marketer", "viewer"])]
     pub role: String,
+    /// Make a new database when none exists at the path (for a first admin before the
+    /// first `serve`; without it a missing database is an error, as a mistyped path would
+    /// make a user the running collector does not know)
+    #[arg(long)]
+    pub create: bool,
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -129,10 +134,23 @@ fn with_store<T>(
     db: &DbArgs,
     work: impl AsyncFnOnce(Arc<dyn Store>) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
+    with_store_made(db, false, work)
+}
+
+/// [`with_store`], making the database first when `create` is set.
+fn with_store_made<T>(
+    db: &DbArgs,
+    create: bool,
+    work: impl AsyncFnOnce(Arc<dyn Store>) -> anyhow::Result<T>,
+) -> anyhow::Result<T> {
     let settings = settings(db)?;
-    let store: Arc<dyn Store> = Arc::new(
+    let opened = if create {
+        SqliteStore::open(&settings.db)
+    } else {
         SqliteStore::open_existing(&settings.db)
-            .with_context(|| format!("cannot open database {}", settings.db.display()))?,
+    };
+    let store: Arc<dyn Store> = Arc::new(
+        opened.with_context(|| format!("cannot open database {}", settings.db.display()))?,
     );
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
@@ -212,7 +230,7 @@ pub fn user(command: UserCommand) -> anyhow::Result<()> {
             accounts::email_key(&args.email)?;
             accounts::check_name(&args.name)?;
             let password = read_password(&args.email)?;
-            let user = with_store(&args.db, async |store| {
+            let user = with_store_made(&args.db, args.create, async |store| {
                 let user = accounts::create_user(
                     &store,
                     &args.email,
