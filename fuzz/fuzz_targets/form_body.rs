@@ -6,7 +6,7 @@
 #![no_main]
 
 use actix_web::http::header::HeaderValue;
-use leadtrail_collector::http::form::{
+use leadtrail_collector::fuzzing::{
     build_submission, parse_json, parse_urlencoded, safe_redirect, MAX_FIELDS,
     MAX_FIELD_NAME_CHARS,
 };

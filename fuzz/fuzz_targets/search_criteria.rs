@@ -3,7 +3,7 @@
 
 #![no_main]
 
-use leadtrail_collector::store::search::{Criteria, Entity};
+use leadtrail_collector::fuzzing::{Criteria, Entity};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

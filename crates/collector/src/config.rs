@@ -13,22 +13,22 @@ use figment::Figment;
 use serde::{Deserialize, Serialize};
 
 /// Prefix of every environment variable the collector reads.
-pub const ENV_PREFIX: &str = "LEADTRAIL_";
+pub(crate) const ENV_PREFIX: &str = "LEADTRAIL_";
 /// Environment variable naming the config file (the `--config` flag wins over it).
-pub const ENV_CONFIG: &str = "LEADTRAIL_CONFIG";
+pub(crate) const ENV_CONFIG: &str = "LEADTRAIL_CONFIG";
 
 /// Default cap on a form post's body: generous for any real form, small enough that a
 /// flood of large posts cannot exhaust memory.
-pub const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
+pub(crate) const DEFAULT_MAX_BODY_BYTES: usize = 64 * 1024;
 /// Bounds on `max_body_bytes`: below 1 KiB real forms with hidden fields no longer fit;
 /// above 16 MiB the collector is being used as a file store, which it is not.
 const MIN_BODY_BYTES: usize = 1024;
 const MAX_BODY_BYTES: usize = 16 * 1024 * 1024;
 /// Default per-address rate of form posts: far above what a person filling forms can do
 /// (one a second, sustained), low enough that one address cannot flood the database.
-pub const DEFAULT_FORM_POSTS_PER_MINUTE: u32 = 60;
+pub(crate) const DEFAULT_FORM_POSTS_PER_MINUTE: u32 = 60;
 /// Default burst: a page with several forms, or an office behind one address.
-pub const DEFAULT_FORM_POST_BURST: u32 = 60;
+pub(crate) const DEFAULT_FORM_POST_BURST: u32 = 60;
 
 /// Settings of `leadtrail serve` (and the database path of `leadtrail token create`).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -93,7 +93,7 @@ fn default_session_lifetime() -> String {
 }
 
 /// `90s`, `30m`, `12h`, `30d` → seconds; anything else is refused.
-pub fn parse_duration_secs(text: &str) -> Option<u64> {
+pub(crate) fn parse_duration_secs(text: &str) -> Option<u64> {
     let text = text.trim();
     let unit_at = text.find(|c: char| !c.is_ascii_digit())?;
     let (number, unit) = text.split_at(unit_at);
@@ -110,7 +110,7 @@ pub fn parse_duration_secs(text: &str) -> Option<u64> {
 
 impl Settings {
     /// Each form's consent policy (the values were checked when the settings were loaded).
-    pub fn form_consent(&self) -> crate::store::leads::FormConsent {
+    pub(crate) fn form_consent(&self) -> crate::store::leads::FormConsent {
         use crate::store::leads::{ConsentPolicy, FormConsent};
         FormConsent {
             default: ConsentPolicy::parse(&self.form_consent_default).unwrap_or_default(),
@@ -126,7 +126,7 @@ impl Settings {
     }
 
     /// The link check's limits, with the operator's intranet hosts.
-    pub fn link_check(&self) -> crate::http::links::check::CheckLimits {
+    pub(crate) fn link_check(&self) -> crate::http::links::check::CheckLimits {
         crate::http::links::check::CheckLimits {
             allowed_hosts: self.link_check_allowed_hosts.clone(),
             ..Default::default()
@@ -157,25 +157,25 @@ impl Default for Settings {
 
 /// Values given on the command line; `None` means "not given, ask the next layer".
 #[derive(Debug, Clone, Default, Serialize)]
-pub struct Overrides {
+pub(crate) struct Overrides {
     #[serde(skip)]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub addr: Option<String>,
+    pub(crate) addr: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub api_token: Option<String>,
+    pub(crate) api_token: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub max_body_bytes: Option<usize>,
+    pub(crate) max_body_bytes: Option<usize>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub form_posts_per_minute: Option<u32>,
+    pub(crate) form_posts_per_minute: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub form_post_burst: Option<u32>,
+    pub(crate) form_post_burst: Option<u32>,
 }
 
 #[derive(Debug, thiserror::Error)]
-pub enum ConfigError {
+pub(crate) enum ConfigError {
     #[error("config file {0} does not exist")]
     MissingFile(PathBuf),
     #[error("invalid settings: {0}")]
@@ -233,7 +233,7 @@ fn env_layer(env: &[(String, String)]) -> Dict {
 }
 
 /// Resolves the settings from the command line, the given environment and the config file.
-pub fn load(
+pub(crate) fn load(
     overrides: &Overrides,
     env: impl IntoIterator<Item = (String, String)>,
 ) -> Result<Settings, ConfigError> {

@@ -1,7 +1,7 @@
 //! Accounts as the CLI and the HTTP API both make them: e-mail, name and password checks,
 //! and the one way a user is created.
 
-pub mod password;
+pub(crate) mod password;
 
 use std::sync::Arc;
 
@@ -14,7 +14,7 @@ const MAX_NAME_CHARS: usize = 200;
 const MAX_EMAIL_CHARS: usize = 254;
 
 #[derive(Debug, thiserror::Error)]
-pub enum InputError {
+pub(crate) enum InputError {
     #[error("email: {0}")]
     Email(String),
     #[error("name: {0}")]
@@ -29,7 +29,7 @@ pub enum InputError {
 
 /// The key sign-in matches an e-mail by: trimmed, lower case. Refuses what cannot be an
 /// address (no `@`, spaces, control characters, too long).
-pub fn email_key(email: &str) -> Result<String, InputError> {
+pub(crate) fn email_key(email: &str) -> Result<String, InputError> {
     let email = email.trim();
     let refused = |why: &str| Err(InputError::Email(format!("{email:?} {why}")));
     if email.chars().count() > MAX_EMAIL_CHARS {
@@ -47,7 +47,7 @@ pub fn email_key(email: &str) -> Result<String, InputError> {
     Ok(email.to_lowercase())
 }
 
-pub fn check_name(name: &str) -> Result<String, InputError> {
+pub(crate) fn check_name(name: &str) -> Result<String, InputError> {
     let name = name.trim();
     if name.is_empty() {
         return Err(InputError::Name("must not be empty".into()));
@@ -61,7 +61,7 @@ pub fn check_name(name: &str) -> Result<String, InputError> {
 }
 
 /// Checks everything, hashes the password (on the blocking pool) and stores the user.
-pub async fn create_user(
+pub(crate) async fn create_user(
     store: &Arc<dyn Store>,
     email: &str,
     name: &str,
@@ -88,7 +88,7 @@ pub async fn create_user(
 }
 
 /// Checks and stores a new password (ending the user's sessions).
-pub async fn set_password(
+pub(crate) async fn set_password(
     store: &Arc<dyn Store>,
     user: &User,
     password: String,
@@ -106,17 +106,17 @@ pub async fn set_password(
 
 /// One audit entry, as the CLI and the handlers describe it.
 #[derive(Debug, Clone)]
-pub struct Audit<'a> {
-    pub actor: String,
-    pub action: &'a str,
-    pub target: Option<String>,
-    pub address: Option<String>,
-    pub detail: Option<String>,
+pub(crate) struct Audit<'a> {
+    pub(crate) actor: String,
+    pub(crate) action: &'a str,
+    pub(crate) target: Option<String>,
+    pub(crate) address: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 /// Records an audit entry now. A failure is logged, not returned: the action it records
 /// has already happened, and its caller's answer must say so.
-pub async fn record(store: &Arc<dyn Store>, audit: Audit<'_>) {
+pub(crate) async fn record(store: &Arc<dyn Store>, audit: Audit<'_>) {
     let entry = crate::store::accounts::NewAuditEntry {
         at: jiff::Timestamp::now().as_millisecond(),
         actor: audit.actor,
@@ -132,7 +132,7 @@ pub async fn record(store: &Arc<dyn Store>, audit: Audit<'_>) {
 }
 
 /// How the audit log names a token: `token 3 "ci" of ada@example.com`.
-pub fn token_target(token: &crate::store::accounts::TokenRow) -> String {
+pub(crate) fn token_target(token: &crate::store::accounts::TokenRow) -> String {
     format!(
         "token {} {:?} of {}",
         token.id,

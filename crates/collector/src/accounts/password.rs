@@ -14,9 +14,9 @@ use rand::RngCore;
 
 /// Shorter passwords are refused: with the common ones refused too, ten characters put an
 /// online guess out of reach and an offline one (against the Argon2 hash) far off.
-pub const MIN_PASSWORD_CHARS: usize = 10;
+pub(crate) const MIN_PASSWORD_CHARS: usize = 10;
 /// Longer ones are refused so that hashing stays a bounded amount of work.
-pub const MAX_PASSWORD_CHARS: usize = 256;
+pub(crate) const MAX_PASSWORD_CHARS: usize = 256;
 
 static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
     include_str!("common_passwords.txt")
@@ -27,7 +27,7 @@ static COMMON: LazyLock<HashSet<&'static str>> = LazyLock::new(|| {
 });
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum PasswordError {
+pub(crate) enum PasswordError {
     #[error("the password must have at least {MIN_PASSWORD_CHARS} characters")]
     TooShort,
     #[error("the password must have at most {MAX_PASSWORD_CHARS} characters")]
@@ -41,7 +41,7 @@ pub enum PasswordError {
 }
 
 /// Whether `password` may be set for the user with e-mail `email`.
-pub fn check(password: &str, email: &str) -> Result<(), PasswordError> {
+pub(crate) fn check(password: &str, email: &str) -> Result<(), PasswordError> {
     let chars = password.chars().count();
     if chars < MIN_PASSWORD_CHARS {
         return Err(PasswordError::TooShort);
@@ -70,7 +70,7 @@ pub fn check(password: &str, email: &str) -> Result<(), PasswordError> {
 }
 
 /// The Argon2id hash of `password` with a fresh random salt, as a PHC string.
-pub fn hash(password: &str) -> String {
+pub(crate) fn hash(password: &str) -> String {
     let mut salt = [0u8; 16];
     rand::rng().fill_bytes(&mut salt);
     let salt = SaltString::encode_b64(&salt).expect("16 bytes make a valid salt");
@@ -81,7 +81,7 @@ pub fn hash(password: &str) -> String {
 }
 
 /// Whether `password` matches `stored`; a hash that cannot be read matches nothing.
-pub fn verify(password: &str, stored: &str) -> bool {
+pub(crate) fn verify(password: &str, stored: &str) -> bool {
     PasswordHash::new(stored)
         .map(|parsed| {
             Argon2::default()
@@ -93,7 +93,7 @@ pub fn verify(password: &str, stored: &str) -> bool {
 
 /// A hash no password is checked against for real: verifying a sign-in for an unknown
 /// e-mail against it takes as long as a wrong password for a known one.
-pub fn decoy_hash() -> &'static str {
+pub(crate) fn decoy_hash() -> &'static str {
     static DECOY: LazyLock<String> = LazyLock::new(|| hash("decoy password, never a user's"));
     &DECOY
 }

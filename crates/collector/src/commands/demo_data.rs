@@ -247,21 +247,21 @@ const FORMS: &[&str] = &[
 
 /// What the command was asked for.
 #[derive(Debug, Clone)]
-pub struct DemoOptions {
-    pub persons: usize,
-    pub seed: u64,
+pub(crate) struct DemoOptions {
+    pub(crate) persons: usize,
+    pub(crate) seed: u64,
     /// Unix ms that "now" is for the generated history.
-    pub now_ms: i64,
-    pub progress: bool,
+    pub(crate) now_ms: i64,
+    pub(crate) progress: bool,
 }
 
 /// What was written.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct DemoSummary {
-    pub persons: u64,
-    pub submissions: u64,
-    pub status_changes: u64,
-    pub sales: u64,
+pub(crate) struct DemoSummary {
+    pub(crate) persons: u64,
+    pub(crate) submissions: u64,
+    pub(crate) status_changes: u64,
+    pub(crate) sales: u64,
 }
 
 fn pick_weighted<'a, T>(rng: &mut StdRng, items: &'a [T], weight: impl Fn(&T) -> u32) -> &'a T {
@@ -610,7 +610,7 @@ fn write_setup(connection: &Connection, start: i64) -> rusqlite::Result<i64> {
 }
 
 /// Fills the database at `path`, which must hold no persons yet.
-pub fn generate(path: &Path, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
+pub(crate) fn generate(path: &Path, options: &DemoOptions) -> anyhow::Result<DemoSummary> {
     let store =
         SqliteStore::open(path).with_context(|| format!("cannot open {}", path.display()))?;
     let runtime = tokio::runtime::Builder::new_current_thread()

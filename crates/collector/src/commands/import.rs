@@ -31,17 +31,17 @@ use crate::store::Store;
 
 /// Rows written per transaction: large enough that the commit's fsync is noise, small
 /// enough that a batch's memory and the writer's pause for other writers stay small.
-pub const BATCH_ROWS: usize = 20_000;
+pub(crate) const BATCH_ROWS: usize = 20_000;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
-pub enum Format {
+pub(crate) enum Format {
     Csv,
     Jsonl,
 }
 
 impl Format {
     /// From the file name: `.csv`, or `.jsonl` / `.ndjson` / `.json`.
-    pub fn of_path(path: &Path) -> Option<Format> {
+    pub(crate) fn of_path(path: &Path) -> Option<Format> {
         let extension = path.extension()?.to_str()?.to_ascii_lowercase();
         match extension.as_str() {
             "csv" => Some(Format::Csv),
@@ -52,26 +52,26 @@ impl Format {
 }
 
 #[derive(Debug, Clone)]
-pub struct ImportOptions {
-    pub file: PathBuf,
-    pub format: Option<Format>,
-    pub strict: bool,
+pub(crate) struct ImportOptions {
+    pub(crate) file: PathBuf,
+    pub(crate) format: Option<Format>,
+    pub(crate) strict: bool,
     /// Show a progress bar (on stderr, when it is a terminal).
-    pub progress: bool,
+    pub(crate) progress: bool,
 }
 
 /// What an import did.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct ImportSummary {
-    pub rows: u64,
-    pub created: u64,
-    pub already_there: u64,
-    pub rejected: u64,
-    pub seconds: f64,
+pub(crate) struct ImportSummary {
+    pub(crate) rows: u64,
+    pub(crate) created: u64,
+    pub(crate) already_there: u64,
+    pub(crate) rejected: u64,
+    pub(crate) seconds: f64,
 }
 
 impl ImportSummary {
-    pub fn rows_per_second(&self) -> f64 {
+    pub(crate) fn rows_per_second(&self) -> f64 {
         if self.seconds > 0.0 {
             self.rows as f64 / self.seconds
         } else {
@@ -82,9 +82,9 @@ impl ImportSummary {
 
 /// A row that was refused, with where it is in the file.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowError {
-    pub line: u64,
-    pub reason: String,
+pub(crate) struct RowError {
+    pub(crate) line: u64,
+    pub(crate) reason: String,
 }
 
 impl std::fmt::Display for RowError {
@@ -128,7 +128,7 @@ fn required_external_id(map: &Map<String, Value>) -> FieldResult<String> {
 }
 
 /// One row's object as an import record.
-pub fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<ImportRecord> {
+pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<ImportRecord> {
     let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
     match kind {
         "person" => {
@@ -313,7 +313,7 @@ type BatchTask =
 
 /// Runs an import into `store`; returns the summary, or the first error with `strict`.
 /// Refused rows are reported through `report` as they are found.
-pub async fn run(
+pub(crate) async fn run(
     store: Arc<dyn Store>,
     options: &ImportOptions,
     mut report: impl FnMut(&RowError),

@@ -29,63 +29,63 @@ use leadtrail_core::link::{build_link, CampaignTemplate, LinkOptions, LinkReques
 const RECLASSIFY_BATCH: usize = 2000;
 
 #[derive(Debug, Args)]
-pub struct DbArgs {
+pub(crate) struct DbArgs {
     /// SQLite database file [env: LEADTRAIL_DB] [default: leadtrail.db]
     #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// TOML config file [env: LEADTRAIL_CONFIG]
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct LinkArgs {
+pub(crate) struct LinkArgs {
     /// The page the link points to (absolute http(s) URL); with --check alone, the link.
     #[arg(long)]
-    pub url: String,
+    pub(crate) url: String,
     #[arg(long)]
-    pub source: Option<String>,
+    pub(crate) source: Option<String>,
     #[arg(long)]
-    pub medium: Option<String>,
+    pub(crate) medium: Option<String>,
     #[arg(long)]
-    pub campaign: Option<String>,
+    pub(crate) campaign: Option<String>,
     #[arg(long)]
-    pub term: Option<String>,
+    pub(crate) term: Option<String>,
     #[arg(long)]
-    pub content: Option<String>,
+    pub(crate) content: Option<String>,
     /// utm_id
     #[arg(long)]
-    pub id: Option<String>,
+    pub(crate) id: Option<String>,
     /// Follow the link's redirects and say whether its utm_* parameters survive
     /// (exit status 1 when they do not).
     #[arg(long)]
-    pub check: bool,
+    pub(crate) check: bool,
     /// Print the whole answer as JSON (as the API gives it).
     #[arg(long)]
-    pub json: bool,
+    pub(crate) json: bool,
     /// Compare with this database's sources, mediums and campaigns, and use its aliases.
     #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
     /// TOML config file (for `campaign_template`) [env: LEADTRAIL_CONFIG]
     #[arg(long, value_name = "FILE")]
-    pub config: Option<PathBuf>,
+    pub(crate) config: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
-pub struct ExplainArgs {
+pub(crate) struct ExplainArgs {
     /// The landing page URL, as the visitor's browser shows it.
     #[arg(long)]
-    pub url: String,
+    pub(crate) url: String,
     /// The page the visitor came from (document.referrer).
     #[arg(long, default_value = "")]
-    pub referrer: String,
+    pub(crate) referrer: String,
     /// Use this database's source aliases too.
     #[arg(long, value_name = "PATH")]
-    pub db: Option<PathBuf>,
+    pub(crate) db: Option<PathBuf>,
 }
 
 #[derive(Debug, Subcommand)]
-pub enum AliasCommand {
+pub(crate) enum AliasCommand {
     /// List the operator's aliases.
     List(DbArgs),
     /// Count ALIAS as SOURCE from now on (`leadtrail reclassify` for stored touches).
@@ -128,7 +128,7 @@ fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
         .context("cannot start the async runtime")
 }
 
-pub fn link(args: LinkArgs) -> anyhow::Result<bool> {
+pub(crate) fn link(args: LinkArgs) -> anyhow::Result<bool> {
     let rt = runtime()?;
     let missing: Vec<&str> = [
         ("--source", &args.source),
@@ -240,7 +240,7 @@ fn print_check(report: &CheckReport, json: bool) -> bool {
     report.utm_survive == Some(true)
 }
 
-pub fn explain_visit(args: ExplainArgs) -> anyhow::Result<()> {
+pub(crate) fn explain_visit(args: ExplainArgs) -> anyhow::Result<()> {
     let aliases = match &args.db {
         Some(path) => {
             let store = open(path)?;
@@ -257,7 +257,7 @@ pub fn explain_visit(args: ExplainArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn reclassify(args: DbArgs) -> anyhow::Result<()> {
+pub(crate) fn reclassify(args: DbArgs) -> anyhow::Result<()> {
     let settings = settings(args.db, args.config)?;
     let store = open(&settings.db)?;
     let rt = runtime()?;
@@ -304,7 +304,7 @@ pub fn reclassify(args: DbArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
-pub fn aliases(command: AliasCommand) -> anyhow::Result<()> {
+pub(crate) fn aliases(command: AliasCommand) -> anyhow::Result<()> {
     let db = match &command {
         AliasCommand::List(db) | AliasCommand::Set { db, .. } | AliasCommand::Remove { db, .. } => {
             settings(db.db.clone(), db.config.clone())?.db

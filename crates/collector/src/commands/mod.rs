@@ -1,5 +1,5 @@
 //! Command-line subcommands beyond `serve` (one module each).
-pub mod accounts;
-pub mod demo_data;
-pub mod import;
-pub mod links;
+pub(crate) mod accounts;
+pub(crate) mod demo_data;
+pub(crate) mod import;
+pub(crate) mod links;

@@ -13,7 +13,7 @@ use std::time::Instant;
 /// `autocomplete=off`), that form-filling bots fill in. A post where it is not empty is
 /// answered like a successful one and dropped. It carries the tracker's `lt_` prefix so
 /// that it never lands in a submission's payload.
-pub const HONEYPOT_FIELD: &str = "lt_hp";
+pub(crate) const HONEYPOT_FIELD: &str = "lt_hp";
 
 /// Buckets kept before idle ones are swept: bounds the memory a flood of addresses (say,
 /// spoofed IPv6 sources of single requests) can take.
@@ -21,7 +21,7 @@ const MAX_TRACKED_ADDRESSES: usize = 100_000;
 
 /// A token bucket per client address.
 #[derive(Debug)]
-pub struct RateLimiter {
+pub(crate) struct RateLimiter {
     per_second: f64,
     burst: f64,
     buckets: Mutex<HashMap<IpAddr, Bucket>>,
@@ -35,7 +35,7 @@ struct Bucket {
 
 impl RateLimiter {
     /// `None` when `per_minute` is 0 (no limit).
-    pub fn new(per_minute: u32, burst: u32) -> Option<RateLimiter> {
+    pub(crate) fn new(per_minute: u32, burst: u32) -> Option<RateLimiter> {
         (per_minute > 0).then(|| RateLimiter {
             per_second: f64::from(per_minute) / 60.0,
             burst: f64::from(burst.max(1)),
@@ -44,7 +44,7 @@ impl RateLimiter {
     }
 
     /// Takes one token for `address`; `Err(seconds)` says how long until one is there.
-    pub fn check(&self, address: IpAddr, now: Instant) -> Result<(), u32> {
+    pub(crate) fn check(&self, address: IpAddr, now: Instant) -> Result<(), u32> {
         let mut buckets = self
             .buckets
             .lock()
@@ -83,7 +83,7 @@ impl RateLimiter {
 
 /// True when `origin` (an `Origin` header) may post, given the configured allow-list
 /// (normalised by config: lower case, no trailing slash; empty = any).
-pub fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
+pub(crate) fn origin_allowed(allowed: &[String], origin: Option<&str>) -> bool {
     match origin {
         _ if allowed.is_empty() => true,
         // Not a browser (browsers send Origin with every POST): no header stops those.

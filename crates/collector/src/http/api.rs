@@ -14,34 +14,34 @@ use crate::store::{Company, Person, Submission};
 
 /// Unix milliseconds as RFC 3339 UTC (`2025-06-15T12:00:00.000Z`); `None` outside the
 /// range a timestamp can have.
-pub fn rfc3339(ms: i64) -> Option<String> {
+pub(crate) fn rfc3339(ms: i64) -> Option<String> {
     jiff::Timestamp::from_millisecond(ms)
         .ok()
         .map(|t| format!("{t:.3}"))
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TouchJson {
-    pub source: Option<String>,
-    pub medium: Option<String>,
-    pub campaign: Option<String>,
-    pub term: Option<String>,
-    pub content: Option<String>,
-    pub id: Option<String>,
-    pub click_id: Option<String>,
-    pub click_id_type: Option<String>,
-    pub referrer: Option<String>,
-    pub landing_page: Option<String>,
-    pub at: Option<String>,
+pub(crate) struct TouchJson {
+    pub(crate) source: Option<String>,
+    pub(crate) medium: Option<String>,
+    pub(crate) campaign: Option<String>,
+    pub(crate) term: Option<String>,
+    pub(crate) content: Option<String>,
+    pub(crate) id: Option<String>,
+    pub(crate) click_id: Option<String>,
+    pub(crate) click_id_type: Option<String>,
+    pub(crate) referrer: Option<String>,
+    pub(crate) landing_page: Option<String>,
+    pub(crate) at: Option<String>,
     /// [`Channel::id`] as stored with the touch; `null` for a touch stored before channels
     /// existed and not yet reclassified.
     #[schema(value_type = Option<String>)]
-    pub channel: Option<&'static str>,
+    pub(crate) channel: Option<&'static str>,
 }
 
 impl TouchJson {
     /// A stored touch with its stored channel.
-    pub fn with_channel(touch: Touch, channel: Option<Channel>) -> TouchJson {
+    pub(crate) fn with_channel(touch: Touch, channel: Option<Channel>) -> TouchJson {
         TouchJson {
             channel: channel.map(Channel::id),
             ..TouchJson::from(touch)
@@ -70,37 +70,37 @@ impl From<Touch> for TouchJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PersonJson {
-    pub id: i64,
-    pub email: String,
-    pub name: Option<String>,
-    pub company_id: Option<i64>,
-    pub country: Option<String>,
-    pub created_at: Option<String>,
-    pub first_interaction: Option<TouchJson>,
-    pub lead_generation: Option<TouchJson>,
+pub(crate) struct PersonJson {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) name: Option<String>,
+    pub(crate) company_id: Option<i64>,
+    pub(crate) country: Option<String>,
+    pub(crate) created_at: Option<String>,
+    pub(crate) first_interaction: Option<TouchJson>,
+    pub(crate) lead_generation: Option<TouchJson>,
     /// `open`, `in_progress`, `qualified` or `disqualified`.
     #[schema(value_type = String)]
-    pub status: &'static str,
+    pub(crate) status: &'static str,
     /// The owning associate.
-    pub owner_id: Option<i64>,
-    pub updated_at: Option<String>,
-    pub consent: ConsentsJson,
+    pub(crate) owner_id: Option<i64>,
+    pub(crate) updated_at: Option<String>,
+    pub(crate) consent: ConsentsJson,
 }
 
 /// Consent per purpose; `null` when the person never stated one.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConsentsJson {
-    pub e_marketing: Option<ConsentJson>,
+pub(crate) struct ConsentsJson {
+    pub(crate) e_marketing: Option<ConsentJson>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConsentJson {
+pub(crate) struct ConsentJson {
     /// True when given, false when withdrawn.
-    pub given: bool,
-    pub at: Option<String>,
+    pub(crate) given: bool,
+    pub(crate) at: Option<String>,
     /// The form it was stated through.
-    pub form: Option<String>,
+    pub(crate) form: Option<String>,
 }
 
 impl From<Consent> for ConsentJson {
@@ -139,13 +139,13 @@ impl From<Person> for PersonJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SubmissionJson {
-    pub id: i64,
-    pub form: String,
-    pub created_at: Option<String>,
-    pub conversion: TouchJson,
+pub(crate) struct SubmissionJson {
+    pub(crate) id: i64,
+    pub(crate) form: String,
+    pub(crate) created_at: Option<String>,
+    pub(crate) conversion: TouchJson,
     #[schema(value_type = Object)]
-    pub payload: Map<String, Value>,
+    pub(crate) payload: Map<String, Value>,
 }
 
 impl From<Submission> for SubmissionJson {
@@ -161,16 +161,16 @@ impl From<Submission> for SubmissionJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct CompanyJson {
-    pub id: i64,
-    pub name: String,
+pub(crate) struct CompanyJson {
+    pub(crate) id: i64,
+    pub(crate) name: String,
     /// The e-mail domain in its IDNA (punycode) form.
-    pub domain: Option<String>,
+    pub(crate) domain: Option<String>,
     /// True when the domain mixes scripts the way a look-alike domain does (`acmе.example`
     /// with a Cyrillic `е`): worth a look before trusting the company.
-    pub domain_mixes_scripts: bool,
-    pub created_at: Option<String>,
-    pub source: Option<TouchJson>,
+    pub(crate) domain_mixes_scripts: bool,
+    pub(crate) created_at: Option<String>,
+    pub(crate) source: Option<TouchJson>,
 }
 
 impl From<Company> for CompanyJson {
@@ -189,8 +189,8 @@ impl From<Company> for CompanyJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Items<T> {
-    pub items: Vec<T>,
+pub(crate) struct Items<T> {
+    pub(crate) items: Vec<T>,
 }
 
 /// `GET /api/v1/persons/{id}`
@@ -199,7 +199,7 @@ pub struct Items<T> {
     responses((status = 200, description = "the person", body = PersonJson),
               (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn person(
+pub(crate) async fn person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -219,7 +219,7 @@ pub async fn person(
                body = Items<SubmissionJson>),
               (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn submissions(
+pub(crate) async fn submissions(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -244,7 +244,7 @@ pub async fn submissions(
     responses((status = 200, description = "the company", body = CompanyJson),
               (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn company(
+pub(crate) async fn company(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -260,7 +260,7 @@ pub async fn company(
 /// The spine's part of the OpenAPI document (see [`super::openapi`]).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(person, submissions, company))]
-pub struct SpineApi;
+pub(crate) struct SpineApi;
 
 #[cfg(test)]
 mod tests {

@@ -17,19 +17,19 @@ use super::error::ApiError;
 #[derive(RustEmbed)]
 #[folder = "$CARGO_MANIFEST_DIR/../../target/leadtrail-tracker/"]
 #[allow_missing = true]
-pub struct TrackerFiles;
+pub(crate) struct TrackerFiles;
 
 /// Third-party browser files (the dashboard's chart library), copied from node_modules by
 /// `cargo xtask` (see crates/xtask/src/vendor.rs); served under `/vendor/`.
 #[derive(RustEmbed)]
 #[folder = "$CARGO_MANIFEST_DIR/../../target/leadtrail-vendor/"]
 #[allow_missing = true]
-pub struct VendorFiles;
+pub(crate) struct VendorFiles;
 
 #[derive(RustEmbed)]
 #[folder = "$CARGO_MANIFEST_DIR/../../www/"]
 #[allow_missing = true]
-pub struct SiteFiles;
+pub(crate) struct SiteFiles;
 
 /// The files of the tracker contract, named in the 404 when the tracker was not built.
 const TRACKER_FILES: [&str; 3] = [
@@ -165,7 +165,7 @@ fn relative_path(req: &HttpRequest) -> Option<String> {
 
 /// `GET /thanks`: also where a script's post answered with a redirect lands, so it is
 /// readable across origins like the post's own answer (else the script sees an error).
-pub async fn thank_you(req: HttpRequest) -> HttpResponse {
+pub(crate) async fn thank_you(req: HttpRequest) -> HttpResponse {
     let mut builder = HttpResponse::Ok();
     page_headers(&mut builder, THANK_YOU_CSP);
     let mut response = builder
@@ -178,7 +178,7 @@ pub async fn thank_you(req: HttpRequest) -> HttpResponse {
 
 /// Everything no route matched: a tracker file, else a page or file of the demo site,
 /// else a JSON 404.
-pub async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
     let not_found = || ApiError::NotFound(format!("nothing at {}", req.path()));
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(not_found());

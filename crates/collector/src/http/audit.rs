@@ -25,32 +25,32 @@ pub(crate) fn routes(r: &mut Router<'_>) {
 /// The audit part of the OpenAPI document (merged in [`super::openapi`]).
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(list_audit), components(schemas(AuditJson, AuditPage)))]
-pub struct AuditApi;
+pub(crate) struct AuditApi;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditJson {
-    pub id: i64,
-    pub at: Option<String>,
+pub(crate) struct AuditJson {
+    pub(crate) id: i64,
+    pub(crate) at: Option<String>,
     /// The user's e-mail, `token "NAME" of OWNER`, `configured api_token` or `cli`; for a
     /// failed sign-in, the e-mail that was tried.
-    pub actor: String,
+    pub(crate) actor: String,
     /// `session.create`, `session.create.failed`, `session.delete`, `token.create`,
     /// `token.revoke`, `user.create`, `user.role`, `user.disable`, `user.enable`,
     /// `user.password`, `person.update`, `person.erase`, `person.export`, `export.csv`,
     /// `sale.create`, `sale.update`, `settings.alias`, `settings.reclassify` …
-    pub action: String,
+    pub(crate) action: String,
     /// What it was done to (`person 12`, `token 3 "ci" of …`).
-    pub target: Option<String>,
+    pub(crate) target: Option<String>,
     /// The requester's address.
-    pub address: Option<String>,
-    pub detail: Option<String>,
+    pub(crate) address: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AuditPage {
-    pub items: Vec<AuditJson>,
+pub(crate) struct AuditPage {
+    pub(crate) items: Vec<AuditJson>,
     /// The cursor of the next (older) page; `null` on the last one.
-    pub next: Option<String>,
+    pub(crate) next: Option<String>,
 }
 
 fn entry_json(e: AuditEntry) -> AuditJson {

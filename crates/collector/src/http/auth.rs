@@ -11,21 +11,21 @@ use sha2::{Digest, Sha256};
 
 /// Prefix of minted tokens, so that a token found in a log or a repository can be
 /// recognised (and revoked with `leadtrail token revoke`) as a leadtrail token.
-pub const TOKEN_PREFIX: &str = "ltk_";
+pub(crate) const TOKEN_PREFIX: &str = "ltk_";
 
 /// A new random token: 256 bits from the OS's generator, hex-encoded.
-pub fn mint_token() -> String {
+pub(crate) fn mint_token() -> String {
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     format!("{TOKEN_PREFIX}{}", hex::encode(secret))
 }
 
-pub fn token_sha256(token: &str) -> [u8; 32] {
+pub(crate) fn token_sha256(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
 /// The token of an `Authorization: Bearer …` header (scheme case-insensitive).
-pub fn bearer_token(headers: &HeaderMap) -> Option<&str> {
+pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
     let (scheme, token) = value.trim().split_once(' ')?;
     let token = token.trim();

@@ -71,27 +71,27 @@ pub enum ApiError {
 
 impl ApiError {
     /// The 404 for a person id that names no one (also after an erasure).
-    pub fn no_person(id: i64) -> ApiError {
+    pub(crate) fn no_person(id: i64) -> ApiError {
         ApiError::NotFound(format!("no person with id {id}"))
     }
 
     /// The 404 for a company id that names none.
-    pub fn no_company(id: i64) -> ApiError {
+    pub(crate) fn no_company(id: i64) -> ApiError {
         ApiError::NotFound(format!("no company with id {id}"))
     }
 
-    pub fn bad_request(message: impl Into<String>) -> ApiError {
+    pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
         ApiError::BadRequest(message.into())
     }
 
-    pub fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
+    pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
         ApiError::InvalidField {
             field,
             message: message.into(),
         }
     }
 
-    pub fn too_large(limit: usize) -> ApiError {
+    pub(crate) fn too_large(limit: usize) -> ApiError {
         ApiError::PayloadTooLarge(format!("request body is larger than {limit} bytes"))
     }
 }
@@ -182,7 +182,7 @@ impl ResponseError for ApiError {
 }
 
 /// For `web::PathConfig`: a path segment that does not parse (e.g. a non-numeric id).
-pub fn path_error(
+pub(crate) fn path_error(
     err: actix_web::error::PathError,
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {
@@ -190,12 +190,12 @@ pub fn path_error(
 }
 
 /// For `web::QueryConfig`: a query string that does not fit the endpoint's parameters.
-pub fn query_error(err: QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
+pub(crate) fn query_error(err: QueryPayloadError, _: &actix_web::HttpRequest) -> actix_web::Error {
     ApiError::bad_request(format!("invalid query string: {err}")).into()
 }
 
 /// For `web::JsonConfig`: a JSON body that is too large, of the wrong type, or malformed.
-pub fn json_error(
+pub(crate) fn json_error(
     err: actix_web::error::JsonPayloadError,
     _: &actix_web::HttpRequest,
 ) -> actix_web::Error {

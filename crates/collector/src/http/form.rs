@@ -42,7 +42,7 @@ pub const MAX_FIELDS: usize = 200;
 /// Longest field name accepted, in characters.
 pub const MAX_FIELD_NAME_CHARS: usize = 128;
 /// Longest form key: it becomes a row and shows up in dashboards.
-pub const MAX_FORM_KEY_CHARS: usize = 64;
+pub(crate) const MAX_FORM_KEY_CHARS: usize = 64;
 /// Longest kept country and phone values.
 const MAX_SHORT_FIELD_CHARS: usize = 64;
 /// Longest accepted `_redirect` URL.
@@ -51,9 +51,9 @@ const MAX_REDIRECT_CHARS: usize = 2048;
 /// small, and a client trickling it in holds a connection that others need.
 const BODY_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(10);
 /// Where a browser goes after posting without a (usable) `_redirect`.
-pub const THANK_YOU_PATH: &str = "/thanks";
+pub(crate) const THANK_YOU_PATH: &str = "/thanks";
 /// The field that names the thank-you page to go to after a browser post.
-pub const REDIRECT_FIELD: &str = "_redirect";
+pub(crate) const REDIRECT_FIELD: &str = "_redirect";
 
 /// One field's value as the body format carried it.
 #[derive(Debug, Clone, PartialEq)]
@@ -88,14 +88,14 @@ impl FieldValue {
 
 /// The body formats the endpoint reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum BodyKind {
+pub(crate) enum BodyKind {
     UrlEncoded,
     Multipart,
     Json,
 }
 
 /// Tells the body format from `Content-Type`; anything else is a 415 naming what works.
-pub fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
+pub(crate) fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
     let unsupported = |what: &str| {
         ApiError::UnsupportedMediaType(format!(
             "unsupported content type {what}; send application/x-www-form-urlencoded, \
@@ -118,7 +118,7 @@ pub fn body_kind(req: &HttpRequest) -> Result<BodyKind, ApiError> {
 
 /// Refuses compressed bodies: browsers never send them, and a small compressed body can
 /// expand to many megabytes before any size check sees it.
-pub fn refuse_content_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
+pub(crate) fn refuse_content_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
     match headers.get(header::CONTENT_ENCODING) {
         None => Ok(()),
         Some(v) if v.as_bytes().eq_ignore_ascii_case(b"identity") => Ok(()),
@@ -130,7 +130,7 @@ pub fn refuse_content_encoding(headers: &HeaderMap) -> Result<(), ApiError> {
 }
 
 /// Reads the whole body, refusing it as soon as it grows past `limit`.
-pub async fn read_body(
+pub(crate) async fn read_body(
     req: &HttpRequest,
     mut payload: web::Payload,
     limit: usize,
@@ -242,7 +242,7 @@ pub fn parse_json(body: &[u8]) -> Result<Vec<(String, FieldValue)>, ApiError> {
 }
 
 /// Reads the text fields of a multipart body; file parts are counted but not kept.
-pub async fn parse_multipart(
+pub(crate) async fn parse_multipart(
     headers: &HeaderMap,
     body: Bytes,
 ) -> Result<Vec<(String, FieldValue)>, ApiError> {
@@ -279,7 +279,7 @@ pub async fn parse_multipart(
 }
 
 /// True for keys made of 1–64 characters of `A–Z a–z 0–9 _ -`.
-pub fn is_valid_form_key(key: &str) -> bool {
+pub(crate) fn is_valid_form_key(key: &str) -> bool {
     (1..=MAX_FORM_KEY_CHARS).contains(&key.len())
         && key
             .bytes()
@@ -346,7 +346,7 @@ fn origin_of(url: &str) -> Option<String> {
 /// Whether a browser may be sent to `redirect` (already made safe): a path on the
 /// collector's own site always; another site only when it is an allowed origin, if the
 /// operator set any (else a form could bounce visitors to any site).
-pub fn redirect_allowed(redirect: &str, allowed_origins: &[String]) -> bool {
+pub(crate) fn redirect_allowed(redirect: &str, allowed_origins: &[String]) -> bool {
     if allowed_origins.is_empty() || redirect.starts_with('/') {
         return true;
     }
@@ -358,9 +358,9 @@ pub fn redirect_allowed(redirect: &str, allowed_origins: &[String]) -> bool {
 /// A parsed submission plus where to send the browser afterwards.
 #[derive(Debug)]
 pub struct ParsedForm {
-    pub submission: IncomingSubmission,
+    pub(crate) submission: IncomingSubmission,
     /// A usable `_redirect`, if the form gave one.
-    pub redirect: Option<String>,
+    pub(crate) redirect: Option<String>,
 }
 
 /// Recognised person fields, as the store wants them.
@@ -525,7 +525,7 @@ pub fn build_submission(
 /// True when the answer should be JSON rather than a redirect: the client asked for it
 /// (`Accept: application/json`), or a script sent the post. Browsers' default `Accept`
 /// (`text/html,…,*/*`) does not count, so plain forms get a redirect.
-pub fn wants_json(headers: &HeaderMap) -> bool {
+pub(crate) fn wants_json(headers: &HeaderMap) -> bool {
     accepts_json(headers) || is_script_request(headers)
 }
 
@@ -598,36 +598,36 @@ fn any_value() -> utoipa::openapi::RefOr<utoipa::openapi::Schema> {
 
 /// The fields of a form post, for the OpenAPI document (the handler reads any field).
 #[derive(Debug, serde::Serialize, utoipa::ToSchema)]
-pub struct FormPostDoc {
+pub(crate) struct FormPostDoc {
     /// Required; persons are matched by it, case-insensitively.
     #[schema(format = Email)]
-    pub email: String,
+    pub(crate) email: String,
     #[schema(schema_with = form_value)]
-    pub name: Option<String>,
+    pub(crate) name: Option<String>,
     /// Joined with `last_name` when `name` is absent.
     #[schema(schema_with = form_value)]
-    pub first_name: Option<String>,
+    pub(crate) first_name: Option<String>,
     #[schema(schema_with = form_value)]
-    pub last_name: Option<String>,
+    pub(crate) last_name: Option<String>,
     #[schema(schema_with = form_value)]
-    pub company: Option<String>,
+    pub(crate) company: Option<String>,
     #[schema(schema_with = form_value)]
-    pub country: Option<String>,
+    pub(crate) country: Option<String>,
     #[schema(schema_with = form_value)]
-    pub phone: Option<String>,
+    pub(crate) phone: Option<String>,
     /// `yes`/`no` (true/false, 1/0, on/off, given/withdrawn): consent to the e-marketing
     /// purpose. Any other value states nothing and changes nothing.
     #[schema(schema_with = any_value)]
-    pub consent_e_marketing: Option<String>,
+    pub(crate) consent_e_marketing: Option<String>,
     /// Where a browser goes afterwards (http(s) URL or a path on the collector).
     #[serde(rename = "_redirect")]
     #[schema(schema_with = form_value)]
-    pub redirect: Option<String>,
+    pub(crate) redirect: Option<String>,
     /// `1`; with `lt_first_<field>` and `lt_last_<field>` (source, medium, campaign, term,
     /// content, id, click_id, click_id_type, referrer, landing_page, at): the tracker's
     /// hidden fields. Every other field is kept as the submission's payload.
     #[schema(schema_with = any_value)]
-    pub lt_v: Option<String>,
+    pub(crate) lt_v: Option<String>,
 }
 
 /// `POST /f/{form_key}`.
@@ -648,7 +648,7 @@ pub struct FormPostDoc {
         (status = 415, description = "unsupported content type", body = super::openapi::ErrorJson),
         (status = 422, description = "a field is refused (named)", body = super::openapi::ErrorJson),
     ))]
-pub async fn submit(
+pub(crate) async fn submit(
     req: HttpRequest,
     form_key: web::Path<String>,
     payload: web::Payload,
@@ -837,7 +837,7 @@ fn success_answer(
              description = "1–64 characters of A–Z a–z 0–9 _ -; registered on first use")),
     responses((status = 204, description = "the CORS preflight: `POST` with the headers the page \
                                             asks for is allowed")))]
-pub async fn preflight(req: HttpRequest) -> HttpResponse {
+pub(crate) async fn preflight(req: HttpRequest) -> HttpResponse {
     let mut response = HttpResponse::NoContent();
     response
         .insert_header((header::ACCESS_CONTROL_ALLOW_METHODS, "POST"))
@@ -861,7 +861,7 @@ pub async fn preflight(req: HttpRequest) -> HttpResponse {
 
 /// Middleware for `/f/*`: which origins' scripts may read the answers (errors included);
 /// see [`CorsAnswer`].
-pub async fn allow_origin(
+pub(crate) async fn allow_origin(
     req: actix_web::dev::ServiceRequest,
     next: actix_web::middleware::Next<impl actix_web::body::MessageBody>,
 ) -> Result<actix_web::dev::ServiceResponse<impl actix_web::body::MessageBody>, actix_web::Error> {
@@ -929,17 +929,10 @@ impl CorsAnswer {
     }
 }
 
-/// Other methods on `/f/{form_key}`.
-pub async fn method_not_allowed() -> Result<HttpResponse, ApiError> {
-    Err(ApiError::MethodNotAllowed {
-        allow: "POST, OPTIONS",
-    })
-}
-
 /// The form endpoint's part of the OpenAPI document.
 #[derive(utoipa::OpenApi)]
 #[openapi(paths(submit, preflight))]
-pub struct FormApi;
+pub(crate) struct FormApi;
 
 #[cfg(test)]
 mod tests {

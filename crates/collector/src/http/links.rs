@@ -13,9 +13,9 @@
 //! The known values that "did you mean" warnings compare with come from the database and
 //! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
 
-pub mod check;
+pub(crate) mod check;
 pub(crate) mod doc;
-pub mod explain;
+pub(crate) mod explain;
 mod reach;
 
 use std::sync::{Arc, Mutex};
@@ -36,7 +36,7 @@ use crate::http::access::Access;
 use crate::store::links::{KnownValues, NewSavedLink, SavedLink, SourceAlias};
 
 /// How long the known sources, mediums and campaigns are reused before being read again.
-pub const KNOWN_VALUES_TTL: Duration = Duration::from_secs(30);
+pub(crate) const KNOWN_VALUES_TTL: Duration = Duration::from_secs(30);
 /// Most known values of each kind compared with (a sane data set has far fewer).
 const KNOWN_VALUES_LIMIT: usize = 5_000;
 /// Longest saved-link name, in characters.
@@ -78,11 +78,11 @@ pub(crate) fn routes(r: &mut Router<'_>) {
     components(schemas(doc::SavedFormat)),
     tags((name = "links", description = "Campaign links, channels and source aliases"))
 )]
-pub struct LinksApi;
+pub(crate) struct LinksApi;
 
 /// Known values, read at most every [`KNOWN_VALUES_TTL`] (one cache per worker).
 #[derive(Debug, Default)]
-pub struct KnownCache {
+pub(crate) struct KnownCache {
     cached: Mutex<Option<(Instant, Arc<KnownValues>)>>,
 }
 
@@ -124,22 +124,22 @@ fn link_error(error: &LinkError) -> ApiError {
 
 /// What the link builder answers.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct LinkJson {
-    pub url: String,
-    pub source: String,
-    pub medium: String,
-    pub campaign: String,
-    pub term: Option<String>,
-    pub content: Option<String>,
-    pub id: Option<String>,
+pub(crate) struct LinkJson {
+    pub(crate) url: String,
+    pub(crate) source: String,
+    pub(crate) medium: String,
+    pub(crate) campaign: String,
+    pub(crate) term: Option<String>,
+    pub(crate) content: Option<String>,
+    pub(crate) id: Option<String>,
     /// [`leadtrail_core::Channel::id`] a click on the link counts in.
-    pub channel: &'static str,
-    pub channel_name: &'static str,
-    pub rule: &'static str,
-    pub rule_description: &'static str,
+    pub(crate) channel: &'static str,
+    pub(crate) channel_name: &'static str,
+    pub(crate) rule: &'static str,
+    pub(crate) rule_description: &'static str,
     /// `{"kind", "message", "field", …}` each.
     #[schema(value_type = Vec<Object>)]
-    pub warnings: Vec<leadtrail_core::LinkWarning>,
+    pub(crate) warnings: Vec<leadtrail_core::LinkWarning>,
 }
 
 impl From<BuiltLink> for LinkJson {
@@ -347,7 +347,7 @@ async fn list_saved(
 /// The CSV export: one row per link, the columns ad platforms ask for (final URL and the
 /// tags), RFC 4180 quoting. Cells that a spreadsheet would run as a formula (`=`, `+`,
 /// `-`, `@` first) are prefixed with `'`: names and terms come from users.
-pub fn saved_links_csv(links: &[SavedLink]) -> String {
+pub(crate) fn saved_links_csv(links: &[SavedLink]) -> String {
     fn cell(value: &str) -> String {
         let value = match value.chars().next() {
             Some('=' | '+' | '-' | '@' | '\t' | '\r') => format!("'{value}"),

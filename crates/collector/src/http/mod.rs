@@ -10,26 +10,26 @@
 //! - everything else: tracker files, then the demo site, then a JSON 404 ([`assets`]),
 //!   compressed when the client accepts it.
 
-pub mod abuse;
+pub(crate) mod abuse;
 pub(crate) mod access;
 #[cfg(test)]
 mod access_table;
-pub mod api;
-pub mod assets;
-pub mod audit;
-pub mod auth;
-pub mod error;
-pub mod form;
-pub mod leads;
+pub(crate) mod api;
+pub(crate) mod assets;
+pub(crate) mod audit;
+pub(crate) mod auth;
+pub(crate) mod error;
+pub(crate) mod form;
+pub(crate) mod leads;
 mod limits;
-pub mod links;
-pub mod openapi;
+pub(crate) mod links;
+pub(crate) mod openapi;
 pub(crate) mod quality;
 mod routes;
-pub mod search;
-pub mod session;
-pub mod tiles;
-pub mod tokens;
+pub(crate) mod search;
+pub(crate) mod session;
+pub(crate) mod tiles;
+pub(crate) mod tokens;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -63,31 +63,31 @@ const DEFAULT_EXTRACTOR_BODY_BYTES: usize = 256 * 1024;
 const MIN_SAFE_TOKEN_CHARS: usize = 16;
 
 /// What every handler shares.
-pub struct AppState {
-    pub store: Arc<dyn Store>,
+pub(crate) struct AppState {
+    pub(crate) store: Arc<dyn Store>,
     /// SHA-256 of the configured API token, if one is configured.
-    pub api_token_sha256: Option<[u8; 32]>,
-    pub max_body_bytes: usize,
+    pub(crate) api_token_sha256: Option<[u8; 32]>,
+    pub(crate) max_body_bytes: usize,
     /// Where dashboards count their days (validated when the settings were loaded).
-    pub time_zone: jiff::tz::TimeZone,
+    pub(crate) time_zone: jiff::tz::TimeZone,
     /// Per-address limit on form posts; `None` when turned off.
-    pub form_rate_limit: Option<abuse::RateLimiter>,
+    pub(crate) form_rate_limit: Option<abuse::RateLimiter>,
     /// Origins whose pages may post forms (normalised); empty means any.
-    pub allowed_origins: Vec<String>,
+    pub(crate) allowed_origins: Vec<String>,
     /// The operator's campaign naming template (link builder warnings).
-    pub campaign_template: Option<leadtrail_core::link::CampaignTemplate>,
+    pub(crate) campaign_template: Option<leadtrail_core::link::CampaignTemplate>,
     /// How far the link check may go, and which intranet hosts it may reach.
-    pub link_check: links::check::CheckLimits,
+    pub(crate) link_check: links::check::CheckLimits,
     /// Which consent statements each form may make.
-    pub form_consent: crate::store::leads::FormConsent,
+    pub(crate) form_consent: crate::store::leads::FormConsent,
     /// How long sign-ins last.
-    pub sessions: session::SessionSettings,
+    pub(crate) sessions: session::SessionSettings,
     /// Failed sign-ins per e-mail and per address.
-    pub sign_in_throttle: session::SignInThrottle,
+    pub(crate) sign_in_throttle: session::SignInThrottle,
 }
 
 impl AppState {
-    pub fn new(settings: &Settings, store: Arc<dyn Store>) -> AppState {
+    pub(crate) fn new(settings: &Settings, store: Arc<dyn Store>) -> AppState {
         AppState {
             store,
             api_token_sha256: settings.api_token.as_deref().map(auth::token_sha256),
@@ -164,7 +164,7 @@ async fn log_request(
 }
 
 /// The application: every route, middleware and extractor setting.
-pub fn app(
+pub(crate) fn app(
     state: web::Data<AppState>,
 ) -> App<
     impl ServiceFactory<
@@ -274,7 +274,7 @@ fn shutdown_signal() -> anyhow::Result<impl std::future::Future<Output = &'stati
 
 /// Serves until SIGTERM/SIGINT, then stops accepting, lets in-flight requests finish,
 /// and shuts the store down (committing everything acknowledged) before returning.
-pub async fn serve(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<()> {
+pub(crate) async fn serve(settings: Settings, store: Arc<dyn Store>) -> anyhow::Result<()> {
     if let Some(token) = &settings.api_token {
         if token.chars().count() < MIN_SAFE_TOKEN_CHARS {
             tracing::warn!(

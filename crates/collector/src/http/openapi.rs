@@ -15,9 +15,9 @@ use utoipa::OpenApi;
 
 /// Every error answer: `{"error": "<message>"}`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ErrorJson {
+pub(crate) struct ErrorJson {
     /// What went wrong and, for a refused field, which one (`field: reason`).
-    pub error: String,
+    pub(crate) error: String,
 }
 
 #[derive(OpenApi)]
@@ -40,7 +40,7 @@ pub struct ErrorJson {
 struct BaseApi;
 
 /// The whole document: the base merged with every route module's part.
-pub fn document() -> utoipa::openapi::OpenApi {
+pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = BaseApi::openapi();
     doc.merge(super::api::SpineApi::openapi());
     doc.merge(super::form::FormApi::openapi());
@@ -181,7 +181,7 @@ fn add_common_answers(doc: &mut Value) {
 #[utoipa::path(get, path = "/api/v1/openapi.json", tag = "forms",
     responses((status = 200, description = "this document (OpenAPI 3.1)", content_type = "application/json",
                body = Object)))]
-pub async fn serve() -> HttpResponse {
+pub(crate) async fn serve() -> HttpResponse {
     HttpResponse::Ok()
         .insert_header((header::CONTENT_TYPE, "application/json"))
         .insert_header((header::ACCESS_CONTROL_ALLOW_ORIGIN, "*"))

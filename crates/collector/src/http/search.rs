@@ -11,7 +11,7 @@
 //!   selections; members listings take the same extra criteria and formats as search.
 
 mod csv;
-pub mod doc;
+pub(crate) mod doc;
 
 use std::sync::Arc;
 
@@ -798,4 +798,4 @@ async fn board(
         (name = "selections", description = "Saved static and dynamic selections, and the board"),
     )
 )]
-pub struct SearchApi;
+pub(crate) struct SearchApi;

@@ -49,17 +49,17 @@ pub(crate) fn routes(r: &mut Router<'_>) {
     components(schemas(MeJson, SignInJson)),
     tags((name = "users", description = "Signing in, who is signed in, API tokens, the audit log"))
 )]
-pub struct SessionApi;
+pub(crate) struct SessionApi;
 
 /// The session settings, resolved.
 #[derive(Debug, Clone, Copy)]
-pub struct SessionSettings {
-    pub idle_ms: i64,
-    pub lifetime_ms: i64,
+pub(crate) struct SessionSettings {
+    pub(crate) idle_ms: i64,
+    pub(crate) lifetime_ms: i64,
 }
 
 impl SessionSettings {
-    pub fn from(settings: &Settings) -> SessionSettings {
+    pub(crate) fn from(settings: &Settings) -> SessionSettings {
         // Both were checked when the settings were loaded.
         let ms = |text: &str, default: u64| {
             let secs = parse_duration_secs(text).unwrap_or(default);
@@ -74,7 +74,7 @@ impl SessionSettings {
 
 /// Failed sign-ins per key in the current window.
 #[derive(Debug, Default)]
-pub struct SignInThrottle {
+pub(crate) struct SignInThrottle {
     accounts: Mutex<HashMap<String, (Instant, u32)>>,
     addresses: Mutex<HashMap<IpAddr, (Instant, u32)>>,
 }
@@ -140,19 +140,19 @@ pub(crate) fn session_hash(cookie_value: &str) -> Option<[u8; 32]> {
 
 /// `GET /api/v1/me` and the answer to signing in.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct MeJson {
+pub(crate) struct MeJson {
     /// `null` for an operator token or the configured token.
-    pub id: Option<i64>,
-    pub email: Option<String>,
-    pub name: String,
+    pub(crate) id: Option<i64>,
+    pub(crate) email: Option<String>,
+    pub(crate) name: String,
     /// `admin`, `marketer` or `viewer`.
-    pub role: String,
+    pub(crate) role: String,
     /// `session`, `token` or `configured_token`.
-    pub signed_in_with: String,
+    pub(crate) signed_in_with: String,
     /// A token's scope (`read`, `write`); `null` for a session.
-    pub scope: Option<String>,
+    pub(crate) scope: Option<String>,
     /// What the pages offer: whether this principal may export personal data.
-    pub may_export: bool,
+    pub(crate) may_export: bool,
 }
 
 fn me_json(principal: &Principal) -> MeJson {
@@ -179,7 +179,7 @@ fn me_json(principal: &Principal) -> MeJson {
 /// `{"email", "password"}`
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[allow(dead_code)]
-pub struct SignInJson {
+pub(crate) struct SignInJson {
     #[schema(max_length = 254)]
     email: String,
     #[schema(max_length = 256)]

@@ -54,22 +54,22 @@ pub(crate) fn routes(r: &mut Router<'_>) {
 /// The period and filters as given in the query string; parsed by hand for messages that
 /// name the parameter.
 #[derive(Debug, Default, Deserialize)]
-pub struct TileQuery {
-    pub from: Option<String>,
-    pub to: Option<String>,
-    pub owner: Option<String>,
-    pub country: Option<String>,
-    pub campaign: Option<String>,
-    pub selection: Option<String>,
-    pub key: Option<String>,
-    pub limit: Option<String>,
+pub(crate) struct TileQuery {
+    pub(crate) from: Option<String>,
+    pub(crate) to: Option<String>,
+    pub(crate) owner: Option<String>,
+    pub(crate) country: Option<String>,
+    pub(crate) campaign: Option<String>,
+    pub(crate) selection: Option<String>,
+    pub(crate) key: Option<String>,
+    pub(crate) limit: Option<String>,
 }
 
 /// A period of whole days in a time zone.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Period {
-    pub from: Date,
-    pub to: Date,
+pub(crate) struct Period {
+    pub(crate) from: Date,
+    pub(crate) to: Date,
 }
 
 fn parse_date(name: &'static str, text: &str) -> Result<Date, ApiError> {
@@ -84,7 +84,7 @@ fn non_empty(value: &Option<String>) -> Option<&str> {
 
 impl Period {
     /// `from`/`to` as given, defaulting to year to date in `zone` at `now`.
-    pub fn resolve(
+    pub(crate) fn resolve(
         from: Option<&str>,
         to: Option<&str>,
         zone: &TimeZone,
@@ -106,7 +106,7 @@ impl Period {
     }
 
     /// `[start of from, start of the day after to)` as Unix milliseconds.
-    pub fn bounds_ms(&self, zone: &TimeZone) -> Result<(i64, i64), ApiError> {
+    pub(crate) fn bounds_ms(&self, zone: &TimeZone) -> Result<(i64, i64), ApiError> {
         let start = |d: Date| -> Result<i64, ApiError> {
             d.to_zoned(zone.clone())
                 .map(|z| z.timestamp().as_millisecond())

@@ -31,24 +31,24 @@ pub(crate) fn routes(r: &mut Router<'_>) {
     paths(create_token, list_tokens, revoke_token),
     components(schemas(TokenJson, NewTokenJson))
 )]
-pub struct TokensApi;
+pub(crate) struct TokensApi;
 
 /// A token as listed; `token` only in the answer that made it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct TokenJson {
-    pub id: i64,
-    pub name: String,
+pub(crate) struct TokenJson {
+    pub(crate) id: i64,
+    pub(crate) name: String,
     /// `read` or `write`.
-    pub scope: String,
+    pub(crate) scope: String,
     /// The owner's e-mail; `null` for an operator token.
-    pub user: Option<String>,
-    pub created_at: Option<String>,
-    pub expires_at: Option<String>,
-    pub last_used_at: Option<String>,
-    pub revoked_at: Option<String>,
+    pub(crate) user: Option<String>,
+    pub(crate) created_at: Option<String>,
+    pub(crate) expires_at: Option<String>,
+    pub(crate) last_used_at: Option<String>,
+    pub(crate) revoked_at: Option<String>,
     /// The token itself: shown once, in the answer to `POST /api/v1/tokens`.
     #[serde(skip_serializing_if = "Option::is_none")]
-    pub token: Option<String>,
+    pub(crate) token: Option<String>,
 }
 
 fn token_json(row: &TokenRow, token: Option<String>) -> TokenJson {
@@ -68,7 +68,7 @@ fn token_json(row: &TokenRow, token: Option<String>) -> TokenJson {
 /// `{"name", "scope", "expires_at"?}`
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 #[allow(dead_code)]
-pub struct NewTokenJson {
+pub(crate) struct NewTokenJson {
     #[schema(min_length = 1, max_length = 100)]
     name: String,
     /// `read`, or `write` (not for viewers)

@@ -11,7 +11,7 @@ use super::StoreResult;
 
 /// What a user may do. Ordered: each role may do what the ones before it may.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Role {
+pub(crate) enum Role {
     /// Reads dashboards, people and companies; exports no personal data.
     Viewer,
     /// Reads everything and works the leads (status, owner, sales, selections, links),
@@ -22,9 +22,9 @@ pub enum Role {
 }
 
 impl Role {
-    pub const ALL: [Role; 3] = [Role::Admin, Role::Marketer, Role::Viewer];
+    pub(crate) const ALL: [Role; 3] = [Role::Admin, Role::Marketer, Role::Viewer];
 
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Role::Viewer => "viewer",
             Role::Marketer => "marketer",
@@ -32,12 +32,12 @@ impl Role {
         }
     }
 
-    pub fn parse(text: &str) -> Option<Role> {
+    pub(crate) fn parse(text: &str) -> Option<Role> {
         Role::ALL.into_iter().find(|r| r.name() == text)
     }
 
     /// The widest token scope a user of this role may hold.
-    pub const fn max_scope(self) -> Scope {
+    pub(crate) const fn max_scope(self) -> Scope {
         match self {
             Role::Viewer => Scope::Read,
             Role::Marketer | Role::Admin => Scope::Write,
@@ -47,20 +47,20 @@ impl Role {
 
 /// What an API token may do within its user's role.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
-pub enum Scope {
+pub(crate) enum Scope {
     Read,
     Write,
 }
 
 impl Scope {
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Scope::Read => "read",
             Scope::Write => "write",
         }
     }
 
-    pub fn parse(text: &str) -> Option<Scope> {
+    pub(crate) fn parse(text: &str) -> Option<Scope> {
         [Scope::Read, Scope::Write]
             .into_iter()
             .find(|s| s.name() == text)
@@ -68,29 +68,29 @@ impl Scope {
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct User {
-    pub id: i64,
-    pub email: String,
-    pub name: String,
-    pub role: Role,
-    pub disabled_at: Option<i64>,
-    pub created_at: i64,
-    pub password_changed_at: i64,
+pub(crate) struct User {
+    pub(crate) id: i64,
+    pub(crate) email: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+    pub(crate) disabled_at: Option<i64>,
+    pub(crate) created_at: i64,
+    pub(crate) password_changed_at: i64,
 }
 
 /// A user to create; `email_key` is the lower-case, trimmed e-mail sign-in matches.
 #[derive(Debug, Clone)]
-pub struct NewUser {
-    pub email: String,
-    pub email_key: String,
-    pub name: String,
-    pub role: Role,
-    pub password_hash: String,
-    pub created_at: i64,
+pub(crate) struct NewUser {
+    pub(crate) email: String,
+    pub(crate) email_key: String,
+    pub(crate) name: String,
+    pub(crate) role: Role,
+    pub(crate) password_hash: String,
+    pub(crate) created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum AccountError {
+pub(crate) enum AccountError {
     #[error("a user with e-mail {0} already exists")]
     EmailTaken(String),
     #[error("no user {0}")]
@@ -99,80 +99,80 @@ pub enum AccountError {
 
 /// A session found by its id, with its user as the user is now.
 #[derive(Debug, Clone)]
-pub struct SessionRow {
-    pub user: User,
-    pub created_at: i64,
-    pub last_seen_at: i64,
+pub(crate) struct SessionRow {
+    pub(crate) user: User,
+    pub(crate) created_at: i64,
+    pub(crate) last_seen_at: i64,
 }
 
 /// An API token as listed (never the token itself).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct TokenRow {
-    pub id: i64,
-    pub name: String,
-    pub scope: Scope,
+pub(crate) struct TokenRow {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) scope: Scope,
     /// `None` for operator tokens (minted by `leadtrail token create` without `--user`,
     /// or before users existed): they act as an admin.
-    pub user_id: Option<i64>,
-    pub user_email: Option<String>,
-    pub created_at: i64,
-    pub expires_at: Option<i64>,
-    pub last_used_at: Option<i64>,
-    pub revoked_at: Option<i64>,
+    pub(crate) user_id: Option<i64>,
+    pub(crate) user_email: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) last_used_at: Option<i64>,
+    pub(crate) revoked_at: Option<i64>,
 }
 
 #[derive(Debug, Clone)]
-pub struct NewToken {
-    pub name: String,
-    pub sha256: [u8; 32],
-    pub user_id: Option<i64>,
-    pub scope: Scope,
-    pub expires_at: Option<i64>,
-    pub created_at: i64,
+pub(crate) struct NewToken {
+    pub(crate) name: String,
+    pub(crate) sha256: [u8; 32],
+    pub(crate) user_id: Option<i64>,
+    pub(crate) scope: Scope,
+    pub(crate) expires_at: Option<i64>,
+    pub(crate) created_at: i64,
 }
 
 /// A token presented with a request: the row and, for a user's token, the user now.
 #[derive(Debug, Clone)]
-pub struct TokenAuth {
-    pub token: TokenRow,
-    pub user: Option<User>,
+pub(crate) struct TokenAuth {
+    pub(crate) token: TokenRow,
+    pub(crate) user: Option<User>,
 }
 
 /// One audit entry to record.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewAuditEntry {
-    pub at: i64,
+pub(crate) struct NewAuditEntry {
+    pub(crate) at: i64,
     /// The user's e-mail, or `token NAME (OWNER)`.
-    pub actor: String,
+    pub(crate) actor: String,
     /// `session.create`, `token.revoke`, `person.status` …
-    pub action: String,
-    pub target: Option<String>,
-    pub address: Option<String>,
-    pub detail: Option<String>,
+    pub(crate) action: String,
+    pub(crate) target: Option<String>,
+    pub(crate) address: Option<String>,
+    pub(crate) detail: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct AuditEntry {
-    pub id: i64,
-    pub entry: NewAuditEntry,
+pub(crate) struct AuditEntry {
+    pub(crate) id: i64,
+    pub(crate) entry: NewAuditEntry,
 }
 
 /// Which entries to list, newest first.
 #[derive(Debug, Clone, Default)]
-pub struct AuditFilter {
-    pub action: Option<String>,
+pub(crate) struct AuditFilter {
+    pub(crate) action: Option<String>,
     /// Entries whose action starts with this (`token.`).
-    pub action_prefix: Option<String>,
-    pub actor: Option<String>,
-    pub from_ms: Option<i64>,
-    pub to_ms: Option<i64>,
+    pub(crate) action_prefix: Option<String>,
+    pub(crate) actor: Option<String>,
+    pub(crate) from_ms: Option<i64>,
+    pub(crate) to_ms: Option<i64>,
     /// Entries older than this id (the next page).
-    pub before_id: Option<i64>,
-    pub limit: usize,
+    pub(crate) before_id: Option<i64>,
+    pub(crate) limit: usize,
 }
 
 #[async_trait]
-pub trait AccountStore: Send + Sync {
+pub(crate) trait AccountStore: Send + Sync {
     async fn create_user(&self, user: NewUser) -> StoreResult<Result<User, AccountError>>;
     async fn users(&self) -> StoreResult<Vec<User>>;
     async fn user(&self, id: i64) -> StoreResult<Option<User>>;

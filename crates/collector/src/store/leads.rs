@@ -13,12 +13,12 @@ use super::{
     SubmissionReceipt,
 };
 
-pub type AssociateId = i64;
-pub type SaleId = i64;
+pub(crate) type AssociateId = i64;
+pub(crate) type SaleId = i64;
 
 /// A lead's status: `open` → `in_progress` → `qualified`, or `disqualified`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum LeadStatus {
+pub(crate) enum LeadStatus {
     Open,
     InProgress,
     Qualified,
@@ -26,7 +26,7 @@ pub enum LeadStatus {
 }
 
 impl LeadStatus {
-    pub const ALL: [LeadStatus; 4] = [
+    pub(crate) const ALL: [LeadStatus; 4] = [
         LeadStatus::Open,
         LeadStatus::InProgress,
         LeadStatus::Qualified,
@@ -34,7 +34,7 @@ impl LeadStatus {
     ];
 
     /// The stored and JSON spelling.
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             LeadStatus::Open => "open",
             LeadStatus::InProgress => "in_progress",
@@ -43,23 +43,23 @@ impl LeadStatus {
         }
     }
 
-    pub fn parse(text: &str) -> Option<LeadStatus> {
+    pub(crate) fn parse(text: &str) -> Option<LeadStatus> {
         LeadStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 }
 
 /// A sale's (opportunity's) status.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-pub enum SaleStatus {
+pub(crate) enum SaleStatus {
     Open,
     Won,
     Lost,
 }
 
 impl SaleStatus {
-    pub const ALL: [SaleStatus; 3] = [SaleStatus::Open, SaleStatus::Won, SaleStatus::Lost];
+    pub(crate) const ALL: [SaleStatus; 3] = [SaleStatus::Open, SaleStatus::Won, SaleStatus::Lost];
 
-    pub const fn as_str(self) -> &'static str {
+    pub(crate) const fn as_str(self) -> &'static str {
         match self {
             SaleStatus::Open => "open",
             SaleStatus::Won => "won",
@@ -67,41 +67,41 @@ impl SaleStatus {
         }
     }
 
-    pub fn parse(text: &str) -> Option<SaleStatus> {
+    pub(crate) fn parse(text: &str) -> Option<SaleStatus> {
         SaleStatus::ALL.into_iter().find(|s| s.as_str() == text)
     }
 
-    pub const fn is_closed(self) -> bool {
+    pub(crate) const fn is_closed(self) -> bool {
         !matches!(self, SaleStatus::Open)
     }
 }
 
 /// A consent statement (today only for the e-marketing purpose).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Consent {
-    pub given: bool,
+pub(crate) struct Consent {
+    pub(crate) given: bool,
     /// Unix ms of the submission that stated it.
-    pub at: i64,
+    pub(crate) at: i64,
     /// The key of the form it was stated through.
-    pub form: Option<String>,
+    pub(crate) form: Option<String>,
 }
 
 /// One row of a person's consent history.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ConsentRecord {
-    pub purpose: String,
-    pub consent: Consent,
-    pub submission_id: Option<i64>,
+pub(crate) struct ConsentRecord {
+    pub(crate) purpose: String,
+    pub(crate) consent: Consent,
+    pub(crate) submission_id: Option<i64>,
     /// False for a statement the form was not allowed to make: kept as evidence of the
     /// attempt, it changed nothing.
-    pub applied: bool,
-    pub evidence: Requester,
+    pub(crate) applied: bool,
+    pub(crate) evidence: Requester,
 }
 
 /// Which consent statements a form may make. Anyone can post any address to the public
 /// endpoint, so a form that may withdraw consent lets anyone withdraw anyone's.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
-pub enum ConsentPolicy {
+pub(crate) enum ConsentPolicy {
     /// The form states nothing about consent.
     None,
     /// The form may record consent as given (an opt-in box), not withdraw it.
@@ -112,7 +112,7 @@ pub enum ConsentPolicy {
 }
 
 impl ConsentPolicy {
-    pub fn parse(text: &str) -> Option<ConsentPolicy> {
+    pub(crate) fn parse(text: &str) -> Option<ConsentPolicy> {
         match text.trim() {
             "none" => Some(ConsentPolicy::None),
             "give" => Some(ConsentPolicy::Give),
@@ -122,7 +122,7 @@ impl ConsentPolicy {
     }
 
     /// Whether a statement that consent is `given` (or withdrawn) takes effect.
-    pub const fn allows(self, given: bool) -> bool {
+    pub(crate) const fn allows(self, given: bool) -> bool {
         match self {
             ConsentPolicy::None => false,
             ConsentPolicy::Give => given,
@@ -133,13 +133,13 @@ impl ConsentPolicy {
 
 /// The consent policy of every form: the operator's per-form choices over a default.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct FormConsent {
-    pub default: ConsentPolicy,
-    pub forms: std::collections::HashMap<String, ConsentPolicy>,
+pub(crate) struct FormConsent {
+    pub(crate) default: ConsentPolicy,
+    pub(crate) forms: std::collections::HashMap<String, ConsentPolicy>,
 }
 
 impl FormConsent {
-    pub fn policy(&self, form_key: &str) -> ConsentPolicy {
+    pub(crate) fn policy(&self, form_key: &str) -> ConsentPolicy {
         self.forms.get(form_key).copied().unwrap_or(self.default)
     }
 }
@@ -147,20 +147,20 @@ impl FormConsent {
 /// Who sent a submission, as far as the collector can tell: kept with a consent statement
 /// as its evidence.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Requester {
+pub(crate) struct Requester {
     /// The page's origin (`Origin`, or the `Referer`'s origin), when a browser sent it.
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
     /// The client's address as the connection shows it.
-    pub address: Option<String>,
+    pub(crate) address: Option<String>,
 }
 
 /// The form field that states consent to the e-marketing purpose.
-pub const CONSENT_FIELD: &str = "consent_e_marketing";
+pub(crate) const CONSENT_FIELD: &str = "consent_e_marketing";
 
 /// Reads a consent field's value: given, withdrawn, or `None` when it states neither
 /// (absent, empty, or a value we do not understand — which changes nothing). A repeated
 /// field (a hidden "no" followed by a checked box "yes") counts by its last value.
-pub fn consent_value(value: &Value) -> Option<bool> {
+pub(crate) fn consent_value(value: &Value) -> Option<bool> {
     match value {
         Value::Bool(b) => Some(*b),
         Value::Number(n) => match n.as_i64() {
@@ -179,123 +179,123 @@ pub fn consent_value(value: &Value) -> Option<bool> {
 }
 
 /// The purpose the seed shows attribution data under.
-pub const PURPOSE_E_MARKETING: &str = "e_marketing";
+pub(crate) const PURPOSE_E_MARKETING: &str = "e_marketing";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StatusChange {
-    pub status: LeadStatus,
-    pub changed_at: i64,
+pub(crate) struct StatusChange {
+    pub(crate) status: LeadStatus,
+    pub(crate) changed_at: i64,
 }
 
 /// What `PATCH /persons/{id}` changes; `None` leaves a field as it is, `Some(None)` clears it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct PersonPatch {
-    pub status: Option<LeadStatus>,
-    pub owner_id: Option<Option<AssociateId>>,
-    pub country: Option<Option<String>>,
-    pub name: Option<Option<String>>,
+pub(crate) struct PersonPatch {
+    pub(crate) status: Option<LeadStatus>,
+    pub(crate) owner_id: Option<Option<AssociateId>>,
+    pub(crate) country: Option<Option<String>>,
+    pub(crate) name: Option<Option<String>>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Associate {
-    pub id: AssociateId,
-    pub name: String,
-    pub email: Option<String>,
-    pub created_at: i64,
+pub(crate) struct Associate {
+    pub(crate) id: AssociateId,
+    pub(crate) name: String,
+    pub(crate) email: Option<String>,
+    pub(crate) created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSale {
-    pub person_id: Option<PersonId>,
-    pub company_id: Option<CompanyId>,
-    pub title: String,
+pub(crate) struct NewSale {
+    pub(crate) person_id: Option<PersonId>,
+    pub(crate) company_id: Option<CompanyId>,
+    pub(crate) title: String,
     /// In the currency's minor unit (cents).
-    pub amount_minor: i64,
-    pub currency: String,
-    pub status: SaleStatus,
-    pub at: i64,
-    pub external_id: Option<String>,
+    pub(crate) amount_minor: i64,
+    pub(crate) currency: String,
+    pub(crate) status: SaleStatus,
+    pub(crate) at: i64,
+    pub(crate) external_id: Option<String>,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Sale {
-    pub id: SaleId,
-    pub person_id: Option<PersonId>,
-    pub company_id: Option<CompanyId>,
-    pub title: String,
-    pub amount_minor: i64,
-    pub currency: String,
-    pub status: SaleStatus,
-    pub at: i64,
-    pub closed_at: Option<i64>,
-    pub external_id: Option<String>,
-    pub created_at: i64,
-    pub updated_at: i64,
+pub(crate) struct Sale {
+    pub(crate) id: SaleId,
+    pub(crate) person_id: Option<PersonId>,
+    pub(crate) company_id: Option<CompanyId>,
+    pub(crate) title: String,
+    pub(crate) amount_minor: i64,
+    pub(crate) currency: String,
+    pub(crate) status: SaleStatus,
+    pub(crate) at: i64,
+    pub(crate) closed_at: Option<i64>,
+    pub(crate) external_id: Option<String>,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
 }
 
 /// What `PATCH /sales/{id}` changes.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SalePatch {
-    pub title: Option<String>,
-    pub amount_minor: Option<i64>,
-    pub currency: Option<String>,
-    pub status: Option<SaleStatus>,
-    pub at: Option<i64>,
-    pub person_id: Option<Option<PersonId>>,
-    pub company_id: Option<Option<CompanyId>>,
+pub(crate) struct SalePatch {
+    pub(crate) title: Option<String>,
+    pub(crate) amount_minor: Option<i64>,
+    pub(crate) currency: Option<String>,
+    pub(crate) status: Option<SaleStatus>,
+    pub(crate) at: Option<i64>,
+    pub(crate) person_id: Option<Option<PersonId>>,
+    pub(crate) company_id: Option<Option<CompanyId>>,
 }
 
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct SaleFilter {
-    pub person_id: Option<PersonId>,
-    pub company_id: Option<CompanyId>,
-    pub status: Option<SaleStatus>,
+pub(crate) struct SaleFilter {
+    pub(crate) person_id: Option<PersonId>,
+    pub(crate) company_id: Option<CompanyId>,
+    pub(crate) status: Option<SaleStatus>,
 }
 
 /// Everything stored about one person (the privacy export).
 #[derive(Debug, Clone, PartialEq)]
-pub struct PersonExport {
-    pub person: Person,
-    pub company: Option<Company>,
-    pub submissions: Vec<Submission>,
-    pub status_changes: Vec<StatusChange>,
-    pub consents: Vec<ConsentRecord>,
-    pub sales: Vec<Sale>,
-    pub associate: Option<Associate>,
+pub(crate) struct PersonExport {
+    pub(crate) person: Person,
+    pub(crate) company: Option<Company>,
+    pub(crate) submissions: Vec<Submission>,
+    pub(crate) status_changes: Vec<StatusChange>,
+    pub(crate) consents: Vec<ConsentRecord>,
+    pub(crate) sales: Vec<Sale>,
+    pub(crate) associate: Option<Associate>,
 }
 
 /// What an erasure did besides deleting the person's own rows, and what it left.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Erasure {
+pub(crate) struct Erasure {
     /// Companies whose source was the person's touch: scrubbed down to source, medium,
     /// campaign and channel (those too when they held the e-mail) and detached.
-    pub company_sources_scrubbed: Vec<CompanyId>,
+    pub(crate) company_sources_scrubbed: Vec<CompanyId>,
     /// Free text elsewhere that still contains the e-mail (a sale's title, a selection's
     /// criteria, another person's landing page …): for a person to review, since only
     /// they can tell a mention from data that belongs to someone else.
-    pub mentions: Vec<Mention>,
+    pub(crate) mentions: Vec<Mention>,
 }
 
 /// A field that contains an erased person's e-mail.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Mention {
-    pub table: &'static str,
-    pub column: String,
-    pub id: i64,
+pub(crate) struct Mention {
+    pub(crate) table: &'static str,
+    pub(crate) column: String,
+    pub(crate) id: i64,
 }
 
 /// The answer to a server-side submission.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct ExternalReceipt {
-    pub receipt: SubmissionReceipt,
+pub(crate) struct ExternalReceipt {
+    pub(crate) receipt: SubmissionReceipt,
     /// True when the external id was already known: nothing was written, and `receipt`
     /// describes the earlier submission.
-    pub replayed: bool,
+    pub(crate) replayed: bool,
 }
 
 /// A request the store refused; nothing was written.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum LeadError {
+pub(crate) enum LeadError {
     #[error("{0}")]
     NotFound(String),
     /// A field refers to something that does not exist or clashes with stored data.
@@ -306,11 +306,11 @@ pub enum LeadError {
     },
 }
 
-pub type LeadResult<T> = StoreResult<Result<T, LeadError>>;
+pub(crate) type LeadResult<T> = StoreResult<Result<T, LeadError>>;
 
 /// One record of an import, validated; see `commands::import` for the file formats.
 #[derive(Debug, Clone)]
-pub enum ImportRecord {
+pub(crate) enum ImportRecord {
     /// A person without a submission: first interaction and lead generation as given.
     Person {
         external_id: String,
@@ -331,14 +331,14 @@ pub enum ImportRecord {
 
 /// What importing one record did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ImportOutcome {
+pub(crate) enum ImportOutcome {
     Created,
     /// Its external id (or, for persons, e-mail) was already stored: nothing written.
     AlreadyThere,
 }
 
 #[async_trait]
-pub trait LeadStore: Send + Sync {
+pub(crate) trait LeadStore: Send + Sync {
     /// Applies a patch; a status change is recorded in the history with `at`.
     async fn update_person(&self, id: PersonId, patch: PersonPatch, at: i64) -> LeadResult<Person>;
     /// The person's status changes, oldest first.

@@ -14,53 +14,53 @@ use super::StoreResult;
 
 /// One operator alias: `alias` (a name, `.domain.com` or `brand.*`) counts as `source`.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize)]
-pub struct SourceAlias {
-    pub alias: String,
-    pub source: String,
-    pub created_at: i64,
+pub(crate) struct SourceAlias {
+    pub(crate) alias: String,
+    pub(crate) source: String,
+    pub(crate) created_at: i64,
 }
 
 /// A link to save, as the link builder built it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct NewSavedLink {
-    pub campaign: String,
-    pub name: String,
-    pub url: String,
-    pub target: String,
-    pub source: String,
-    pub medium: String,
-    pub term: Option<String>,
-    pub content: Option<String>,
-    pub utm_id: Option<String>,
+pub(crate) struct NewSavedLink {
+    pub(crate) campaign: String,
+    pub(crate) name: String,
+    pub(crate) url: String,
+    pub(crate) target: String,
+    pub(crate) source: String,
+    pub(crate) medium: String,
+    pub(crate) term: Option<String>,
+    pub(crate) content: Option<String>,
+    pub(crate) utm_id: Option<String>,
     /// [`leadtrail_core::Channel::id`].
-    pub channel: String,
-    pub created_at: i64,
+    pub(crate) channel: String,
+    pub(crate) created_at: i64,
 }
 
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct SavedLink {
-    pub id: i64,
-    pub link: NewSavedLink,
+pub(crate) struct SavedLink {
+    pub(crate) id: i64,
+    pub(crate) link: NewSavedLink,
 }
 
 /// Why a link was not saved.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum SaveLinkError {
+pub(crate) enum SaveLinkError {
     #[error("campaign {campaign:?} already has a link named {name:?}")]
     NameTaken { campaign: String, name: String },
 }
 
 /// Sources, mediums and campaigns in use, each sorted and distinct.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct KnownValues {
-    pub sources: Vec<String>,
-    pub mediums: Vec<String>,
-    pub campaigns: Vec<String>,
+pub(crate) struct KnownValues {
+    pub(crate) sources: Vec<String>,
+    pub(crate) mediums: Vec<String>,
+    pub(crate) campaigns: Vec<String>,
 }
 
 /// Where a touch is stored: the four roles of the seed's data points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum TouchRole {
+pub(crate) enum TouchRole {
     FirstInteraction,
     LeadGeneration,
     Conversion,
@@ -68,7 +68,7 @@ pub enum TouchRole {
 }
 
 impl TouchRole {
-    pub const ALL: [TouchRole; 4] = [
+    pub(crate) const ALL: [TouchRole; 4] = [
         TouchRole::FirstInteraction,
         TouchRole::LeadGeneration,
         TouchRole::Conversion,
@@ -76,7 +76,7 @@ impl TouchRole {
     ];
 
     /// The name used in search criteria and reports (`lead_generation`).
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             TouchRole::FirstInteraction => "first_interaction",
             TouchRole::LeadGeneration => "lead_generation",
@@ -88,21 +88,21 @@ impl TouchRole {
 
 /// What one [`LinkStore::reclassify_batch`] did.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct ReclassifyBatch {
+pub(crate) struct ReclassifyBatch {
     /// Rows looked at.
-    pub scanned: u64,
+    pub(crate) scanned: u64,
     /// Rows whose channel changed (including rows that had none).
-    pub channel_changed: u64,
+    pub(crate) channel_changed: u64,
     /// Rows whose stored source changed (an alias added or removed).
-    pub source_changed: u64,
+    pub(crate) source_changed: u64,
     /// Rows written (the above, plus rows that only needed the new rules version).
-    pub updated: u64,
+    pub(crate) updated: u64,
     /// The last row id looked at; the next batch starts after it. `None`: nothing left.
-    pub last_id: Option<i64>,
+    pub(crate) last_id: Option<i64>,
 }
 
 #[async_trait]
-pub trait LinkStore: Send + Sync {
+pub(crate) trait LinkStore: Send + Sync {
     /// The operator's aliases, by alias.
     async fn source_aliases(&self) -> StoreResult<Vec<SourceAlias>>;
     /// Adds or replaces an alias; refused (inner `Err`) when it is not usable or would make

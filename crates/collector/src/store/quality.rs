@@ -22,107 +22,107 @@ use serde::Serialize;
 use super::StoreResult;
 
 /// Most person ids a line lists; `persons` still counts them all.
-pub const MAX_LINE_IDS: usize = 500;
+pub(crate) const MAX_LINE_IDS: usize = 500;
 
 /// The report for `[from_ms, to_ms)`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct QualityReport {
+pub(crate) struct QualityReport {
     /// Persons created in the period.
-    pub new_leads: u64,
+    pub(crate) new_leads: u64,
     /// New leads whose lead-generation touch is `(direct)`.
-    pub direct: LeadShare,
+    pub(crate) direct: LeadShare,
     /// New leads whose lead-generation touch is `(untracked)`: posted without the tag.
-    pub untracked: LeadShare,
+    pub(crate) untracked: LeadShare,
     /// The period's posts without tracker fields, by form and origin site, most first.
-    pub untagged_posts: Vec<UntaggedPosts>,
+    pub(crate) untagged_posts: Vec<UntaggedPosts>,
     /// Forms posted to without tracker fields and never with them (all time).
-    pub untagged_forms: Vec<UntaggedForm>,
+    pub(crate) untagged_forms: Vec<UntaggedForm>,
     /// Campaign values used in several spellings.
-    pub campaign_spellings: Vec<CampaignSpellings>,
+    pub(crate) campaign_spellings: Vec<CampaignSpellings>,
     /// Sources that look like another source's alias.
-    pub alias_like_sources: Vec<AliasLikeSource>,
+    pub(crate) alias_like_sources: Vec<AliasLikeSource>,
     /// Mediums the channel rules do not know (their touches fall to Unassigned).
-    pub unknown_mediums: Vec<UnknownMedium>,
+    pub(crate) unknown_mediums: Vec<UnknownMedium>,
 }
 
 /// A share of the new leads.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct LeadShare {
-    pub persons: u64,
+pub(crate) struct LeadShare {
+    pub(crate) persons: u64,
     /// Percent of the new leads, one decimal; 0 without new leads.
-    pub share: f64,
+    pub(crate) share: f64,
     /// Search criteria (query-string form) that find these persons on the people page.
-    pub criteria: String,
+    pub(crate) criteria: String,
     /// Their ids (at most [`MAX_LINE_IDS`]), newest first.
-    pub person_ids: Vec<i64>,
+    pub(crate) person_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct UntaggedPosts {
+pub(crate) struct UntaggedPosts {
     /// The form's key.
-    pub form: String,
+    pub(crate) form: String,
     /// Host of the page the post came from (its `Referer`), or `(no referer)`.
-    pub origin: String,
-    pub posts: u64,
+    pub(crate) origin: String,
+    pub(crate) posts: u64,
     /// Distinct persons behind the posts.
-    pub persons: u64,
-    pub person_ids: Vec<i64>,
+    pub(crate) persons: u64,
+    pub(crate) person_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct UntaggedForm {
-    pub form: String,
+pub(crate) struct UntaggedForm {
+    pub(crate) form: String,
     /// Posts without tracker fields, all time.
-    pub posts: u64,
+    pub(crate) posts: u64,
     /// The sites posted from, as for [`UntaggedPosts::origin`].
-    pub origins: Vec<String>,
+    pub(crate) origins: Vec<String>,
     /// Search criteria that find the persons who posted to it.
-    pub criteria: String,
-    pub persons: u64,
-    pub person_ids: Vec<i64>,
+    pub(crate) criteria: String,
+    pub(crate) persons: u64,
+    pub(crate) person_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct CampaignSpellings {
+pub(crate) struct CampaignSpellings {
     /// The letters and digits the spellings share (`webinarsept`).
-    pub key: String,
-    pub spellings: Vec<ValueCount>,
+    pub(crate) key: String,
+    pub(crate) spellings: Vec<ValueCount>,
     /// Distinct persons whose touches of the period carry one of the spellings.
-    pub persons: u64,
-    pub person_ids: Vec<i64>,
+    pub(crate) persons: u64,
+    pub(crate) person_ids: Vec<i64>,
 }
 
 /// A value and the distinct persons whose touches of the period carry it.
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct ValueCount {
-    pub value: String,
-    pub persons: u64,
+pub(crate) struct ValueCount {
+    pub(crate) value: String,
+    pub(crate) persons: u64,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct AliasLikeSource {
-    pub source: String,
+pub(crate) struct AliasLikeSource {
+    pub(crate) source: String,
     /// The source it seems to stand for.
-    pub looks_like: String,
+    pub(crate) looks_like: String,
     /// `alias`: the current aliases rewrite it (`leadtrail reclassify` merges it);
     /// `host`: a host name whose brand is a source of the period (an alias would merge it).
-    pub reason: String,
-    pub persons: u64,
-    pub person_ids: Vec<i64>,
+    pub(crate) reason: String,
+    pub(crate) persons: u64,
+    pub(crate) person_ids: Vec<i64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, utoipa::ToSchema)]
-pub struct UnknownMedium {
-    pub medium: String,
+pub(crate) struct UnknownMedium {
+    pub(crate) medium: String,
     /// Distinct persons whose touches of the period carry it and are Unassigned.
-    pub persons: u64,
-    pub person_ids: Vec<i64>,
+    pub(crate) persons: u64,
+    pub(crate) person_ids: Vec<i64>,
     /// Saved links with this medium (any time).
-    pub link_ids: Vec<i64>,
+    pub(crate) link_ids: Vec<i64>,
 }
 
 #[async_trait]
-pub trait QualityStore: Send + Sync {
+pub(crate) trait QualityStore: Send + Sync {
     /// The report for the period `[from_ms, to_ms)` (Unix milliseconds).
     async fn quality_report(&self, from_ms: i64, to_ms: i64) -> StoreResult<QualityReport>;
 }
@@ -209,7 +209,7 @@ impl QualityReport {
     }
 
     /// The report as the `attribution-quality` tile's rows.
-    pub fn tile_rows(&self) -> Vec<serde_json::Value> {
+    pub(crate) fn tile_rows(&self) -> Vec<serde_json::Value> {
         self.lines()
             .into_iter()
             .map(|l| {
@@ -221,7 +221,7 @@ impl QualityReport {
     }
 
     /// The persons behind the tile row `key`, newest first; `None` for no such row.
-    pub fn person_ids_of(&self, key: &str) -> Option<Vec<i64>> {
+    pub(crate) fn person_ids_of(&self, key: &str) -> Option<Vec<i64>> {
         self.lines()
             .into_iter()
             .find(|l| l.key == key)

@@ -30,14 +30,14 @@ pub enum Entity {
 }
 
 impl Entity {
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Entity::Person => "person",
             Entity::Company => "company",
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Entity> {
+    pub(crate) fn from_name(name: &str) -> Option<Entity> {
         [Entity::Person, Entity::Company]
             .into_iter()
             .find(|e| e.name() == name)
@@ -53,7 +53,7 @@ impl Entity {
 
 /// A criterion's operator.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Op {
+pub(crate) enum Op {
     Eq,
     In,
     Contains,
@@ -64,7 +64,7 @@ pub enum Op {
 }
 
 impl Op {
-    pub const ALL: [Op; 7] = [
+    pub(crate) const ALL: [Op; 7] = [
         Op::Eq,
         Op::In,
         Op::Contains,
@@ -74,7 +74,7 @@ impl Op {
         Op::Lte,
     ];
 
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             Op::Eq => "eq",
             Op::In => "in",
@@ -86,17 +86,17 @@ impl Op {
         }
     }
 
-    pub fn from_name(name: &str) -> Option<Op> {
+    pub(crate) fn from_name(name: &str) -> Option<Op> {
         Op::ALL.into_iter().find(|o| o.name() == name)
     }
 }
 
 /// The lead statuses, in the order of the board's columns.
-pub const LEAD_STATUSES: [&str; 4] = ["open", "in_progress", "qualified", "disqualified"];
+pub(crate) const LEAD_STATUSES: [&str; 4] = ["open", "in_progress", "qualified", "disqualified"];
 
 /// How a field's values are read and compared.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum ValueKind {
+pub(crate) enum ValueKind {
     /// Text compared as stored.
     Text,
     /// Text the store keeps trimmed and lower-cased (sources, media, campaigns, e-mail keys): values
@@ -111,7 +111,7 @@ pub enum ValueKind {
 }
 
 impl ValueKind {
-    pub const fn ops(self) -> &'static [Op] {
+    pub(crate) const fn ops(self) -> &'static [Op] {
         match self {
             ValueKind::Text | ValueKind::Lower => &Op::ALL,
             ValueKind::Status => &[Op::Eq, Op::In],
@@ -124,7 +124,7 @@ impl ValueKind {
 /// Where a field's value lives for one entity: SQL over the alias `p` (persons) or `c`
 /// (companies).
 #[derive(Debug, Clone)]
-pub enum Target {
+pub(crate) enum Target {
     /// A column or scalar expression of the row, e.g. `p.first_source`.
     Value(String),
     /// True when any related row matches: `<alias>.id IN ({select} WHERE {column} …)`, where
@@ -144,15 +144,15 @@ pub enum Target {
 
 /// One searchable field.
 #[derive(Debug)]
-pub struct Field {
-    pub name: String,
-    pub kind: ValueKind,
-    pub person: Option<Target>,
-    pub company: Option<Target>,
+pub(crate) struct Field {
+    pub(crate) name: String,
+    pub(crate) kind: ValueKind,
+    pub(crate) person: Option<Target>,
+    pub(crate) company: Option<Target>,
 }
 
 impl Field {
-    pub fn target(&self, entity: Entity) -> Option<&Target> {
+    pub(crate) fn target(&self, entity: Entity) -> Option<&Target> {
         match entity {
             Entity::Person => self.person.as_ref(),
             Entity::Company => self.company.as_ref(),
@@ -162,7 +162,7 @@ impl Field {
 
 /// The touch fields that are searchable in every role; each role's columns are named
 /// `<prefix>_<field>` (first_, lead_, conv_, src_).
-pub const TOUCH_SEARCH_FIELDS: &[&str] =
+pub(crate) const TOUCH_SEARCH_FIELDS: &[&str] =
     &["source", "medium", "campaign", "term", "content", "channel"];
 
 fn value(sql: impl Into<String>) -> Option<Target> {
@@ -219,7 +219,7 @@ fn touch_kind(name: &str) -> ValueKind {
 }
 
 /// Every searchable field, in the order error messages list them.
-pub fn fields() -> &'static [Field] {
+pub(crate) fn fields() -> &'static [Field] {
     static FIELDS: LazyLock<Vec<Field>> = LazyLock::new(|| {
         use ValueKind::*;
         let mut all = Vec::new();
@@ -313,7 +313,7 @@ pub fn fields() -> &'static [Field] {
 }
 
 /// The names of the fields `entity` can be searched by.
-pub fn field_names(entity: Entity) -> Vec<&'static str> {
+pub(crate) fn field_names(entity: Entity) -> Vec<&'static str> {
     fields()
         .iter()
         .filter(|f| f.target(entity).is_some())
@@ -336,14 +336,14 @@ fn find_field(name: &str, entity: Entity) -> Result<&'static Field, CriteriaErro
 
 /// A value as a statement parameter.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Scalar {
+pub(crate) enum Scalar {
     Text(String),
     Int(i64),
 }
 
 /// What a leaf asks of its field's value, ready for SQL.
 #[derive(Debug, Clone, PartialEq)]
-pub enum Test {
+pub(crate) enum Test {
     Eq(Scalar),
     In(Vec<Scalar>),
     /// A LIKE pattern with `\` as escape character, wildcards in the value escaped.
@@ -359,10 +359,10 @@ pub enum Test {
 /// One criterion, with the spelling it was given in (kept for [`Criteria::to_json`]).
 #[derive(Debug, Clone)]
 pub struct Condition {
-    pub field: &'static Field,
-    pub op: Op,
-    pub value: Value,
-    pub test: Test,
+    pub(crate) field: &'static Field,
+    pub(crate) op: Op,
+    pub(crate) value: Value,
+    pub(crate) test: Test,
 }
 
 /// A parsed, checked criteria tree.
@@ -379,7 +379,7 @@ pub enum Criteria {
 /// the valid ones.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
-pub struct CriteriaError(pub String);
+pub(crate) struct CriteriaError(pub String);
 
 /// Deepest nesting and most leaves a JSON tree may have: enough for any hand-written
 /// query, and keeps a hostile request from building an enormous statement.
@@ -389,17 +389,17 @@ const MAX_IN_VALUES: usize = 1000;
 
 impl Criteria {
     /// Everything.
-    pub fn everything() -> Criteria {
+    pub(crate) fn everything() -> Criteria {
         Criteria::All(Vec::new())
     }
 
     /// Both trees.
-    pub fn and(self, other: Criteria) -> Criteria {
+    pub(crate) fn and(self, other: Criteria) -> Criteria {
         Criteria::All(vec![self, other])
     }
 
     /// The query-string form: `(key, value)` pairs, keys `field` or `field[op]`, all ANDed.
-    pub fn from_query<'a>(
+    pub(crate) fn from_query<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
         entity: Entity,
     ) -> Result<Criteria, CriteriaError> {
@@ -435,13 +435,13 @@ impl Criteria {
     }
 
     /// The JSON tree form. `{}` and `{"all": []}` match everything.
-    pub fn from_json(tree: &Value, entity: Entity) -> Result<Criteria, CriteriaError> {
+    pub(crate) fn from_json(tree: &Value, entity: Entity) -> Result<Criteria, CriteriaError> {
         let mut leaves = 0;
         parse_node(tree, entity, 0, &mut leaves)
     }
 
     /// The JSON tree form of this tree (what selections store).
-    pub fn to_json(&self) -> Value {
+    pub(crate) fn to_json(&self) -> Value {
         match self {
             Criteria::All(items) => {
                 json!({ "all": items.iter().map(Criteria::to_json).collect::<Vec<_>>() })
@@ -700,7 +700,7 @@ fn parse_time(text: &str) -> Option<(i64, i64, bool)> {
 }
 
 /// Escapes LIKE's wildcards (and the escape character) so they match themselves.
-pub fn escape_like(text: &str) -> String {
+pub(crate) fn escape_like(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if matches!(c, '%' | '_' | '\\') {
@@ -713,34 +713,34 @@ pub fn escape_like(text: &str) -> String {
 
 /// One page of results in id order; `next` is the last id when more may follow.
 #[derive(Debug, Clone)]
-pub struct Page<T> {
-    pub items: Vec<T>,
-    pub next: Option<i64>,
+pub(crate) struct Page<T> {
+    pub(crate) items: Vec<T>,
+    pub(crate) next: Option<i64>,
 }
 
 /// A search: the tree, where to continue (ids above `after`), and how many.
 #[derive(Debug, Clone)]
-pub struct SearchRequest {
-    pub criteria: Criteria,
-    pub after: Option<i64>,
-    pub limit: usize,
+pub(crate) struct SearchRequest {
+    pub(crate) criteria: Criteria,
+    pub(crate) after: Option<i64>,
+    pub(crate) limit: usize,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum SelectionKind {
+pub(crate) enum SelectionKind {
     Static,
     Dynamic,
 }
 
 impl SelectionKind {
-    pub const fn name(self) -> &'static str {
+    pub(crate) const fn name(self) -> &'static str {
         match self {
             SelectionKind::Static => "static",
             SelectionKind::Dynamic => "dynamic",
         }
     }
 
-    pub fn from_name(name: &str) -> Option<SelectionKind> {
+    pub(crate) fn from_name(name: &str) -> Option<SelectionKind> {
         [SelectionKind::Static, SelectionKind::Dynamic]
             .into_iter()
             .find(|k| k.name() == name)
@@ -750,27 +750,27 @@ impl SelectionKind {
 /// A saved selection. `criteria` is the stored JSON tree (parse it with
 /// [`Criteria::from_json`] to evaluate a dynamic selection).
 #[derive(Debug, Clone, PartialEq)]
-pub struct Selection {
-    pub id: i64,
-    pub name: String,
-    pub entity: Entity,
-    pub kind: SelectionKind,
-    pub criteria: Value,
-    pub created_at: i64,
-    pub updated_at: i64,
+pub(crate) struct Selection {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) entity: Entity,
+    pub(crate) kind: SelectionKind,
+    pub(crate) criteria: Value,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
 }
 
 #[derive(Debug, Clone)]
-pub struct NewSelection {
-    pub name: String,
-    pub entity: Entity,
-    pub kind: SelectionKind,
-    pub criteria: Criteria,
+pub(crate) struct NewSelection {
+    pub(crate) name: String,
+    pub(crate) entity: Entity,
+    pub(crate) kind: SelectionKind,
+    pub(crate) criteria: Criteria,
 }
 
 /// Why a selection write was refused.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub enum SelectionRefusal {
+pub(crate) enum SelectionRefusal {
     NotFound,
     /// Members are only kept (and changed) for static selections.
     NotStatic,
@@ -782,7 +782,7 @@ pub enum SelectionRefusal {
 }
 
 #[async_trait]
-pub trait SearchStore: Send + Sync {
+pub(crate) trait SearchStore: Send + Sync {
     async fn search_persons(&self, request: SearchRequest) -> StoreResult<Page<Person>>;
     async fn search_companies(&self, request: SearchRequest) -> StoreResult<Page<Company>>;
     /// How many rows of `entity` match.

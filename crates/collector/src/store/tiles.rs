@@ -23,7 +23,7 @@ use super::{Person, StoreResult};
 /// How a tile is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
 #[serde(rename_all = "lowercase")]
-pub enum TileKind {
+pub(crate) enum TileKind {
     Funnel,
     Donut,
     Bar,
@@ -34,17 +34,17 @@ pub enum TileKind {
 
 /// A tile of the catalogue.
 #[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
-pub struct TileInfo {
+pub(crate) struct TileInfo {
     #[schema(value_type = String)]
-    pub id: &'static str,
+    pub(crate) id: &'static str,
     #[schema(value_type = String)]
-    pub title: &'static str,
-    pub kind: TileKind,
+    pub(crate) title: &'static str,
+    pub(crate) kind: TileKind,
     #[schema(value_type = String)]
-    pub description: &'static str,
+    pub(crate) description: &'static str,
     /// Query parameters the tile takes besides the common filters.
     #[schema(value_type = Vec<String>)]
-    pub params: &'static [&'static str],
+    pub(crate) params: &'static [&'static str],
 }
 
 const fn tile(
@@ -63,7 +63,7 @@ const fn tile(
 }
 
 /// Every tile, in the order the API lists them.
-pub const TILES: &[TileInfo] = &[
+pub(crate) const TILES: &[TileInfo] = &[
     tile(
         "lead-funnel",
         "Lead qualification funnel",
@@ -168,101 +168,101 @@ pub const TILES: &[TileInfo] = &[
     },
 ];
 
-pub fn tile_info(id: &str) -> Option<&'static TileInfo> {
+pub(crate) fn tile_info(id: &str) -> Option<&'static TileInfo> {
     TILES.iter().find(|t| t.id == id)
 }
 
 /// What a tile is asked for: the period as Unix milliseconds `[from_ms, to_ms)` (the HTTP
 /// layer turns dates in the configured time zone into it) and the filters.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct TileFilter {
-    pub from_ms: i64,
-    pub to_ms: i64,
+pub(crate) struct TileFilter {
+    pub(crate) from_ms: i64,
+    pub(crate) to_ms: i64,
     /// Owner (associate id).
-    pub owner: Option<i64>,
-    pub country: Option<String>,
+    pub(crate) owner: Option<i64>,
+    pub(crate) country: Option<String>,
     /// `campaign-channel-split`'s campaign.
-    pub campaign: Option<String>,
+    pub(crate) campaign: Option<String>,
     /// `selection-list`'s selection id.
-    pub selection: Option<i64>,
+    pub(crate) selection: Option<i64>,
 }
 
 /// A tile's rows, or why the request cannot be answered (a 4xx with that message).
-pub type TileResult<T> = Result<T, String>;
+pub(crate) type TileResult<T> = Result<T, String>;
 
 /// The values the filters can take, for the page's pickers.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]
-pub struct FilterValues {
-    pub owners: Vec<OwnerValue>,
-    pub countries: Vec<String>,
+pub(crate) struct FilterValues {
+    pub(crate) owners: Vec<OwnerValue>,
+    pub(crate) countries: Vec<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct ModelStats {
-    pub persons: usize,
-    pub sales: usize,
+pub(crate) struct ModelStats {
+    pub(crate) persons: usize,
+    pub(crate) sales: usize,
     /// Approximate heap bytes the model holds.
-    pub heap_bytes: usize,
+    pub(crate) heap_bytes: usize,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct OwnerValue {
-    pub id: i64,
-    pub name: String,
+pub(crate) struct OwnerValue {
+    pub(crate) id: i64,
+    pub(crate) name: String,
 }
 
 /// A tile on a dashboard, with its own parameters.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DashboardTile {
-    pub tile: String,
+pub(crate) struct DashboardTile {
+    pub(crate) tile: String,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub campaign: Option<String>,
+    pub(crate) campaign: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub selection: Option<i64>,
+    pub(crate) selection: Option<i64>,
 }
 
 /// A dashboard's default filters (dates as `YYYY-MM-DD`; absent = year to date).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DashboardFilters {
+pub(crate) struct DashboardFilters {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = Date)]
-    pub from: Option<String>,
+    pub(crate) from: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = Date)]
-    pub to: Option<String>,
+    pub(crate) to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub owner: Option<i64>,
+    pub(crate) owner: Option<i64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub country: Option<String>,
+    pub(crate) country: Option<String>,
 }
 
 /// A dashboard as stored (presets are not stored: see the HTTP module).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct StoredDashboard {
-    pub id: i64,
-    pub name: String,
-    pub tiles: Vec<DashboardTile>,
-    pub filters: DashboardFilters,
-    pub created_at: i64,
-    pub updated_at: i64,
+pub(crate) struct StoredDashboard {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) tiles: Vec<DashboardTile>,
+    pub(crate) filters: DashboardFilters,
+    pub(crate) created_at: i64,
+    pub(crate) updated_at: i64,
 }
 
 /// A dashboard's content, as given to create or replace one.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
-pub struct DashboardInput {
+pub(crate) struct DashboardInput {
     #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
-    pub name: String,
+    pub(crate) name: String,
     #[schema(min_items = 1, max_items = 50)]
-    pub tiles: Vec<DashboardTile>,
+    pub(crate) tiles: Vec<DashboardTile>,
     #[serde(default)]
-    pub filters: DashboardFilters,
+    pub(crate) filters: DashboardFilters,
 }
 
 #[async_trait]
-pub trait TileStore: Send + Sync {
+pub(crate) trait TileStore: Send + Sync {
     /// A tile's rows (see the module's definitions). `tile` is an id of [`TILES`].
     async fn tile_rows(
         &self,

@@ -18,14 +18,14 @@ use crate::store::leads::{
 use crate::store::IncomingSubmission;
 
 /// Longest kept country and phone values (as the form endpoint keeps them).
-pub const MAX_SHORT_FIELD_CHARS: usize = 64;
+pub(crate) const MAX_SHORT_FIELD_CHARS: usize = 64;
 /// Longest external id: an id from another system, not a document.
-pub const MAX_EXTERNAL_ID_CHARS: usize = 200;
+pub(crate) const MAX_EXTERNAL_ID_CHARS: usize = 200;
 /// Largest amount in minor units: sums of many stay far from i64's limit.
-pub const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
+pub(crate) const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
 
 /// Fields that hold attribution: recorded by the seed's rules, never edited.
-pub const ATTRIBUTION_FIELDS: [&str; 4] = [
+pub(crate) const ATTRIBUTION_FIELDS: [&str; 4] = [
     "first_interaction",
     "lead_generation",
     "conversion",
@@ -34,13 +34,13 @@ pub const ATTRIBUTION_FIELDS: [&str; 4] = [
 
 /// A refused field.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct FieldError {
-    pub field: &'static str,
-    pub message: String,
+pub(crate) struct FieldError {
+    pub(crate) field: &'static str,
+    pub(crate) message: String,
 }
 
 impl FieldError {
-    pub fn new(field: &'static str, message: impl Into<String>) -> FieldError {
+    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> FieldError {
         FieldError {
             field,
             message: message.into(),
@@ -60,10 +60,10 @@ impl From<FieldError> for ApiError {
     }
 }
 
-pub type FieldResult<T> = Result<T, FieldError>;
+pub(crate) type FieldResult<T> = Result<T, FieldError>;
 
 /// Parses a request body that must be a JSON object.
-pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
     match serde_json::from_slice::<Value>(body) {
         Ok(Value::Object(map)) => Ok(map),
         Ok(_) => Err(ApiError::bad_request("the JSON body must be an object")),
@@ -72,7 +72,7 @@ pub fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
 }
 
 /// Refuses attribution fields (read-only) and fields not in `accepted`, naming them.
-pub fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> FieldResult<()> {
+pub(crate) fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> FieldResult<()> {
     for field in ATTRIBUTION_FIELDS {
         if map.contains_key(field) && !accepted.contains(&field) {
             return Err(FieldError::new(
@@ -102,7 +102,7 @@ pub fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> FieldResult<
 }
 
 /// A text field: `Ok(None)` when absent, `Ok(Some(None))` when null or blank.
-pub fn optional_text(
+pub(crate) fn optional_text(
     map: &Map<String, Value>,
     field: &'static str,
     max_chars: usize,
@@ -124,7 +124,7 @@ pub fn optional_text(
 }
 
 /// A text field that must be present and not blank.
-pub fn required_text(
+pub(crate) fn required_text(
     map: &Map<String, Value>,
     field: &'static str,
     max_chars: usize,
@@ -135,7 +135,7 @@ pub fn required_text(
 }
 
 /// An id field: `Ok(None)` when absent, `Ok(Some(None))` when null.
-pub fn optional_id(
+pub(crate) fn optional_id(
     map: &Map<String, Value>,
     field: &'static str,
 ) -> FieldResult<Option<Option<i64>>> {
@@ -151,7 +151,7 @@ pub fn optional_id(
 }
 
 /// RFC 3339 text as Unix milliseconds.
-pub fn parse_time(field: &'static str, text: &str) -> FieldResult<i64> {
+pub(crate) fn parse_time(field: &'static str, text: &str) -> FieldResult<i64> {
     text.trim()
         .parse::<jiff::Timestamp>()
         .map(|t| t.as_millisecond())
@@ -163,7 +163,7 @@ pub fn parse_time(field: &'static str, text: &str) -> FieldResult<i64> {
         })
 }
 
-pub fn optional_time(map: &Map<String, Value>, field: &'static str) -> FieldResult<Option<i64>> {
+pub(crate) fn optional_time(map: &Map<String, Value>, field: &'static str) -> FieldResult<Option<i64>> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -175,7 +175,7 @@ pub fn optional_time(map: &Map<String, Value>, field: &'static str) -> FieldResu
     }
 }
 
-pub fn lead_status(field: &'static str, value: &Value) -> FieldResult<LeadStatus> {
+pub(crate) fn lead_status(field: &'static str, value: &Value) -> FieldResult<LeadStatus> {
     value.as_str().and_then(LeadStatus::parse).ok_or_else(|| {
         FieldError::new(
             field,
@@ -187,7 +187,7 @@ pub fn lead_status(field: &'static str, value: &Value) -> FieldResult<LeadStatus
     })
 }
 
-pub fn sale_status(field: &'static str, value: &Value) -> FieldResult<SaleStatus> {
+pub(crate) fn sale_status(field: &'static str, value: &Value) -> FieldResult<SaleStatus> {
     value.as_str().and_then(SaleStatus::parse).ok_or_else(|| {
         FieldError::new(
             field,
@@ -201,7 +201,7 @@ pub fn sale_status(field: &'static str, value: &Value) -> FieldResult<SaleStatus
 
 /// A touch object (the touch JSON fields), every value cleaned by [`Touch::set`]; `at` is an
 /// RFC 3339 string (or Unix milliseconds).
-pub fn touch(field: &'static str, value: &Value) -> FieldResult<Option<Touch>> {
+pub(crate) fn touch(field: &'static str, value: &Value) -> FieldResult<Option<Touch>> {
     let map = match value {
         Value::Null => return Ok(None),
         Value::Object(map) => map,
@@ -240,7 +240,7 @@ pub fn touch(field: &'static str, value: &Value) -> FieldResult<Option<Touch>> {
 }
 
 /// The minor-unit exponent of an ISO 4217 currency. Most have 2; these do not.
-pub fn currency_exponent(code: &str) -> u32 {
+pub(crate) fn currency_exponent(code: &str) -> u32 {
     match code {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
         | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
@@ -251,7 +251,7 @@ pub fn currency_exponent(code: &str) -> u32 {
 }
 
 /// Three upper-case letters (ISO 4217 form); lower case is refused rather than guessed.
-pub fn currency(field: &'static str, value: Option<&Value>) -> FieldResult<String> {
+pub(crate) fn currency(field: &'static str, value: Option<&Value>) -> FieldResult<String> {
     match value {
         Some(Value::String(s)) if s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()) => {
             Ok(s.clone())
@@ -266,7 +266,7 @@ pub fn currency(field: &'static str, value: Option<&Value>) -> FieldResult<Strin
 
 /// A decimal amount (JSON number or string, `1234.5`) in the currency's minor units,
 /// exactly: more decimals than the currency has are refused, not rounded.
-pub fn amount_minor(field: &'static str, value: Option<&Value>, exponent: u32) -> FieldResult<i64> {
+pub(crate) fn amount_minor(field: &'static str, value: Option<&Value>, exponent: u32) -> FieldResult<i64> {
     let text = match value {
         Some(Value::String(s)) => s.trim().to_owned(),
         // serde_json prints the shortest text that reads back as the same number, so a
@@ -315,7 +315,7 @@ pub fn amount_minor(field: &'static str, value: Option<&Value>, exponent: u32) -
 }
 
 /// Minor units back as decimal text (`123450`, 2 → `1234.50`).
-pub fn amount_text(minor: i64, exponent: u32) -> String {
+pub(crate) fn amount_text(minor: i64, exponent: u32) -> String {
     if exponent == 0 {
         return minor.to_string();
     }
@@ -330,7 +330,7 @@ pub fn amount_text(minor: i64, exponent: u32) -> String {
 
 /// The fields of a server-side submission (`POST /api/v1/submissions`) and of a
 /// `submission` import row.
-pub const SUBMISSION_FIELDS: [&str; 14] = [
+pub(crate) const SUBMISSION_FIELDS: [&str; 14] = [
     "form",
     "channel",
     "email",
@@ -347,11 +347,11 @@ pub const SUBMISSION_FIELDS: [&str; 14] = [
     "kind",
 ];
 
-pub const CHANNELS: [&str; 4] = ["form", "chat", "api", "import"];
+pub(crate) const CHANNELS: [&str; 4] = ["form", "chat", "api", "import"];
 
 /// A server-side submission from its JSON object. `default_channel` is `api` for the API
 /// and `import` for imports; `now` is used when no `at` is given.
-pub fn submission(
+pub(crate) fn submission(
     map: &Map<String, Value>,
     default_channel: &str,
     now: i64,
@@ -378,7 +378,7 @@ pub fn submission(
 }
 
 /// The person fields, touches, time, payload and external id of a submission-like object.
-pub fn submission_with(
+pub(crate) fn submission_with(
     map: &Map<String, Value>,
     form: String,
     channel: String,
@@ -437,7 +437,7 @@ pub fn submission_with(
 }
 
 /// The fields of `POST /api/v1/sales`.
-pub const SALE_FIELDS: [&str; 9] = [
+pub(crate) const SALE_FIELDS: [&str; 9] = [
     "person_id",
     "company_id",
     "title",
@@ -450,7 +450,7 @@ pub const SALE_FIELDS: [&str; 9] = [
 ];
 
 /// A new sale from its JSON object (links are checked by the store).
-pub fn new_sale(map: &Map<String, Value>, now: i64) -> FieldResult<NewSale> {
+pub(crate) fn new_sale(map: &Map<String, Value>, now: i64) -> FieldResult<NewSale> {
     check_fields(map, &SALE_FIELDS)?;
     let person_id = optional_id(map, "person_id")?.flatten();
     let company_id = optional_id(map, "company_id")?.flatten();
@@ -458,7 +458,7 @@ pub fn new_sale(map: &Map<String, Value>, now: i64) -> FieldResult<NewSale> {
 }
 
 /// The sale fields other than the links.
-pub fn sale_body(
+pub(crate) fn sale_body(
     map: &Map<String, Value>,
     person_id: Option<i64>,
     company_id: Option<i64>,

@@ -3,8 +3,8 @@
 //! server-side submissions, and privacy (consent is shown with the person; export and
 //! erasure of a person). Attribution stays read-only everywhere.
 
-pub mod doc;
-pub mod input;
+pub(crate) mod doc;
+pub(crate) mod input;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -80,10 +80,10 @@ fn check(map: &Map<String, Value>, accepted: &[&str]) -> Result<(), ApiError> {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct StatusChangeJson {
+pub(crate) struct StatusChangeJson {
     #[schema(value_type = String)]
-    pub status: &'static str,
-    pub at: Option<String>,
+    pub(crate) status: &'static str,
+    pub(crate) at: Option<String>,
 }
 
 impl From<StatusChange> for StatusChangeJson {
@@ -96,11 +96,11 @@ impl From<StatusChange> for StatusChangeJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AssociateJson {
-    pub id: i64,
-    pub name: String,
-    pub email: Option<String>,
-    pub created_at: Option<String>,
+pub(crate) struct AssociateJson {
+    pub(crate) id: i64,
+    pub(crate) name: String,
+    pub(crate) email: Option<String>,
+    pub(crate) created_at: Option<String>,
 }
 
 impl From<Associate> for AssociateJson {
@@ -115,25 +115,25 @@ impl From<Associate> for AssociateJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SaleJson {
-    pub id: i64,
-    pub person_id: Option<i64>,
-    pub company_id: Option<i64>,
-    pub title: String,
+pub(crate) struct SaleJson {
+    pub(crate) id: i64,
+    pub(crate) person_id: Option<i64>,
+    pub(crate) company_id: Option<i64>,
+    pub(crate) title: String,
     /// Exact decimal text in the currency's unit (`"1234.50"`).
-    pub amount: String,
+    pub(crate) amount: String,
     /// The same amount in minor units (cents), an integer.
-    pub amount_minor: i64,
-    pub currency: String,
+    pub(crate) amount_minor: i64,
+    pub(crate) currency: String,
     /// `open`, `won` or `lost`.
     #[schema(value_type = String)]
-    pub status: &'static str,
-    pub at: Option<String>,
+    pub(crate) status: &'static str,
+    pub(crate) at: Option<String>,
     /// When it was won or lost.
-    pub closed_at: Option<String>,
-    pub external_id: Option<String>,
-    pub created_at: Option<String>,
-    pub updated_at: Option<String>,
+    pub(crate) closed_at: Option<String>,
+    pub(crate) external_id: Option<String>,
+    pub(crate) created_at: Option<String>,
+    pub(crate) updated_at: Option<String>,
 }
 
 impl From<Sale> for SaleJson {
@@ -157,19 +157,19 @@ impl From<Sale> for SaleJson {
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ConsentRecordJson {
-    pub purpose: String,
-    pub given: bool,
-    pub at: Option<String>,
-    pub form: Option<String>,
-    pub submission_id: Option<i64>,
+pub(crate) struct ConsentRecordJson {
+    pub(crate) purpose: String,
+    pub(crate) given: bool,
+    pub(crate) at: Option<String>,
+    pub(crate) form: Option<String>,
+    pub(crate) submission_id: Option<i64>,
     /// False when the form was not allowed to make this statement (`form_consent`): kept
     /// as evidence of the attempt, it changed nothing.
-    pub applied: bool,
+    pub(crate) applied: bool,
     /// The origin of the page that posted it, when a browser did.
-    pub origin: Option<String>,
+    pub(crate) origin: Option<String>,
     /// The address the post came from.
-    pub address: Option<String>,
+    pub(crate) address: Option<String>,
 }
 
 impl From<ConsentRecord> for ConsentRecordJson {
@@ -189,33 +189,33 @@ impl From<ConsentRecord> for ConsentRecordJson {
 
 /// A submission in the export: everything stored with it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ExportedSubmissionJson {
+pub(crate) struct ExportedSubmissionJson {
     #[serde(flatten)]
-    pub submission: SubmissionJson,
-    pub channel: String,
+    pub(crate) submission: SubmissionJson,
+    pub(crate) channel: String,
     #[schema(value_type = String)]
-    pub origin: &'static str,
+    pub(crate) origin: &'static str,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct PersonExportJson {
-    pub exported_at: Option<String>,
-    pub person: PersonJson,
-    pub phone: Option<String>,
-    pub company: Option<CompanyJson>,
-    pub owner: Option<AssociateJson>,
-    pub submissions: Vec<ExportedSubmissionJson>,
-    pub status_changes: Vec<StatusChangeJson>,
-    pub consents: Vec<ConsentRecordJson>,
-    pub sales: Vec<SaleJson>,
+pub(crate) struct PersonExportJson {
+    pub(crate) exported_at: Option<String>,
+    pub(crate) person: PersonJson,
+    pub(crate) phone: Option<String>,
+    pub(crate) company: Option<CompanyJson>,
+    pub(crate) owner: Option<AssociateJson>,
+    pub(crate) submissions: Vec<ExportedSubmissionJson>,
+    pub(crate) status_changes: Vec<StatusChangeJson>,
+    pub(crate) consents: Vec<ConsentRecordJson>,
+    pub(crate) sales: Vec<SaleJson>,
 }
 
 /// The answer to a submission, as `POST /f/{form_key}` gives it.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct SubmissionReceiptJson {
-    pub submission_id: i64,
-    pub person_id: i64,
-    pub person_created: bool,
+pub(crate) struct SubmissionReceiptJson {
+    pub(crate) submission_id: i64,
+    pub(crate) person_id: i64,
+    pub(crate) person_created: bool,
 }
 
 const PERSON_PATCH_FIELDS: [&str; 5] = ["status", "owner_id", "owner", "country", "name"];
@@ -227,7 +227,7 @@ const PERSON_PATCH_FIELDS: [&str; 5] = ["status", "owner_id", "owner", "country"
     request_body = doc::PersonPatchInput,
     responses((status = 200, description = "the changed person", body = PersonJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson), (status = 422, description = "a refused field (attribution is read-only), unknown fields, an unknown owner", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn patch_person(
+pub(crate) async fn patch_person(
     id: web::Path<i64>,
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -269,7 +269,7 @@ pub async fn patch_person(
     params(("id" = i64, Path, description = "person id")),
     responses((status = 200, description = "status changes, oldest first", body = Items<StatusChangeJson>), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn status_changes(
+pub(crate) async fn status_changes(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -293,7 +293,7 @@ pub async fn status_changes(
     params(("id" = i64, Path, description = "company id")),
     responses((status = 422, description = "nothing is editable; the source is attribution and read-only", body = super::openapi::ErrorJson), (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn patch_company(
+pub(crate) async fn patch_company(
     id: web::Path<i64>,
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -313,7 +313,7 @@ pub async fn patch_company(
     params(("id" = i64, Path, description = "submission id")),
     responses((status = 422, description = "a submission cannot be changed; its conversion is attribution and read-only", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn patch_submission(
+pub(crate) async fn patch_submission(
     _id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
@@ -332,7 +332,7 @@ pub async fn patch_submission(
     request_body = doc::SubmissionInput,
     responses((status = 201, description = "stored", body = SubmissionReceiptJson), (status = 200, description = "the external_id was known: nothing written, the earlier submission", body = SubmissionReceiptJson), (status = 422, description = "a refused field", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn create_submission(
+pub(crate) async fn create_submission(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -366,7 +366,7 @@ pub async fn create_submission(
     request_body = doc::AssociateInput,
     responses((status = 201, description = "created", body = AssociateJson), (status = 422, description = "a refused field, or the e-mail is taken", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn create_associate(
+pub(crate) async fn create_associate(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -395,7 +395,7 @@ pub async fn create_associate(
 #[utoipa::path(get, path = "/api/v1/associates", tag = "associates",
     responses((status = 200, description = "every associate", body = Items<AssociateJson>)),
     security(("bearer" = [])))]
-pub async fn list_associates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
+pub(crate) async fn list_associates(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     let items = state
         .store
         .associates()
@@ -411,7 +411,7 @@ pub async fn list_associates(state: web::Data<AppState>) -> Result<HttpResponse,
     params(("id" = i64, Path, description = "associate id")),
     responses((status = 200, description = "the associate", body = AssociateJson), (status = 404, description = "no such associate", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn get_associate(
+pub(crate) async fn get_associate(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -430,7 +430,7 @@ pub async fn get_associate(
     request_body = doc::SaleInput,
     responses((status = 201, description = "created", body = SaleJson), (status = 200, description = "the external_id was known: the stored sale", body = SaleJson), (status = 422, description = "a refused field, or a person or company that does not exist", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn create_sale(
+pub(crate) async fn create_sale(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -473,7 +473,7 @@ const SALE_PATCH_FIELDS: [&str; 7] = [
     request_body = doc::SalePatchInput,
     responses((status = 200, description = "the changed sale", body = SaleJson), (status = 404, description = "no such sale", body = super::openapi::ErrorJson), (status = 422, description = "a refused field", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn patch_sale(
+pub(crate) async fn patch_sale(
     id: web::Path<i64>,
     body: web::Bytes,
     state: web::Data<AppState>,
@@ -537,7 +537,7 @@ pub async fn patch_sale(
     params(("id" = i64, Path, description = "sale id")),
     responses((status = 200, description = "the sale", body = SaleJson), (status = 404, description = "no such sale", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn get_sale(
+pub(crate) async fn get_sale(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -552,10 +552,10 @@ pub async fn get_sale(
 
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
-pub struct SaleQuery {
-    pub person_id: Option<i64>,
-    pub company_id: Option<i64>,
-    pub status: Option<String>,
+pub(crate) struct SaleQuery {
+    pub(crate) person_id: Option<i64>,
+    pub(crate) company_id: Option<i64>,
+    pub(crate) status: Option<String>,
 }
 
 /// `GET /api/v1/sales?person_id=&company_id=&status=`, oldest first.
@@ -563,7 +563,7 @@ pub struct SaleQuery {
     params(("person_id" = Option<i64>, Query, description = "sales of this person"), ("company_id" = Option<i64>, Query, description = "sales of this company"), ("status" = Option<doc::SaleStatus>, Query, description = "open, won or lost")),
     responses((status = 200, description = "matching sales, oldest first", body = Items<SaleJson>), (status = 400, description = "a bad parameter", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn list_sales(
+pub(crate) async fn list_sales(
     query: web::Query<SaleQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -594,7 +594,7 @@ pub async fn list_sales(
     params(("id" = i64, Path, description = "person id")),
     responses((status = 200, description = "everything stored about the person", body = PersonExportJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn export_person(
+pub(crate) async fn export_person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -671,7 +671,7 @@ pub(crate) struct MentionJson {
     params(("id" = i64, Path, description = "person id")),
     responses((status = 200, description = "erased: the person, submissions, touches, payloads, status history, consents, selection memberships, the personal fields of a company source that was their touch; sales stay, unlinked", body = ErasureJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
-pub async fn erase_person(
+pub(crate) async fn erase_person(
     id: web::Path<i64>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
@@ -718,4 +718,4 @@ pub async fn erase_person(
     get_sale,
     patch_sale
 ))]
-pub struct LeadsApi;
+pub(crate) struct LeadsApi;

@@ -28,13 +28,13 @@ use super::reach;
 
 /// How far and how long a check may go.
 #[derive(Debug, Clone)]
-pub struct CheckLimits {
-    pub max_hops: usize,
-    pub hop_timeout: Duration,
-    pub total_timeout: Duration,
+pub(crate) struct CheckLimits {
+    pub(crate) max_hops: usize,
+    pub(crate) hop_timeout: Duration,
+    pub(crate) total_timeout: Duration,
     /// Hosts that may resolve to private addresses (`wiki.corp.example`, or
     /// `.corp.example` for every host below it).
-    pub allowed_hosts: Vec<String>,
+    pub(crate) allowed_hosts: Vec<String>,
 }
 
 impl Default for CheckLimits {
@@ -55,44 +55,44 @@ pub(crate) const UNREACHABLE: &str =
 
 /// One request of the chain.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct Hop {
-    pub url: String,
-    pub status: u16,
+pub(crate) struct Hop {
+    pub(crate) url: String,
+    pub(crate) status: u16,
     /// Where it redirects to (resolved against `url`), for redirects.
-    pub location: Option<String>,
+    pub(crate) location: Option<String>,
 }
 
 /// What happened to one `utm_*` parameter of the link.
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct UtmFate {
-    pub param: String,
-    pub sent: String,
+pub(crate) struct UtmFate {
+    pub(crate) param: String,
+    pub(crate) sent: String,
     /// Its value in the final page's URL; `null` when it was dropped.
-    pub arrived: Option<String>,
+    pub(crate) arrived: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, utoipa::ToSchema)]
-pub struct CheckReport {
-    pub url: String,
+pub(crate) struct CheckReport {
+    pub(crate) url: String,
     /// The last URL requested; the final page when `error` is `null`.
-    pub final_url: String,
-    pub final_status: Option<u16>,
-    pub redirects: usize,
-    pub hops: Vec<Hop>,
-    pub utm: Vec<UtmFate>,
+    pub(crate) final_url: String,
+    pub(crate) final_status: Option<u16>,
+    pub(crate) redirects: usize,
+    pub(crate) hops: Vec<Hop>,
+    pub(crate) utm: Vec<UtmFate>,
     /// True when every `utm_*` parameter arrived with its value; `null` when the check did
     /// not reach a final page.
-    pub utm_survive: Option<bool>,
+    pub(crate) utm_survive: Option<bool>,
     /// The parameters that were dropped or changed on the way.
-    pub lost: Vec<String>,
+    pub(crate) lost: Vec<String>,
     /// Why the check stopped early (timeout, too many redirects, a non-HTTP redirect, a
     /// connection error).
-    pub error: Option<String>,
+    pub(crate) error: Option<String>,
 }
 
 /// Why a URL is not checked at all.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub enum CheckRefused {
+pub(crate) enum CheckRefused {
     #[error("url is not an absolute URL: {0}")]
     Invalid(String),
     #[error("url must start with http:// or https://")]
@@ -120,7 +120,7 @@ fn is_http(url: &Url) -> bool {
 
 /// Follows `link`'s redirects within `limits`. Network failures are part of the report;
 /// only a URL that cannot be checked at all is an error.
-pub async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport, CheckRefused> {
+pub(crate) async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport, CheckRefused> {
     let mut start = Url::parse(link.trim()).map_err(|e| CheckRefused::Invalid(e.to_string()))?;
     if !is_http(&start) {
         return Err(CheckRefused::NotHttp);

@@ -12,37 +12,37 @@ use serde::Serialize;
 use crate::http::api::TouchJson;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct Explained {
+pub(crate) struct Explained {
     /// The touch as it would be stored, with its `channel` id.
-    pub touch: TouchJson,
+    pub(crate) touch: TouchJson,
     /// What kind of visit this is for the tracker: `campaign`, `click_id`, `referral`,
     /// `internal` or `direct`; only the first three replace the remembered last touch.
-    pub visit: &'static str,
-    pub replaces_last_touch: bool,
-    pub channel: ChannelJson,
-    pub rule: RuleJson,
+    pub(crate) visit: &'static str,
+    pub(crate) replaces_last_touch: bool,
+    pub(crate) channel: ChannelJson,
+    pub(crate) rule: RuleJson,
     /// Set when an alias renamed the source.
-    pub source_alias: Option<AliasApplied>,
+    pub(crate) source_alias: Option<AliasApplied>,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct ChannelJson {
-    pub id: &'static str,
-    pub name: &'static str,
+pub(crate) struct ChannelJson {
+    pub(crate) id: &'static str,
+    pub(crate) name: &'static str,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct RuleJson {
-    pub id: &'static str,
+pub(crate) struct RuleJson {
+    pub(crate) id: &'static str,
     /// 1-based position in the ordered rule list (docs/channels-and-links.md, core channel.rs).
-    pub position: usize,
-    pub description: &'static str,
+    pub(crate) position: usize,
+    pub(crate) description: &'static str,
 }
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
-pub struct AliasApplied {
-    pub from: String,
-    pub to: String,
+pub(crate) struct AliasApplied {
+    pub(crate) from: String,
+    pub(crate) to: String,
 }
 
 const fn visit_name(kind: VisitKind) -> &'static str {
@@ -56,7 +56,7 @@ const fn visit_name(kind: VisitKind) -> &'static str {
 }
 
 /// Explains a visit to `url` from `referrer` (either may be empty or garbage) at `now`.
-pub fn explain(url: &str, referrer: &str, aliases: &SourceAliases, now: i64) -> Explained {
+pub(crate) fn explain(url: &str, referrer: &str, aliases: &SourceAliases, now: i64) -> Explained {
     let visit = leadtrail_core::web_url::read_visit(url, referrer, Some(now));
     let mut touch: Touch = visit.touch.clone();
     let raw = touch.source.clone();
@@ -92,7 +92,7 @@ pub fn explain(url: &str, referrer: &str, aliases: &SourceAliases, now: i64) -> 
 }
 
 /// Unix milliseconds now.
-pub fn now_ms() -> i64 {
+pub(crate) fn now_ms() -> i64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
         .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))

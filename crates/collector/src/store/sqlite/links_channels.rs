@@ -70,9 +70,9 @@ pub(super) struct PreparedTouches {
     /// The aliases they were prepared with.
     aliases: Arc<SourceAliases>,
     /// The first interaction, when the browser remembered one.
-    pub first: Option<(Touch, Classified)>,
+    pub(crate) first: Option<(Touch, Classified)>,
     /// The touch that led to the submission.
-    pub current: (Touch, Classified),
+    pub(crate) current: (Touch, Classified),
 }
 
 impl PreparedTouches {

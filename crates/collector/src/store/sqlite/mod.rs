@@ -66,7 +66,7 @@ use async_trait::async_trait;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-pub use writer::SubmissionWriter;
+pub(crate) use writer::SubmissionWriter;
 
 use links_channels::{AliasBoard, PreparedTouches};
 
@@ -77,16 +77,16 @@ use super::{
 
 /// Tuning of a [`SqliteStore`]; the defaults suit the collector.
 #[derive(Debug, Clone)]
-pub struct StoreOptions {
+pub(crate) struct StoreOptions {
     /// How long a connection waits for another process's lock before giving up with
     /// [`StoreError::Unavailable`].
-    pub busy_timeout: Duration,
+    pub(crate) busy_timeout: Duration,
     /// Most writes committed in one transaction.
-    pub max_batch: usize,
+    pub(crate) max_batch: usize,
     /// Writes that may wait for the writer before callers wait for room.
-    pub queue_capacity: usize,
+    pub(crate) queue_capacity: usize,
     /// Read-only connections in the pool.
-    pub readers: u32,
+    pub(crate) readers: u32,
 }
 
 impl Default for StoreOptions {
@@ -103,7 +103,7 @@ impl Default for StoreOptions {
 type ReadPool = r2d2::Pool<SqliteConnectionManager>;
 
 /// The SQLite store. Open once at start-up and share as `Arc<dyn Store>`.
-pub struct SqliteStore {
+pub(crate) struct SqliteStore {
     path: PathBuf,
     writer: SubmissionWriter,
     readers: ReadPool,
@@ -138,13 +138,13 @@ fn create_private(path: &Path) -> std::io::Result<()> {
 impl SqliteStore {
     /// Opens (creating if needed) the database at `path`, brings its schema up to date,
     /// and starts the writer thread and the read pool.
-    pub fn open(path: &Path) -> Result<SqliteStore, StoreError> {
+    pub(crate) fn open(path: &Path) -> Result<SqliteStore, StoreError> {
         SqliteStore::open_with(path, StoreOptions::default())
     }
 
     /// Opens the database at `path`, which must exist: for the commands that only work on
     /// a collector's database (a mistyped path must not make a new, empty one).
-    pub fn open_existing(path: &Path) -> Result<SqliteStore, StoreError> {
+    pub(crate) fn open_existing(path: &Path) -> Result<SqliteStore, StoreError> {
         if !path.is_file() {
             return Err(StoreError::Unavailable(format!(
                 "{} does not exist (give the collector's database with --db, LEADTRAIL_DB or \
@@ -155,7 +155,7 @@ impl SqliteStore {
         SqliteStore::open(path)
     }
 
-    pub fn open_with(path: &Path, options: StoreOptions) -> Result<SqliteStore, StoreError> {
+    pub(crate) fn open_with(path: &Path, options: StoreOptions) -> Result<SqliteStore, StoreError> {
         create_private(path).map_err(|e| {
             StoreError::Unavailable(format!("cannot open database {}: {e}", path.display()))
         })?;
@@ -209,13 +209,8 @@ impl SqliteStore {
         })
     }
 
-    /// The database file.
-    pub fn path(&self) -> &Path {
-        &self.path
-    }
-
     /// The writer, for callers that want to send writes without the trait object.
-    pub fn writer(&self) -> &SubmissionWriter {
+    pub(crate) fn writer(&self) -> &SubmissionWriter {
         &self.writer
     }
 
@@ -329,7 +324,7 @@ fn migration_error(path: &Path, error: rusqlite_migration::Error) -> StoreError 
 /// channel classification with the rules version, the seed's attribution rules, company
 /// matching), for bulk writers that commit many submissions in one transaction
 /// (`leadtrail demo-data`) and must store them exactly as collected ones.
-pub fn record_in_write(
+pub(crate) fn record_in_write(
     connection: &Connection,
     submission: &IncomingSubmission,
 ) -> rusqlite::Result<SubmissionReceipt> {
@@ -366,6 +361,7 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[cfg(test)]
     async fn persons_by_email(&self, email: &str) -> StoreResult<Vec<Person>> {
         // The key Email::parse makes (canonical form); an address it refuses can only
         // match a person stored before addresses were canonical.
@@ -401,10 +397,12 @@ impl Store for SqliteStore {
         .await
     }
 
+    #[cfg(test)]
     async fn insert_api_token(&self, name: &str, sha256: [u8; 32]) -> StoreResult<()> {
         self.writer.insert_api_token(name, sha256, now_ms()).await
     }
 
+    #[cfg(test)]
     async fn api_token_exists(&self, sha256: [u8; 32]) -> StoreResult<bool> {
         self.read(move |c| {
             c.prepare_cached(

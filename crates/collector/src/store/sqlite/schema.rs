@@ -165,9 +165,9 @@ pub(super) fn class_columns(prefix: &str) -> String {
 /// source as received when an alias rewrote it.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(super) struct Classified {
-    pub channel: Option<&'static str>,
-    pub rules_version: Option<i64>,
-    pub raw_source: Option<String>,
+    pub(crate) channel: Option<&'static str>,
+    pub(crate) rules_version: Option<i64>,
+    pub(crate) raw_source: Option<String>,
 }
 
 impl Classified {

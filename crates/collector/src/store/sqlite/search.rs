@@ -26,12 +26,12 @@ use crate::store::{Company, Person, SearchStore, StoreResult};
 /// A WHERE clause and its parameters, in order.
 #[derive(Debug, Default)]
 pub(super) struct Where {
-    pub sql: String,
-    pub params: Vec<SqlValue>,
+    pub(crate) sql: String,
+    pub(crate) params: Vec<SqlValue>,
 }
 
 impl Where {
-    pub fn of(criteria: &Criteria, entity: Entity) -> Where {
+    pub(crate) fn of(criteria: &Criteria, entity: Entity) -> Where {
         let mut w = Where::default();
         w.push(criteria, entity);
         w

@@ -70,6 +70,8 @@ pub(super) enum Write {
         Box<Recording>,
         oneshot::Sender<StoreResult<SubmissionReceipt>>,
     ),
+    /// The writer's tests' plain write (an API token row).
+    #[cfg(test)]
     InsertToken {
         name: String,
         sha256: [u8; 32],
@@ -89,23 +91,25 @@ pub(super) enum Write {
 
 /// A write given as code. It may run more than once (a batch replayed write by write after
 /// one failed), so it is `Fn` and must only act through the connection.
-pub type WriteFn = Box<dyn Fn(&Connection) -> rusqlite::Result<Box<dyn Any + Send>> + Send>;
+pub(crate) type WriteFn = Box<dyn Fn(&Connection) -> rusqlite::Result<Box<dyn Any + Send>> + Send>;
 
 /// One row a committed batch may have changed (SQLite's update hook).
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct RowChange {
-    pub table: String,
-    pub rowid: i64,
+pub(crate) struct RowChange {
+    pub(crate) table: String,
+    pub(crate) rowid: i64,
 }
 
 /// Follows the data as it is committed. Called on the writer thread with the writer's
 /// connection: once with `None` when registered (load everything), then after every
 /// commit with the rows it may have changed. Must be quick: writes wait for it.
-pub type CommitObserver = Box<dyn FnMut(&Connection, Option<&[RowChange]>) + Send>;
+pub(crate) type CommitObserver = Box<dyn FnMut(&Connection, Option<&[RowChange]>) + Send>;
 
 /// A write's result before its transaction is committed.
 enum Done {
     Receipt(SubmissionReceipt),
+    /// The tests' own writes.
+    #[cfg(test)]
     Unit,
     Any(Box<dyn Any + Send>),
 }
@@ -114,6 +118,7 @@ enum Done {
 /// while the waiter waits for the commit.
 enum Waiter {
     Receipt(oneshot::Sender<StoreResult<SubmissionReceipt>>),
+    #[cfg(test)]
     Unit(oneshot::Sender<StoreResult<()>>),
     Any(oneshot::Sender<StoreResult<Box<dyn Any + Send>>>),
 }
@@ -134,6 +139,7 @@ impl Waiter {
                     _ => Err(StoreError::Internal("write answered out of kind".into())),
                 }));
             }
+            #[cfg(test)]
             Waiter::Unit(tx) => {
                 let _ = tx.send(result.map(|_| ()));
             }
@@ -145,36 +151,38 @@ impl Waiter {
 #[derive(Debug, Clone, Copy)]
 pub(super) struct WriterConfig {
     /// Most commands in one transaction.
-    pub max_batch: usize,
+    pub(crate) max_batch: usize,
     /// Commands that may wait in the queue before senders wait for room (back-pressure).
-    pub queue_capacity: usize,
+    pub(crate) queue_capacity: usize,
 }
 
 /// Counters of what the writer committed, for benchmarks and tests.
 #[derive(Debug, Default)]
-pub struct WriterStats {
+pub(crate) struct WriterStats {
     batches: AtomicU64,
     writes: AtomicU64,
 }
 
 impl WriterStats {
     /// Transactions committed.
-    pub fn batches(&self) -> u64 {
+    pub(crate) fn batches(&self) -> u64 {
         self.batches.load(Ordering::Relaxed)
     }
 
     /// Writes answered from committed transactions (failed writes included).
-    pub fn writes(&self) -> u64 {
+    pub(crate) fn writes(&self) -> u64 {
         self.writes.load(Ordering::Relaxed)
     }
 }
 
 /// The handle request handlers use: sends commands to the writer thread and awaits the
 /// answers. Cheap to share behind `&`.
-pub struct SubmissionWriter {
+pub(crate) struct SubmissionWriter {
     commands: mpsc::Sender<Command>,
     closing: AtomicBool,
     thread: Mutex<Option<JoinHandle<()>>>,
+    /// The writer thread's counters, for tests (the thread logs them at stop).
+    #[cfg(test)]
     stats: Arc<WriterStats>,
 }
 
@@ -204,6 +212,7 @@ impl SubmissionWriter {
             commands,
             closing: AtomicBool::new(false),
             thread: Mutex::new(Some(thread)),
+            #[cfg(test)]
             stats,
         })
     }
@@ -223,7 +232,8 @@ impl SubmissionWriter {
         self.call(|reply| Write::Record(recording, reply)).await
     }
 
-    pub async fn insert_api_token(
+    #[cfg(test)]
+    pub(crate) async fn insert_api_token(
         &self,
         name: &str,
         sha256: [u8; 32],
@@ -242,7 +252,7 @@ impl SubmissionWriter {
     /// Runs a feature module's write in the next batch and resolves once it is committed.
     /// `operation` may run more than once (see "Extending it"); its value is what the last
     /// run returned.
-    pub async fn apply<T, F>(&self, operation: F) -> StoreResult<T>
+    pub(crate) async fn apply<T, F>(&self, operation: F) -> StoreResult<T>
     where
         T: Send + 'static,
         F: Fn(&Connection) -> rusqlite::Result<T> + Send + 'static,
@@ -259,7 +269,7 @@ impl SubmissionWriter {
 
     /// Registers a read model that follows every commit; resolves once it has loaded
     /// (its first call, with `None`, has returned).
-    pub async fn observe(&self, observer: CommitObserver) -> StoreResult<()> {
+    pub(crate) async fn observe(&self, observer: CommitObserver) -> StoreResult<()> {
         let (reply, loaded) = oneshot::channel();
         self.commands
             .send(Command::Observe(observer, reply))
@@ -279,12 +289,13 @@ impl SubmissionWriter {
         self.call(Write::Panic).await
     }
 
-    pub fn stats(&self) -> &WriterStats {
+    #[cfg(test)]
+    pub(crate) fn stats(&self) -> &WriterStats {
         &self.stats
     }
 
     /// False once the thread has ended (shut down, or died).
-    pub fn is_running(&self) -> bool {
+    pub(crate) fn is_running(&self) -> bool {
         !self.commands.is_closed()
     }
 
@@ -324,7 +335,7 @@ impl SubmissionWriter {
 
     /// Stops taking writes, waits until everything queued is committed and answered, and
     /// joins the thread. Safe to call more than once.
-    pub async fn shutdown(&self) {
+    pub(crate) async fn shutdown(&self) {
         self.closing.store(true, Ordering::Release);
         let (reply, done) = oneshot::channel();
         if self.commands.send(Command::Shutdown(reply)).await.is_ok() {
@@ -612,6 +623,7 @@ pub(super) struct Recording {
 enum Operation {
     Record(Box<Recording>),
     Apply(WriteFn),
+    #[cfg(test)]
     InsertToken {
         name: String,
         sha256: [u8; 32],
@@ -627,6 +639,7 @@ fn split(write: Write) -> (Operation, Waiter) {
     match write {
         Write::Apply(operation, reply) => (Operation::Apply(operation), Waiter::Any(reply)),
         Write::Record(submission, reply) => (Operation::Record(submission), Waiter::Receipt(reply)),
+        #[cfg(test)]
         Write::InsertToken {
             name,
             sha256,
@@ -688,6 +701,7 @@ fn apply(connection: &Connection, operation: &Operation) -> rusqlite::Result<Don
         )
         .map(Done::Receipt),
         Operation::Apply(operation) => operation(connection).map(Done::Any),
+        #[cfg(test)]
         Operation::InsertToken {
             name,
             sha256,

@@ -11,16 +11,16 @@ use super::facts::{
 use crate::store::tiles::{TileFilter, TileResult};
 
 /// Label of "no value".
-pub const NONE_LABEL: &str = "(none)";
+pub(crate) const NONE_LABEL: &str = "(none)";
 /// Label of the rows beyond a tile's row limit, summed.
-pub const OTHER_LABEL: &str = "(other)";
+pub(crate) const OTHER_LABEL: &str = "(other)";
 /// Grouped tiles show this many rows, then one "(other)" row.
 const MAX_ROWS: usize = 25;
 const TOP_10: usize = 10;
 
 /// The filters as the model's integers.
 #[derive(Debug, Clone, Copy)]
-pub struct Scope {
+pub(crate) struct Scope {
     /// `[from, to)` in Unix seconds.
     from: u32,
     to: u32,
@@ -39,7 +39,7 @@ fn to_secs(ms: i64) -> u32 {
 }
 
 impl Scope {
-    pub fn new(facts: &Facts, filter: &TileFilter) -> Scope {
+    pub(crate) fn new(facts: &Facts, filter: &TileFilter) -> Scope {
         Scope {
             from: to_secs(filter.from_ms),
             to: to_secs(filter.to_ms),
@@ -156,7 +156,7 @@ impl Facts {
         rows
     }
 
-    pub fn tile(&self, tile: &str, filter: &TileFilter) -> TileResult<Vec<Value>> {
+    pub(crate) fn tile(&self, tile: &str, filter: &TileFilter) -> TileResult<Vec<Value>> {
         let scope = Scope::new(self, filter);
         let rows = match tile {
             "lead-funnel" => self.funnel(&scope),
@@ -449,7 +449,7 @@ impl Facts {
     }
 
     /// Person ids behind one row of a tile, newest first, at most `limit`.
-    pub fn persons_of(
+    pub(crate) fn persons_of(
         &self,
         tile: &str,
         filter: &TileFilter,
@@ -599,7 +599,7 @@ impl Facts {
 }
 
 /// `part / whole` in percent, one decimal; 0 when there is no whole.
-pub fn rate(part: u64, whole: u64) -> f64 {
+pub(crate) fn rate(part: u64, whole: u64) -> f64 {
     if whole == 0 {
         return 0.0;
     }
@@ -607,7 +607,7 @@ pub fn rate(part: u64, whole: u64) -> f64 {
 }
 
 /// Digits after the decimal point of a currency's amounts (ISO 4217): most have 2.
-pub fn minor_digits(currency: &str) -> u32 {
+pub(crate) fn minor_digits(currency: &str) -> u32 {
     match currency {
         "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
         | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,

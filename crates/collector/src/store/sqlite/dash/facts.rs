@@ -33,22 +33,22 @@ use crate::store::sqlite::writer::RowChange;
 /// keeps a corrupt or hostile id from allocating gigabytes.
 const MAX_ROW_ID: i64 = 200_000_000;
 /// `created` of a slot without a live person.
-pub const DEAD: u32 = u32::MAX;
+pub(crate) const DEAD: u32 = u32::MAX;
 
 /// Status bits.
-pub const OPEN: u8 = 1;
-pub const IN_PROGRESS: u8 = 2;
-pub const QUALIFIED: u8 = 4;
-pub const DISQUALIFIED: u8 = 8;
+pub(crate) const OPEN: u8 = 1;
+pub(crate) const IN_PROGRESS: u8 = 2;
+pub(crate) const QUALIFIED: u8 = 4;
+pub(crate) const DISQUALIFIED: u8 = 8;
 
 /// How a person's creating submission arrived.
-pub const VIA_NONE: u8 = 0;
-pub const VIA_FORM: u8 = 1;
-pub const VIA_CHAT: u8 = 2;
-pub const VIA_API: u8 = 3;
-pub const VIA_IMPORT: u8 = 4;
+pub(crate) const VIA_NONE: u8 = 0;
+pub(crate) const VIA_FORM: u8 = 1;
+pub(crate) const VIA_CHAT: u8 = 2;
+pub(crate) const VIA_API: u8 = 3;
+pub(crate) const VIA_IMPORT: u8 = 4;
 
-pub fn status_bit(status: &str) -> u8 {
+pub(crate) fn status_bit(status: &str) -> u8 {
     match status {
         "open" => OPEN,
         "in_progress" => IN_PROGRESS,
@@ -69,10 +69,10 @@ fn via_of(channel: &str) -> u8 {
 }
 
 /// Sale statuses.
-pub const SALE_NONE: u8 = 0;
-pub const SALE_OPEN: u8 = 1;
-pub const SALE_WON: u8 = 2;
-pub const SALE_LOST: u8 = 3;
+pub(crate) const SALE_NONE: u8 = 0;
+pub(crate) const SALE_OPEN: u8 = 1;
+pub(crate) const SALE_WON: u8 = 2;
+pub(crate) const SALE_LOST: u8 = 3;
 
 fn sale_status_of(status: &str) -> u8 {
     match status {
@@ -86,13 +86,13 @@ fn sale_status_of(status: &str) -> u8 {
 /// Text values as small integers; 0 is "no value". Never shrinks: a value whose last row
 /// went away keeps its id (and costs its bytes) until the next restart.
 #[derive(Debug, Default, Clone)]
-pub struct Dict {
+pub(crate) struct Dict {
     names: Vec<Box<str>>,
     ids: HashMap<Box<str>, u32>,
 }
 
 impl Dict {
-    pub fn id(&mut self, value: Option<&str>) -> u32 {
+    pub(crate) fn id(&mut self, value: Option<&str>) -> u32 {
         let Some(value) = value.filter(|v| !v.is_empty()) else {
             return 0;
         };
@@ -108,11 +108,11 @@ impl Dict {
         id
     }
 
-    pub fn lookup(&self, value: &str) -> Option<u32> {
+    pub(crate) fn lookup(&self, value: &str) -> Option<u32> {
         self.ids.get(value).copied()
     }
 
-    pub fn name(&self, id: u32) -> Option<&str> {
+    pub(crate) fn name(&self, id: u32) -> Option<&str> {
         if id == 0 {
             return None;
         }
@@ -120,47 +120,47 @@ impl Dict {
     }
 
     /// Counter arrays are this long.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.names.len().max(1)
     }
 
-    pub fn bytes(&self) -> usize {
+    pub(crate) fn bytes(&self) -> usize {
         self.names.iter().map(|n| n.len() * 2 + 40).sum()
     }
 }
 
 /// The model. Person columns are indexed by person id, sale columns by sale id.
 #[derive(Debug, Default, Clone)]
-pub struct Facts {
+pub(crate) struct Facts {
     /// Creation time in Unix seconds ([`DEAD`] where there is no person).
-    pub created: Vec<u32>,
+    pub(crate) created: Vec<u32>,
     /// Owner (associate id; 0 none).
-    pub owner: Vec<u32>,
-    pub country: Vec<u32>,
+    pub(crate) owner: Vec<u32>,
+    pub(crate) country: Vec<u32>,
     /// Status bits of every status the person has had.
-    pub reached: Vec<u8>,
-    pub lead_source: Vec<u32>,
-    pub lead_medium: Vec<u32>,
-    pub lead_campaign: Vec<u32>,
+    pub(crate) reached: Vec<u8>,
+    pub(crate) lead_source: Vec<u32>,
+    pub(crate) lead_medium: Vec<u32>,
+    pub(crate) lead_campaign: Vec<u32>,
     /// Channel id of the lead-generation touch (`paid_social`; 0 when not classified).
-    pub lead_channel: Vec<u32>,
-    pub first_source: Vec<u32>,
+    pub(crate) lead_channel: Vec<u32>,
+    pub(crate) first_source: Vec<u32>,
     /// Host of the lead-generation touch's referrer.
-    pub referrer: Vec<u32>,
+    pub(crate) referrer: Vec<u32>,
     /// How and through which form the person's creating submission came.
-    pub via: Vec<u8>,
-    pub form: Vec<u32>,
+    pub(crate) via: Vec<u8>,
+    pub(crate) form: Vec<u32>,
 
-    pub sale_person: Vec<u32>,
-    pub sale_status: Vec<u8>,
-    pub sale_amount: Vec<i64>,
-    pub sale_currency: Vec<u32>,
+    pub(crate) sale_person: Vec<u32>,
+    pub(crate) sale_status: Vec<u8>,
+    pub(crate) sale_amount: Vec<i64>,
+    pub(crate) sale_currency: Vec<u32>,
     /// When the sale happened, Unix seconds.
-    pub sale_at: Vec<u32>,
+    pub(crate) sale_at: Vec<u32>,
 
-    pub text: Dict,
-    pub forms: HashMap<i64, String>,
-    pub associates: HashMap<i64, String>,
+    pub(crate) text: Dict,
+    pub(crate) forms: HashMap<i64, String>,
+    pub(crate) associates: HashMap<i64, String>,
 }
 
 fn secs(ms: i64) -> u32 {
@@ -172,7 +172,7 @@ fn slot(id: i64) -> Option<usize> {
 }
 
 /// The host of a referrer URL, lower-case, without a leading `www.`.
-pub fn referrer_host(referrer: &str) -> Option<String> {
+pub(crate) fn referrer_host(referrer: &str) -> Option<String> {
     let rest = referrer
         .split_once("://")
         .map_or(referrer, |(_, rest)| rest);
@@ -196,7 +196,7 @@ const SALE_COLUMNS: &str = "id, person_id, status, amount_minor, currency, at";
 
 impl Facts {
     /// Reads everything the tiles need from the database.
-    pub fn load(connection: &Connection) -> rusqlite::Result<Facts> {
+    pub(crate) fn load(connection: &Connection) -> rusqlite::Result<Facts> {
         let mut facts = Facts::default();
         let mut statement =
             connection.prepare(&format!("SELECT {PERSON_COLUMNS} FROM persons p"))?;
@@ -235,7 +235,7 @@ impl Facts {
 
     /// Follows one committed batch. Tables are handled in an order that lets a batch that
     /// creates a person and its first submission together see the person first.
-    pub fn apply(&mut self, connection: &Connection, rows: &[RowChange]) -> rusqlite::Result<()> {
+    pub(crate) fn apply(&mut self, connection: &Connection, rows: &[RowChange]) -> rusqlite::Result<()> {
         let mut by_table: HashMap<&str, Vec<i64>> = HashMap::new();
         for change in rows {
             by_table
@@ -446,17 +446,17 @@ impl Facts {
     }
 
     /// Live persons.
-    pub fn persons(&self) -> usize {
+    pub(crate) fn persons(&self) -> usize {
         self.created.iter().filter(|c| **c != DEAD).count()
     }
 
     /// Live sales.
-    pub fn sales(&self) -> usize {
+    pub(crate) fn sales(&self) -> usize {
         self.sale_status.iter().filter(|s| **s != SALE_NONE).count()
     }
 
     /// Approximate heap bytes held (columns at capacity, dictionary, small maps).
-    pub fn heap_bytes(&self) -> usize {
+    pub(crate) fn heap_bytes(&self) -> usize {
         let persons = self.created.capacity() * 4
             + self.owner.capacity() * 4
             + self.country.capacity() * 4
@@ -486,7 +486,7 @@ impl Facts {
     /// Comparable content (for tests: maintained vs reloaded), without capacity slack and
     /// with dictionary ids replaced by their text.
     #[cfg(test)]
-    pub fn canonical(&self) -> Vec<String> {
+    pub(crate) fn canonical(&self) -> Vec<String> {
         let name = |id: u32| self.text.name(id).unwrap_or("").to_owned();
         let mut out = Vec::new();
         for i in 0..self.created.len() {

@@ -1,8 +1,8 @@
 //! The tiles' in-memory read model ([`facts`]), the tiles computed from it ([`compute`]),
 //! and its registration with the writer's change feed.
 
-pub mod compute;
-pub mod facts;
+pub(crate) mod compute;
+pub(crate) mod facts;
 
 #[cfg(test)]
 mod tests;
@@ -13,20 +13,20 @@ use tokio::sync::OnceCell;
 
 use super::SubmissionWriter;
 use crate::store::{StoreError, StoreResult};
-pub use facts::Facts;
+pub(crate) use facts::Facts;
 
 /// The model, shared by the writer thread (which keeps it current) and the readers.
-pub type SharedFacts = Arc<RwLock<Facts>>;
+pub(crate) type SharedFacts = Arc<RwLock<Facts>>;
 
 /// Loaded on first use: a collector nobody asks for tiles (an ingest-only node, the ingest
 /// benchmark) pays neither the memory nor the per-commit upkeep.
 #[derive(Debug, Default)]
-pub struct DashState {
+pub(crate) struct DashState {
     facts: OnceCell<SharedFacts>,
 }
 
 impl DashState {
-    pub async fn facts(&self, writer: &SubmissionWriter) -> StoreResult<SharedFacts> {
+    pub(crate) async fn facts(&self, writer: &SubmissionWriter) -> StoreResult<SharedFacts> {
         self.facts
             .get_or_try_init(|| async {
                 let shared: SharedFacts = Arc::default();

@@ -1,0 +1,278 @@
+//! `leadtrail`: the collector's command line (the binary's `main` calls [`main`]).
+//!
+//! - `leadtrail serve`: runs the collector (form endpoint, API, tracker, demo site).
+//! - `leadtrail user create|list|set-role|disable|reset-password`: accounts
+//!   (commands/accounts.rs).
+//! - `leadtrail token create|list|revoke`: API tokens; `create` prints the new token once.
+//! - `leadtrail import FILE`: loads historical persons, submissions and sales.
+//! - `leadtrail link`, `explain`, `reclassify`, `aliases`: campaign links and channels
+//!   (commands/links.rs).
+//! - `leadtrail demo-data --persons N`: fills a new database with demo leads.
+//!
+//! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
+//! a caller parses: the "listening" line, or the new token.
+
+use std::io::IsTerminal;
+use std::path::PathBuf;
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
+use crate::commands;
+use crate::config::{self, Overrides, Settings};
+use crate::http;
+use crate::store::sqlite::SqliteStore;
+use crate::store::Store;
+
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "leadtrail",
+    version,
+    about = "Self-hosted lead attribution: collector and API"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Debug, Subcommand)]
+enum Command {
+    /// Run the collector.
+    Serve(ServeArgs),
+    /// Manage users: who may sign in, and as what.
+    User {
+        #[command(subcommand)]
+        command: commands::accounts::UserCommand,
+    },
+    /// Manage API tokens.
+    Token {
+        #[command(subcommand)]
+        command: commands::accounts::TokenCommand,
+    },
+    /// Import historical persons, submissions and sales from CSV or JSON Lines.
+    Import(ImportArgs),
+    /// Build a tagged campaign link (and check that its tags survive redirects).
+    Link(commands::links::LinkArgs),
+    /// Show the touch and channel a visit would be stored with, and the rule that gave it.
+    Explain(commands::links::ExplainArgs),
+    /// Recompute channels (and apply source aliases) of every stored touch.
+    Reclassify(commands::links::DbArgs),
+    /// Manage source aliases (`fb` counts as `facebook`).
+    Aliases {
+        #[command(subcommand)]
+        command: commands::links::AliasCommand,
+    },
+    /// Fill a new database with realistic demo leads (deterministic for a seed).
+    DemoData(DemoDataArgs),
+}
+
+#[derive(Debug, Args)]
+struct ImportArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The file to import (.csv, or .jsonl / .ndjson)
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// The file's format, when its name does not tell
+    #[arg(long, value_enum)]
+    format: Option<commands::import::Format>,
+    /// Stop at the first bad row instead of reporting and skipping it
+    #[arg(long)]
+    strict: bool,
+    /// Make a new database when none exists at the path (without it, a missing database
+    /// is an error, so that a mistyped path does not import into an empty one)
+    #[arg(long)]
+    create: bool,
+}
+
+#[derive(Debug, Args)]
+struct DemoDataArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// How many persons to create (about three submissions each).
+    #[arg(long, value_name = "N", default_value_t = 5000)]
+    persons: usize,
+    /// Seed of the generator: the same seed gives the same data.
+    #[arg(long, default_value_t = 42)]
+    seed: u64,
+}
+
+/// Settings shared by every command that opens the database.
+#[derive(Debug, Args)]
+struct CommonArgs {
+    /// SQLite database file [env: LEADTRAIL_DB] [default: leadtrail.db]
+    #[arg(long, value_name = "PATH")]
+    db: Option<PathBuf>,
+    /// TOML config file [env: LEADTRAIL_CONFIG]
+    #[arg(long, value_name = "FILE")]
+    config: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+struct ServeArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// Address to listen on; port 0 picks a free one [env: LEADTRAIL_ADDR] [default: 127.0.0.1:8080]
+    #[arg(long, value_name = "HOST:PORT")]
+    addr: Option<String>,
+    /// A fixed API token that acts as an admin, for automation [env: LEADTRAIL_API_TOKEN]
+    #[arg(long, value_name = "TOKEN")]
+    api_token: Option<String>,
+    /// Largest accepted form body in bytes [env: LEADTRAIL_MAX_BODY_BYTES] [default: 65536]
+    #[arg(long, value_name = "N")]
+    max_body_bytes: Option<usize>,
+    /// Form posts per minute one client address may make; 0 = no limit
+    /// [env: LEADTRAIL_FORM_POSTS_PER_MINUTE] [default: 60]
+    #[arg(long, value_name = "N")]
+    form_posts_per_minute: Option<u32>,
+    /// Form posts one address may make at once [env: LEADTRAIL_FORM_POST_BURST] [default: 60]
+    #[arg(long, value_name = "N")]
+    form_post_burst: Option<u32>,
+}
+
+fn settings_from(overrides: Overrides) -> anyhow::Result<Settings> {
+    config::load(&overrides, std::env::vars()).context("cannot load settings")
+}
+
+/// Whether a command may make a new database where none is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Missing {
+    Create,
+    Refuse,
+}
+
+fn open_store(settings: &Settings, missing: Missing) -> anyhow::Result<Arc<dyn Store>> {
+    let store = match missing {
+        Missing::Create => SqliteStore::open(&settings.db),
+        Missing::Refuse => SqliteStore::open_existing(&settings.db),
+    }
+    .with_context(|| format!("cannot open database {}", settings.db.display()))?;
+    Ok(Arc::new(store))
+}
+
+fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        addr: args.addr,
+        api_token: args.api_token,
+        max_body_bytes: args.max_body_bytes,
+        form_posts_per_minute: args.form_posts_per_minute,
+        form_post_burst: args.form_post_burst,
+    })?;
+    let store = open_store(&settings, Missing::Create)?;
+    actix_web::rt::System::new().block_on(http::serve(settings, store))
+}
+
+fn import(args: ImportArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    let missing = if args.create {
+        Missing::Create
+    } else {
+        Missing::Refuse
+    };
+    let store = open_store(&settings, missing)?;
+    let options = commands::import::ImportOptions {
+        file: args.file,
+        format: args.format,
+        strict: args.strict,
+        progress: std::io::stderr().is_terminal(),
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let result = runtime.block_on(async {
+        let result = commands::import::run(store.clone(), &options, |error| {
+            eprintln!("leadtrail import: {error} (skipped)");
+        })
+        .await;
+        store.shutdown().await;
+        result
+    });
+    let summary = result?;
+    println!(
+        "imported {} rows from {}: {} created, {} already there, {} rejected, in {:.1} s ({:.0} rows/s)",
+        summary.rows,
+        options.file.display(),
+        summary.created,
+        summary.already_there,
+        summary.rejected,
+        summary.seconds,
+        summary.rows_per_second()
+    );
+    Ok(())
+}
+
+fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
+    use crate::commands::demo_data::{generate, DemoOptions};
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    if args.persons == 0 || args.persons > 20_000_000 {
+        anyhow::bail!("--persons must be between 1 and 20000000");
+    }
+    // "Now" is today's midnight (UTC): reruns on one day give the same data.
+    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let options = DemoOptions {
+        persons: args.persons,
+        seed: args.seed,
+        now_ms: now_ms - now_ms.rem_euclid(86_400_000),
+        progress: std::io::stderr().is_terminal(),
+    };
+    let started = std::time::Instant::now();
+    let summary = generate(&settings.db, &options)?;
+    println!(
+        "demo data in {}: {} persons, {} submissions, {} status changes, {} sales ({:.1} s)",
+        settings.db.display(),
+        summary.persons,
+        summary.submissions,
+        summary.status_changes,
+        summary.sales,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// Parses the command line, runs the command and says how it ended.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let filter = tracing_subscriber::EnvFilter::try_from_env("LEADTRAIL_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+    tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
+        .with_env_filter(filter)
+        .init();
+    let result = match cli.command {
+        Command::Serve(args) => serve(args),
+        Command::User { command } => commands::accounts::user(command),
+        Command::Token { command } => commands::accounts::token(command),
+        Command::Import(args) => import(args),
+        Command::Link(args) => match commands::links::link(args) {
+            Ok(true) => Ok(()),
+            Ok(false) => return ExitCode::FAILURE,
+            Err(e) => Err(e),
+        },
+        Command::Explain(args) => commands::links::explain_visit(args),
+        Command::Reclassify(args) => commands::links::reclassify(args),
+        Command::Aliases { command } => commands::links::aliases(command),
+        Command::DemoData(args) => demo_data(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("leadtrail: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
