@@ -42,16 +42,7 @@ pub(crate) fn test() -> Result<()> {
     steps.run("tracker tests in Chromium (wasm-bindgen-test)", || {
         let chromedriver = std::env::var_os("CHROMEDRIVER").unwrap_or_else(|| CHROMEDRIVER.into());
         run(cargo()
-            // The test harness brings std's panic handler; the page build's own one must
-            // stay out (see crates/tracker/Cargo.toml).
-            .args([
-                "test",
-                "-p",
-                "leadtrail-tracker",
-                "--no-default-features",
-                "--target",
-                WASM_TARGET,
-            ])
+            .args(["test", "-p", "leadtrail-tracker", "--target", WASM_TARGET])
             .env("CHROMEDRIVER", chromedriver)
             .env("PATH", path_with_cargo_bin()))
         .map(|()| None)
@@ -101,19 +92,20 @@ fn end_to_end() -> Result<Option<String>> {
 /// The tests `#[ignore]`d because they need root (a tmpfs to fill): run here when this
 /// is root, and reported as not run otherwise, so the summary says what was left out.
 fn root_tests() -> Result<Option<String>> {
-    const ROOT_ONLY: &[(&str, &str)] =
-        &[("faults", "a_full_disk_answers_503_and_recovers_by_itself")];
+    const ROOT_ONLY: &[&str] = &["a_full_disk_answers_503_and_recovers_by_itself"];
     if !is_root() {
-        let names: Vec<&str> = ROOT_ONLY.iter().map(|(_, name)| *name).collect();
-        return Ok(Some(format!("NOT RUN (needs root): {}", names.join(", "))));
+        return Ok(Some(format!(
+            "NOT RUN (needs root): {}",
+            ROOT_ONLY.join(", ")
+        )));
     }
-    for (test_binary, name) in ROOT_ONLY {
-        // --workspace, as the native tests: the same feature set, so nothing is rebuilt.
+    for name in ROOT_ONLY {
+        // Every test target of the workspace, as the native tests build them: the same
+        // features, so nothing is rebuilt; the filter runs only the one test.
         run(cargo().args([
             "test",
             "--workspace",
-            "--test",
-            test_binary,
+            "--tests",
             "--",
             "--ignored",
             "--exact",
