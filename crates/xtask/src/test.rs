@@ -36,7 +36,7 @@ pub(crate) fn test() -> Result<()> {
     });
     steps.run("tracker size", || tracker::report().map(Some));
     steps.run("native tests (cargo test --workspace)", || {
-        run(cargo().args(["test", "--workspace"])).map(|()| None)
+        run(cargo().args(["test", "--workspace", "--no-fail-fast"])).map(|()| None)
     });
     steps.run("tests that need root (cargo test -- --ignored)", root_tests);
     steps.run("tracker tests in Chromium (wasm-bindgen-test)", || {
