@@ -137,3 +137,63 @@ test('a viewer is offered no export or change, and the API refuses them with 403
     assert.equal(problems.consoleErrors.length, 3, problems.consoleErrors.join('\n'));
   });
 });
+
+test('/account: a token made, used and revoked; an invitation link makes a user who is signed in', { timeout: 120_000 }, async (t) => {
+  const { collector } = world;
+  let link;
+  await world.visit(t, async ({ page, problems }) => {
+    await world.signIn(page, '/account');
+    await page.locator('#users-section').waitFor({ state: 'visible' });
+
+    await page.fill('#token-name', 'e2e script');
+    await page.selectOption('#token-scope', 'read');
+    await page.click('#make-token');
+    await page.locator('#new-token').waitFor({ state: 'visible' });
+    const token = await page.locator('#new-token-value').textContent();
+    assert.match(token, /^ltk_[0-9a-f]{64}$/);
+    const row = page.locator('#tokens tbody tr', { hasText: 'e2e script' });
+    await row.waitFor();
+    assert.equal(await row.getAttribute('data-state'), 'active');
+    const me = await fetch(`${collector.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(me.status, 200);
+    assert.equal((await me.json()).scope, 'read');
+    await row.locator('button', { hasText: 'Revoke' }).click();
+    await page.locator('#tokens tbody tr[data-state=revoked]', { hasText: 'e2e script' }).waitFor();
+    const after = await fetch(`${collector.url}/api/v1/me`, { headers: { Authorization: `Bearer ${token}` } });
+    assert.equal(after.status, 401, 'a revoked token is refused');
+
+    await page.fill('#invite-email', 'newcomer@example.com');
+    await page.fill('#invite-name', 'Newcomer');
+    await page.selectOption('#invite-role', 'viewer');
+    await page.click('#invite');
+    await page.locator('#invite-result').waitFor({ state: 'visible' });
+    link = await page.locator('#invite-link').textContent();
+    assert.ok(link.startsWith(`${collector.url}/invite#`), link);
+    await page.locator('#invitations li', { hasText: 'newcomer@example.com' }).waitFor();
+
+    assert.deepEqual(problems.pageErrors, []);
+    assert.deepEqual(problems.consoleErrors, []);
+  });
+
+  await world.visit(t, async ({ page, problems }) => {
+    await page.goto(link);
+    await page.fill('#password', 'short');
+    await page.fill('#again', 'short');
+    await page.click('#accept');
+    await page.locator('#invite-error', { hasText: 'at least 10 characters' }).waitFor();
+    await page.fill('#password', 'a fresh long passphrase');
+    await page.fill('#again', 'a fresh long passphrase');
+    await Promise.all([page.waitForURL(`${collector.url}/dashboard`), page.click('#accept')]);
+    await page.locator('#app').waitFor({ state: 'visible' });
+    assert.match(await page.locator('#who').textContent(), /Newcomer · viewer/);
+    assert.deepEqual(problems.pageErrors, []);
+    // The refused short password is the only error Chromium logged.
+    assert.ok(problems.consoleErrors.every((e) => e.includes('422')), problems.consoleErrors.join('\n'));
+  });
+  const again = await fetch(`${collector.url}/api/v1/invitations/accept`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ token: link.split('#')[1], password: 'another passphrase here' }),
+  });
+  assert.equal(again.status, 422, 'the link worked once');
+});

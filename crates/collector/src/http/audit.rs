@@ -17,6 +17,7 @@ use crate::store::accounts::{AuditEntry, AuditFilter};
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
+const KNOWN: [&str; 6] = ["action", "actor", "from", "to", "cursor", "limit"];
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/audit", list_audit).allow(Access::AdminRead);
@@ -86,8 +87,8 @@ fn time_param(name: &'static str, text: &str) -> Result<i64, ApiError> {
     params(
         ("action" = Option<String>, Query, description = "only this action; ending in `.` (`token.`), every action that starts so"),
         ("actor" = Option<String>, Query, description = "only entries by this actor"),
-        ("from" = Option<String>, Query, description = "entries at or after this date (`2025-01-31`) or RFC 3339 time"),
-        ("to" = Option<String>, Query, description = "entries before this date or time"),
+        ("from" = Option<String>, Query, format = Date, description = "entries at or after this date (`2025-01-31`; an RFC 3339 time will do too)"),
+        ("to" = Option<String>, Query, format = Date, description = "entries before this date (an RFC 3339 time will do too)"),
         ("cursor" = Option<i64>, Query, description = "the `next` of the previous page", minimum = 1),
         ("limit" = Option<usize>, Query, description = "entries per page (default 100)", minimum = 1, maximum = 1000)),
     responses(
@@ -106,6 +107,10 @@ async fn list_audit(
         ..AuditFilter::default()
     };
     for (key, value) in pairs {
+        // An empty value is no filter (a form that leaves a field blank sends one).
+        if value.trim().is_empty() && KNOWN.contains(&key.as_str()) {
+            continue;
+        }
         match key.as_str() {
             "action" if value.ends_with('.') => filter.action_prefix = Some(value),
             "action" => filter.action = Some(value),

@@ -30,6 +30,7 @@ pub(crate) mod search;
 pub(crate) mod session;
 pub(crate) mod tiles;
 pub(crate) mod tokens;
+pub(crate) mod users;
 
 use std::io::Write;
 use std::sync::Arc;
@@ -239,6 +240,7 @@ fn register(r: &mut Router<'_>) {
                     .allow(Access::Read);
                 session::routes(r);
                 tokens::routes(r);
+                users::routes(r);
                 audit::routes(r);
                 leads::routes(r);
                 search::routes(r);

@@ -51,6 +51,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::quality::QualityApi::openapi());
     doc.merge(super::session::SessionApi::openapi());
     doc.merge(super::tokens::TokensApi::openapi());
+    doc.merge(super::users::UsersApi::openapi());
     doc.merge(super::audit::AuditApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(

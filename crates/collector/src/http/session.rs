@@ -216,7 +216,7 @@ fn session_cookie(req: &HttpRequest, value: String, max_age_secs: i64) -> Cookie
 async fn create_session(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     // A sign-in posted from another site's page would sign the browser in as someone else.
     if req.headers().contains_key(actix_web::http::header::ORIGIN)
@@ -224,9 +224,8 @@ async fn create_session(
     {
         access::check_same_origin(&req)?;
     }
-    let Value::Object(body) = body.into_inner() else {
-        return Err(ApiError::bad_request("the body must be a JSON object"));
-    };
+    // Read whatever the content type: a script need not name JSON to sign in.
+    let body = super::leads::input::json_object(&body)?;
     let email = text_field(&body, "email")?;
     let given_password = text_field(&body, "password")?;
     if email.chars().count() > 254 {
@@ -306,7 +305,7 @@ async fn create_session(
 #[utoipa::path(delete, path = "/api/v1/session", tag = "users",
     responses(
         (status = 204, description = "signed out: the session is deleted and the cookie cleared"),
-        (status = 400, description = "signed in with a token, which is revoked with `DELETE /api/v1/tokens/{id}` instead", body = super::openapi::ErrorJson)),
+        (status = 403, description = "signed in with a token, which is revoked with `DELETE /api/v1/tokens/{id}` instead", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 async fn delete_session(
     req: HttpRequest,
@@ -314,8 +313,9 @@ async fn delete_session(
     principal: web::ReqData<Principal>,
 ) -> Result<HttpResponse, ApiError> {
     let Via::Session { id_sha256 } = principal.via else {
-        return Err(ApiError::bad_request(
-            "signed in with a token, not a session; revoke a token with DELETE /api/v1/tokens/{id}",
+        return Err(ApiError::Forbidden(
+            "signed in with a token, not a session; revoke a token with DELETE /api/v1/tokens/{id}"
+                .to_owned(),
         ));
     };
     state.store.delete_session(id_sha256).await?;

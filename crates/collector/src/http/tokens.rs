@@ -95,12 +95,10 @@ fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
 async fn create_token(
     req: HttpRequest,
     state: web::Data<AppState>,
-    body: web::Json<Value>,
+    body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let principal = principal(&req)?;
-    let Value::Object(body) = body.into_inner() else {
-        return Err(ApiError::bad_request("the body must be a JSON object"));
-    };
+    let body = super::leads::input::json_object(&body)?;
     if let Some(unknown) = body
         .keys()
         .find(|k| !["name", "scope", "expires_at"].contains(&k.as_str()))

@@ -10,6 +10,7 @@
 //! - Times are Unix milliseconds (UTC); the HTTP layer formats them.
 
 pub(crate) mod accounts;
+pub(crate) mod invitations;
 pub(crate) mod leads;
 pub(crate) mod links;
 pub(crate) mod quality;
@@ -18,6 +19,7 @@ pub(crate) mod sqlite;
 pub(crate) mod tiles;
 
 pub(crate) use accounts::AccountStore;
+pub(crate) use invitations::InvitationStore;
 pub(crate) use leads::LeadStore;
 pub(crate) use links::LinkStore;
 pub(crate) use quality::QualityStore;
@@ -149,6 +151,8 @@ pub(crate) trait Store:
     + TileStore
     + LinkStore
     + AccountStore
+   
+    + InvitationStore
    
     + QualityStore
     + Send
