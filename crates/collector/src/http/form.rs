@@ -642,11 +642,12 @@ pub(crate) struct FormPostDoc {
         (status = 201, description = "stored (with `Accept: application/json`)",
          body = super::leads::SubmissionReceiptJson),
         (status = 303, description = "stored; the browser is sent to `_redirect` or /thanks"),
-        (status = 400, description = "malformed body", body = super::openapi::ErrorJson),
-        (status = 404, description = "not a form key (the path names no form)", body = super::openapi::ErrorJson),
-        (status = 413, description = "body too large", body = super::openapi::ErrorJson),
-        (status = 415, description = "unsupported content type", body = super::openapi::ErrorJson),
-        (status = 422, description = "a field is refused (named)", body = super::openapi::ErrorJson),
+        // Refusals: JSON for a script, a short page (the message as text) for a browser.
+        (status = 400, description = "malformed body", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 404, description = "not a form key (the path names no form)", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 413, description = "body too large", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 415, description = "unsupported content type", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 422, description = "a field is refused (named)", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
     ))]
 pub(crate) async fn submit(
     req: HttpRequest,
