@@ -151,9 +151,7 @@ pub(crate) trait Store:
     + TileStore
     + LinkStore
     + AccountStore
-   
     + InvitationStore
-   
     + QualityStore
     + Send
     + Sync
