@@ -17,14 +17,13 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use anyhow::Context;
-use clap::{Args, Parser, Subcommand};
 use crate::commands;
 use crate::config::{self, Overrides, Settings};
 use crate::http;
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
-
+use anyhow::Context;
+use clap::{Args, Parser, Subcommand};
 
 #[derive(Debug, Parser)]
 #[command(

@@ -199,7 +199,11 @@ const TEXT_KEYS: [&str; 8] = [
 /// Settings whose environment values are parsed (numbers, booleans).
 const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
 /// Settings whose environment values are comma-separated lists.
-const LIST_KEYS: [&str; 3] = ["allowed_origins", "link_check_allowed_hosts", "form_consent"];
+const LIST_KEYS: [&str; 3] = [
+    "allowed_origins",
+    "link_check_allowed_hosts",
+    "form_consent",
+];
 
 /// The `LEADTRAIL_*` variables that name settings, as a figment dictionary. Other
 /// variables (including unknown `LEADTRAIL_*` ones such as `LEADTRAIL_LOG`) are ignored,

@@ -94,10 +94,10 @@ use crate::clean::normalise_name;
 use crate::click_ids;
 use crate::touch::{Touch, DIRECT_MEDIUM, DIRECT_SOURCE, NOT_SET, UNTRACKED_SOURCE};
 
-pub use sources::{AliasError, SourceAliases};
-pub(crate) use sources::{source_category, SourceCategory};
 #[cfg(test)]
 pub(crate) use sources::canonical_source;
+pub(crate) use sources::{source_category, SourceCategory};
+pub use sources::{AliasError, SourceAliases};
 
 /// Version of the rules and their data. Stored with every classified touch so that
 /// `reclassify` knows which touches are stale. A test pins a fingerprint of the rules and

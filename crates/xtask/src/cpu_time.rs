@@ -64,7 +64,11 @@ pub(crate) struct CpuPerRequest {
 }
 
 impl CpuPerRequest {
-    pub(crate) fn between(before: &CpuSnapshot, after: &CpuSnapshot, requests: u64) -> CpuPerRequest {
+    pub(crate) fn between(
+        before: &CpuSnapshot,
+        after: &CpuSnapshot,
+        requests: u64,
+    ) -> CpuPerRequest {
         let per_request =
             |ticks: u64| ticks as f64 / TICKS_PER_SECOND * 1e6 / requests.max(1) as f64;
         let threads = after

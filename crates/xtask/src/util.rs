@@ -125,7 +125,11 @@ impl Steps {
     }
 
     /// Runs one step; returns whether it passed.
-    pub(crate) fn run(&mut self, name: &str, step: impl FnOnce() -> Result<Option<String>>) -> bool {
+    pub(crate) fn run(
+        &mut self,
+        name: &str,
+        step: impl FnOnce() -> Result<Option<String>>,
+    ) -> bool {
         println!("\n==> {name}");
         let started = Instant::now();
         let outcome = step();

@@ -24,8 +24,8 @@ use rand::{Rng, SeedableRng};
 use rusqlite::{params, Connection};
 use serde_json::{Map, Value};
 
-use crate::store::sqlite::{record_in_write, SqliteStore};
 use crate::store::leads::{ConsentPolicy, Requester};
+use crate::store::sqlite::{record_in_write, SqliteStore};
 use crate::store::{IncomingSubmission, Store};
 
 const DAY_MS: i64 = 86_400_000;

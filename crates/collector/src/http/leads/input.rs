@@ -163,7 +163,10 @@ pub(crate) fn parse_time(field: &'static str, text: &str) -> FieldResult<i64> {
         })
 }
 
-pub(crate) fn optional_time(map: &Map<String, Value>, field: &'static str) -> FieldResult<Option<i64>> {
+pub(crate) fn optional_time(
+    map: &Map<String, Value>,
+    field: &'static str,
+) -> FieldResult<Option<i64>> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
@@ -266,7 +269,11 @@ pub(crate) fn currency(field: &'static str, value: Option<&Value>) -> FieldResul
 
 /// A decimal amount (JSON number or string, `1234.5`) in the currency's minor units,
 /// exactly: more decimals than the currency has are refused, not rounded.
-pub(crate) fn amount_minor(field: &'static str, value: Option<&Value>, exponent: u32) -> FieldResult<i64> {
+pub(crate) fn amount_minor(
+    field: &'static str,
+    value: Option<&Value>,
+    exponent: u32,
+) -> FieldResult<i64> {
     let text = match value {
         Some(Value::String(s)) => s.trim().to_owned(),
         // serde_json prints the shortest text that reads back as the same number, so a

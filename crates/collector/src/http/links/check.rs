@@ -120,7 +120,10 @@ fn is_http(url: &Url) -> bool {
 
 /// Follows `link`'s redirects within `limits`. Network failures are part of the report;
 /// only a URL that cannot be checked at all is an error.
-pub(crate) async fn check_link(link: &str, limits: &CheckLimits) -> Result<CheckReport, CheckRefused> {
+pub(crate) async fn check_link(
+    link: &str,
+    limits: &CheckLimits,
+) -> Result<CheckReport, CheckRefused> {
     let mut start = Url::parse(link.trim()).map_err(|e| CheckRefused::Invalid(e.to_string()))?;
     if !is_http(&start) {
         return Err(CheckRefused::NotHttp);

@@ -15,10 +15,10 @@ use super::links_channels::{self, PreparedTouches};
 use super::schema::{self, touch_params};
 use super::{now_ms, writer, SqliteStore};
 use crate::store::leads::{
-    consent_value, Associate, AssociateId, Consent, ConsentPolicy, ConsentRecord, Erasure, ExternalReceipt,
-    ImportOutcome, ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport,
-    PersonPatch, Requester, Sale, SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange,
-    PURPOSE_E_MARKETING,
+    consent_value, Associate, AssociateId, Consent, ConsentPolicy, ConsentRecord, Erasure,
+    ExternalReceipt, ImportOutcome, ImportRecord, LeadError, LeadResult, LeadStatus, NewSale,
+    PersonExport, PersonPatch, Requester, Sale, SaleFilter, SaleId, SalePatch, SaleStatus,
+    StatusChange, PURPOSE_E_MARKETING,
 };
 use crate::store::{
     IncomingSubmission, LeadStore, Person, PersonId, StoreResult, SubmissionReceipt,

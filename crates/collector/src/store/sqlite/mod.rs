@@ -409,7 +409,7 @@ impl Store for SqliteStore {
             c.prepare_cached(
                 "SELECT EXISTS (SELECT 1 FROM api_tokens WHERE sha256 = ?1 AND revoked_at IS NULL)",
             )?
-                .query_row([&sha256[..]], |row| row.get(0))
+            .query_row([&sha256[..]], |row| row.get(0))
         })
         .await
     }

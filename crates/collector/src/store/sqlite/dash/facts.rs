@@ -235,7 +235,11 @@ impl Facts {
 
     /// Follows one committed batch. Tables are handled in an order that lets a batch that
     /// creates a person and its first submission together see the person first.
-    pub(crate) fn apply(&mut self, connection: &Connection, rows: &[RowChange]) -> rusqlite::Result<()> {
+    pub(crate) fn apply(
+        &mut self,
+        connection: &Connection,
+        rows: &[RowChange],
+    ) -> rusqlite::Result<()> {
         let mut by_table: HashMap<&str, Vec<i64>> = HashMap::new();
         for change in rows {
             by_table
