@@ -17,7 +17,6 @@ use crate::store::accounts::{AuditEntry, AuditFilter};
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;
-const KNOWN: [&str; 6] = ["action", "actor", "from", "to", "cursor", "limit"];
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/audit", list_audit).allow(Access::AdminRead);
@@ -107,10 +106,6 @@ async fn list_audit(
         ..AuditFilter::default()
     };
     for (key, value) in pairs {
-        // An empty value is no filter (a form that leaves a field blank sends one).
-        if value.trim().is_empty() && KNOWN.contains(&key.as_str()) {
-            continue;
-        }
         match key.as_str() {
             "action" if value.ends_with('.') => filter.action_prefix = Some(value),
             "action" => filter.action = Some(value),
