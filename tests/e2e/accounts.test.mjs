@@ -186,6 +186,24 @@ test('/account: a token made, used and revoked; an invitation link makes a user 
     await Promise.all([page.waitForURL(`${collector.url}/dashboard`), page.click('#accept')]);
     await page.locator('#app').waitFor({ state: 'visible' });
     assert.match(await page.locator('#who').textContent(), /Newcomer · viewer/);
+
+    // Their own password, on /account: a viewer cannot make a write token.
+    await page.goto(`${collector.url}/account`);
+    await page.locator('#app').waitFor({ state: 'visible' });
+    assert.equal(await page.locator('#users-section').isVisible(), false, 'users are for admins');
+    assert.equal(await page.locator('#token-scope option[value=write]').isDisabled(), true);
+    await page.fill('#current-password', 'a fresh long passphrase');
+    await page.fill('#new-password', 'an even fresher passphrase');
+    await page.click('#change-password');
+    await page.locator('#password-status', { hasText: 'Changed' }).waitFor();
+    await page.reload();
+    await page.locator('#app').waitFor({ state: 'visible' });
+    const signIn = (password) => fetch(`${collector.url}/api/v1/session`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: 'newcomer@example.com', password }),
+    }).then((r) => r.status);
+    assert.equal(await signIn('an even fresher passphrase'), 200);
     assert.deepEqual(problems.pageErrors, []);
     // The refused short password is the only error Chromium logged.
     assert.ok(problems.consoleErrors.every((e) => e.includes('422')), problems.consoleErrors.join('\n'));

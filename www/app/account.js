@@ -1,5 +1,5 @@
-// The /account page: everyone's own API tokens (make one, see it once, revoke), and for
-// admins the users (role, disable), invitations and their one-time links.
+// The /account page: everyone's own password and API tokens (make one, see it once,
+// revoke), and for admins the users (role, disable), invitations and their one-time links.
 //
 // Sign-in and API calls are session.js's; every value goes on the page as text.
 
@@ -80,6 +80,24 @@ $('token-form').addEventListener('submit', async (event) => {
     await loadTokens();
   } catch (error) {
     showError('token-error', error);
+  }
+});
+
+// ---- password --------------------------------------------------------------------------
+
+$('password-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError('password-error', null);
+  $('password-status').textContent = '';
+  try {
+    await api('/api/v1/me/password', {
+      method: 'POST',
+      body: { current_password: $('current-password').value, new_password: $('new-password').value },
+    });
+    $('password-form').reset();
+    $('password-status').textContent = 'Changed. You are signed out everywhere else.';
+  } catch (error) {
+    showError('password-error', error);
   }
 });
 

@@ -44,6 +44,8 @@ pub(crate) enum Access {
     AdminRead,
     /// Admins with write: erasure, aliases, reclassification.
     Admin,
+    /// Anyone signed in with a session (never a token): changing one's own password.
+    SessionOnly,
 }
 
 impl Access {
@@ -51,7 +53,9 @@ impl Access {
     pub(crate) const fn min_role(self) -> Option<Role> {
         match self {
             Access::Public => None,
-            Access::SignedIn | Access::SignedInWrite | Access::Read => Some(Role::Viewer),
+            Access::SignedIn | Access::SignedInWrite | Access::Read | Access::SessionOnly => {
+                Some(Role::Viewer)
+            }
             Access::Export | Access::Work => Some(Role::Marketer),
             Access::AdminRead | Access::Admin => Some(Role::Admin),
         }
@@ -60,8 +64,19 @@ impl Access {
     /// The scope a token needs.
     pub(crate) const fn scope(self) -> Scope {
         match self {
-            Access::SignedInWrite | Access::Work | Access::Admin => Scope::Write,
+            Access::SignedInWrite | Access::Work | Access::Admin | Access::SessionOnly => {
+                Scope::Write
+            }
             _ => Scope::Read,
+        }
+    }
+
+    /// The scope a token needs, as the document and the route table name it: `none` when
+    /// no token will do.
+    pub(crate) const fn token_scope_name(self) -> &'static str {
+        match self {
+            Access::SessionOnly => "none",
+            _ => self.scope().name(),
         }
     }
 
@@ -84,6 +99,9 @@ impl Access {
                 principal.role.name(),
                 min.name()
             ));
+        }
+        if self == Access::SessionOnly && !matches!(principal.via, Via::Session { .. }) {
+            return Err("only a signed-in session may do this; a token may not".to_owned());
         }
         if let Some(scope) = principal.token_scope() {
             if scope < self.scope() {

@@ -4,7 +4,7 @@
 //! The integration test `tests/roles.rs` drives the same decisions through the binary.
 
 /// `(method, path, roles that may, token scope)`; roles `A` admin, `M` marketer, `V`
-/// viewer, `-` public (no sign-in).
+/// viewer, `-` public (no sign-in); scope `none` where only a session will do.
 const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/healthz", "-", "-"),
     ("head", "/healthz", "-", "-"),
@@ -18,6 +18,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("post", "/api/v1/session", "-", "-"),
     ("delete", "/api/v1/session", "A M V", "read"),
     ("get", "/api/v1/me", "A M V", "read"),
+    ("post", "/api/v1/me/password", "A M V", "none"),
     ("post", "/api/v1/tokens", "A M V", "write"),
     ("get", "/api/v1/tokens", "A M V", "read"),
     ("delete", "/api/v1/tokens/{id}", "A M V", "write"),
@@ -115,7 +116,7 @@ fn every_route_has_the_decision_the_table_gives() {
         let scope = if access == super::access::Access::Public {
             "-"
         } else {
-            access.scope().name()
+            access.token_scope_name()
         };
         match table.get(&(route.method.as_str(), route.path.as_str())) {
             None => problems.push(format!(

@@ -24,6 +24,7 @@ pub(crate) mod leads;
 mod limits;
 pub(crate) mod links;
 pub(crate) mod openapi;
+pub(crate) mod password;
 pub(crate) mod quality;
 mod routes;
 pub(crate) mod search;
@@ -241,6 +242,7 @@ fn register(r: &mut Router<'_>) {
                 session::routes(r);
                 tokens::routes(r);
                 users::routes(r);
+                password::routes(r);
                 audit::routes(r);
                 leads::routes(r);
                 search::routes(r);

@@ -52,6 +52,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::session::SessionApi::openapi());
     doc.merge(super::tokens::TokensApi::openapi());
     doc.merge(super::users::UsersApi::openapi());
+    doc.merge(super::password::PasswordApi::openapi());
     doc.merge(super::audit::AuditApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
@@ -113,13 +114,19 @@ fn add_common_answers(doc: &mut Value) {
             let access = decisions.get(&(method.to_owned(), path.clone())).copied();
             if let Some(access) = access.filter(|a| *a != super::access::Access::Public) {
                 let roles: Vec<&str> = access.roles().iter().map(|r| r.name()).collect();
-                let scope = access.scope().name();
+                let scope = access.token_scope_name();
                 operation.insert("x-roles".into(), json!(roles));
                 operation.insert("x-token-scope".into(), json!(scope));
-                let note = format!(
-                    "\n\nRoles: {}; a token needs the scope `{scope}`.",
-                    roles.join(", ")
-                );
+                let note = match scope {
+                    "none" => format!(
+                        "\n\nRoles: {}; a signed-in session only, no token.",
+                        roles.join(", ")
+                    ),
+                    _ => format!(
+                        "\n\nRoles: {}; a token needs the scope `{scope}`.",
+                        roles.join(", ")
+                    ),
+                };
                 let description = operation
                     .get("description")
                     .and_then(Value::as_str)

@@ -102,7 +102,12 @@ fn count<K: std::hash::Hash + Eq>(
 
 impl SignInThrottle {
     /// `Err(seconds to wait)` when this e-mail or address has failed too often.
-    fn check(&self, account: &str, address: Option<IpAddr>, now: Instant) -> Result<(), u32> {
+    pub(crate) fn check(
+        &self,
+        account: &str,
+        address: Option<IpAddr>,
+        now: Instant,
+    ) -> Result<(), u32> {
         let wait = |left: Duration| u32::try_from(left.as_secs().max(1)).unwrap_or(u32::MAX);
         let (failures, left) = count(&self.accounts, account.to_owned(), now, false);
         if failures >= FAILURES_PER_ACCOUNT {
@@ -117,7 +122,7 @@ impl SignInThrottle {
         Ok(())
     }
 
-    fn failed(&self, account: &str, address: Option<IpAddr>, now: Instant) {
+    pub(crate) fn failed(&self, account: &str, address: Option<IpAddr>, now: Instant) {
         count(&self.accounts, account.to_owned(), now, true);
         if let Some(address) = address {
             count(&self.addresses, address, now, true);
@@ -194,7 +199,11 @@ fn text_field(body: &Map<String, Value>, name: &'static str) -> Result<String, A
     }
 }
 
-fn session_cookie(req: &HttpRequest, value: String, max_age_secs: i64) -> Cookie<'static> {
+pub(crate) fn session_cookie(
+    req: &HttpRequest,
+    value: String,
+    max_age_secs: i64,
+) -> Cookie<'static> {
     Cookie::build(SESSION_COOKIE, value)
         .path("/")
         .http_only(true)
