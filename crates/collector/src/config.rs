@@ -313,7 +313,7 @@ impl Settings {
         }
         for entry in &self.form_consent {
             let valid = entry.split_once('=').is_some_and(|(key, policy)| {
-                crate::http::form::is_valid_form_key(key.trim())
+                crate::store::is_valid_form_key(key.trim())
                     && crate::store::leads::ConsentPolicy::parse(policy).is_some()
             });
             if !valid {

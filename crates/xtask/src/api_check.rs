@@ -190,12 +190,24 @@ pub(crate) fn check() -> Result<Option<String>> {
         .spawn()
         .with_context(|| format!("cannot start `{text}`"))?;
     let stdout = child.stdout.take().context("no stdout")?;
+    // The summary's figures: the lines under its "API Operations:" and "Test cases:"
+    // headings (`Tested: 69`, `4561 generated, 4561 passed, 174 skipped`).
     let mut summary = Vec::new();
+    let mut heading: Option<&str> = None;
     for line in BufReader::new(stdout).lines().map_while(Result::ok) {
         println!("{line}");
         let trimmed = line.trim();
-        if trimmed.starts_with("API Operations:") || trimmed.starts_with("Test cases:") {
-            summary.push(trimmed.to_owned());
+        match trimmed {
+            "API Operations:" => heading = Some("operations"),
+            "Test cases:" => heading = Some("cases"),
+            "" => heading = None,
+            figure => match heading {
+                Some("operations") if figure.starts_with("Tested:") => {
+                    summary.push(format!("{} operations", figure["Tested:".len()..].trim()))
+                }
+                Some("cases") => summary.push(figure.to_owned()),
+                _ => {}
+            },
         }
     }
     let status = child.wait().context("schemathesis did not finish")?;
@@ -203,5 +215,5 @@ pub(crate) fn check() -> Result<Option<String>> {
     if !status.success() {
         bail!("the API disagrees with its OpenAPI document (Schemathesis, {status}): see above");
     }
-    Ok((!summary.is_empty()).then(|| summary.join("; ")))
+    Ok((!summary.is_empty()).then(|| summary.join(", ")))
 }

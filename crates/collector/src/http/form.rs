@@ -35,14 +35,12 @@ use super::abuse::{self, HONEYPOT_FIELD};
 use super::error::ApiError;
 use super::AppState;
 use crate::store::leads::{ConsentPolicy, Requester};
-use crate::store::IncomingSubmission;
+use crate::store::{is_valid_form_key, IncomingSubmission, MAX_FORM_KEY_CHARS};
 
 /// Most fields one post may carry (hidden tracker fields included, about 23 of them).
 pub const MAX_FIELDS: usize = 200;
 /// Longest field name accepted, in characters.
 pub const MAX_FIELD_NAME_CHARS: usize = 128;
-/// Longest form key: it becomes a row and shows up in dashboards.
-pub(crate) const MAX_FORM_KEY_CHARS: usize = 64;
 /// Longest kept country and phone values.
 const MAX_SHORT_FIELD_CHARS: usize = 64;
 /// Longest accepted `_redirect` URL.
@@ -276,14 +274,6 @@ pub(crate) async fn parse_multipart(
         fields.push(name, FieldValue::Text(text))?;
     }
     Ok(fields.fields)
-}
-
-/// True for keys made of 1–64 characters of `A–Z a–z 0–9 _ -`.
-pub(crate) fn is_valid_form_key(key: &str) -> bool {
-    (1..=MAX_FORM_KEY_CHARS).contains(&key.len())
-        && key
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 /// A `_redirect` value the browser may be sent to: an absolute http(s) URL with a host and

@@ -30,6 +30,18 @@ use async_trait::async_trait;
 use leadtrail_core::{Channel, Touch, TouchOrigin};
 use serde_json::{Map, Value};
 
+/// Longest form key: it becomes a row and shows up in dashboards.
+pub(crate) const MAX_FORM_KEY_CHARS: usize = 64;
+
+/// True for form keys: 1–64 characters of `A–Z a–z 0–9 _ -` (a key is registered the
+/// first time a post names it).
+pub(crate) fn is_valid_form_key(key: &str) -> bool {
+    (1..=MAX_FORM_KEY_CHARS).contains(&key.len())
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+}
+
 pub(crate) type PersonId = i64;
 pub(crate) type CompanyId = i64;
 pub(crate) type SubmissionId = i64;

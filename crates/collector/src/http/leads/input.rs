@@ -11,7 +11,7 @@ use leadtrail_core::{Touch, TouchField, TouchOrigin};
 use serde_json::{Map, Value};
 
 use crate::http::error::ApiError;
-use crate::http::form::is_valid_form_key;
+use crate::store::is_valid_form_key;
 use crate::store::leads::{
     ConsentPolicy, LeadStatus, NewSale, Requester, SaleStatus, CONSENT_FIELD,
 };
