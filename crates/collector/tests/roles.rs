@@ -7,38 +7,12 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
+use common::cli_ok as cli;
 
 use reqwest::Method;
 use serde_json::{json, Value};
 
 const PASSWORD: &str = "a fine long passphrase";
-
-fn cli(db: &std::path::Path, args: &[&str], stdin: &str) -> String {
-    let mut child = common::command()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8(output.stdout).unwrap().trim().to_owned()
-}
 
 /// How a caller signs in.
 enum Credentials {

@@ -5,8 +5,7 @@
 
 mod common;
 
-use std::io::Write;
-use std::process::Stdio;
+use common::cli_ok as cli;
 use std::time::{Duration, Instant};
 
 use reqwest::blocking::Response;
@@ -16,8 +15,9 @@ const PASSWORD: &str = "a fine long passphrase";
 
 /// `leadtrail user create` on the collector's database, the password piped in.
 pub fn create_user(db: &std::path::Path, email: &str, role: &str, password: &str) {
-    let mut child = common::command()
-        .args([
+    cli(
+        db,
+        &[
             "user",
             "create",
             "--email",
@@ -26,44 +26,8 @@ pub fn create_user(db: &std::path::Path, email: &str, role: &str, password: &str
             "Test User",
             "--role",
             role,
-        ])
-        .arg("--db")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    writeln!(child.stdin.take().unwrap(), "{password}").unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
-    );
-}
-
-fn cli(db: &std::path::Path, args: &[&str], stdin: &str) {
-    let mut child = common::command()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    let output = child.wait_with_output().unwrap();
-    assert!(
-        output.status.success(),
-        "{}",
-        String::from_utf8_lossy(&output.stderr)
+        ],
+        &format!("{password}\n"),
     );
 }
 

@@ -3,29 +3,9 @@
 
 mod common;
 
-use std::io::Write;
-use std::path::Path;
-use std::process::{Output, Stdio};
+use std::process::Output;
 
-/// Runs `leadtrail ARGS --db DB` with `stdin` as standard input (not a terminal).
-fn run(db: &Path, args: &[&str], stdin: &str) -> Output {
-    let mut child = common::command()
-        .args(args)
-        .arg("--db")
-        .arg(db)
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
-    child
-        .stdin
-        .take()
-        .unwrap()
-        .write_all(stdin.as_bytes())
-        .unwrap();
-    child.wait_with_output().unwrap()
-}
+use common::run_with_stdin as run;
 
 fn text(output: &Output) -> (String, String) {
     (

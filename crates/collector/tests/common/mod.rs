@@ -299,6 +299,39 @@ pub fn urlencode(s: &str) -> String {
         .collect()
 }
 
+/// Runs `leadtrail ARGS --db DB` with `stdin` as its standard input (not a terminal, so
+/// a command that asks for a password reads it from the first line).
+pub fn run_with_stdin(db: &Path, args: &[&str], stdin: &str) -> std::process::Output {
+    use std::io::Write;
+    let mut child = command()
+        .args(args)
+        .arg("--db")
+        .arg(db)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(stdin.as_bytes())
+        .unwrap();
+    child.wait_with_output().unwrap()
+}
+
+/// [`run_with_stdin`] that must succeed; its standard output, trimmed.
+pub fn cli_ok(db: &Path, args: &[&str], stdin: &str) -> String {
+    let output = run_with_stdin(db, args, stdin);
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8(output.stdout).unwrap().trim().to_owned()
+}
+
 /// Opens the database file directly (read-only), as an operator would after a stop.
 pub fn open_db(path: &Path) -> rusqlite::Connection {
     rusqlite::Connection::open_with_flags(path, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY).unwrap()
