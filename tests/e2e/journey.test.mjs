@@ -1,4 +1,4 @@
-// The seed's journey, end to end: a visitor comes from a LinkedIn ad, leaves, comes back
+// The acceptance journey, end to end: a visitor comes from a LinkedIn ad, leaves, comes back
 // from a Facebook ad, navigates to a page without parameters and signs up on a customer
 // site that embeds the tracker from the collector on another origin. Later the same person
 // returns through a newsletter link and signs up again. Checked through the API.

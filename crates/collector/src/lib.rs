@@ -1,5 +1,6 @@
-//! leadtrail's collector: receives form posts, attributes them by the seed's rules, stores
-//! them in SQLite, and serves the tracker, the demo site, the dashboard and the JSON API.
+//! leadtrail's collector: receives form posts, attributes them (first interaction, lead
+//! generation, conversion, company source), stores them in SQLite, and serves the
+//! tracker, the demo site, the dashboard and the JSON API.
 //!
 //! The library's public face is the command line ([`cli`], which the binary runs) and the
 //! few items the fuzz targets and the docs test use ([`fuzzing`], [`Settings`]);

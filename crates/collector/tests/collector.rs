@@ -1,6 +1,6 @@
 //! The collector through HTTP: the real binary on 127.0.0.1:0, a real SQLite file.
 //!
-//! Covers the seed's journey with tracker fields, the three body formats, the Referer
+//! Covers the acceptance journey (a LinkedIn ad first, a Facebook ad at the post) with tracker fields, the three body formats, the Referer
 //! fallback, redirects, every client error with its JSON message, CORS, the API's JSON
 //! shapes, tokens, static files, and graceful shutdown with the data committed.
 
@@ -18,7 +18,7 @@ use serde_json::{json, Value};
 const LINKEDIN_AT: &str = "1750000000000";
 const FACEBOOK_AT: &str = "1750100000000";
 
-/// What the tracker adds to a form after the seed's two visits: the LinkedIn ad first,
+/// What the tracker adds to a form after the journey's two visits: the LinkedIn ad first,
 /// the Facebook ad last.
 fn seed_tracker_fields() -> Vec<(&'static str, &'static str)> {
     vec![

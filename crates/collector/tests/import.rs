@@ -56,7 +56,7 @@ fn example_files_import_and_reimport_idempotently() {
         assert_eq!(count(&c, "persons"), 3);
         assert_eq!(count(&c, "submissions"), 3);
         assert_eq!(count(&c, "sales"), 3);
-        // A person row: attribution by the seed's rules at its own time, and its status.
+        // A person row: attribution by the attribution rules at its own time, and its status.
         let (first, lead, status, created): (String, String, String, i64) = c
             .query_row(
                 "SELECT first_source, lead_source, status, created_at FROM persons WHERE email_key = 'ada@acme.example'",

@@ -1,4 +1,4 @@
-//! The seed's attribution rules: which touch is stored where when a form is submitted.
+//! The attribution rules: which touch is stored where when a form is submitted.
 
 use crate::touch::{Touch, DIRECT_MEDIUM, UNTRACKED_SOURCE};
 
@@ -31,7 +31,7 @@ pub fn untracked_if_direct(mut touch: Touch) -> Touch {
     touch
 }
 
-/// What a submission writes, by the seed's table of four data points. It points at the
+/// What a submission writes, by the table of the four data points. It points at the
 /// touches it was given rather than copying them: the single writer thread decides this
 /// for every form post, and each copy of a touch is a dozen allocations there.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -8,7 +8,7 @@
 //!
 //! Without the default `std` feature the crate is `no_std` (with `alloc`) and holds only
 //! what the tracker runs — touches, their normalisation and the wire contract — so that
-//! the tracker can leave out std's panic and formatting machinery (issue 6: the size
+//! the tracker can leave out std's panic and formatting machinery (the size
 //! budget). The collector uses the default features and sees the whole crate.
 //!
 //! With the default `url` feature (native builds only), URLs the server reads — landing

@@ -23,7 +23,7 @@ use crate::tools::{self, Need};
 use crate::tracker;
 use crate::util::{cargo, cargo_target_dir, run};
 
-/// Connections the load generator keeps open (issue 6).
+/// Connections the load generator keeps open.
 const CONNECTIONS: u32 = 64;
 /// How long each phase runs.
 const PHASE: Duration = Duration::from_secs(12);
@@ -32,7 +32,7 @@ const WRK_THREADS: u32 = 2;
 /// What the collector prints once it listens (a contract with crates/collector).
 const LISTENING: &str = "leadtrail listening on http://";
 
-/// The goals of issue 6.
+/// The ingest goals: durable posts against /healthz, latency, memory.
 const GOAL_SHARE_OF_HEALTHZ: f64 = 0.5;
 const GOAL_P99_MS: f64 = 25.0;
 const GOAL_RSS_MB: f64 = 100.0;

@@ -7,7 +7,7 @@
 //! Every submission is written by the step a form post goes through
 //! ([`record_in_write`]): touch values cleaned as the tracker's fields are, sources merged
 //! through the aliases, touches classified into channels with the rules version, first
-//! interaction, lead generation and company by the seed's rules. Demo data is therefore
+//! interaction, lead generation and company by the attribution rules. Demo data is therefore
 //! stored exactly like collected data, and `leadtrail reclassify` right after it has
 //! nothing to change. It goes through the store's writer in large transactions (the server
 //! is not running); the same `--seed` gives the same data, with times relative to `--now`

@@ -1,4 +1,4 @@
-//! `leadtrail link`, `explain`, `reclassify` and `aliases` (issue 5).
+//! `leadtrail link`, `explain`, `reclassify` and `aliases`.
 //!
 //! `link` and `explain` need no database; given `--db` they use its aliases (and `link`
 //! its known values, for "did you mean" warnings). `reclassify` and `aliases` work on a

@@ -1,4 +1,4 @@
-//! API routes of campaign links, aliases and channel explanations (issue 5).
+//! API routes of campaign links, aliases and channel explanations.
 //! Registered inside the token-protected `/api/v1` scope.
 //!
 //! - `GET /explain?url=…&referrer=…` — the touch a visit would store, its channel and rule.

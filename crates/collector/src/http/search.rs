@@ -1,4 +1,4 @@
-//! API routes of criteria search and selections (issue 3), inside the token-protected
+//! API routes of criteria search and selections, inside the token-protected
 //! `/api/v1` scope:
 //!
 //! - `GET /persons`, `GET /companies`: criteria in the query string (`field=value`,

@@ -1,4 +1,4 @@
-//! API routes of dashboard tiles and dashboards (issue 4), inside the token-protected
+//! API routes of dashboard tiles and dashboards, inside the token-protected
 //! `/api/v1` scope:
 //! - `GET /tiles` — the catalogue; `GET /tiles/filters` — owners and countries to filter by;
 //!   `GET /tiles/model` — the size of the tiles' in-memory model;
@@ -343,7 +343,7 @@ fn tiles_of(ids: &[&str]) -> Vec<DashboardTile> {
         .collect()
 }
 
-/// The built-in dashboards of the seed: marketing, lead nurturing, sales.
+/// The built-in dashboards: marketing, lead nurturing, sales.
 fn presets() -> Vec<DashboardJson> {
     let preset = |id: &str, name: &str, tiles: &[&str]| DashboardJson {
         id: id.to_owned(),

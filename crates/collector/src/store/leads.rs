@@ -1,4 +1,4 @@
-//! Working the leads (issue 3): lead status and its history, owners (associates), sales,
+//! Working the leads: lead status and its history, owners (associates), sales,
 //! consent, export and erasure of a person, server-side submissions and import.
 //!
 //! Domain refusals (an unknown owner, a sale for a person that does not exist) are values
@@ -178,7 +178,7 @@ pub(crate) fn consent_value(value: &Value) -> Option<bool> {
     }
 }
 
-/// The purpose the seed shows attribution data under.
+/// The purpose attribution data is shown under (e-marketing).
 pub(crate) const PURPOSE_E_MARKETING: &str = "e_marketing";
 
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -317,7 +317,7 @@ pub(crate) enum ImportRecord {
         submission: IncomingSubmission,
         status: Option<LeadStatus>,
     },
-    /// A submission, attributed by the seed's rules as if it arrived at its time.
+    /// A submission, attributed as if it arrived at its time.
     Submission {
         external_id: String,
         submission: IncomingSubmission,

@@ -1,4 +1,4 @@
-//! Campaign links, source aliases and channel reclassification (issue 5).
+//! Campaign links, source aliases and channel reclassification.
 //!
 //! - Source aliases: the operator's `(alias, source)` pairs, laid over core's built-in ones
 //!   ([`leadtrail_core::channel::SourceAliases`]). The writer applies them to every new
@@ -58,7 +58,7 @@ pub(crate) struct KnownValues {
     pub(crate) campaigns: Vec<String>,
 }
 
-/// Where a touch is stored: the four roles of the seed's data points.
+/// Where a touch is stored: one of the four data points.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum TouchRole {
     FirstInteraction,

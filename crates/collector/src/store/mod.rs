@@ -2,7 +2,7 @@
 //! so that a PostgreSQL backend can join the SQLite one later (one module per backend).
 //!
 //! Contract for every backend:
-//! - [`Store::record_submission`] applies the seed's attribution rules
+//! - [`Store::record_submission`] applies the attribution rules
 //!   ([`leadtrail_core::Attribution::decide`]) atomically: the person, the company and the
 //!   submission are written together or not at all, and the future resolves only after
 //!   the data is durable (committed). A 2xx answer to the client relies on that.

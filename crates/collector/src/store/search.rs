@@ -1,4 +1,4 @@
-//! Finding persons and companies by criteria, and saved selections (issue 3).
+//! Finding persons and companies by criteria, and saved selections.
 //!
 //! Criteria come in two spellings — the query string (`field=value`, `field[op]=value`,
 //! several ANDed) and a JSON tree (`{"all": […]}` / `{"any": […]}` nesting, leaves

@@ -1,4 +1,4 @@
-//! Dashboard tiles and dashboards (issue 4): the tile catalogue, the filters every tile
+//! Dashboard tiles and dashboards: the tile catalogue, the filters every tile
 //! takes, and the storage side of dashboards.
 //!
 //! Definitions (also in docs/dashboards.md):

@@ -24,7 +24,7 @@ pub(crate) const MAX_EXTERNAL_ID_CHARS: usize = 200;
 /// Largest amount in minor units: sums of many stay far from i64's limit.
 pub(crate) const MAX_AMOUNT_MINOR: i64 = 1_000_000_000_000_000;
 
-/// Fields that hold attribution: recorded by the seed's rules, never edited.
+/// Fields that hold attribution: recorded by the attribution rules, never edited.
 pub(crate) const ATTRIBUTION_FIELDS: [&str; 4] = [
     "first_interaction",
     "lead_generation",

@@ -1,4 +1,4 @@
-//! API routes of working the leads (issue 3), inside the token-protected `/api/v1` scope:
+//! API routes of working the leads, inside the token-protected `/api/v1` scope:
 //! lead status and owner (`PATCH /persons/{id}`), status history, associates, sales,
 //! server-side submissions, and privacy (consent is shown with the person; export and
 //! erasure of a person). Attribution stays read-only everywhere.

@@ -270,7 +270,7 @@ static INSERT_IMPORTED_PERSON: LazyLock<String> = LazyLock::new(|| {
 });
 
 /// A person without a submission (an import of a CRM's contacts): first interaction and
-/// lead generation by the seed's rules, as if the person arrived through `current`; sources
+/// lead generation by the attribution rules, as if the person arrived through `current`; sources
 /// merged through the aliases and classified into channels as the writer's `record` does.
 fn import_person(
     connection: &Connection,

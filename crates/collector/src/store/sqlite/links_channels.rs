@@ -93,7 +93,7 @@ impl PreparedTouches {
         Arc::ptr_eq(&self.aliases, aliases)
     }
 
-    /// `(first, first_class, current, current_class)` as the seed's rules and the INSERTs
+    /// `(first, first_class, current, current_class)` as the attribution rules and the INSERTs
     /// take them. Without a remembered first interaction, its class is the current
     /// touch's, as `Attribution::decide` then takes the current touch as the first.
     pub(super) fn roles(&self) -> (Option<&Touch>, &Classified, &Touch, &Classified) {

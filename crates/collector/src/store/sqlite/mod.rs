@@ -322,7 +322,7 @@ fn migration_error(path: &Path, error: rusqlite_migration::Error) -> StoreError 
 
 /// Records one submission on the writer's connection, from inside a write given as code
 /// ([`SubmissionWriter::apply`]): the step every form post goes through (source aliases,
-/// channel classification with the rules version, the seed's attribution rules, company
+/// channel classification with the rules version, the attribution rules, company
 /// matching), for bulk writers that commit many submissions in one transaction
 /// (`leadtrail demo-data`) and must store them exactly as collected ones.
 pub(crate) fn record_in_write(

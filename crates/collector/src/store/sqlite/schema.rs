@@ -126,7 +126,7 @@ pub(super) fn prune_id_floors(c: &rusqlite::Connection) -> rusqlite::Result<()> 
     Ok(())
 }
 
-/// Column-name prefixes of the four roles a touch plays (the seed's four data points).
+/// Column-name prefixes of the four roles a touch plays (the four data points).
 pub(super) const FIRST: &str = "first";
 pub(super) const LEAD: &str = "lead";
 pub(super) const CONVERSION: &str = "conv";

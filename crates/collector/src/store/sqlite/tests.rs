@@ -833,7 +833,7 @@ async fn the_store_works_as_a_shared_trait_object() {
     store.shutdown().await;
 }
 
-/// A small model of the seed's rules, checked against what the store keeps.
+/// A small model of the attribution rules, checked against what the store keeps.
 #[derive(Debug, Clone)]
 struct Step {
     person: usize,

@@ -725,7 +725,7 @@ fn apply(connection: &Connection, operation: &Operation) -> rusqlite::Result<Don
     }
 }
 
-/// The seed's rules, applied to one submission (see [`Attribution::decide`]). Consent
+/// The attribution rules, applied to one submission (see [`Attribution::decide`]). Consent
 /// stated in the payload is recorded with it ([`super::leads::note_consent`]).
 pub(super) fn record(
     connection: &Connection,
@@ -757,7 +757,7 @@ fn record_prepared(
         ..
     } = submission;
     let received_at = *received_at;
-    // Aliases and channels before the seed's rules: every role stores the merged source
+    // Aliases and channels before the attribution rules: every role stores the merged source
     // and its touch's channel. `first_class` is the first interaction's, which is the
     // current touch's when the browser remembered none (as Attribution::decide picks).
     let aliases = links_channels::writer_aliases(connection)?;

@@ -1,4 +1,4 @@
-//! Tiles against fixtures computed by hand (the seed's partner table among them), period
+//! Tiles against fixtures computed by hand (the source-performance example with partners A, B and C among them), period
 //! edges in two time zones, owner and country filters, empty data, and a property test that
 //! the model kept current by the change feed equals a fresh load.
 
@@ -117,7 +117,7 @@ fn sale(
     Ok(())
 }
 
-/// The seed's partner table, plus what the other tiles need (comments give the figures).
+/// The source-performance example (partners A, B and C), plus what the other tiles need (comments give the figures).
 fn partner_fixture(c: &Connection) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO associates (id, name, created_at) VALUES (1, 'Ann', 0), (2, 'Bob', 0)",

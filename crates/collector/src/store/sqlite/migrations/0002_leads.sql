@@ -1,4 +1,4 @@
--- 0002 — working the leads (issue 3): status history, owners, sales, selections, consent,
+-- 0002 — working the leads: status history, owners, sales, selections, consent,
 -- and external ids that make imports idempotent. Times are Unix milliseconds (UTC).
 
 -- Owners are associates; an e-mail identifies one when given.
@@ -61,7 +61,7 @@ CREATE TABLE selection_members (
 ) STRICT, WITHOUT ROWID;
 CREATE INDEX selection_members_member ON selection_members (member_id);
 
--- Consent to a purpose (the seed shows UTM data under "e-marketing"), given or withdrawn,
+-- Consent to a purpose (attribution data is shown under the "e-marketing" purpose), given or withdrawn,
 -- when and through which form. The latest row per person and purpose is in force.
 CREATE TABLE consents (
     id             INTEGER PRIMARY KEY,

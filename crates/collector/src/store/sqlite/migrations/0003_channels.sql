@@ -1,4 +1,4 @@
--- 0003 — channels, source aliases and saved campaign links (issue 5).
+-- 0003 — channels, source aliases and saved campaign links.
 --
 -- Every inline touch role (persons.first_*, persons.lead_*, submissions.conv_*,
 -- companies.src_*) gets three columns, filled by the writer when the touch is stored:

@@ -1,4 +1,4 @@
--- 0004 — dashboards (issue 4): named lists of tiles with default filters. The presets
+-- 0004 — dashboards: named lists of tiles with default filters. The presets
 -- (marketing, lead-nurturing, sales) are built in and not stored here.
 CREATE TABLE dashboards (
     id          INTEGER PRIMARY KEY,

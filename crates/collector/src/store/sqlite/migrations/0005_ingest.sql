@@ -1,1 +1,1 @@
--- 0005 — reserved for ingest hardening (issue 6).
+-- 0005 — reserved for ingest hardening.

@@ -1,4 +1,4 @@
--- 0006 — fewer indexes on the ingest path (issue 6).
+-- 0006 — fewer indexes on the ingest path.
 --
 -- Every index is one more B-tree insert per form post on the single writer thread;
 -- measured, each cost the writer ~0.8 µs of its ~34 µs per new person. These gave nothing
