@@ -34,7 +34,7 @@ use serde_json::{Map, Value};
 use super::abuse::{self, HONEYPOT_FIELD};
 use super::error::ApiError;
 use super::AppState;
-use crate::store::leads::{ConsentPolicy, Requester};
+use crate::store::leads::{ConsentPolicy, Requester, CONSENT_FIELD};
 use crate::store::{is_valid_form_key, IncomingSubmission, MAX_FORM_KEY_CHARS};
 
 /// Most fields one post may carry (hidden tracker fields included, about 23 of them).
@@ -748,13 +748,17 @@ async fn receive(
     parsed.redirect = parsed
         .redirect
         .filter(|url| redirect_allowed(url, &state.allowed_origins));
-    parsed.submission.consent_policy = state.form_consent.policy(&form_key);
-    parsed.submission.requester = Requester {
-        origin: origin
-            .map(str::to_owned)
-            .or_else(|| referer.and_then(origin_of)),
-        address: req.peer_addr().map(|peer| peer.ip().to_string()),
-    };
+    // Only a consent statement uses the policy and keeps the evidence: most posts carry
+    // none, and they skip the lookup and the Referer's parse.
+    if parsed.submission.payload.contains_key(CONSENT_FIELD) {
+        parsed.submission.consent_policy = state.form_consent.policy(&form_key);
+        parsed.submission.requester = Requester {
+            origin: origin
+                .map(str::to_owned)
+                .or_else(|| referer.and_then(origin_of)),
+            address: req.peer_addr().map(|peer| peer.ip().to_string()),
+        };
+    }
     let receipt = state.store.record_submission(parsed.submission).await?;
     tracing::debug!(
         form = %form_key,
