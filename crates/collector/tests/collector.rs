@@ -395,6 +395,16 @@ fn client_errors_are_json_with_a_message_and_write_nothing() {
         ),
         "email: must be a string, not a JSON array or object"
     );
+    assert_eq!(
+        error_of(
+            post(
+                r#"{"email": "a@b.example", "_redirect": {"to": "/x"}}"#,
+                "application/json"
+            ),
+            422
+        ),
+        "_redirect: must be a string, not a JSON array or object"
+    );
 
     // 400 for bodies that cannot be read.
     let message = error_of(post(r#"{"email": "a@b.example""#, "application/json"), 400);
