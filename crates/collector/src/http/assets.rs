@@ -163,6 +163,21 @@ fn relative_path(req: &HttpRequest) -> Option<String> {
     safe.then(|| path.to_owned())
 }
 
+/// The app's record pages: `/people/123` is `person.html`, which reads the id from its own
+/// URL, so a reload or a shared link opens the same record. Ids are what the API uses
+/// (1 to 19 digits, an i64); anything else is the usual 404.
+fn deep_link(path: &str) -> Option<&'static str> {
+    let (collection, id) = path.split_once('/')?;
+    let page = match collection {
+        "people" => "person.html",
+        "companies" => "company.html",
+        "selections" => "selection.html",
+        _ => return None,
+    };
+    let is_id = (1..=19).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_digit());
+    is_id.then_some(page)
+}
+
 /// `GET /thanks`: also where a script's post answered with a redirect lands, so it is
 /// readable across origins like the post's own answer (else the script sees an error).
 pub(crate) async fn thank_you(req: HttpRequest) -> HttpResponse {
@@ -199,6 +214,12 @@ pub(crate) async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError>
         return Err(ApiError::NotFound(format!(
             "{path} is not built; run `cargo xtask build-tracker`"
         )));
+    }
+    if let Some(page) = deep_link(&path) {
+        return match SiteFiles::get(page) {
+            Some(file) => Ok(respond_with(&req, page, file, PAGE_CACHE, false)),
+            None => Err(not_found()),
+        };
     }
     // Pages answer without their extension too (`/people` → `people.html`).
     let candidates = if path.is_empty() || path.ends_with('/') {
@@ -241,6 +262,30 @@ mod tests {
         for bad in ["/../Cargo.toml", "/a/../../x", "/a/./b"] {
             let req = TestRequest::get().uri(bad).to_http_request();
             assert_eq!(relative_path(&req), None, "{bad}");
+        }
+    }
+
+    #[test]
+    fn record_urls_open_their_page() {
+        assert_eq!(deep_link("people/123"), Some("person.html"));
+        assert_eq!(deep_link("companies/45"), Some("company.html"));
+        assert_eq!(deep_link("selections/7"), Some("selection.html"));
+        assert_eq!(deep_link("people/1234567890123456789"), Some("person.html"));
+        for not_a_record in [
+            "people",
+            "people/",
+            "people/12345678901234567890",
+            "people/12a",
+            "people/-1",
+            "people/+1",
+            "people/1/2",
+            "people/1.html",
+            "people/١٢",
+            "links/1",
+            "person/1",
+            "selections/7/board",
+        ] {
+            assert_eq!(deep_link(not_a_record), None, "{not_a_record}");
         }
     }
 
