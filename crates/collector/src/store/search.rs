@@ -300,6 +300,8 @@ pub(crate) fn fields() -> &'static [Field] {
                 company_of_person("c.domain"),
                 value("c.domain"),
             ),
+            // A company's persons (the company card lists them); a company is its own id.
+            field("company_id", Id, value("p.company_id"), value("c.id")),
             field(
                 "created_at",
                 Time,
@@ -933,6 +935,19 @@ mod tests {
             deep = json!({ "all": [deep] });
         }
         assert!(Criteria::from_json(&deep, Entity::Person).is_err());
+    }
+
+    #[test]
+    fn company_id_finds_a_company_s_persons() {
+        let c = Criteria::from_query([("company_id", "42")], Entity::Person).unwrap();
+        let Condition { field, test, .. } = leaf(&c);
+        assert_eq!(field.name, "company_id");
+        assert!(matches!(field.person, Some(Target::Value(ref sql)) if sql == "p.company_id"));
+        assert!(format!("{test:?}").contains("42"), "{test:?}");
+        let err =
+            Criteria::from_query([("company_id[contains]", "4")], Entity::Person).unwrap_err();
+        assert!(err.0.contains("contains"), "{}", err.0);
+        assert!(Criteria::from_query([("company_id", "x")], Entity::Person).is_err());
     }
 
     #[test]
