@@ -585,6 +585,7 @@ fn api_json_shapes() {
             "name",
             "company_id",
             "country",
+            "phone",
             "created_at",
             "first_interaction",
             "lead_generation",

@@ -76,6 +76,8 @@ pub(crate) struct PersonJson {
     pub(crate) name: Option<String>,
     pub(crate) company_id: Option<i64>,
     pub(crate) country: Option<String>,
+    /// As given with the submission that created the person.
+    pub(crate) phone: Option<String>,
     pub(crate) created_at: Option<String>,
     pub(crate) first_interaction: Option<TouchJson>,
     pub(crate) lead_generation: Option<TouchJson>,
@@ -127,6 +129,7 @@ impl From<Person> for PersonJson {
             name: p.name,
             company_id: p.company_id,
             country: p.country,
+            phone: p.phone,
             created_at: rfc3339(p.created_at),
             first_interaction: p
                 .first_interaction
@@ -146,6 +149,8 @@ pub(crate) struct SubmissionJson {
     pub(crate) conversion: TouchJson,
     #[schema(value_type = Object)]
     pub(crate) payload: Map<String, Value>,
+    /// False when the form had UTM capture off: the conversion is empty on purpose.
+    pub(crate) utm_capture: bool,
 }
 
 impl From<Submission> for SubmissionJson {
@@ -156,6 +161,7 @@ impl From<Submission> for SubmissionJson {
             created_at: rfc3339(s.created_at),
             conversion: TouchJson::with_channel(s.conversion, s.conversion_channel),
             payload: s.payload,
+            utm_capture: s.utm_capture,
         }
     }
 }
