@@ -1,5 +1,6 @@
-// What the signed-in pages (/people, /dashboard, /links) share: the session, the API calls
-// and safe element building.
+// The API layer of the signed-in pages: the session, the API calls and safe element
+// building. Pages start through shell.js (header, language, formats), which re-exports
+// this module's helpers.
 //
 // The pages are signed in by the session cookie that /login gets (HttpOnly: no script can
 // read it, and it goes out with the pages' own requests only). A page asks /api/v1/me who is
@@ -22,8 +23,24 @@ let signOutPage = () => {};
 /** Who is signed in (`/api/v1/me`), once the page has started. */
 export let me = null;
 
+/** Texts this module shows; the shell puts them in the user's language. */
+export const messages = {
+  sessionEnded: 'The session has ended; sign in again.',
+  unreachable: (message) => `Cannot reach the collector: ${message}`,
+  apiFailed: (status) => `Cannot reach the API: ${status}`,
+};
+
+/**
+ * For the shell, which asks /api/v1/me itself: who is signed in (what `me` answers from
+ * now on) and how the page hides everything fetched when the session ends.
+ */
+export function setSignedIn(who, signOut) {
+  me = who;
+  signOutPage = signOut;
+}
+
 /** To the sign-in page, which brings the user back here. */
-function toLogin() {
+export function toLogin() {
   const next = location.pathname + location.search;
   location.assign(`/login?next=${encodeURIComponent(next)}`);
 }
@@ -47,7 +64,7 @@ export async function signInWith({ start, signOut }) {
   try {
     res = await fetch('/api/v1/me', { headers: { Accept: 'application/json' } });
   } catch (error) {
-    signOut(`Cannot reach the collector: ${error.message}`);
+    signOut(messages.unreachable(error.message));
     return;
   }
   if (res.status === 401) {
@@ -55,7 +72,7 @@ export async function signInWith({ start, signOut }) {
     return;
   }
   if (!res.ok) {
-    signOut(`Cannot reach the API: ${res.status} ${res.statusText}`);
+    signOut(messages.apiFailed(`${res.status} ${res.statusText}`));
     return;
   }
   me = await res.json();
@@ -76,7 +93,7 @@ export async function request(method, path, { body, accept = 'application/json' 
   if (body !== undefined) headers['Content-Type'] = 'application/json';
   const res = await fetch(path, { method, headers, body: body === undefined ? undefined : JSON.stringify(body) });
   if (res.status === 401) {
-    signOutPage('The session has ended; sign in again.');
+    signOutPage(messages.sessionEnded);
     toLogin();
     throw new SignedOut();
   }
