@@ -1,0 +1,171 @@
+// The company card (/companies/{id}): the company's fields, its source (the lead generation
+// of the person who brought it in: attribution, read-only) and its persons with the lead
+// columns, which the user chooses and orders with the columns gear (stored per user).
+//
+// The persons' page is in the URL (?cursor=), so reload, back and forward show the same
+// rows. Every value may come from a visitor's URL or form: text only.
+
+import { startPage, t, fmt, announce, api, el, $, SignedOut } from './shell.js';
+import { columnsGear, fillTable, personColumns, PERSON_DEFAULTS } from './columns.js';
+
+const PAGE_SIZE = 50;
+const TABLE = 'company.persons';
+
+let companyId = null;
+let gear = null;
+let columns = [];
+let rows = [];
+let generation = 0;
+
+function cursorOfUrl() {
+  const cursor = new URLSearchParams(location.search).get('cursor');
+  return cursor && /^[0-9]{1,19}$/.test(cursor) ? cursor : null;
+}
+
+function urlOf(cursor) {
+  return `/companies/${companyId}${cursor ? `?cursor=${cursor}` : ''}`;
+}
+
+/** A definition list of `[label, value]` pairs; an empty value shows as `—`. */
+function fillFields(dl, pairs) {
+  dl.replaceChildren(
+    ...pairs.flatMap(([label, value, key]) => [
+      el('dt', { text: label }),
+      el('dd', {
+        text: value === null || value === undefined || value === '' ? '—' : String(value),
+        attrs: key ? { 'data-field': key } : {},
+      }),
+    ]),
+  );
+}
+
+function showCompany(company) {
+  $('company-name').textContent = company.name;
+  document.title = `${company.name} · ${t('nav.companies')} · leadtrail`;
+  $('lookalike').hidden = !company.domain_mixes_scripts;
+  fillFields($('details'), [
+    [t('company.name'), company.name, 'name'],
+    [t('company.domain'), company.domain, 'domain'],
+    [t('company.created'), company.created_at ? fmt.dateTime(company.created_at) : null, 'created_at'],
+    [t('company.id'), company.id, 'id'],
+  ]);
+  const source = company.source;
+  $('no-source').hidden = Boolean(source);
+  $('source').hidden = !source;
+  if (!source) {
+    $('source').replaceChildren();
+    return;
+  }
+  fillFields($('source'), [
+    [t('company.source_source'), source.source, 'source'],
+    [t('company.source_medium'), source.medium, 'medium'],
+    [t('company.source_campaign'), source.campaign, 'campaign'],
+    [t('company.source_channel'), source.channel, 'channel'],
+    [t('company.source_term'), source.term, 'term'],
+    [t('company.source_content'), source.content, 'content'],
+    [t('company.source_referrer'), source.referrer, 'referrer'],
+    [t('company.source_landing_page'), source.landing_page, 'landing_page'],
+    [t('company.source_at'), source.at ? fmt.dateTime(source.at) : null, 'at'],
+  ]);
+}
+
+function drawPersons() {
+  fillTable($('persons'), columns, gear.visible(), rows, { href: (p) => `/people/${p.id}` });
+}
+
+async function showPersons(cursor, { focus = false } = {}) {
+  const mine = ++generation;
+  const params = new URLSearchParams({ company_id: String(companyId), limit: String(PAGE_SIZE) });
+  if (cursor) params.set('cursor', cursor);
+  $('persons').setAttribute('aria-busy', 'true');
+  let page;
+  try {
+    page = await api(`/api/v1/persons?${params}`);
+  } catch (error) {
+    if (error instanceof SignedOut) return;
+    $('page-error').textContent = t('company.persons_failed', { message: error.message });
+    return;
+  } finally {
+    if (mine === generation) $('persons').removeAttribute('aria-busy');
+  }
+  // An older answer arriving late must not overwrite a newer one.
+  if (mine !== generation) return;
+  rows = page.items;
+  drawPersons();
+  const total = typeof page.total === 'number' ? page.total : rows.length;
+  const count = t('company.persons_count', { count: total });
+  $('persons-count').textContent = `(${fmt.number(total)})`;
+  announce(count);
+  $('no-persons').hidden = rows.length > 0;
+  $('persons-first').hidden = !cursor;
+  $('persons-first').href = urlOf(null);
+  $('persons-next').hidden = !page.next;
+  if (page.next) $('persons-next').href = urlOf(page.next);
+  if (focus) $('persons-title').focus();
+}
+
+/** Owner names by associate id; an empty map when they cannot be read. */
+async function owners() {
+  try {
+    const { items } = await api('/api/v1/associates');
+    return new Map(items.map((a) => [a.id, a.name]));
+  } catch (error) {
+    if (error instanceof SignedOut) throw error;
+    return new Map();
+  }
+}
+
+async function start(me, { id }) {
+  companyId = id;
+  let company;
+  let names;
+  try {
+    [company, names] = await Promise.all([api(`/api/v1/companies/${id}`), owners()]);
+  } catch (error) {
+    if (error instanceof SignedOut) return;
+    $('page-error').textContent = t('company.load_failed', { message: error.message });
+    // The page still opens: the error is its content, with the way back to the list.
+    $('company-name').textContent = t('company.not_found_title');
+    $('app').querySelectorAll('.card-section').forEach((s) => {
+      s.hidden = true;
+    });
+    return;
+  }
+  showCompany(company);
+  columns = personColumns(fmt, { owners: names, companies: new Map([[company.id, company.name]]) });
+  gear = columnsGear({
+    table: TABLE,
+    columns,
+    defaults: PERSON_DEFAULTS,
+    saved: me.preferences?.columns?.[TABLE] ?? null,
+    onChange: drawPersons,
+  });
+  $('gear-slot').replaceChildren(gear.button);
+  $('persons-title').tabIndex = -1;
+  for (const link of [$('persons-first'), $('persons-next')]) {
+    link.addEventListener('click', (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+      event.preventDefault();
+      const url = new URL(link.href);
+      history.pushState(null, '', url.pathname + url.search);
+      showPersons(cursorOfUrl(), { focus: true });
+    });
+  }
+  window.addEventListener('popstate', () => showPersons(cursorOfUrl()));
+  await showPersons(cursorOfUrl());
+}
+
+function signOut(message = '') {
+  generation++;
+  rows = [];
+  gear?.close();
+  $('app').hidden = true;
+  $('persons').tHead.replaceChildren();
+  $('persons').tBodies[0].replaceChildren();
+  $('details').replaceChildren();
+  $('source').replaceChildren();
+  $('company-name').textContent = '';
+  $('page-error').textContent = message;
+}
+
+startPage({ page: 'companies', start, signOut });
