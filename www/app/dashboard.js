@@ -1,78 +1,82 @@
-// The /dashboard page: pick a dashboard, filter by period,
-// owner and country, see each tile as a chart (Apache ECharts), a number, a table or a
-// list, and click a segment or row to list the persons behind it.
-//
-// Sign-in and API calls are session.js's. Values come from visitors' URLs and can be
-// hostile: tables and lists use textContent, charts draw text on a canvas, and tooltips
-// are rendered as canvas text too (renderMode 'richText'), so no value is ever parsed as HTML.
+// The /dashboard page: choose a dashboard (a preset or one of your own), a period, an owner
+// and a country; every tile is drawn as a chart, a number, a table or a list
+// (dashboard-charts.js), and a row or figure opens the persons behind it
+// (dashboard-drill.js). Marketers and admins make, change, copy and delete dashboards
+// (dashboard-editor.js); viewers read them. The dashboard and the filters are in the URL
+// (?d=&period=&from=&to=&owner=&country=), so reload, back and forward show the same.
 
-import { $, SignedOut, api, el, signInWith, signOutWith } from './session.js';
+import { $, announce, api, el, fmt, startPage, t } from './shell.js';
+import { disposeCharts, drawTile, tileName } from './dashboard-charts.js';
+import { closeDrill, openDrill, setUpDrill } from './dashboard-drill.js';
+import { closeEditor, isEditing, openEditor, setUpEditor } from './dashboard-editor.js';
 
+let me = null;
 let dashboards = [];
-let tileCatalogue = {};
-const charts = new Set();
+let catalogue = {};
+let filterValues = { owners: [], countries: [] };
+let selections = null;
 
-// ---- sign-in ---------------------------------------------------------------------------
+const PRESET_KEYS = { marketing: 'preset_marketing', 'lead-nurturing': 'preset_lead_nurturing', sales: 'preset_sales' };
+const PERIODS = ['ytd', 'last-year', '30', '90', 'custom'];
 
-function clearTiles() {
-  for (const chart of charts) chart.dispose();
-  charts.clear();
-  $('tiles').replaceChildren();
+const canEdit = () => me && (me.role === 'admin' || me.role === 'marketer');
+
+/** A dashboard's name: presets in the user's language, one's own as typed. */
+function dashboardName(d) {
+  return d.preset && PRESET_KEYS[d.id] ? t(`dashboard.${PRESET_KEYS[d.id]}`) : d.name;
 }
 
-function signOut(message = '') {
-  clearTiles();
-  $('drill').hidden = true;
-  $('drill-table').tBodies[0].replaceChildren();
-  $('app').hidden = true;
-  $('sign-out').hidden = true;
-  $('sign-in').hidden = false;
-  $('sign-in-error').textContent = message;
+function currentDashboard() {
+  return dashboards.find((d) => d.id === $('dashboard').value) || dashboards[0];
 }
 
-async function start() {
-  let list;
-  let catalogue;
-  let filters;
-  try {
-    [list, catalogue, filters] = await Promise.all([
-      api('/api/v1/dashboards'),
-      api('/api/v1/tiles'),
-      api('/api/v1/tiles/filters'),
-    ]);
-  } catch (error) {
-    if (!(error instanceof SignedOut)) signOutWith(`Cannot reach the API: ${error.message}`);
-    return;
-  }
-  dashboards = list.items;
-  tileCatalogue = Object.fromEntries(catalogue.items.map((t) => [t.id, t]));
-  $('dashboard').replaceChildren(...dashboards.map((d) => el('option', { text: d.name, attrs: { value: d.id } })));
-  $('owner').replaceChildren(
-    el('option', { text: 'Everyone', attrs: { value: '' } }),
-    ...filters.owners.map((o) => el('option', { text: o.name, attrs: { value: String(o.id) } })),
-  );
-  $('country').replaceChildren(
-    el('option', { text: 'All', attrs: { value: '' } }),
-    ...filters.countries.map((c) => el('option', { text: c, attrs: { value: c } })),
-  );
-  const wanted = new URLSearchParams(location.search).get('d');
-  if (wanted && dashboards.some((d) => d.id === wanted)) $('dashboard').value = wanted;
-  $('sign-in').hidden = true;
-  $('sign-out').hidden = false;
-  $('app').hidden = false;
+// ---- the URL ----------------------------------------------------------------------------
+
+function stateFromPage() {
+  const params = new URLSearchParams();
+  const d = currentDashboard();
+  if (d) params.set('d', d.id);
+  if ($('period').value !== 'ytd') params.set('period', $('period').value);
+  for (const id of ['from', 'to']) if ($('period').value === 'custom' && $(id).value) params.set(id, $(id).value);
+  for (const id of ['owner', 'country']) if ($(id).value) params.set(id, $(id).value);
+  return params;
+}
+
+function writeUrl(push) {
+  const query = stateFromPage().toString();
+  const url = `${location.pathname}${query ? `?${query}` : ''}`;
+  if (url === location.pathname + location.search) return;
+  if (push) history.pushState(null, '', url);
+  else history.replaceState(null, '', url);
+}
+
+/** Shows what the URL says: its dashboard, and its filters over the dashboard's defaults. */
+function readUrl() {
+  const params = new URLSearchParams(location.search);
+  const wanted = params.get('d');
+  $('dashboard').value = wanted && dashboards.some((d) => d.id === wanted) ? wanted : dashboards[0]?.id || '';
   applyDashboardDefaults();
-  await render();
+  if (params.has('period') && PERIODS.includes(params.get('period'))) {
+    $('period').value = params.get('period');
+    setPeriod($('period').value);
+  }
+  if ($('period').value === 'custom') {
+    for (const id of ['from', 'to']) if (params.has(id)) $(id).value = params.get(id);
+  }
+  if (params.has('owner') && [...$('owner').options].some((o) => o.value === params.get('owner'))) $('owner').value = params.get('owner');
+  if (params.has('country') && [...$('country').options].some((o) => o.value === params.get('country'))) $('country').value = params.get('country');
+  showPeriodInputs();
 }
 
-// ---- filters ---------------------------------------------------------------------------
+// ---- filters ----------------------------------------------------------------------------
 
 function isoDate(date) {
   const pad = (n) => String(n).padStart(2, '0');
   return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
 }
 
-// Fills the date inputs for a named period; empty inputs mean "the server's year to
-// date" (in its configured time zone).
+// Fills the date inputs for a named period; empty inputs mean "the server's year to date"
+// (in its configured time zone).
 function setPeriod(name) {
   const today = new Date();
   if (name === 'ytd') {
@@ -89,8 +93,8 @@ function setPeriod(name) {
   }
 }
 
-function currentDashboard() {
-  return dashboards.find((d) => d.id === $('dashboard').value) || dashboards[0];
+function showPeriodInputs() {
+  $('custom-dates').hidden = $('period').value !== 'custom';
 }
 
 function applyDashboardDefaults() {
@@ -100,6 +104,7 @@ function applyDashboardDefaults() {
   $('period').value = filters.from || filters.to ? 'custom' : 'ytd';
   $('owner').value = filters.owner !== undefined ? String(filters.owner) : '';
   $('country').value = filters.country || '';
+  showPeriodInputs();
 }
 
 function filterParams() {
@@ -110,26 +115,117 @@ function filterParams() {
   return params;
 }
 
-$('dashboard').addEventListener('change', () => {
-  applyDashboardDefaults();
-  render();
-});
-$('period').addEventListener('change', () => {
-  setPeriod($('period').value);
-  render();
-});
-for (const id of ['from', 'to']) {
-  $(id).addEventListener('change', () => {
-    $('period').value = 'custom';
-    render();
+/** The query of one tile of a dashboard: the filters and the tile's own parameters. */
+function tileParams(entry) {
+  const params = filterParams();
+  for (const name of ['campaign', 'selection', 'bucket', 'by']) {
+    if (entry[name] !== undefined && entry[name] !== null && entry[name] !== '') params.set(name, String(entry[name]));
+  }
+  return params;
+}
+
+// ---- the dashboard picker and its actions -----------------------------------------------
+
+function fillPicker() {
+  const presets = dashboards.filter((d) => d.preset);
+  const own = dashboards.filter((d) => !d.preset);
+  const option = (d) => el('option', { text: dashboardName(d), attrs: { value: d.id } });
+  const groups = [el('optgroup', { attrs: { label: t('dashboard.presets') } }, presets.map(option))];
+  if (own.length) groups.push(el('optgroup', { attrs: { label: t('dashboard.own') } }, own.map(option)));
+  $('dashboard').replaceChildren(...groups);
+}
+
+function showActions() {
+  const d = currentDashboard();
+  const editable = canEdit();
+  $('new-dashboard').hidden = !editable;
+  $('copy-dashboard').hidden = !editable || !d;
+  $('edit-dashboard').hidden = !editable || !d || d.preset;
+  $('delete-dashboard').hidden = !editable || !d || d.preset;
+  $('preset-note').hidden = !d || !d.preset || !editable;
+  $('delete-confirm').hidden = true;
+  $('dashboard-title').textContent = d ? dashboardName(d) : t('dashboard.title');
+}
+
+async function loadSelections() {
+  if (selections === null) {
+    try {
+      selections = (await api('/api/v1/selections')).items;
+    } catch {
+      selections = [];
+    }
+  }
+  return selections;
+}
+
+async function startEditing(dashboard) {
+  closeDrill();
+  await loadSelections();
+  openEditor(dashboard, {
+    catalogue,
+    filterValues,
+    selections,
+    tileParams,
+    onSaved: (saved) => {
+      dashboards = dashboards.filter((d) => d.id !== saved.id).concat([saved]);
+      fillPicker();
+      $('dashboard').value = saved.id;
+      applyDashboardDefaults();
+      writeUrl(true);
+      showActions();
+      announce(t('dashboard.saved', { name: saved.name }));
+      render().then(() => $('dashboard-title').focus());
+    },
+    onCancel: () => $(dashboard ? 'edit-dashboard' : 'new-dashboard').focus(),
   });
 }
-for (const id of ['owner', 'country']) $(id).addEventListener('change', () => render());
-$('filters').addEventListener('submit', (event) => event.preventDefault());
 
-// ---- tiles -----------------------------------------------------------------------------
+async function copyDashboard() {
+  const d = currentDashboard();
+  const body = { name: t('dashboard.copy_name', { name: dashboardName(d) }), tiles: d.tiles, filters: d.filters || {} };
+  try {
+    const copy = await api('/api/v1/dashboards', { method: 'POST', body });
+    dashboards.push(copy);
+    fillPicker();
+    $('dashboard').value = copy.id;
+    applyDashboardDefaults();
+    writeUrl(true);
+    showActions();
+    announce(t('dashboard.copied', { name: copy.name }));
+    await render();
+    $('dashboard-title').focus();
+  } catch (error) {
+    $('error').textContent = error.message;
+  }
+}
+
+async function deleteDashboard() {
+  const d = currentDashboard();
+  try {
+    await api(`/api/v1/dashboards/${encodeURIComponent(d.id)}`, { method: 'DELETE' });
+  } catch (error) {
+    $('error').textContent = error.message;
+    return;
+  }
+  dashboards = dashboards.filter((x) => x.id !== d.id);
+  fillPicker();
+  $('dashboard').value = dashboards[0]?.id || '';
+  applyDashboardDefaults();
+  writeUrl(true);
+  showActions();
+  announce(t('dashboard.deleted', { name: d.name }));
+  await render();
+  $('dashboard').focus();
+}
+
+// ---- tiles ------------------------------------------------------------------------------
 
 let generation = 0;
+
+function clearTiles() {
+  disposeCharts($('tiles'));
+  $('tiles').replaceChildren();
+}
 
 async function render() {
   const dashboard = currentDashboard();
@@ -137,161 +233,131 @@ async function render() {
   const mine = ++generation;
   clearTiles();
   $('error').textContent = '';
-  $('status').textContent = 'Loading…';
+  $('status').textContent = t('dashboard.loading');
   const started = performance.now();
-  const cards = dashboard.tiles.map((entry) => {
-    const info = tileCatalogue[entry.tile] || { title: entry.tile, kind: 'table' };
-    const card = el('article', { className: 'tile', attrs: { 'data-tile': entry.tile } }, [
-      el('h2', { text: info.title }),
-    ]);
+  const cards = dashboard.tiles.map((entry, i) => {
+    const info = catalogue[entry.tile] || { title: entry.tile, kind: 'table' };
+    const headingId = `tile-${i}-title`;
+    const heading = el('h2', { text: tileName(entry.tile, info.title), attrs: { id: headingId } });
+    const head = el('div', { className: 'tile-head' }, [heading]);
+    const body = el('div', { className: 'tile-body' });
+    const card = el('article', { className: 'tile', attrs: { 'data-tile': entry.tile, 'aria-labelledby': headingId, tabindex: '-1' } }, [head, body]);
     $('tiles').append(card);
-    return { entry, card };
+    return { entry, card, head, body };
   });
-  const results = await Promise.allSettled(cards.map(({ entry }) => {
-    const params = filterParams();
-    if (entry.campaign) params.set('campaign', entry.campaign);
-    if (entry.selection !== undefined) params.set('selection', String(entry.selection));
-    return api(`/api/v1/tiles/${encodeURIComponent(entry.tile)}?${params}`);
-  }));
+  const results = await Promise.allSettled(cards.map(({ entry }) => api(`/api/v1/tiles/${encodeURIComponent(entry.tile)}?${tileParams(entry)}`)));
   if (mine !== generation) return;
   results.forEach((result, i) => {
-    const { entry, card } = cards[i];
+    const { entry, card, head, body } = cards[i];
     if (result.status === 'fulfilled') {
-      drawTile(card, entry, result.value);
+      const tile = result.value;
+      const drill = (key, title, opener) => {
+        const params = tileParams(entry);
+        if (key !== null && key !== undefined) params.set('key', key);
+        params.set('limit', '100');
+        openDrill({ tileId: tile.tile, title, params, from: opener || card });
+      };
+      const toggle = drawTile(body, tile, { drill, card, bucket: entry.bucket });
+      if (toggle) head.append(toggle);
     } else {
-      card.append(el('p', { className: 'error', text: result.reason.message }));
+      body.append(el('p', { className: 'error', text: result.reason.message }));
     }
   });
   const first = results.find((r) => r.status === 'fulfilled');
-  const period = first ? `${first.value.period.from} – ${first.value.period.to}` : '';
-  $('status').textContent = `${period} · ${Math.round(performance.now() - started)} ms`;
+  const period = first ? `${fmt.date(first.value.period.from)} – ${fmt.date(first.value.period.to)}` : '';
+  const ms = Math.round(performance.now() - started);
+  $('status').textContent = period ? `${period} · ${ms} ms` : `${ms} ms`;
 }
 
-// Rows as the chart shows them: pipeline rows carry their currency.
-function rowLabel(tile, row) {
-  return tile.tile === 'pipeline-by-lead-source' ? `${row.label} (${row.currency})` : row.label;
-}
+// ---- start ------------------------------------------------------------------------------
 
-function chartBox(card) {
-  const box = el('div', { className: 'chart' });
-  card.append(box);
-  const chart = echarts.init(box, null, { renderer: 'canvas' });
-  charts.add(chart);
-  return chart;
-}
-
-const TOOLTIP = { trigger: 'item', renderMode: 'richText' };
-
-function drawTile(card, entry, tile) {
-  const rows = tile.rows;
-  if (tile.kind === 'number') {
-    const value = rows[0] ? rows[0].value : 0;
-    const button = el('button', { className: 'number', text: value.toLocaleString(), attrs: { type: 'button', title: 'List these persons' } });
-    button.addEventListener('click', () => drill(entry, tile, null, tile.title));
-    card.append(button);
-    return;
-  }
-  if (rows.length === 0) {
-    card.append(el('p', { className: 'note', text: 'No data for these filters.' }));
-    return;
-  }
-  if (tile.kind === 'table') return drawTable(card, entry, tile);
-  if (tile.kind === 'list') return drawList(card, tile);
-  const chart = chartBox(card);
-  const data = rows.map((row) => ({ name: rowLabel(tile, row), value: row.value }));
-  if (tile.kind === 'funnel') {
-    const stages = rows.filter((r) => !r.separate);
-    const apart = rows.filter((r) => r.separate);
-    chart.setOption({
-      tooltip: TOOLTIP,
-      title: { subtext: apart.map((r) => `${r.label}: ${r.value}`).join(' · '), left: 'center', top: 'bottom' },
-      series: [{
-        type: 'funnel', sort: 'descending', top: 10, bottom: 40, left: '10%', width: '80%',
-        label: { show: true, position: 'inside', formatter: '{b}: {c}' },
-        data: stages.map((r) => ({ name: r.label, value: r.value })),
-      }],
-    });
-    chart.on('click', (p) => drill(entry, tile, stages[p.dataIndex].key, `${tile.title}: ${stages[p.dataIndex].label}`));
-    return;
-  }
-  if (tile.kind === 'donut') {
-    chart.setOption({
-      tooltip: TOOLTIP,
-      legend: { type: 'scroll', bottom: 0 },
-      series: [{
-        type: 'pie', radius: ['40%', '68%'], center: ['50%', '45%'],
-        label: { formatter: (p) => (tile.tile === 'campaign-channel-split' ? `${p.name}: ${rows[p.dataIndex].share} %` : `${p.name}: ${p.value}`) },
-        data,
-      }],
-    });
-  } else {
-    const suffix = tile.tile === 'conversion-rate-by-source' ? ' %' : '';
-    chart.setOption({
-      tooltip: TOOLTIP,
-      grid: { left: 8, right: 40, top: 8, bottom: 8, containLabel: true },
-      xAxis: { type: 'value' },
-      yAxis: { type: 'category', inverse: true, data: data.map((d) => d.name), axisLabel: { width: 140, overflow: 'truncate' } },
-      series: [{ type: 'bar', data: data.map((d) => d.value), label: { show: true, position: 'right', formatter: (p) => `${p.value}${suffix}` } }],
-    });
-  }
-  chart.on('click', (p) => {
-    const row = rows[p.dataIndex];
-    if (row && row.key !== null && row.key !== undefined) drill(entry, tile, row.key, `${tile.title}: ${row.label}`);
+function wire() {
+  $('dashboard').addEventListener('change', () => {
+    closeEditor();
+    applyDashboardDefaults();
+    writeUrl(true);
+    showActions();
+    render();
   });
-}
-
-function drawTable(card, entry, tile) {
-  const columns = {
-    'source-performance': [['Source', 'source'], ['Medium', 'medium'], ['Leads', 'leads', true], ['Deals', 'deals', true], ['Conversion %', 'conversion_rate', true]],
-    'attribution-quality': [['Finding', 'label'], ['Count', 'value', true], ['', 'detail']],
-  }[tile.tile] || [['Site', 'label'], ['New leads', 'value', true]];
-  const head = el('tr', {}, columns.map(([name, , num]) => el('th', { text: name, className: num ? 'num' : '' })));
-  const body = el('tbody');
-  for (const row of tile.rows) {
-    const tr = el('tr', { attrs: { tabindex: '0' } }, columns.map(([, field, num]) => el('td', { text: row[field], className: num ? 'num' : '' })));
-    const open = () => drill(entry, tile, row.key, `${tile.title}: ${row.label}`);
-    tr.addEventListener('click', open);
-    tr.addEventListener('keydown', (e) => { if (e.key === 'Enter') open(); });
-    body.append(tr);
+  $('period').addEventListener('change', () => {
+    setPeriod($('period').value);
+    showPeriodInputs();
+    writeUrl(false);
+    render();
+  });
+  for (const id of ['from', 'to']) {
+    $(id).addEventListener('change', () => {
+      writeUrl(false);
+      render();
+    });
   }
-  card.append(el('table', {}, [el('thead', {}, [head]), body]));
-}
-
-function drawList(card, tile) {
-  const first = tile.rows[0];
-  if (first && first.selection) card.append(el('p', { className: 'note', text: first.selection }));
-  card.append(el('ul', {}, tile.rows.map((row) => el('li', { text: `${row.label} · ${row.value}` }))));
-}
-
-// ---- drill-down ------------------------------------------------------------------------
-
-async function drill(entry, tile, key, title) {
-  const params = filterParams();
-  if (entry.campaign) params.set('campaign', entry.campaign);
-  if (key !== null && key !== undefined) params.set('key', key);
-  params.set('limit', '100');
-  $('drill').hidden = false;
-  $('drill-title').textContent = title;
-  const body = $('drill-table').tBodies[0];
-  body.replaceChildren(el('tr', {}, [el('td', { text: 'Loading…', attrs: { colspan: '6' } })]));
-  try {
-    const answer = await api(`/api/v1/tiles/${encodeURIComponent(tile.tile)}/persons?${params}`);
-    body.replaceChildren(...answer.items.map((p) => el('tr', {}, [
-      el('td', { text: p.email }),
-      el('td', { text: p.name }),
-      el('td', { text: p.country }),
-      el('td', { text: p.lead_generation?.source }),
-      el('td', { text: p.lead_generation?.campaign }),
-      el('td', { text: p.created_at }),
-    ])));
-    if (answer.items.length === 0) body.append(el('tr', {}, [el('td', { text: 'Nobody.', attrs: { colspan: '6' } })]));
-  } catch (error) {
-    body.replaceChildren(el('tr', {}, [el('td', { className: 'error', text: error.message, attrs: { colspan: '6' } })]));
+  for (const id of ['owner', 'country']) {
+    $(id).addEventListener('change', () => {
+      writeUrl(false);
+      render();
+    });
   }
-  $('drill').scrollIntoView({ behavior: 'smooth', block: 'nearest' });
+  $('filters').addEventListener('submit', (event) => event.preventDefault());
+  $('new-dashboard').addEventListener('click', () => startEditing(null));
+  $('edit-dashboard').addEventListener('click', () => startEditing(currentDashboard()));
+  $('copy-dashboard').addEventListener('click', copyDashboard);
+  $('delete-dashboard').addEventListener('click', () => {
+    $('delete-question').textContent = t('dashboard.delete_question', { name: dashboardName(currentDashboard()) });
+    $('delete-confirm').hidden = false;
+    $('delete-cancel').focus();
+  });
+  $('delete-yes').addEventListener('click', deleteDashboard);
+  $('delete-cancel').addEventListener('click', () => {
+    $('delete-confirm').hidden = true;
+    $('delete-dashboard').focus();
+  });
+  window.addEventListener('popstate', () => {
+    if (!dashboards.length) return;
+    closeDrill();
+    if (isEditing()) closeEditor();
+    readUrl();
+    showActions();
+    render();
+  });
+  setUpDrill();
+  setUpEditor();
 }
-$('drill-close').addEventListener('click', () => { $('drill').hidden = true; });
 
-window.addEventListener('resize', () => { for (const chart of charts) chart.resize(); });
+async function start(user) {
+  me = user;
+  $('page-error').textContent = '';
+  const [list, tiles, values] = await Promise.all([
+    api('/api/v1/dashboards'),
+    api('/api/v1/tiles'),
+    api('/api/v1/tiles/filters'),
+  ]);
+  dashboards = list.items;
+  catalogue = Object.fromEntries(tiles.items.map((info) => [info.id, info]));
+  filterValues = values;
+  fillPicker();
+  $('owner').replaceChildren(
+    el('option', { text: t('dashboard.everyone'), attrs: { value: '' } }),
+    ...values.owners.map((o) => el('option', { text: o.name, attrs: { value: String(o.id) } })),
+  );
+  $('country').replaceChildren(
+    el('option', { text: t('dashboard.all_countries'), attrs: { value: '' } }),
+    ...values.countries.map((c) => el('option', { text: c, attrs: { value: c } })),
+  );
+  readUrl();
+  showActions();
+  $('app').hidden = false;
+  await render();
+}
 
-signInWith({ start, signOut });
+function signOut(message = '') {
+  $('page-error').textContent = message;
+  closeDrill();
+  closeEditor();
+  clearTiles();
+  dashboards = [];
+  selections = null;
+  $('app').hidden = true;
+}
+
+wire();
+startPage({ page: 'dashboard', start, signOut });
