@@ -4,8 +4,9 @@
 //! - `GET /persons`, `GET /companies`: criteria in the query string (`field=value`,
 //!   `field[op]=value`, ANDed); `POST /persons/search`, `POST /companies/search`: the
 //!   criteria as a JSON tree in the body (see [`crate::store::search`]).
-//! - Every listing answers `{"items": […], "next": cursor}` in id order (`?limit=`, default
-//!   50, at most 1000; `?cursor=` from the previous page), or CSV with every attribution
+//! - Every listing answers `{"items": […], "next": cursor, "total": n}` in id order
+//!   (`?limit=`, default 50, at most 1000; `?cursor=` from the previous page; `total` counts
+//!   every match, whatever the cursor), or CSV with every attribution
 //!   column for `Accept: text/csv` or `?format=csv`, streamed page by page.
 //! - `/selections` (+ `/{id}`, `/{id}/members`, `/{id}/board`): saved static or dynamic
 //!   selections; members listings take the same extra criteria and formats as search.
@@ -16,6 +17,7 @@ pub(crate) mod doc;
 use std::sync::Arc;
 
 use actix_web::http::header;
+use futures_util::future::try_join;
 use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 use serde_json::{json, Value};
@@ -207,12 +209,15 @@ struct PageJson<T> {
     items: Vec<T>,
     /// The cursor of the next page, `null` on the last one.
     next: Option<String>,
+    /// How many rows match the criteria in all (not only from the cursor on).
+    total: u64,
 }
 
-fn page_json<T, J: Serialize>(page: Page<T>, f: impl Fn(T) -> J) -> HttpResponse {
+fn page_json<T, J: Serialize>(page: Page<T>, total: u64, f: impl Fn(T) -> J) -> HttpResponse {
     HttpResponse::Ok().json(PageJson {
         items: page.items.into_iter().map(f).collect(),
         next: page.next.map(|id| id.to_string()),
+        total,
     })
 }
 
@@ -235,15 +240,21 @@ async fn respond(
         ));
     }
     let request = SearchRequest {
-        criteria,
+        criteria: criteria.clone(),
         after: listing.after,
         limit: listing.limit.unwrap_or(DEFAULT_LIMIT),
     };
+    // The page and the count are independent reads: run them side by side.
+    let total = store.count_matches(entity, criteria);
     Ok(match entity {
-        Entity::Person => page_json(store.search_persons(request).await?, |r| {
-            PersonJson::from(r)
-        }),
-        Entity::Company => page_json(store.search_companies(request).await?, CompanyJson::from),
+        Entity::Person => {
+            let (page, total) = try_join(store.search_persons(request), total).await?;
+            page_json(page, total, PersonJson::from)
+        }
+        Entity::Company => {
+            let (page, total) = try_join(store.search_companies(request), total).await?;
+            page_json(page, total, CompanyJson::from)
+        }
     })
 }
 

@@ -33,12 +33,16 @@ pub(crate) struct CriteriaNode {
 pub(crate) struct PersonPage {
     pub(crate) items: Vec<PersonJson>,
     pub(crate) next: Option<String>,
+    /// How many persons match in all (the same on every page).
+    pub(crate) total: u64,
 }
 
 #[derive(Debug, Serialize, ToSchema)]
 pub(crate) struct CompanyPage {
     pub(crate) items: Vec<CompanyJson>,
     pub(crate) next: Option<String>,
+    /// How many companies match in all (the same on every page).
+    pub(crate) total: u64,
 }
 
 /// A selection's members: persons or companies, as the selection's entity says.
@@ -46,6 +50,8 @@ pub(crate) struct CompanyPage {
 pub(crate) struct MemberPage {
     pub(crate) items: Vec<Member>,
     pub(crate) next: Option<String>,
+    /// How many members match in all (the same on every page).
+    pub(crate) total: u64,
 }
 
 /// One member of a selection.
