@@ -107,6 +107,8 @@ struct Listing {
     limit: Option<usize>,
     after: Option<i64>,
     format: Format,
+    /// `?order=newest`: ids descending (the cursor then continues below its id).
+    newest_first: bool,
 }
 
 /// All `(key, value)` pairs of the query string, in order and with repeats.
@@ -130,6 +132,7 @@ fn listing(
         limit: None,
         after: None,
         format: if wants_csv { Format::Csv } else { Format::Json },
+        newest_first: false,
     };
     let mut rest = Vec::new();
     for (key, value) in pairs {
@@ -154,6 +157,17 @@ fn listing(
                         "cursor: {value:?} is not a cursor from a previous page's \"next\""
                     ))
                 })?);
+            }
+            "order" => {
+                listing.newest_first = match value.as_str() {
+                    "newest" => true,
+                    "id" => false,
+                    other => {
+                        return Err(ApiError::bad_request(format!(
+                            "order: {other:?} is not an order; use id (oldest first) or newest"
+                        )))
+                    }
+                }
             }
             "format" => {
                 listing.format = match value.as_str() {
@@ -236,6 +250,7 @@ async fn respond(
             criteria,
             listing.after,
             listing.limit,
+            listing.newest_first,
             file_name,
         ));
     }
@@ -243,6 +258,7 @@ async fn respond(
         criteria: criteria.clone(),
         after: listing.after,
         limit: listing.limit.unwrap_or(DEFAULT_LIMIT),
+        newest_first: listing.newest_first,
     };
     // The page and the count are independent reads: run them side by side.
     let total = store.count_matches(entity, criteria);
@@ -299,6 +315,7 @@ async fn search(
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
     responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
@@ -316,6 +333,7 @@ async fn list_persons(
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
     responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
@@ -332,6 +350,7 @@ async fn list_companies(
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
     request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
     responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
@@ -350,6 +369,7 @@ async fn search_persons(
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50); with CSV a cap on rows"),
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
+        ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
     request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
     responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
@@ -632,6 +652,7 @@ fn member_criteria(selection: &Selection) -> Result<Criteria, ApiError> {
         ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "page size, 1 to 1000 (default 50)"),
         ("cursor" = Option<String>, Query, pattern = "^[0-9]{1,18}$", description = "`next` of the previous page"),
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` or `csv`"),
+        ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest`"),
     ),
     responses((status = 200, description = "a page of members, persons or companies as the selection's entity says (or CSV)", content((doc::MemberPage = "application/json"), (String = "text/csv"))), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
@@ -774,6 +795,7 @@ async fn board(
                 criteria: column,
                 after: None,
                 limit,
+                newest_first: false,
             })
             .await?;
         let items: Vec<PersonJson> = page.items.into_iter().map(PersonJson::from).collect();
@@ -804,6 +826,7 @@ async fn board(
         remove_members,
         board
     ),
+    components(schemas(doc::ListOrder)),
     tags(
         (name = "search", description = "Persons and companies by attribution criteria"),
         (name = "selections", description = "Saved static and dynamic selections, and the board"),

@@ -713,19 +713,22 @@ pub(crate) fn escape_like(text: &str) -> String {
     out
 }
 
-/// One page of results in id order; `next` is the last id when more may follow.
+/// One page of results in the request's id order; `next` is the last id when more may follow.
 #[derive(Debug, Clone)]
 pub(crate) struct Page<T> {
     pub(crate) items: Vec<T>,
     pub(crate) next: Option<i64>,
 }
 
-/// A search: the tree, where to continue (ids above `after`), and how many.
+/// A search: the tree, where to continue, how many, and in which direction: ids ascending
+/// from above `after`, or with `newest_first` descending from below it (ids grow with
+/// creation, so that is newest first).
 #[derive(Debug, Clone)]
 pub(crate) struct SearchRequest {
     pub(crate) criteria: Criteria,
     pub(crate) after: Option<i64>,
     pub(crate) limit: usize,
+    pub(crate) newest_first: bool,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -115,6 +115,7 @@ struct Export {
     entity: Entity,
     criteria: Criteria,
     after: Option<i64>,
+    newest_first: bool,
     remaining: Option<usize>,
     started: bool,
     finished: bool,
@@ -140,6 +141,7 @@ impl Export {
             criteria: self.criteria.clone(),
             after: self.after,
             limit,
+            newest_first: self.newest_first,
         };
         let (rows, next) = match self.entity {
             Entity::Person => match self.store.search_persons(request).await {
@@ -187,6 +189,7 @@ pub(super) fn response(
     criteria: Criteria,
     after: Option<i64>,
     cap: Option<usize>,
+    newest_first: bool,
     file_name: &str,
 ) -> HttpResponse {
     let export = Export {
@@ -194,6 +197,7 @@ pub(super) fn response(
         entity,
         criteria,
         after,
+        newest_first,
         remaining: cap,
         started: false,
         finished: false,

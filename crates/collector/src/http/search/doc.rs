@@ -148,3 +148,11 @@ pub(crate) enum SelectionKind {
     Static,
     Dynamic,
 }
+
+/// `?order=` of listings: `id` (oldest first, the default) or `newest` (newest first).
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub(crate) enum ListOrder {
+    Id,
+    Newest,
+}

@@ -176,19 +176,30 @@ static COMPANY_COLUMNS: LazyLock<String> =
 
 /// `SELECT <columns> FROM <table> WHERE id IN (<one page of matching ids>) ORDER BY id`:
 /// the page is found on the narrow id query (which can use the attribution indexes), and
-/// only its rows are read in full.
-fn page_sql(entity: Entity, columns: &str, where_sql: &str) -> String {
+/// only its rows are read in full. Newest first, the ids run down from below the cursor.
+fn page_sql(entity: Entity, columns: &str, where_sql: &str, newest_first: bool) -> String {
     let (t, a) = (table(entity), alias(entity));
+    let (beyond, order) = if newest_first {
+        ("<", "DESC")
+    } else {
+        (">", "ASC")
+    };
     format!(
         "SELECT {columns} FROM {t} WHERE id IN \
-         (SELECT {a}.id FROM {t} {a} WHERE {where_sql} AND {a}.id > ? ORDER BY {a}.id LIMIT ?) \
-         ORDER BY id"
+         (SELECT {a}.id FROM {t} {a} WHERE {where_sql} AND {a}.id {beyond} ? \
+         ORDER BY {a}.id {order} LIMIT ?) \
+         ORDER BY id {order}"
     )
 }
 
 fn page_params(w: Where, request: &SearchRequest) -> Vec<SqlValue> {
     let mut params = w.params;
-    params.push(SqlValue::Integer(request.after.unwrap_or(i64::MIN)));
+    let start = if request.newest_first {
+        i64::MAX
+    } else {
+        i64::MIN
+    };
+    params.push(SqlValue::Integer(request.after.unwrap_or(start)));
     params.push(SqlValue::Integer(
         i64::try_from(request.limit.saturating_add(1)).unwrap_or(i64::MAX),
     ));
@@ -234,7 +245,12 @@ fn read_selection(c: &Connection, id: i64) -> rusqlite::Result<Option<Selection>
 impl SearchStore for SqliteStore {
     async fn search_persons(&self, request: SearchRequest) -> StoreResult<Page<Person>> {
         let w = Where::of(&request.criteria, Entity::Person);
-        let sql = page_sql(Entity::Person, &PERSON_COLUMNS, &w.sql);
+        let sql = page_sql(
+            Entity::Person,
+            &PERSON_COLUMNS,
+            &w.sql,
+            request.newest_first,
+        );
         let limit = request.limit;
         let params = page_params(w, &request);
         self.read(move |c| {
@@ -249,7 +265,12 @@ impl SearchStore for SqliteStore {
 
     async fn search_companies(&self, request: SearchRequest) -> StoreResult<Page<Company>> {
         let w = Where::of(&request.criteria, Entity::Company);
-        let sql = page_sql(Entity::Company, &COMPANY_COLUMNS, &w.sql);
+        let sql = page_sql(
+            Entity::Company,
+            &COMPANY_COLUMNS,
+            &w.sql,
+            request.newest_first,
+        );
         let limit = request.limit;
         let params = page_params(w, &request);
         self.read(move |c| {

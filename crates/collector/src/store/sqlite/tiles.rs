@@ -150,6 +150,7 @@ impl SqliteStore {
                 criteria: narrowed,
                 after: None,
                 limit: SELECTION_ROWS,
+                newest_first: false,
             })
             .await?;
         Ok(Ok(page
