@@ -141,14 +141,19 @@ export function columnsGear({ table, columns, defaults, onChange = () => {}, sav
     list.querySelector('input')?.focus();
   }
 
-  function close() {
-    if (dialog.open) dialog.close();
-  }
-
-  dialog.addEventListener('close', () => {
+  function closed() {
     button.setAttribute('aria-expanded', 'false');
     button.focus();
-  });
+  }
+
+  function close() {
+    if (!dialog.open) return;
+    dialog.close();
+    closed();
+  }
+
+  // Escape closes the dialog without a call to close(): the 'close' event follows it.
+  dialog.addEventListener('close', closed);
   button.addEventListener('click', open);
   cancel.addEventListener('click', close);
   reset.addEventListener('click', () => {

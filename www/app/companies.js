@@ -39,7 +39,7 @@ const COLUMNS = () => [
 
 /** One page of companies: GET with no filter, else the filter as "name or domain contains". */
 async function fetchPage({ q, cursor }) {
-  const params = new URLSearchParams({ limit: String(PAGE_SIZE) });
+  const params = new URLSearchParams({ limit: String(PAGE_SIZE), order: 'newest' });
   if (cursor) params.set('cursor', cursor);
   if (!q) return api(`/api/v1/companies?${params}`);
   const tree = {

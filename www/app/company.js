@@ -75,7 +75,7 @@ function drawPersons() {
 
 async function showPersons(cursor, { focus = false } = {}) {
   const mine = ++generation;
-  const params = new URLSearchParams({ company_id: String(companyId), limit: String(PAGE_SIZE) });
+  const params = new URLSearchParams({ company_id: String(companyId), limit: String(PAGE_SIZE), order: 'newest' });
   if (cursor) params.set('cursor', cursor);
   $('persons').setAttribute('aria-busy', 'true');
   let page;
