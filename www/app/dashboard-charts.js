@@ -135,6 +135,8 @@ export function drawTile(body, tile, { drill, card, bucket }) {
   const tableBox = el('div', { className: 'as-table', attrs: { hidden: '' } });
   body.append(chartBox, tableBox);
   const series = shape === 'trend' ? trendSeries(tile, rows, bucket) : null;
+  // Bars get a line each, two when a long name wraps, so their names never overlap.
+  if (shape === 'bar') chartBox.style.height = `${Math.max(288, orderedRows(tile, rows, shape).length * 28 + 48)}px`;
   const chart = echarts.init(chartBox, null, { renderer: 'canvas' });
   charts.add(chart);
   resizer.observe(chartBox);
@@ -236,7 +238,7 @@ function chartOption(tile, rows, shape) {
       type: 'category', inverse: true,
       data: ordered.map((r) => rowLabel(tile, r)),
       // Long names wrap onto a second line instead of ending in "…".
-      axisLabel: { width: 130, overflow: 'break', color: '#14213d', interval: 0, lineHeight: 14 },
+      axisLabel: { width: 130, overflow: 'break', color: '#14213d', interval: 0, lineHeight: 13 },
     },
     series: [{
       type: 'bar', data: ordered.map((r) => r.value), barMaxWidth: 28,

@@ -105,7 +105,7 @@ async function preview() {
     box.replaceChildren(el('p', { className: 'note', text: error }));
     return;
   }
-  const heading = el('h4', { text: t('dashboard.preview_of', { tile: entryName(entry) }) });
+  const heading = el('h3', { text: t('dashboard.preview_of', { tile: entryName(entry) }) });
   box.replaceChildren(heading, el('p', { className: 'note', text: t('dashboard.loading') }));
   try {
     const answer = await api(`/api/v1/tiles/${encodeURIComponent(entry.tile)}?${context.tileParams(entry)}`);
