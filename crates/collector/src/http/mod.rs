@@ -25,6 +25,7 @@ mod limits;
 pub(crate) mod links;
 pub(crate) mod openapi;
 pub(crate) mod password;
+pub(crate) mod preferences;
 pub(crate) mod quality;
 mod routes;
 pub(crate) mod search;
@@ -243,6 +244,7 @@ fn register(r: &mut Router<'_>) {
                 tokens::routes(r);
                 users::routes(r);
                 password::routes(r);
+                preferences::routes(r);
                 audit::routes(r);
                 leads::routes(r);
                 search::routes(r);

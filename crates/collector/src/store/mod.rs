@@ -13,6 +13,7 @@ pub(crate) mod accounts;
 pub(crate) mod invitations;
 pub(crate) mod leads;
 pub(crate) mod links;
+pub(crate) mod preferences;
 pub(crate) mod quality;
 pub(crate) mod search;
 pub(crate) mod sqlite;
@@ -22,6 +23,7 @@ pub(crate) use accounts::AccountStore;
 pub(crate) use invitations::InvitationStore;
 pub(crate) use leads::LeadStore;
 pub(crate) use links::LinkStore;
+pub(crate) use preferences::PreferenceStore;
 pub(crate) use quality::QualityStore;
 pub(crate) use search::SearchStore;
 pub(crate) use tiles::TileStore;
@@ -164,6 +166,7 @@ pub(crate) trait Store:
     + LinkStore
     + AccountStore
     + InvitationStore
+    + PreferenceStore
     + QualityStore
     + Send
     + Sync

@@ -46,6 +46,7 @@ mod invitations;
 mod leads;
 mod links;
 mod links_channels;
+mod preferences;
 mod quality;
 mod rekey;
 mod schema;

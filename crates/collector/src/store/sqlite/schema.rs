@@ -35,11 +35,12 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0010_accounts.sql")),
         M::up(include_str!("migrations/0011_consent_evidence.sql")),
         M::up(include_str!("migrations/0012_invitations.sql")),
+        M::up(include_str!("migrations/0013_user_preferences.sql")),
     ])
 });
 
 /// How many migrations this build knows; the schema version of a migrated database.
-pub(super) const SCHEMA_VERSION: usize = 12;
+pub(super) const SCHEMA_VERSION: usize = 13;
 
 /// The tables whose ids are kept from reuse (0009_id_floors.sql).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
