@@ -165,7 +165,8 @@ async function loadList() {
 }
 
 async function fetchPage() {
-  let path = `/api/v1/selections/${selection.id}/members?limit=${PAGE_SIZE}`;
+  // Newest first, as /people lists persons.
+  let path = `/api/v1/selections/${selection.id}/members?order=newest&limit=${PAGE_SIZE}`;
   if (listing.next) path += `&cursor=${encodeURIComponent(listing.next)}`;
   const page = await api(path);
   if (selection.entity === 'person') await lookupCompanies(page.items.map((p) => p.company_id));
