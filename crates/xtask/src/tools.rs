@@ -6,7 +6,8 @@
 //! - wasm-bindgen-cli at exactly the version the workspace pins for the `wasm-bindgen`
 //!   crate: the CLI refuses modules from another version;
 //! - npm's packages (package.json): binaryen's `wasm-opt` (Debian's binaryen is broken,
-//!   so it is never used), terser, playwright-core, echarts and the API reference viewer;
+//!   so it is never used), terser, playwright-core, echarts, the API reference viewer and
+//!   axe-core (the browser tests' accessibility checks);
 //! - for browser tests, Chromium and chromedriver from Debian's packages;
 //! - what only a bench or the fuzzers need, checked when they run.
 
@@ -30,6 +31,7 @@ const NPM_PACKAGES: &[(&str, &str)] = &[
     ("playwright-core", "playwright-core/package.json"),
     ("echarts", "echarts/dist/echarts.min.js"),
     ("swagger-ui-dist", "swagger-ui-dist/swagger-ui-bundle.js"),
+    ("axe-core", "axe-core/axe.min.js"),
 ];
 
 /// Where the tools that the tracker build needs are.
