@@ -203,6 +203,20 @@ export function columnsGear({ table, columns, defaults, onChange = () => {}, sav
   return { button, dialog, visible, ready, close };
 }
 
+// The channels the collector classifies into; their names are the person card's texts
+// (`person.channel_*`).
+const CHANNELS = new Set([
+  'direct', 'organic_search', 'paid_search', 'organic_social', 'paid_social', 'email', 'affiliates',
+  'referral', 'display', 'organic_video', 'paid_video', 'organic_shopping', 'paid_shopping', 'sms',
+  'audio', 'cross_network', 'paid_other', 'mobile_push', 'ai_assistants', 'untracked', 'unassigned',
+]);
+
+/** A channel id in the user's language (one the app does not know, as it is). */
+export function channelLabel(id) {
+  if (!id) return null;
+  return CHANNELS.has(id) ? t(`person.channel_${id}`) : id;
+}
+
 const STATUSES = ['open', 'in_progress', 'qualified', 'disqualified'];
 
 /** A lead status in the user's language (an unknown one as it is). */
@@ -212,8 +226,8 @@ export function statusLabel(status) {
 
 /**
  * The columns a table of persons offers, with the lead columns: first interaction and lead
- * generation source / medium / campaign, status, owner, created; and name, e-mail, company,
- * country. `owners` maps an associate id to a name; `companies` a company id to a name.
+ * generation source / medium / campaign (and channel), status, owner, created; and name,
+ * e-mail, company, country. `owners` maps an associate id to a name; `companies` a company id to a name.
  */
 export function personColumns(fmt, { owners = new Map(), companies = new Map() } = {}) {
   const touch = (role, field) => ({
@@ -233,9 +247,11 @@ export function personColumns(fmt, { owners = new Map(), companies = new Map() }
     touch('first_interaction', 'source'),
     touch('first_interaction', 'medium'),
     touch('first_interaction', 'campaign'),
+    { ...touch('first_interaction', 'channel'), value: (p) => channelLabel(p.first_interaction?.channel) },
     touch('lead_generation', 'source'),
     touch('lead_generation', 'medium'),
     touch('lead_generation', 'campaign'),
+    { ...touch('lead_generation', 'channel'), value: (p) => channelLabel(p.lead_generation?.channel) },
     { id: 'status', label: t('columns.status'), value: (p) => statusLabel(p.status) },
     {
       id: 'owner',

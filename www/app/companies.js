@@ -6,6 +6,7 @@
 // forward show the same list. Names and domains come from visitors' forms: text only.
 
 import { startPage, t, fmt, announce, applyI18n, api, el, $, SignedOut } from './shell.js';
+import { channelLabel } from './columns.js';
 
 const PAGE_SIZE = 50;
 
@@ -33,7 +34,7 @@ const COLUMNS = () => [
   { id: 'source', label: t('companies.col_source'), value: (c) => c.source?.source },
   { id: 'medium', label: t('companies.col_medium'), value: (c) => c.source?.medium },
   { id: 'campaign', label: t('companies.col_campaign'), value: (c) => c.source?.campaign },
-  { id: 'channel', label: t('companies.col_channel'), value: (c) => c.source?.channel },
+  { id: 'channel', label: t('companies.col_channel'), value: (c) => channelLabel(c.source?.channel) },
   { id: 'created_at', label: t('companies.col_created'), value: (c) => (c.created_at ? fmt.date(c.created_at) : null) },
 ];
 

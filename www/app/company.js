@@ -6,7 +6,7 @@
 // rows. Every value may come from a visitor's URL or form: text only.
 
 import { startPage, t, fmt, announce, api, el, $, SignedOut } from './shell.js';
-import { columnsGear, fillTable, personColumns, PERSON_DEFAULTS } from './columns.js';
+import { channelLabel, columnsGear, fillTable, personColumns, PERSON_DEFAULTS } from './columns.js';
 
 const PAGE_SIZE = 50;
 const TABLE = 'company.persons';
@@ -60,7 +60,7 @@ function showCompany(company) {
     [t('company.source_source'), source.source, 'source'],
     [t('company.source_medium'), source.medium, 'medium'],
     [t('company.source_campaign'), source.campaign, 'campaign'],
-    [t('company.source_channel'), source.channel, 'channel'],
+    [t('company.source_channel'), channelLabel(source.channel), 'channel'],
     [t('company.source_term'), source.term, 'term'],
     [t('company.source_content'), source.content, 'content'],
     [t('company.source_referrer'), source.referrer, 'referrer'],
