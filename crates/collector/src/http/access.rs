@@ -329,12 +329,16 @@ fn is_write(method: &Method) -> bool {
 /// routes whose success is recorded.
 pub(crate) type Decisions = std::rc::Rc<[(Method, Option<Access>, Option<&'static str>)]>;
 
-/// What an audited route's entry names: `person 12` for `{id}`, `alias fb` for `{alias}`.
+/// What an audited route's entry names: `person 12` for `{id}`, `alias fb` for `{alias}`,
+/// `form contact` for `{key}`.
 fn audit_target(req: &ServiceRequest, action: &str) -> Option<String> {
     let info = req.match_info();
     let entity = action.split('.').next().unwrap_or(action);
     if let Some(id) = info.get("id") {
         return Some(format!("{entity} {id}"));
+    }
+    if let Some(key) = info.get("key") {
+        return Some(format!("form {key}"));
     }
     info.get("alias").map(|alias| format!("alias {alias}"))
 }

@@ -90,6 +90,10 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/aliases", "A M V", "read"),
     ("put", "/api/v1/aliases/{alias}", "A", "write"),
     ("delete", "/api/v1/aliases/{alias}", "A", "write"),
+    ("get", "/api/v1/forms", "A M V", "read"),
+    ("get", "/api/v1/forms/{key}", "A M V", "read"),
+    ("patch", "/api/v1/forms/{key}", "A", "write"),
+    ("get", "/api/v1/settings", "A", "read"),
 ];
 
 #[test]

@@ -20,6 +20,7 @@ pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod error;
 pub(crate) mod form;
+pub(crate) mod forms;
 pub(crate) mod leads;
 mod limits;
 pub(crate) mod links;
@@ -87,6 +88,8 @@ pub(crate) struct AppState {
     pub(crate) sessions: session::SessionSettings,
     /// Failed sign-ins per e-mail and per address.
     pub(crate) sign_in_throttle: session::SignInThrottle,
+    /// What the configuration sets, as `GET /api/v1/settings` shows it.
+    pub(crate) settings_view: forms::SettingsJson,
 }
 
 impl AppState {
@@ -106,6 +109,7 @@ impl AppState {
             form_consent: settings.form_consent(),
             sessions: session::SessionSettings::from(settings),
             sign_in_throttle: session::SignInThrottle::default(),
+            settings_view: forms::SettingsJson::of(settings),
             // Checked when the settings were loaded.
             campaign_template: settings
                 .campaign_template
@@ -251,6 +255,7 @@ fn register(r: &mut Router<'_>) {
                 tiles::routes(r);
                 quality::routes(r);
                 links::routes(r);
+                forms::routes(r);
                 r.otherwise(api_not_found);
             },
         );

@@ -55,6 +55,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::password::PasswordApi::openapi());
     doc.merge(super::preferences::PreferencesApi::openapi());
     doc.merge(super::audit::AuditApi::openapi());
+    doc.merge(super::forms::FormsApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

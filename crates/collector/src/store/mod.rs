@@ -10,6 +10,7 @@
 //! - Times are Unix milliseconds (UTC); the HTTP layer formats them.
 
 pub(crate) mod accounts;
+pub(crate) mod forms;
 pub(crate) mod invitations;
 pub(crate) mod leads;
 pub(crate) mod links;
@@ -20,6 +21,7 @@ pub(crate) mod sqlite;
 pub(crate) mod tiles;
 
 pub(crate) use accounts::AccountStore;
+pub(crate) use forms::FormStore;
 pub(crate) use invitations::InvitationStore;
 pub(crate) use leads::LeadStore;
 pub(crate) use links::LinkStore;
@@ -137,6 +139,8 @@ pub(crate) struct Submission {
     pub(crate) conversion_channel: Option<Channel>,
     pub(crate) origin: TouchOrigin,
     pub(crate) payload: Map<String, Value>,
+    /// False when its form had UTM capture off: the conversion is empty on purpose.
+    pub(crate) utm_capture: bool,
 }
 
 /// Storage failures, as the HTTP layer needs to tell them apart.
@@ -168,6 +172,7 @@ pub(crate) trait Store:
     + InvitationStore
     + PreferenceStore
     + QualityStore
+    + FormStore
     + Send
     + Sync
     + 'static

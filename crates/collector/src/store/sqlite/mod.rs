@@ -42,6 +42,7 @@
 mod accounts;
 mod dash;
 mod erasure;
+mod forms;
 mod invitations;
 mod leads;
 mod links;

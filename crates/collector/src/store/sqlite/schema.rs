@@ -36,11 +36,12 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0011_consent_evidence.sql")),
         M::up(include_str!("migrations/0012_invitations.sql")),
         M::up(include_str!("migrations/0013_user_preferences.sql")),
+        M::up(include_str!("migrations/0014_form_settings.sql")),
     ])
 });
 
 /// How many migrations this build knows; the schema version of a migrated database.
-pub(super) const SCHEMA_VERSION: usize = 13;
+pub(super) const SCHEMA_VERSION: usize = 14;
 
 /// The tables whose ids are kept from reuse (0009_id_floors.sql).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -249,7 +250,7 @@ pub(super) static SELECT_COMPANY: LazyLock<String> = LazyLock::new(|| {
 pub(super) static SELECT_SUBMISSIONS_OF: LazyLock<String> = LazyLock::new(|| {
     format!(
         "SELECT s.id, s.person_id, f.key, s.channel, s.created_at, s.origin, s.payload, {}, \
-         s.conv_channel FROM submissions s JOIN forms f ON f.id = s.form_id \
+         s.conv_channel, s.utm_capture FROM submissions s JOIN forms f ON f.id = s.form_id \
          WHERE s.person_id = ?1 ORDER BY s.created_at, s.id",
         touch_columns("s.conv")
     )
@@ -378,6 +379,7 @@ pub(super) fn submission_from_row(row: &Row<'_>) -> rusqlite::Result<Submission>
         payload,
         conversion: touch_from_row(row, 7)?,
         conversion_channel: channel_from_row(row, 7 + TOUCH_WIDTH)?,
+        utm_capture: row.get(8 + TOUCH_WIDTH)?,
     })
 }
 

@@ -45,7 +45,7 @@ use std::sync::{Arc, Mutex};
 use std::thread::JoinHandle;
 
 use leadtrail_core::identity::CompanyIdentity;
-use leadtrail_core::{Attribution, Touch};
+use leadtrail_core::{Attribution, Touch, TouchOrigin};
 use rusqlite::types::ToSql;
 use rusqlite::{Connection, ErrorCode, OptionalExtension};
 use tokio::sync::{mpsc, oneshot};
@@ -757,21 +757,28 @@ fn record_prepared(
         ..
     } = submission;
     let received_at = *received_at;
+    let (form_id, utm_capture) = form_row(connection, form_key, received_at)?;
+    // A form with UTM capture off keeps nothing of how the visitor came; touches given
+    // through the API or an import are the caller's records and are kept as given.
+    let captured = utm_capture || *origin == TouchOrigin::Api;
     // Aliases and channels before the attribution rules: every role stores the merged source
     // and its touch's channel. `first_class` is the first interaction's, which is the
     // current touch's when the browser remembered none (as Attribution::decide picks).
     let aliases = links_channels::writer_aliases(connection)?;
     let prepared_here;
     let prepared = match prepared {
-        Some(prepared) if prepared.made_with(&aliases) => prepared,
-        _ => {
+        Some(prepared) if captured && prepared.made_with(&aliases) => prepared,
+        _ if captured => {
             prepared_here = PreparedTouches::new(first.as_ref(), current, aliases);
+            &prepared_here
+        }
+        _ => {
+            prepared_here = PreparedTouches::new(None, &direct_touch(received_at), aliases);
             &prepared_here
         }
     };
     let (first, first_class, current, current_class) = prepared.roles();
     let no_class = schema::Classified::default();
-    let form_id = form_id(connection, form_key, received_at)?;
     let existing: Option<(i64, Option<i64>)> = connection
         .prepare_cached("SELECT id, company_id FROM persons WHERE email_key = ?1")?
         .query_row([&email.key], |row| Ok((row.get(0)?, row.get(1)?)))
@@ -861,12 +868,23 @@ fn record_prepared(
         &received_at,
         &payload,
     ];
-    params.extend(touch_params(conversion));
-    params.extend(current_class.params());
+    let no_touch = Touch::default();
+    if captured {
+        params.extend(touch_params(conversion));
+        params.extend(current_class.params());
+    } else {
+        params.extend(touch_params(&no_touch));
+        params.extend(no_class.params());
+    }
     connection
         .prepare_cached(&schema::INSERT_SUBMISSION)?
         .execute(&*params)?;
     let submission_id = connection.last_insert_rowid();
+    if !captured {
+        connection
+            .prepare_cached("UPDATE submissions SET utm_capture = 0 WHERE id = ?1")?
+            .execute([submission_id])?;
+    }
     super::leads::note_consent(
         connection,
         super::leads::ConsentSource {
@@ -888,19 +906,31 @@ fn record_prepared(
     })
 }
 
-/// The form's id, registering the key on first use.
-pub(super) fn form_id(connection: &Connection, key: &str, now: i64) -> rusqlite::Result<i64> {
+/// The form's id and whether it captures UTM touches (a new form does), registering the
+/// key on first use. The one row lookup every submission makes anyway.
+fn form_row(connection: &Connection, key: &str, now: i64) -> rusqlite::Result<(i64, bool)> {
     let known = connection
-        .prepare_cached("SELECT id FROM forms WHERE key = ?1")?
-        .query_row([key], |row| row.get(0))
+        .prepare_cached("SELECT id, utm_capture FROM forms WHERE key = ?1")?
+        .query_row([key], |row| Ok((row.get(0)?, row.get(1)?)))
         .optional()?;
-    if let Some(id) = known {
-        return Ok(id);
+    if let Some(known) = known {
+        return Ok(known);
     }
     connection
         .prepare_cached("INSERT INTO forms (key, created_at) VALUES (?1, ?2)")?
         .execute((key, now))?;
-    Ok(connection.last_insert_rowid())
+    Ok((connection.last_insert_rowid(), true))
+}
+
+/// What a submission to a form with UTM capture off counts as: a direct visit, at the
+/// time it arrived.
+fn direct_touch(received_at: i64) -> Touch {
+    let mut touch = Touch {
+        at: Some(received_at),
+        ..Touch::default()
+    };
+    touch.resolve();
+    touch
 }
 
 pub(super) fn insert_company(
