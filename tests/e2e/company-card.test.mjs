@@ -42,6 +42,18 @@ async function post(form, email, name, first, last, extra = {}) {
   return JSON.parse(text).person_id;
 }
 
+/** An API call with the token; the answer's JSON, after checking its status. */
+async function send(method, path, body, status) {
+  const res = await fetch(`${world.collector.url}${path}`, {
+    method,
+    headers: { Authorization: `Bearer ${world.token}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify(body),
+  });
+  const text = await res.text();
+  assert.equal(res.status, status, text);
+  return JSON.parse(text);
+}
+
 /** The header texts of the persons table, in order. */
 const headers = (page) => page.locator('#persons thead th').allTextContents();
 
@@ -93,6 +105,9 @@ test('company card: persons with lead columns, the columns gear kept per user, a
   // A company named in the form (a free-mail address has no company domain): its name is
   // the visitor's text.
   await post('contact', 'evil@gmail.com', 'Eve', {}, { source: 'reddit' }, { company: HOSTILE_COMPANY });
+  // Kari is worked by an owner and qualified: the card names the owner and the status.
+  const owner = await send('POST', '/api/v1/associates', { name: 'Siri Selger' }, 201);
+  await send('PATCH', `/api/v1/persons/${kari}`, { owner_id: owner.id, status: 'qualified' }, 200);
   const companyId = (await api.get(`/api/v1/persons/${kari}`)).company_id;
   assert.ok(companyId, 'a person from a company domain brings a company');
   for (const id of [ola, per]) assert.equal((await api.get(`/api/v1/persons/${id}`)).company_id, companyId);
@@ -155,6 +170,9 @@ test('company card: persons with lead columns, the columns gear kept per user, a
     assert.equal(await cell(`kari@${DOMAIN}`, 'lead_generation.campaign'), 'webinar_sept');
     assert.equal(await cell(`per@${DOMAIN}`, 'lead_generation.source'), 'facebook');
     assert.equal(await cell(`per@${DOMAIN}`, 'status'), 'Open');
+    assert.equal(await cell(`per@${DOMAIN}`, 'owner'), '—');
+    assert.equal(await cell(`kari@${DOMAIN}`, 'status'), 'Qualified');
+    assert.equal(await cell(`kari@${DOMAIN}`, 'owner'), 'Siri Selger');
 
     // Hostile values are text: the name and the campaign read as typed, nothing ran.
     assert.equal(await row(`ola@${DOMAIN}`).locator('td[data-column="name"] a').textContent(), HOSTILE);
