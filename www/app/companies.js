@@ -109,10 +109,10 @@ async function show(state, { focus = false } = {}) {
   if (focus) $('count').focus();
 }
 
-/** Moves to another state of the list, as a new history entry. */
+/** Moves to another state of the list, as a new history entry; focus stays where it is. */
 function go(state) {
   history.pushState(null, '', urlOf(state));
-  show(state, { focus: true });
+  show(state);
 }
 
 function start() {
@@ -123,8 +123,9 @@ function start() {
     go({ q: $('q').value.trim().slice(0, 200), cursor: null });
   });
   $('clear').addEventListener('click', () => {
-    go({ q: '', cursor: null });
+    // The button hides with the filter gone: focus goes to the empty field.
     $('q').focus();
+    go({ q: '', cursor: null });
   });
   for (const id of ['first-page', 'next-page']) {
     $(id).addEventListener('click', (event) => {
