@@ -1,294 +1,391 @@
-// The /people page: search persons or companies by criteria, download CSV, save
-// selections and show a selection as a board by lead status (a viewer: search and look).
+// The /people page: the newest leads first, with how many there are; a criteria builder
+// narrows them (every row must match), a page at a time; each row opens the person card
+// (/people/{id}). Marketers and admins download the list as CSV and save it as a selection.
 //
-// Sign-in and API calls are session.js's. Every value from the API is put on the page with
-// textContent, never as HTML: attribution values come from visitors' URLs and can be hostile.
+// What is shown is in the URL, in the API's own query-string spelling of criteria
+// (`lead_generation.source[eq]=linkedin&status[in]=open,qualified`), with `cursor` and
+// `page` for the page: reload, back and forward show the same list. Every value from the API
+// goes into the page as text: attribution values come from visitors' URLs and can be hostile.
 
-import { $, SignedOut, api, el, signInWith, signOutWith } from './session.js';
+import { $, SignedOut, announce, api, el, fmt, startPage, t } from './shell.js';
+import { PERSON_DEFAULTS, columnsGear, fillTable, personColumns, statusLabel } from './columns.js';
 
 const PAGE_SIZE = 50;
-const STATUS_LABELS = {
-  open: 'Open',
-  in_progress: 'In progress',
-  qualified: 'Qualified',
-  disqualified: 'Disqualified',
-};
-const PERSON_COLUMNS = [
-  ['id', (p) => p.id],
-  ['email', (p) => p.email],
-  ['name', (p) => p.name],
-  ['status', (p) => p.status],
-  ['country', (p) => p.country],
-  ['first interaction source', (p) => p.first_interaction?.source],
-  ['first interaction medium', (p) => p.first_interaction?.medium],
-  ['first interaction campaign', (p) => p.first_interaction?.campaign],
-  ['lead generation source', (p) => p.lead_generation?.source],
-  ['lead generation medium', (p) => p.lead_generation?.medium],
-  ['lead generation campaign', (p) => p.lead_generation?.campaign],
-  ['created', (p) => p.created_at],
-];
-const COMPANY_COLUMNS = [
-  ['id', (c) => c.id],
-  ['name', (c) => c.name],
-  ['domain', (c) => c.domain],
-  ['source', (c) => c.source?.source],
-  ['medium', (c) => c.source?.medium],
-  ['campaign', (c) => c.source?.campaign],
-  ['created', (c) => c.created_at],
-];
+const TABLE = 'people.results';
+// The e-mail leads: every person has one, so the link that opens the card always has a name.
+const DEFAULTS = ['email', ...PERSON_DEFAULTS.filter((id) => id !== 'email')];
+// Query parameters of the page that are not criteria.
+const PAGE_PARAMS = new Set(['cursor', 'page']);
 const NO_VALUE_OPS = new Set(['empty', 'not_empty']);
+const STATUSES = ['open', 'in_progress', 'qualified', 'disqualified'];
+const TOUCH_ROLES = ['first_interaction', 'lead_generation', 'conversion', 'company.source'];
+const TOUCH_FIELDS = ['source', 'medium', 'campaign', 'term', 'content', 'channel'];
+// The builder's groups, as the product names them (Person › Lead, Company › Lead).
+const GROUPS = [
+  ['group_person_lead', (n) => /^(first_interaction|lead_generation|conversion)\./.test(n) || ['status', 'owner', 'form', 'created_at'].includes(n)],
+  ['group_person', (n) => ['name', 'email', 'country'].includes(n)],
+  ['group_company_lead', (n) => n.startsWith('company.source.')],
+  ['group_company', (n) => ['company.name', 'domain', 'company_id'].includes(n)],
+];
 
-let fields = null; // { person: [{name, ops}], company: [...] }
-// What the results table shows, so that "More" can fetch the next page of it.
-let listing = null; // { entity, path, method, body, next }
+let fields = []; // [{name, ops}] of persons
+let owners = new Map();
+let columns = [];
+let gear = null;
+let rows = [];
+let generation = 0;
+let me = null;
 
-function showError(id, error) {
-  $(id).textContent = error ? String(error.message || error) : '';
-}
+// ---- the URL ---------------------------------------------------------------------------
 
-// ---- sign-in ---------------------------------------------------------------------------
-
-function signOut(message = '') {
-  fields = null;
-  $('app').hidden = true;
-  $('sign-out').hidden = true;
-  $('sign-in').hidden = false;
-  $('sign-in-error').textContent = message;
-  // Nothing fetched in the session stays on the page.
-  $('results').tHead.replaceChildren();
-  $('results').tBodies[0].replaceChildren();
-  $('selections').replaceChildren();
-  $('board').replaceChildren();
-  $('board-section').hidden = true;
-}
-
-async function start() {
-  try {
-    fields = await api('/api/v1/search/fields');
-  } catch (error) {
-    if (!(error instanceof SignedOut)) signOutWith(`Cannot reach the API: ${error.message}`);
-    return;
+/** The list's state as the URL holds it: criteria pairs, the cursor and the page number. */
+function stateOfUrl() {
+  const params = new URLSearchParams(location.search);
+  const criteria = [];
+  for (const [key, value] of params) {
+    if (!PAGE_PARAMS.has(key)) criteria.push([key, value]);
   }
-  $('sign-in').hidden = true;
-  $('sign-out').hidden = false;
-  $('app').hidden = false;
-  $('criteria-rows').replaceChildren();
-  addRow('lead_generation.source');
-  await loadSelections();
-}
-
-
-// ---- criteria --------------------------------------------------------------------------
-
-function entity() {
-  return $('entity').value;
-}
-
-function fieldsOf(kind) {
-  return fields ? fields[kind] : [];
-}
-
-function addRow(initialField) {
-  const row = el('div', { className: 'criterion' });
-  const fieldSelect = el('select', { attrs: { 'aria-label': 'Field', name: 'field' } });
-  for (const f of fieldsOf(entity())) fieldSelect.append(el('option', { text: f.name, attrs: { value: f.name } }));
-  if (initialField && fieldsOf(entity()).some((f) => f.name === initialField)) fieldSelect.value = initialField;
-  const opSelect = el('select', { attrs: { 'aria-label': 'Operator', name: 'op' } });
-  const value = el('input', { attrs: { 'aria-label': 'Value', name: 'value', placeholder: 'value' } });
-  const remove = el('button', { text: 'Remove', attrs: { type: 'button' } });
-
-  const fillOps = () => {
-    const f = fieldsOf(entity()).find((x) => x.name === fieldSelect.value);
-    opSelect.replaceChildren(...(f ? f.ops : []).map((op) => el('option', { text: op, attrs: { value: op } })));
-    syncValue();
+  const cursor = params.get('cursor');
+  const page = Number.parseInt(params.get('page') || '1', 10);
+  return {
+    criteria,
+    cursor: cursor && /^[0-9]{1,19}$/.test(cursor) ? cursor : null,
+    page: Number.isFinite(page) && page > 0 ? page : 1,
   };
-  const syncValue = () => {
-    value.hidden = NO_VALUE_OPS.has(opSelect.value);
-    value.placeholder = opSelect.value === 'in' ? 'a, b, c' : 'value';
+}
+
+function urlOf({ criteria, cursor, page }) {
+  const params = new URLSearchParams(criteria);
+  if (cursor) {
+    params.set('cursor', cursor);
+    params.set('page', String(page));
+  }
+  const query = params.toString();
+  return `/people${query ? `?${query}` : ''}`;
+}
+
+/** `field[op]` → [field, op]; a bare `field` is equality. */
+function splitKey(key) {
+  const match = /^([^[\]]+)(?:\[([a-z_]+)\])?$/.exec(key);
+  return match ? [match[1], match[2] || 'eq'] : [key, 'eq'];
+}
+
+// ---- labels ----------------------------------------------------------------------------
+
+function fieldLabel(name) {
+  for (const role of TOUCH_ROLES) {
+    if (name.startsWith(`${role}.`)) {
+      const field = name.slice(role.length + 1);
+      if (TOUCH_FIELDS.includes(field)) {
+        return t('people.field_touch', { role: t(`people.role_${role.replace('.', '_')}`), field: t(`people.touch_${field}`) });
+      }
+    }
+  }
+  const simple = ['status', 'owner', 'country', 'form', 'email', 'name', 'company.name', 'domain', 'company_id', 'created_at'];
+  return simple.includes(name) ? t(`people.field_${name.replace('.', '_')}`) : name;
+}
+
+function opLabel(op, fieldName) {
+  if (fieldName === 'created_at' && (op === 'gte' || op === 'lte' || op === 'eq')) return t(`people.op_${op}_time`);
+  const known = ['eq', 'in', 'contains', 'empty', 'not_empty', 'gte', 'lte'];
+  return known.includes(op) ? t(`people.op_${op}`) : op;
+}
+
+// ---- the criteria builder --------------------------------------------------------------
+
+let rowCount = 0;
+
+/** A value control fitting the field and operator: a list for status and owner, a date for times. */
+function valueControl(fieldName, op, value, id) {
+  const label = t('people.value');
+  if (NO_VALUE_OPS.has(op)) return null;
+  const choices =
+    fieldName === 'status'
+      ? STATUSES.map((s) => [s, statusLabel(s)])
+      : fieldName === 'owner'
+        ? [...owners].map(([ownerId, name]) => [String(ownerId), name])
+        : null;
+  if (choices && choices.length) {
+    const select = el('select', { attrs: { name: 'value', id, 'aria-label': label } });
+    if (op === 'in') select.multiple = true;
+    const chosen = new Set(String(value ?? '').split(',').filter(Boolean));
+    for (const [v, text] of choices) {
+      const option = el('option', { text, attrs: { value: v } });
+      option.selected = chosen.has(v);
+      select.append(option);
+    }
+    if (op !== 'in' && !chosen.size) select.selectedIndex = 0;
+    return select;
+  }
+  const input = el('input', { attrs: { name: 'value', id, 'aria-label': label, autocomplete: 'off' } });
+  if (fieldName === 'created_at') input.type = 'date';
+  if (op === 'in') input.placeholder = t('people.in_placeholder');
+  input.value = value ?? '';
+  return input;
+}
+
+function addRow({ field = 'lead_generation.source', op = 'eq', value = '' } = {}) {
+  const n = ++rowCount;
+  const row = el('li', { className: 'criterion' });
+  const fieldSelect = el('select', { attrs: { name: 'field', 'aria-label': t('people.field') } });
+  for (const [group, test] of GROUPS) {
+    const names = fields.map((f) => f.name).filter(test);
+    if (!names.length) continue;
+    fieldSelect.append(
+      el('optgroup', { attrs: { label: t(`people.${group}`) } }, names.map((name) => el('option', { text: fieldLabel(name), attrs: { value: name } }))),
+    );
+  }
+  const others = fields.map((f) => f.name).filter((name) => !GROUPS.some(([, test]) => test(name)));
+  for (const name of others) fieldSelect.append(el('option', { text: fieldLabel(name), attrs: { value: name } }));
+  fieldSelect.value = fields.some((f) => f.name === field) ? field : fields[0]?.name;
+  const opSelect = el('select', { attrs: { name: 'op', 'aria-label': t('people.operator') } });
+  const slot = el('span', { className: 'value-slot' });
+  const remove = el('button', { text: t('people.remove'), attrs: { type: 'button', 'aria-label': t('people.remove_criterion', { number: n }) } });
+
+  const fillValue = (v) => {
+    const control = valueControl(fieldSelect.value, opSelect.value, v, `criterion-${n}-value`);
+    slot.replaceChildren(...(control ? [control] : []));
   };
-  fieldSelect.addEventListener('change', fillOps);
-  opSelect.addEventListener('change', syncValue);
-  remove.addEventListener('click', () => row.remove());
-  fillOps();
-  row.append(fieldSelect, opSelect, value, remove);
+  const fillOps = (wanted) => {
+    const f = fields.find((x) => x.name === fieldSelect.value);
+    const ops = f ? f.ops : ['eq'];
+    opSelect.replaceChildren(...ops.map((o) => el('option', { text: opLabel(o, fieldSelect.value), attrs: { value: o } })));
+    opSelect.value = ops.includes(wanted) ? wanted : ops[0];
+  };
+  fieldSelect.addEventListener('change', () => {
+    fillOps(opSelect.value);
+    fillValue('');
+  });
+  opSelect.addEventListener('change', () => fillValue(slot.querySelector('[name=value]')?.value ?? ''));
+  remove.addEventListener('click', () => {
+    const next = row.nextElementSibling || row.previousElementSibling;
+    row.remove();
+    (next?.querySelector('select') || $('add-row')).focus();
+    $('clear').hidden = $('criteria-rows').children.length === 0 && stateOfUrl().criteria.length === 0;
+  });
+  fillOps(op);
+  fillValue(value);
+  row.append(fieldSelect, opSelect, slot, remove);
   $('criteria-rows').append(row);
   return row;
 }
 
-/** The form's criteria as the API's JSON tree (all rows ANDed). */
-function criteriaTree() {
-  const leaves = [];
+function rowValue(row) {
+  const control = row.querySelector('[name=value]');
+  if (!control) return null;
+  if (control.multiple) return [...control.selectedOptions].map((o) => o.value);
+  return control.value;
+}
+
+/** The builder's rows as query-string pairs (the URL and the API's GET spelling). */
+function criteriaPairs() {
+  const pairs = [];
   for (const row of $('criteria-rows').children) {
     const field = row.querySelector('[name=field]').value;
     const op = row.querySelector('[name=op]').value;
-    const raw = row.querySelector('[name=value]').value;
-    const leaf = { field, op };
-    if (op === 'in') leaf.value = raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
-    else if (!NO_VALUE_OPS.has(op)) leaf.value = raw;
-    leaves.push(leaf);
+    const value = rowValue(row);
+    if (NO_VALUE_OPS.has(op)) pairs.push([`${field}[${op}]`, '']);
+    else if (Array.isArray(value)) pairs.push([`${field}[${op}]`, value.join(',')]);
+    else pairs.push([`${field}[${op}]`, (value ?? '').trim()]);
   }
-  return { all: leaves };
+  return pairs;
 }
 
-$('entity').addEventListener('change', () => {
+/** The same criteria as the API's JSON tree (what a selection stores). */
+function criteriaTree(pairs) {
+  return {
+    all: pairs.map(([key, raw]) => {
+      const [field, op] = splitKey(key);
+      const leaf = { field, op };
+      if (op === 'in') leaf.value = raw.split(',').map((v) => v.trim()).filter((v) => v !== '');
+      else if (!NO_VALUE_OPS.has(op)) leaf.value = raw;
+      return leaf;
+    }),
+  };
+}
+
+function drawRows(criteria) {
   $('criteria-rows').replaceChildren();
-  addRow(entity() === 'person' ? 'lead_generation.source' : 'source.source');
-});
-$('add-row').addEventListener('click', () => addRow());
-
-// ---- results ---------------------------------------------------------------------------
-
-function renderHead(kind) {
-  const columns = kind === 'company' ? COMPANY_COLUMNS : PERSON_COLUMNS;
-  $('results').tHead.replaceChildren(el('tr', {}, columns.map(([name]) => el('th', { text: name, attrs: { scope: 'col' } }))));
-}
-
-function appendRows(kind, items) {
-  const columns = kind === 'company' ? COMPANY_COLUMNS : PERSON_COLUMNS;
-  const body = $('results').tBodies[0];
-  for (const item of items) {
-    body.append(el('tr', {}, columns.map(([, get]) => el('td', { text: get(item) ?? '' }))));
+  for (const [key, value] of criteria) {
+    const [field, op] = splitKey(key);
+    addRow({ field, op, value });
   }
-  $('result-count').textContent = `(${body.rows.length}${listing && listing.next ? '+' : ''})`;
 }
 
-async function fetchPage() {
-  const separator = listing.path.includes('?') ? '&' : '?';
-  let path = `${listing.path}${separator}limit=${PAGE_SIZE}`;
-  if (listing.next) path += `&cursor=${encodeURIComponent(listing.next)}`;
-  const page = await api(path, { method: listing.method, body: listing.body });
-  listing.next = page.next;
-  appendRows(listing.entity, page.items);
-  $('more').hidden = !page.next;
+// ---- the results -----------------------------------------------------------------------
+
+/** Company names of the page's persons, in one request. */
+async function companyNames(persons) {
+  const ids = [...new Set(persons.map((p) => p.company_id).filter((id) => id !== null && id !== undefined))];
+  if (!ids.length) return new Map();
+  try {
+    const params = new URLSearchParams({ 'company_id[in]': ids.join(','), limit: String(ids.length) });
+    const { items } = await api(`/api/v1/companies?${params}`);
+    return new Map(items.map((c) => [c.id, c.name]));
+  } catch (error) {
+    if (error instanceof SignedOut) throw error;
+    return new Map();
+  }
 }
 
-async function show(newListing) {
-  listing = { ...newListing, next: null };
-  renderHead(listing.entity);
-  $('results').tBodies[0].replaceChildren();
-  await fetchPage();
+function draw() {
+  fillTable($('results'), columns, gear.visible(), rows, { href: (p) => `/people/${p.id}` });
 }
 
-function searchPath(kind) {
-  return kind === 'company' ? '/api/v1/companies/search' : '/api/v1/persons/search';
+function apiQuery(state, extra = {}) {
+  const params = new URLSearchParams(state.criteria);
+  params.set('order', 'newest');
+  for (const [key, value] of Object.entries(extra)) params.set(key, value);
+  return params;
 }
 
-$('criteria-form').addEventListener('submit', async (event) => {
+async function show(state, { focus = false } = {}) {
+  const mine = ++generation;
+  $('search-error').textContent = '';
+  $('clear').hidden = state.criteria.length === 0;
+  const table = $('results');
+  table.setAttribute('aria-busy', 'true');
+  let page;
+  try {
+    const params = apiQuery(state, { limit: String(PAGE_SIZE) });
+    if (state.cursor) params.set('cursor', state.cursor);
+    page = await api(`/api/v1/persons?${params}`);
+  } catch (error) {
+    if (error instanceof SignedOut) return;
+    if (mine === generation) {
+      table.removeAttribute('aria-busy');
+      $('search-error').textContent = t('people.search_failed', { message: error.message });
+    }
+    return;
+  }
+  const names = await companyNames(page.items);
+  // An older answer arriving late must not overwrite a newer one.
+  if (mine !== generation) return;
+  table.removeAttribute('aria-busy');
+  rows = page.items;
+  columns = personColumns(fmt, { owners, companies: names });
+  draw();
+
+  const filtered = state.criteria.length > 0;
+  const hasTotal = typeof page.total === 'number';
+  // Without an exact count from the API: what this page shows, and "+" when more follow.
+  const count = hasTotal
+    ? t(filtered ? 'people.count_filtered' : 'people.count', { count: page.total })
+    : t(filtered ? 'people.count_at_least_filtered' : 'people.count_at_least', {
+        count: (state.page - 1) * PAGE_SIZE + rows.length,
+        more: page.next ? '+' : '',
+      });
+  $('count').textContent = count;
+  announce(count);
+  $('empty').hidden = rows.length > 0;
+  $('empty').textContent = filtered ? t('people.none_found') : t('people.none');
+
+  const from = (state.page - 1) * PAGE_SIZE + 1;
+  const to = from + rows.length - 1;
+  $('page-range').textContent =
+    rows.length && (state.cursor || page.next)
+      ? hasTotal
+        ? t('people.range', { from, to, total: page.total })
+        : t('people.range_open', { from, to })
+      : '';
+  $('first-page').hidden = !state.cursor;
+  $('first-page').href = urlOf({ criteria: state.criteria, cursor: null });
+  $('next-page').hidden = !page.next;
+  if (page.next) $('next-page').href = urlOf({ criteria: state.criteria, cursor: page.next, page: state.page + 1 });
+
+  const csv = apiQuery(state, { format: 'csv' });
+  $('download-csv').href = `/api/v1/persons?${csv}`;
+  if (focus) $('count').focus();
+}
+
+/** Shows a state of the list as a new history entry. */
+function go(state, options) {
+  history.pushState(null, '', urlOf(state));
+  return show(state, options);
+}
+
+// ---- saving a selection ----------------------------------------------------------------
+
+async function save(event) {
   event.preventDefault();
-  showError('search-error', null);
-  try {
-    await show({ entity: entity(), path: searchPath(entity()), method: 'POST', body: criteriaTree() });
-  } catch (error) {
-    showError('search-error', error);
-  }
-});
-
-$('more').addEventListener('click', async () => {
-  try {
-    await fetchPage();
-  } catch (error) {
-    showError('search-error', error);
-  }
-});
-
-$('download-csv').addEventListener('click', async () => {
-  showError('search-error', null);
-  try {
-    // The criteria go in a POST body, which a plain link cannot send: the file is fetched
-    // and handed over.
-    const res = await api(`${searchPath(entity())}?format=csv`, {
-      method: 'POST',
-      body: criteriaTree(),
-      accept: 'text/csv',
-    });
-    const url = URL.createObjectURL(await res.blob());
-    const link = el('a', { attrs: { href: url, download: `${entity() === 'company' ? 'companies' : 'persons'}.csv` } });
-    document.body.append(link);
-    link.click();
-    link.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  } catch (error) {
-    showError('search-error', error);
-  }
-});
-
-// ---- selections ------------------------------------------------------------------------
-
-$('save-form').addEventListener('submit', async (event) => {
-  event.preventDefault();
-  $('save-status').textContent = '';
+  const said = $('save-status');
+  said.replaceChildren();
+  const { criteria } = stateOfUrl();
   try {
     const selection = await api('/api/v1/selections', {
       method: 'POST',
-      body: {
-        name: $('selection-name').value,
-        entity: entity(),
-        kind: $('selection-kind').value,
-        criteria: criteriaTree(),
-      },
+      body: { name: $('selection-name').value.trim(), entity: 'person', kind: $('selection-kind').value, criteria: criteriaTree(criteria) },
     });
-    $('save-status').textContent = `Saved “${selection.name}”.`;
+    said.append(
+      el('span', { text: t('people.saved', { name: selection.name }) }),
+      ' ',
+      el('a', { text: t('people.open_selection'), attrs: { href: `/selections/${selection.id}` } }),
+    );
+    announce(t('people.saved', { name: selection.name }));
     $('selection-name').value = '';
-    await loadSelections();
   } catch (error) {
-    $('save-status').textContent = `Not saved: ${error.message}`;
+    if (error instanceof SignedOut) return;
+    said.textContent = t('people.not_saved', { message: error.message });
   }
-});
+}
 
-async function loadSelections() {
-  const { items } = await api('/api/v1/selections');
-  const list = $('selections');
-  list.replaceChildren();
-  if (items.length === 0) list.append(el('li', { text: 'None yet.', className: 'kind' }));
-  for (const s of items) {
-    const members = el('button', { text: 'Members', attrs: { type: 'button' } });
-    members.addEventListener('click', () =>
-      show({ entity: s.entity, path: `/api/v1/selections/${s.id}/members`, method: 'GET' }).catch((e) => showError('search-error', e)),
-    );
-    const remove = el('button', { text: 'Delete', className: 'marketer-only', attrs: { type: 'button' } });
-    remove.addEventListener('click', async () => {
-      await api(`/api/v1/selections/${s.id}`, { method: 'DELETE' });
-      await loadSelections();
+// ---- start -----------------------------------------------------------------------------
+
+function signOut(message = '') {
+  generation++;
+  rows = [];
+  fields = [];
+  $('app').hidden = true;
+  $('results').tHead.replaceChildren();
+  $('results').tBodies[0].replaceChildren();
+  $('criteria-rows').replaceChildren();
+  $('count').textContent = '';
+  $('page-error').textContent = message;
+}
+
+async function start(who) {
+  me = who;
+  const [found, associates] = await Promise.all([api('/api/v1/search/fields'), api('/api/v1/associates')]);
+  fields = found.person;
+  owners = new Map(associates.items.map((a) => [a.id, a.name]));
+  columns = personColumns(fmt, { owners });
+  gear = columnsGear({
+    table: TABLE,
+    columns,
+    defaults: DEFAULTS,
+    saved: me.preferences?.columns?.[TABLE] ?? null,
+    onChange: () => rows.length && draw(),
+  });
+  $('gear-slot').replaceChildren(gear.button);
+
+  $('add-row').addEventListener('click', () => addRow().querySelector('select').focus());
+  $('criteria-form').addEventListener('submit', (event) => {
+    event.preventDefault();
+    go({ criteria: criteriaPairs(), cursor: null, page: 1 }, { focus: true });
+  });
+  $('clear').addEventListener('click', () => {
+    $('criteria-rows').replaceChildren();
+    go({ criteria: [], cursor: null, page: 1 }, { focus: true });
+  });
+  for (const link of [$('first-page'), $('next-page')]) {
+    link.addEventListener('click', (event) => {
+      if (event.ctrlKey || event.metaKey || event.shiftKey || event.button !== 0) return;
+      event.preventDefault();
+      const url = new URL(link.href);
+      history.pushState(null, '', url.pathname + url.search);
+      show(stateOfUrl(), { focus: true });
     });
-    const item = el('li', { attrs: { 'data-selection': String(s.id) } }, [
-      el('span', { text: s.name, className: 'name' }),
-      el('span', { text: `${s.kind} · ${s.entity}`, className: 'kind' }),
-      members,
-    ]);
-    if (s.entity === 'person') {
-      const board = el('button', { text: 'Board', attrs: { type: 'button' } });
-      board.addEventListener('click', () => showBoard(s).catch((e) => showError('search-error', e)));
-      item.append(board);
-    }
-    item.append(remove);
-    list.append(item);
   }
+  window.addEventListener('popstate', () => {
+    const state = stateOfUrl();
+    drawRows(state.criteria);
+    show(state);
+  });
+  if (me.role !== 'viewer') $('save-form').addEventListener('submit', save);
+
+  const state = stateOfUrl();
+  drawRows(state.criteria);
+  await show(state);
 }
 
-async function showBoard(selection) {
-  const data = await api(`/api/v1/selections/${selection.id}/board?limit=100`);
-  $('board-name').textContent = selection.name;
-  const board = $('board');
-  board.replaceChildren();
-  for (const column of data.columns) {
-    const cards = column.items.map((p) =>
-      el('div', { className: 'card' }, [
-        el('strong', { text: p.name || p.email }),
-        el('span', { className: 'muted', text: p.email }),
-        el('span', {
-          className: 'muted',
-          text: [p.lead_generation?.source, p.lead_generation?.campaign].filter(Boolean).join(' · '),
-        }),
-      ]),
-    );
-    board.append(
-      el('section', { className: 'column', attrs: { 'data-status': column.status } }, [
-        el('h3', { text: `${STATUS_LABELS[column.status] || column.status} (${column.total})` }),
-        ...cards,
-      ]),
-    );
-  }
-  $('board-section').hidden = false;
-}
-
-signInWith({ start, signOut });
+startPage({ page: 'people', start, signOut });
