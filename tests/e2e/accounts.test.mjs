@@ -52,6 +52,7 @@ test('an admin signs in, uses each page, and signs out', { timeout: 120_000 }, a
     await page.goto(`${collector.url}/people`);
     await page.locator('#app').waitFor({ state: 'visible' });
     assert.equal(await page.locator('#download-csv').isVisible(), true, 'an admin may export');
+    await page.click('#add-row');
     const row = page.locator('#criteria-rows .criterion').first();
     await row.locator('[name=field]').selectOption('lead_generation.source');
     await row.locator('[name=op]').selectOption('eq');
@@ -97,6 +98,7 @@ test('a viewer is offered no export or change, and the API refuses them with 403
     await world.signIn(page, '/people', viewer);
     assert.match(await page.locator('#who').textContent(), /Vic · viewer/);
     // Reading works; exporting and saving are not offered.
+    await page.click('#add-row');
     await page.locator('#criteria-rows [name=value]').first().fill('newsletter');
     await page.click('#search');
     await page.locator('#results tbody tr', { hasText: 'jon@example.org' }).waitFor();
