@@ -128,7 +128,7 @@ test('person card: open from the list by keyboard and click, Privacy › E-marke
     assert.equal(await page.locator('#status-value').textContent(), 'Open');
     assert.equal(await page.locator('#owner-value').textContent(), 'No owner');
     await expectNoViolations(page, 'person card');
-    await screenshots(page, 'person-card');
+    await screenshots(page, 'person-overview');
 
     // Tabs: ARIA roles, and the arrow keys move between them.
     assert.equal(await page.locator('[role="tablist"] [role="tab"]').count(), 4);
@@ -192,7 +192,7 @@ test('person card: open from the list by keyboard and click, Privacy › E-marke
     assert.equal(await fact(page, 'lead-generation', 'referrer'), stored.lead_generation.referrer);
     assert.ok((await fact(page, 'lead-generation', 'at')).includes('2026'));
     await expectNoViolations(page, 'privacy tab, expanded');
-    await screenshots(page, 'person-privacy');
+    await screenshots(page, 'person-card', { docs: true });
     // A reload opens the same tab.
     await page.reload();
     await page.locator('#tab-privacy[aria-selected="true"]').waitFor();
