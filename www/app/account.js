@@ -1,13 +1,18 @@
-// The /account page: everyone's own password and API tokens (make one, see it once,
-// revoke), and for admins the users (role, disable), invitations and their one-time links.
+// The /account page: everyone's language, own password and API tokens (make one, see it
+// once, revoke), and for admins the users (role, disable), invitations and their one-time
+// links.
 //
-// Sign-in and API calls are session.js's; every value goes on the page as text.
+// The shell (shell.js) signs the page in and speaks the user's language; every value goes
+// on the page as text.
 
-import { $, SignedOut, api, el, signInWith, signOutWith } from './session.js';
+import {
+  $, LANGUAGES, SignedOut, api, browserLanguage, el, fmt, saveLanguage, signOutWith, startPage, t,
+} from './shell.js';
 
 const ROLES = ['admin', 'marketer', 'viewer'];
 
-const day = (iso) => (iso ? iso.slice(0, 16).replace('T', ' ') : '–');
+const day = (iso) => (iso ? fmt.dateTime(iso) : '–');
+const roleName = (role) => (ROLES.includes(role) ? t(`common.role_${role}`) : role);
 
 function showError(id, error) {
   if (error instanceof SignedOut) return;
@@ -16,7 +21,6 @@ function showError(id, error) {
 
 function signOut(message = '') {
   $('app').hidden = true;
-  $('sign-out').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
   $('tokens').tBodies[0].replaceChildren();
@@ -40,7 +44,10 @@ async function loadTokens() {
     const state = tokenState(token);
     const actions = el('td');
     if (state === 'active') {
-      const revoke = el('button', { text: 'Revoke', attrs: { type: 'button' } });
+      const revoke = el('button', {
+        text: t('account.revoke'),
+        attrs: { type: 'button', 'aria-label': t('account.revoke_label', { name: token.name }) },
+      });
       revoke.addEventListener('click', async () => {
         try {
           await api(`/api/v1/tokens/${token.id}`, { method: 'DELETE' });
@@ -53,12 +60,12 @@ async function loadTokens() {
     }
     return el('tr', { attrs: { 'data-token': String(token.id), 'data-state': state } }, [
       el('td', { text: token.name, className: 'name' }),
-      el('td', { text: token.scope }),
-      el('td', { text: token.user ?? 'operator' }),
+      el('td', { text: t(`account.scope_${token.scope === 'write' ? 'write' : 'read'}`) }),
+      el('td', { text: token.user ?? t('account.operator') }),
       el('td', { text: day(token.created_at) }),
       el('td', { text: day(token.expires_at) }),
       el('td', { text: day(token.last_used_at) }),
-      el('td', { text: state, className: 'state' }),
+      el('td', { text: t(`account.state_${state}`), className: 'state' }),
       actions,
     ]);
   });
@@ -95,7 +102,7 @@ $('password-form').addEventListener('submit', async (event) => {
       body: { current_password: $('current-password').value, new_password: $('new-password').value },
     });
     $('password-form').reset();
-    $('password-status').textContent = 'Changed. You are signed out everywhere else.';
+    $('password-status').textContent = t('account.password_changed');
   } catch (error) {
     showError('password-error', error);
   }
@@ -116,17 +123,23 @@ async function patchUser(id, body) {
 async function loadUsers() {
   const { items } = await api('/api/v1/users');
   const rows = items.map((user) => {
-    const role = el('select', { attrs: { 'aria-label': `role of ${user.email}` } },
-      ROLES.map((r) => el('option', { text: r, attrs: { value: r } })));
+    const role = el('select', { attrs: { 'aria-label': t('account.role_of', { email: user.email }) } },
+      ROLES.map((r) => el('option', { text: roleName(r), attrs: { value: r } })));
     role.value = user.role;
     role.addEventListener('change', () => patchUser(user.id, { role: role.value }));
-    const toggle = el('button', { text: user.disabled ? 'Enable' : 'Disable', attrs: { type: 'button' } });
+    const toggle = el('button', {
+      text: t(user.disabled ? 'account.enable' : 'account.disable'),
+      attrs: {
+        type: 'button',
+        'aria-label': t(user.disabled ? 'account.enable_label' : 'account.disable_label', { email: user.email }),
+      },
+    });
     toggle.addEventListener('click', () => patchUser(user.id, { disabled: !user.disabled }));
     return el('tr', { attrs: { 'data-user': user.email } }, [
       el('td', { text: user.email }),
       el('td', { text: user.name }),
       el('td', {}, [role]),
-      el('td', { text: user.disabled ? 'disabled' : 'active', className: 'state' }),
+      el('td', { text: t(user.disabled ? 'account.state_disabled' : 'account.state_active'), className: 'state' }),
       el('td', {}, [toggle]),
     ]);
   });
@@ -136,8 +149,10 @@ async function loadUsers() {
 async function loadInvitations() {
   const { items } = await api('/api/v1/invitations');
   $('invitations').replaceChildren(...(items.length === 0
-    ? [el('li', { text: 'None.' })]
-    : items.map((i) => el('li', { text: `${i.email} (${i.name}) as ${i.role}, until ${day(i.expires_at)}` }))));
+    ? [el('li', { text: t('account.none') })]
+    : items.map((i) => el('li', {
+      text: t('account.invitation', { email: i.email, name: i.name, role: roleName(i.role), date: day(i.expires_at) }),
+    }))));
 }
 
 $('invite-form').addEventListener('submit', async (event) => {
@@ -148,7 +163,7 @@ $('invite-form').addEventListener('submit', async (event) => {
       method: 'POST',
       body: { email: $('invite-email').value, name: $('invite-name').value, role: $('invite-role').value },
     });
-    $('invite-to').textContent = made.email;
+    $('invite-to').textContent = t('account.invite_result', { email: made.email });
     $('invite-link').textContent = made.link;
     $('invite-result').hidden = false;
     $('invite-form').reset();
@@ -158,7 +173,33 @@ $('invite-form').addEventListener('submit', async (event) => {
   }
 });
 
+// ---- language ------------------------------------------------------------------------
+
+function fillLanguages(me) {
+  const browser = LANGUAGES.find((l) => l.code === browserLanguage());
+  const options = [
+    el('option', { text: t('common.language_browser', { language: browser.name }), attrs: { value: '' } }),
+    ...LANGUAGES.map((l) => el('option', { text: l.name, attrs: { value: l.code, lang: l.code } })),
+  ];
+  $('language').replaceChildren(...options);
+  $('language').value = me.preferences?.language ?? '';
+}
+
+$('language-form').addEventListener('submit', async (event) => {
+  event.preventDefault();
+  showError('language-error', null);
+  try {
+    await saveLanguage($('language').value || null);
+    // Every text of the page is in the new language after a reload.
+    location.reload();
+  } catch (error) {
+    if (error instanceof SignedOut) return;
+    $('language-error').textContent = t('account.language_failed', { message: error.message });
+  }
+});
+
 async function start(me) {
+  fillLanguages(me);
   // A viewer's tokens can only read.
   $('token-scope').querySelector('option[value=write]').disabled = me.role === 'viewer';
   try {
@@ -168,12 +209,10 @@ async function start(me) {
       $('users-section').hidden = false;
     }
   } catch (error) {
-    if (!(error instanceof SignedOut)) signOutWith(`Cannot reach the API: ${error.message}`);
+    if (!(error instanceof SignedOut)) signOutWith(t('common.api_failed', { status: error.message }));
     return;
   }
   $('sign-in').hidden = true;
-  $('sign-out').hidden = false;
-  $('app').hidden = false;
 }
 
-signInWith({ start, signOut });
+startPage({ page: 'account', start, signOut });

@@ -1,11 +1,11 @@
 // The /links page: builds campaign links live through the collector's API, shows the
 // warnings, checks redirects, and keeps a saved list per campaign.
 //
-// Sign-in and API calls are session.js's. Everything shown comes from the API and goes
-// into the page as text (textContent, never innerHTML), so a hostile value in a name or
-// URL stays text.
+// The shell (shell.js) signs the page in and speaks the user's language. Everything
+// shown comes from the API and goes into the page as text (textContent, never innerHTML),
+// so a hostile value in a name or URL stays text.
 
-import { $, SignedOut, el as element, request as apiRequest, signInWith } from './session.js';
+import { $, SignedOut, announce, el as element, request as apiRequest, startPage, t } from './shell.js';
 
 const BUILD_DELAY_MS = 250;
 
@@ -22,15 +22,14 @@ const el = (tag, text, className) => element(tag, { text, className });
 
 function showSignIn(message = '') {
   $('app').hidden = true;
-  $('sign-out').hidden = true;
   $('sign-in').hidden = false;
   $('sign-in-error').textContent = message;
+  $('saved').tBodies[0].replaceChildren();
+  $('link').textContent = '';
 }
 
 async function showApp() {
   $('sign-in').hidden = true;
-  $('app').hidden = false;
-  $('sign-out').hidden = false;
   await loadSaved();
 }
 
@@ -71,7 +70,7 @@ async function build() {
   const { status, body } = await api('POST', '/api/v1/links', req);
   if (seq !== buildSeq) return; // a newer keystroke's answer wins
   if (status !== 200) {
-    $('error').textContent = body && body.error ? body.error : `error ${status}`;
+    $('error').textContent = failure(status, body);
     $('link').textContent = '';
     $('channel').textContent = '';
     $('warnings').replaceChildren();
@@ -80,7 +79,7 @@ async function build() {
   }
   $('error').textContent = '';
   $('link').textContent = body.url;
-  $('channel').textContent = `Channel: ${body.channel_name} (rule ${body.rule}: ${body.rule_description})`;
+  $('channel').textContent = t('links.channel', { name: body.channel_name, rule: String(body.rule), description: body.rule_description });
   $('warnings').replaceChildren(
     ...body.warnings.map((w) => {
       const item = el('li', w.message);
@@ -99,25 +98,30 @@ function scheduleBuild() {
 
 function report(error) {
   if (error instanceof SignedOut) return;
-  $('error').textContent = `Request failed: ${error.message}`;
+  $('error').textContent = t('links.request_failed', { message: error.message });
+}
+
+/** The API's own message of a refusal, else its status. */
+function failure(status, body) {
+  return body && body.error ? body.error : t('links.error_status', { status: String(status) });
 }
 
 async function check() {
   if (!built) return;
-  $('check-result').textContent = 'Checking…';
+  $('check-result').textContent = t('links.checking');
   const { status, body } = await api('POST', '/api/v1/links/check', { url: built.url });
   const out = $('check-result');
   if (status !== 200) {
-    out.textContent = body && body.error ? body.error : `error ${status}`;
+    out.textContent = failure(status, body);
     out.className = 'error';
   } else if (body.utm_survive === true) {
-    out.textContent = `The tags arrive at ${body.final_url} (${body.redirects} redirects).`;
+    out.textContent = t('links.arrive', { url: body.final_url, count: body.redirects });
     out.className = 'ok';
   } else if (body.utm_survive === false) {
-    out.textContent = `Lost on the way to ${body.final_url}: ${body.lost.join(', ')}.`;
+    out.textContent = t('links.lost', { url: body.final_url, params: body.lost.join(', ') });
     out.className = 'lost';
   } else {
-    out.textContent = `The check stopped: ${body.error}`;
+    out.textContent = t('links.stopped', { error: body.error });
     out.className = 'error';
   }
 }
@@ -127,11 +131,11 @@ async function save(event) {
   if (!built) return;
   const { status, body } = await api('POST', '/api/v1/links/saved', { ...request(), name: $('save-name').value });
   if (status === 201) {
-    $('save-result').textContent = `Saved “${body.link.name}” in ${body.link.campaign}.`;
+    $('save-result').textContent = t('links.saved', { name: body.link.name, campaign: body.link.campaign });
     $('save-name').value = '';
     await loadSaved();
   } else {
-    $('save-result').textContent = body && body.error ? body.error : `error ${status}`;
+    $('save-result').textContent = failure(status, body);
   }
 }
 
@@ -148,8 +152,9 @@ async function loadSaved() {
     const row = el('tr');
     row.dataset.id = link.id;
     const url = el('td', link.url, 'url');
-    const remove = el('button', 'Delete', 'marketer-only');
+    const remove = el('button', t('common.delete'), 'marketer-only');
     remove.type = 'button';
+    remove.setAttribute('aria-label', t('links.delete_label', { name: link.name }));
     remove.addEventListener('click', async () => {
       await api('DELETE', `/api/v1/links/saved/${encodeURIComponent(link.id)}`);
       await loadSaved();
@@ -161,6 +166,7 @@ async function loadSaved() {
   });
   $('saved').tBodies[0].replaceChildren(...rows);
   $('saved-empty').hidden = rows.length > 0;
+  return rows.length;
 }
 
 async function exportCsv() {
@@ -182,15 +188,25 @@ async function exportCsv() {
 function wire() {
   $('builder').addEventListener('input', scheduleBuild);
   $('builder').addEventListener('submit', (event) => event.preventDefault());
-  $('copy').addEventListener('click', () => built && navigator.clipboard?.writeText(built.url).catch(() => {}));
+  $('copy').addEventListener('click', async () => {
+    if (!built) return;
+    try {
+      await navigator.clipboard.writeText(built.url);
+      announce(t('links.copied'));
+    } catch {
+      announce(t('links.copy_failed'));
+    }
+  });
   $('check').addEventListener('click', () => check().catch(report));
   $('save-form').addEventListener('submit', (event) => save(event).catch(report));
   $('filter-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    loadSaved().catch(report);
+    loadSaved()
+      .then((count) => count !== undefined && announce(t('links.saved_count', { count })))
+      .catch(report);
   });
   $('export').addEventListener('click', () => exportCsv().catch(report));
 }
 
 wire();
-signInWith({ start: () => showApp().catch(report), signOut: showSignIn });
+startPage({ page: 'links', start: () => showApp().catch(report), signOut: showSignIn });

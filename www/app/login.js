@@ -1,5 +1,8 @@
 // The sign-in page: e-mail and password to POST /api/v1/session, then back to the page
-// that sent the user here (`?next=/people`), or to the dashboards.
+// that sent the user here (`?next=/people`), or to the dashboards. It speaks the
+// browser's language (nobody is signed in yet to have chosen one).
+
+import { startPublicPage, t } from './shell.js';
 
 const $ = (id) => document.getElementById(id);
 
@@ -21,6 +24,7 @@ $('login-form').addEventListener('submit', async (event) => {
       body: JSON.stringify({ email: $('email').value, password: $('password').value }),
     });
     if (res.ok) {
+      // The page there puts focus on its main heading once it has started.
       location.assign(next());
       return;
     }
@@ -30,14 +34,15 @@ $('login-form').addEventListener('submit', async (event) => {
     } catch {
       // Not JSON: keep the status line.
     }
-    $('login-error').textContent = message;
+    $('login-error').textContent = res.status === 401 ? t('login.wrong') : message;
     $('password').value = '';
     $('password').focus();
   } catch (error) {
-    $('login-error').textContent = `Cannot reach the collector: ${error.message}`;
+    $('login-error').textContent = t('common.unreachable', { message: error.message });
   } finally {
     $('sign-in').disabled = false;
   }
 });
 
 $('email').focus();
+startPublicPage();

@@ -290,7 +290,13 @@ async function preferences() {
  * shown and focus is on the main heading. `signOut(message)` hides and clears everything
  * fetched (after a 401, a failed start or signing out).
  */
-export async function startPage({ page, start, signOut = () => {} }) {
+export async function startPage({ page, start, signOut: pageSignOut = () => {} }) {
+  // Signed out while starting (a 401, a failed load): the page stays hidden.
+  let signedOut = false;
+  const signOut = (message) => {
+    signedOut = true;
+    pageSignOut(message);
+  };
   let who;
   let prefs;
   try {
@@ -330,6 +336,7 @@ export async function startPage({ page, start, signOut = () => {} }) {
     signOut(t('common.error', { message: error.message }));
     return;
   }
+  if (signedOut) return;
   const app = $('app');
   if (app) app.hidden = false;
   focusMain();
