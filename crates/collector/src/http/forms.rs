@@ -76,11 +76,14 @@ impl From<Form> for FormJson {
 
 /// `{"name"?, "utm_capture"?}`: at least one of them.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
+#[schema(min_properties = 1)]
 #[allow(dead_code)]
 pub(crate) struct FormPatchJson {
-    /// A display name; `null` or an empty text clears it.
-    #[schema(max_length = 200)]
+    /// A display name, one line; `null` or an empty text clears it.
+    #[schema(max_length = 200, pattern = "^[^\\u0000-\\u001F\\u007F-\\u009F]*$")]
     name: Option<String>,
+    #[schema(nullable = false)]
     utm_capture: Option<bool>,
 }
 
@@ -155,7 +158,7 @@ async fn list_forms(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
 
 /// `GET /api/v1/forms/{key}`
 #[utoipa::path(get, path = "/api/v1/forms/{key}", tag = "settings",
-    params(("key" = String, Path, description = "the form's key")),
+    params(("key" = String, Path, description = "the form's key", example = "contact")),
     responses(
         (status = 200, description = "the form", body = FormJson),
         (status = 404, description = "no such form", body = ErrorJson)),
@@ -226,7 +229,7 @@ fn form_patch(body: &[u8]) -> Result<FormPatch, ApiError> {
 
 /// `PATCH /api/v1/forms/{key}`
 #[utoipa::path(patch, path = "/api/v1/forms/{key}", tag = "settings",
-    params(("key" = String, Path, description = "the form's key")),
+    params(("key" = String, Path, description = "the form's key", example = "contact")),
     request_body(content = FormPatchJson,
         description = "a name, and/or UTM capture on or off (from the next post on)"),
     responses(
