@@ -112,6 +112,10 @@ fn status_owner_and_history() {
         .collect();
     assert_eq!(statuses, ["in_progress", "qualified"]);
     assert!(history["items"][0]["at"].as_str().unwrap().ends_with('Z'));
+    // Who changed it, named as the audit log names them (here the configured token).
+    for item in history["items"].as_array().unwrap() {
+        assert_eq!(item["actor"], "configured api_token", "{item}");
+    }
 
     // Bad input: 422 naming the field, nothing changed.
     for (body, field) in [

@@ -903,6 +903,12 @@ fn dynamic_selections_follow_the_data_and_static_ones_do_not() {
     // Listing, deleting.
     let (_, list) = c.api("/api/v1/selections");
     assert_eq!(list["items"].as_array().unwrap().len(), 2);
+    // Each listed with its member count now, as the single selection answers it.
+    for item in list["items"].as_array().unwrap() {
+        let (_, one) = c.api(&format!("/api/v1/selections/{}", item["id"]));
+        assert!(item["member_count"].is_u64(), "{item}");
+        assert_eq!(item["member_count"], one["member_count"], "{item}");
+    }
     let deleted = c
         .delete(&format!("/api/v1/selections/{}", fixed["id"]))
         .bearer_auth(TOKEN)

@@ -528,19 +528,35 @@ async fn create_selection(
         .json(SelectionJson::from(selection)))
 }
 
-/// `GET /api/v1/selections`
+/// `GET /api/v1/selections`, each with how many members it has now.
 #[utoipa::path(get, path = "/api/v1/selections", tag = "selections",
-    responses((status = 200, description = "every selection, by id", body = doc::SelectionList)),
+    responses((status = 200, description = "every selection, by id, with its member count", body = doc::SelectionList)),
     security(("bearer" = [])))]
 async fn list_selections(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    let items: Vec<SelectionJson> = state
-        .store
-        .selections()
-        .await?
-        .into_iter()
-        .map(SelectionJson::from)
-        .collect();
+    let mut items = Vec::new();
+    for selection in state.store.selections().await? {
+        items.push(with_member_count(&state, selection).await?);
+    }
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
+}
+
+/// The selection as JSON with `member_count`: a dynamic one's criteria are evaluated now,
+/// so a count is what a member listing would find at this moment. Criteria that no longer
+/// apply (a field since removed) count as `null` rather than failing the whole listing.
+async fn with_member_count(state: &AppState, selection: Selection) -> Result<Value, ApiError> {
+    let count = match member_criteria(&selection) {
+        Ok(criteria) => Some(
+            state
+                .store
+                .count_matches(selection.entity, criteria)
+                .await?,
+        ),
+        Err(_) => None,
+    };
+    let mut json = serde_json::to_value(SelectionJson::from(selection))
+        .map_err(|e| ApiError::Internal(e.to_string()))?;
+    json["member_count"] = json!(count);
+    Ok(json)
 }
 
 async fn find_selection(state: &AppState, id: i64) -> Result<Selection, ApiError> {
@@ -561,15 +577,9 @@ async fn get_selection(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let selection = find_selection(&state, id.into_inner()).await?;
-    let entity = selection.entity;
-    let count = state
-        .store
-        .count_matches(entity, member_criteria(&selection)?)
-        .await?;
-    let mut json = serde_json::to_value(SelectionJson::from(selection))
-        .map_err(|e| ApiError::Internal(e.to_string()))?;
-    json["member_count"] = json!(count);
-    Ok(HttpResponse::Ok().json(json))
+    // A single selection whose criteria no longer apply says why (422).
+    member_criteria(&selection)?;
+    Ok(HttpResponse::Ok().json(with_member_count(&state, selection).await?))
 }
 
 /// `PATCH /api/v1/selections/{id}` `{"name"?, "criteria"?}` (criteria: dynamic only).

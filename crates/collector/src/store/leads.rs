@@ -185,6 +185,8 @@ pub(crate) const PURPOSE_E_MARKETING: &str = "e_marketing";
 pub(crate) struct StatusChange {
     pub(crate) status: LeadStatus,
     pub(crate) changed_at: i64,
+    /// Who changed it, as the audit log names them; `None` for imports and older changes.
+    pub(crate) actor: Option<String>,
 }
 
 /// What `PATCH /persons/{id}` changes; `None` leaves a field as it is, `Some(None)` clears it.
@@ -339,8 +341,14 @@ pub(crate) enum ImportOutcome {
 
 #[async_trait]
 pub(crate) trait LeadStore: Send + Sync {
-    /// Applies a patch; a status change is recorded in the history with `at`.
-    async fn update_person(&self, id: PersonId, patch: PersonPatch, at: i64) -> LeadResult<Person>;
+    /// Applies a patch; a status change is recorded in the history with `at` and `actor`.
+    async fn update_person(
+        &self,
+        id: PersonId,
+        patch: PersonPatch,
+        at: i64,
+        actor: Option<String>,
+    ) -> LeadResult<Person>;
     /// The person's status changes, oldest first.
     async fn status_changes(&self, id: PersonId) -> StoreResult<Vec<StatusChange>>;
 

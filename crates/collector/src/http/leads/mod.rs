@@ -15,7 +15,7 @@ use super::api::{rfc3339, CompanyJson, Items, PersonJson, SubmissionJson};
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
-use crate::http::access::Access;
+use crate::http::access::{Access, Principal};
 use crate::store::leads::{
     Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
 };
@@ -84,6 +84,9 @@ pub(crate) struct StatusChangeJson {
     #[schema(value_type = String)]
     pub(crate) status: &'static str,
     pub(crate) at: Option<String>,
+    /// Who changed it, as the audit log names them (a user's e-mail, `token "NAME" of
+    /// OWNER`, `configured api_token`); `null` for imported statuses and older changes.
+    pub(crate) actor: Option<String>,
 }
 
 impl From<StatusChange> for StatusChangeJson {
@@ -91,6 +94,7 @@ impl From<StatusChange> for StatusChangeJson {
         StatusChangeJson {
             status: c.status.as_str(),
             at: rfc3339(c.changed_at),
+            actor: c.actor,
         }
     }
 }
@@ -221,7 +225,7 @@ pub(crate) struct SubmissionReceiptJson {
 const PERSON_PATCH_FIELDS: [&str; 5] = ["status", "owner_id", "owner", "country", "name"];
 
 /// `PATCH /api/v1/persons/{id}`: status, owner, country, name. A status change is kept in
-/// the history with its time.
+/// the history with its time and who made it.
 #[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "persons",
     params(("id" = i64, Path, description = "person id")),
     request_body = doc::PersonPatchInput,
@@ -231,6 +235,7 @@ pub(crate) async fn patch_person(
     id: web::Path<i64>,
     body: web::Bytes,
     state: web::Data<AppState>,
+    principal: web::ReqData<Principal>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let map = input::json_object(&body)?;
@@ -260,7 +265,10 @@ pub(crate) async fn patch_person(
             ),
         ));
     }
-    let person = state.store.update_person(id, patch, now_ms()).await??;
+    let person = state
+        .store
+        .update_person(id, patch, now_ms(), Some(principal.actor()))
+        .await??;
     Ok(HttpResponse::Ok().json(PersonJson::from(person)))
 }
 

@@ -102,7 +102,8 @@ pub(crate) struct SelectionOut {
     pub(crate) criteria: serde_json::Value,
     pub(crate) created_at: Option<String>,
     pub(crate) updated_at: Option<String>,
-    /// `GET /api/v1/selections/{id}` only: how many members it has now.
+    /// How many members it has now (in `GET /api/v1/selections` and
+    /// `GET /api/v1/selections/{id}`; `null` in a listing when stored criteria no longer apply).
     pub(crate) member_count: Option<u64>,
 }
 

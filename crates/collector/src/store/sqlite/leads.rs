@@ -344,7 +344,7 @@ fn import_person(
         writer::own_company_source(connection, company_id, person_id)?;
     }
     if status != LeadStatus::Open {
-        insert_status_change(connection, person_id, status, person.received_at)?;
+        insert_status_change(connection, person_id, status, person.received_at, None)?;
     }
     Ok(ImportOutcome::Created)
 }
@@ -354,12 +354,14 @@ fn insert_status_change(
     person_id: PersonId,
     status: LeadStatus,
     at: i64,
+    actor: Option<&str>,
 ) -> rusqlite::Result<()> {
     connection
         .prepare_cached(
-            "INSERT INTO status_changes (person_id, status, changed_at) VALUES (?1, ?2, ?3)",
+            "INSERT INTO status_changes (person_id, status, changed_at, actor) \
+             VALUES (?1, ?2, ?3, ?4)",
         )?
-        .execute((person_id, status.as_str(), at))?;
+        .execute((person_id, status.as_str(), at, actor))?;
     Ok(())
 }
 
@@ -394,7 +396,13 @@ fn import_sale(
 
 #[async_trait]
 impl LeadStore for SqliteStore {
-    async fn update_person(&self, id: PersonId, patch: PersonPatch, at: i64) -> LeadResult<Person> {
+    async fn update_person(
+        &self,
+        id: PersonId,
+        patch: PersonPatch,
+        at: i64,
+        actor: Option<String>,
+    ) -> LeadResult<Person> {
         self.writer
             .apply(move |c| {
                 let current: Option<String> = c
@@ -433,7 +441,7 @@ impl LeadStore for SqliteStore {
                     at,
                 ))?;
                 if let Some(status) = changes_status {
-                    insert_status_change(c, id, status, at)?;
+                    insert_status_change(c, id, status, at, actor.as_deref())?;
                 }
                 let person =
                     person_on(c, id)?.ok_or_else(|| rusqlite::Error::QueryReturnedNoRows)?;
@@ -445,7 +453,7 @@ impl LeadStore for SqliteStore {
     async fn status_changes(&self, id: PersonId) -> StoreResult<Vec<StatusChange>> {
         self.read(move |c| {
             c.prepare_cached(
-                "SELECT status, changed_at FROM status_changes WHERE person_id = ?1 \
+                "SELECT status, changed_at, actor FROM status_changes WHERE person_id = ?1 \
                  ORDER BY changed_at, id",
             )?
             .query_map([id], |row| {
@@ -453,6 +461,7 @@ impl LeadStore for SqliteStore {
                 Ok(StatusChange {
                     status: status_from_text(0, &status)?,
                     changed_at: row.get(1)?,
+                    actor: row.get(2)?,
                 })
             })?
             .collect()
@@ -670,7 +679,7 @@ impl LeadStore for SqliteStore {
                 .collect::<rusqlite::Result<_>>()?;
             let status_changes = c
                 .prepare_cached(
-                    "SELECT status, changed_at FROM status_changes WHERE person_id = ?1 \
+                    "SELECT status, changed_at, actor FROM status_changes WHERE person_id = ?1 \
                      ORDER BY changed_at, id",
                 )?
                 .query_map([id], |row| {
@@ -678,6 +687,7 @@ impl LeadStore for SqliteStore {
                     Ok(StatusChange {
                         status: status_from_text(0, &status)?,
                         changed_at: row.get(1)?,
+                        actor: row.get(2)?,
                     })
                 })?
                 .collect::<rusqlite::Result<_>>()?;
