@@ -6,10 +6,12 @@
 //!   dates are `YYYY-MM-DD`, inclusive, in the configured time zone; default year to date;
 //! - `GET /tiles/{tile}/persons?key=…` (+ the same filters, `limit`) — the persons behind
 //!   one row (the row's `key`), newest first;
+//! - trend tiles also take `bucket` and `by` ([`trend`]), in both;
 //! - `GET/POST /dashboards`, `GET/PUT/DELETE /dashboards/{id}` — named lists of tiles with
 //!   default filters; the presets `marketing`, `lead-nurturing`, `sales` are built in,
 //!   readable and not changeable.
 pub(crate) mod doc;
+pub(crate) mod trend;
 
 use actix_web::{web, HttpResponse};
 use jiff::civil::Date;
@@ -23,10 +25,12 @@ use super::openapi::ErrorJson;
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
+use crate::store::tiles::trend::{is_trend, Bucket, By};
 use crate::store::tiles::{
     tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
     StoredDashboard, TileFilter, TileInfo, TileKind, TILES,
 };
+use trend::TrendTileJson;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/tiles", list_tiles)
@@ -63,6 +67,8 @@ pub(crate) struct TileQuery {
     pub(crate) selection: Option<String>,
     pub(crate) key: Option<String>,
     pub(crate) limit: Option<String>,
+    pub(crate) bucket: Option<String>,
+    pub(crate) by: Option<String>,
 }
 
 /// A period of whole days in a time zone.
@@ -120,8 +126,12 @@ impl Period {
     }
 }
 
-/// The filter a tile request asks for.
-fn tile_filter(query: &TileQuery, zone: &TimeZone) -> Result<(Period, TileFilter), ApiError> {
+/// The filter a request for `tile` asks for.
+fn tile_filter(
+    tile: &str,
+    query: &TileQuery,
+    zone: &TimeZone,
+) -> Result<(Period, TileFilter), ApiError> {
     let period = Period::resolve(
         non_empty(&query.from),
         non_empty(&query.to),
@@ -141,6 +151,9 @@ fn tile_filter(query: &TileQuery, zone: &TimeZone) -> Result<(Period, TileFilter
                 .map_err(|_| ApiError::invalid("selection", "must be a selection id"))
         })
         .transpose()?;
+    let trend = is_trend(tile)
+        .then(|| trend::trend_of(tile, &query.bucket, &query.by, &period, zone))
+        .transpose()?;
     Ok((
         period,
         TileFilter {
@@ -150,6 +163,7 @@ fn tile_filter(query: &TileQuery, zone: &TimeZone) -> Result<(Period, TileFilter
             country: non_empty(&query.country).map(str::to_owned),
             campaign: non_empty(&query.campaign).map(str::to_owned),
             selection,
+            trend,
         },
     ))
 }
@@ -198,8 +212,10 @@ async fn model_stats(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country"),
         ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
-        ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id")),
-    responses((status = 200, description = "the tile's rows", body = TileJson),
+        ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id"),
+        ("bucket" = Option<Bucket>, Query, description = "trend tiles: `day`, `week` (from Monday) or `month` of the configured time zone; default `week` for `new-leads-trend`, `month` for `conversion-trend`"),
+        ("by" = Option<By>, Query, description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`")),
+    responses((status = 200, description = "the tile's rows", body = TileAnswer),
               (status = 400, description = "the tile cannot be answered so (say, `selection-list` \
                                             without a selection)", body = ErrorJson),
               (status = 404, description = "no such tile", body = ErrorJson),
@@ -211,26 +227,49 @@ async fn one_tile(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let info = known_tile(&tile)?;
-    let (period, filter) = tile_filter(&query, &state.time_zone)?;
+    let (period, filter) = tile_filter(info.id, &query, &state.time_zone)?;
+    let trend = filter.trend.as_ref().map(|t| (t.bucket, t.by));
     let rows = state
         .store
         .tile_rows(info.id, filter)
         .await?
         .map_err(ApiError::BadRequest)?;
-    Ok(HttpResponse::Ok().json(TileJson {
+    let period = PeriodJson {
+        from: period.from.to_string(),
+        to: period.to.to_string(),
+    };
+    if let Some((bucket, by)) = trend {
+        return Ok(HttpResponse::Ok().json(TileAnswer::Trend(TrendTileJson {
+            tile: info.id,
+            title: info.title,
+            kind: info.kind,
+            period,
+            bucket,
+            by,
+            time_zone: TrendTileJson::time_zone_name(&state.time_zone),
+            rows,
+        })));
+    }
+    Ok(HttpResponse::Ok().json(TileAnswer::Rows(TileJson {
         tile: info.id,
         title: info.title,
         kind: info.kind,
-        period: PeriodJson {
-            from: period.from.to_string(),
-            to: period.to.to_string(),
-        },
+        period,
         rows,
-    }))
+    })))
 }
 
-/// One tile's answer.
+/// One tile's answer: a trend tile's, or any other's.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub(crate) enum TileAnswer {
+    Trend(TrendTileJson),
+    Rows(TileJson),
+}
+
+/// One tile's answer (but a trend tile's).
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 pub(crate) struct TileJson {
     #[schema(value_type = String)]
     tile: &'static str,
@@ -269,7 +308,9 @@ const MAX_DRILL_LIMIT: usize = 500;
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country"),
         ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
-        ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id")),
+        ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id"),
+        ("bucket" = Option<Bucket>, Query, description = "trend tiles: `day`, `week` (from Monday) or `month` of the configured time zone; default `week` for `new-leads-trend`, `month` for `conversion-trend`"),
+        ("by" = Option<By>, Query, description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`")),
     responses((status = 200, description = "the persons, newest first", body = Items<PersonJson>),
               (status = 400, description = "the row cannot be listed so", body = ErrorJson),
               (status = 404, description = "no such tile", body = ErrorJson),
@@ -281,7 +322,7 @@ async fn tile_persons(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let info = known_tile(&tile)?;
-    let (_, filter) = tile_filter(&query, &state.time_zone)?;
+    let (_, filter) = tile_filter(info.id, &query, &state.time_zone)?;
     let limit = match non_empty(&query.limit) {
         None => 100,
         Some(text) => text
@@ -339,6 +380,8 @@ fn tiles_of(ids: &[&str]) -> Vec<DashboardTile> {
             tile: (*id).to_owned(),
             campaign: None,
             selection: None,
+            bucket: None,
+            by: None,
         })
         .collect()
 }
@@ -364,11 +407,13 @@ fn presets() -> Vec<DashboardJson> {
                 "new-leads-by-lead-source",
                 "new-leads-by-first-source",
                 "new-leads-by-channel",
+                "new-leads-trend",
                 "new-leads-by-campaign",
                 "campaign-channel-split",
                 "top-referring-sites",
                 "source-performance",
                 "conversion-rate-by-source",
+                "conversion-trend",
                 "attribution-quality",
             ],
         ),
@@ -456,6 +501,27 @@ fn dashboard_input(body: &[u8]) -> Result<DashboardInput, ApiError> {
                 "tiles",
                 "selection-list needs a selection id",
             ));
+        }
+        let trend_param = |name: &str| {
+            ApiError::invalid(
+                "tiles",
+                format!("{name} is for trend tiles, not {:?}", tile.tile),
+            )
+        };
+        if !is_trend(&tile.tile) {
+            if tile.bucket.is_some() {
+                return Err(trend_param("bucket"));
+            }
+            if tile.by.is_some() {
+                return Err(trend_param("by"));
+            }
+        }
+        let in_tiles = |e: ApiError| ApiError::invalid("tiles", e.to_string());
+        if let Some(bucket) = &tile.bucket {
+            trend::parse_bucket(bucket).map_err(in_tiles)?;
+        }
+        if let Some(by) = &tile.by {
+            trend::parse_by(by).map_err(in_tiles)?;
         }
     }
     let filters = &input.filters;

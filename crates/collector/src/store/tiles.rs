@@ -11,9 +11,12 @@
 //! - sales tiles take the sales that happened (`sales.at`) in the period; source
 //!   performance and conversion rates take the leads created in the period and count
 //!   their won sales whenever they happened (a cohort), so that rate = deals / leads;
+//! - trend tiles ([`trend`]) give these figures per day, week or month of the period;
 //! - the funnel counts persons created in the period by the furthest status they reached
 //!   (status history and current status): each stage counts those that got at least that
 //!   far; disqualified (ever) is counted on its own.
+pub(crate) mod trend;
+
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -30,6 +33,8 @@ pub(crate) enum TileKind {
     Number,
     Table,
     List,
+    /// A figure per bucket of the period, in series ([`trend`]).
+    Line,
 }
 
 /// A tile of the catalogue.
@@ -158,6 +163,24 @@ pub(crate) const TILES: &[TileInfo] = &[
         "How much attribution is lost: direct and untracked new leads, posts and forms without the tag, campaigns in several spellings, alias-like sources, mediums unknown to the channel rules.",
     ),
     TileInfo {
+        params: &["bucket", "by"],
+        ..tile(
+            trend::NEW_LEADS_TREND,
+            "New leads over time",
+            TileKind::Line,
+            "New leads per day, week or month (?bucket=; default week), one line per lead source or channel (?by=lead_source|channel|all; default lead_source).",
+        )
+    },
+    TileInfo {
+        params: &["bucket", "by"],
+        ..tile(
+            trend::CONVERSION_TREND,
+            "Conversion rate over time",
+            TileKind::Line,
+            "Won sales of each month's (?bucket=; default month) new leads divided by those leads, in percent; one line, or one per lead source or channel (?by=; default all).",
+        )
+    },
+    TileInfo {
         params: &["selection"],
         ..tile(
             "selection-list",
@@ -185,6 +208,8 @@ pub(crate) struct TileFilter {
     pub(crate) campaign: Option<String>,
     /// `selection-list`'s selection id.
     pub(crate) selection: Option<i64>,
+    /// A trend tile's buckets and split.
+    pub(crate) trend: Option<trend::Trend>,
 }
 
 /// A tile's rows, or why the request cannot be answered (a 4xx with that message).
@@ -220,6 +245,12 @@ pub(crate) struct DashboardTile {
     pub(crate) campaign: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) selection: Option<i64>,
+    /// A trend tile's `bucket` (`day`, `week`, `month`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) bucket: Option<String>,
+    /// A trend tile's `by` (`lead_source`, `channel`, `all`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) by: Option<String>,
 }
 
 /// A dashboard's default filters (dates as `YYYY-MM-DD`; absent = year to date).

@@ -7,6 +7,7 @@ use utoipa::openapi::path::{Parameter, ParameterIn};
 use utoipa::openapi::{OpenApi, RefOr, Schema};
 use utoipa::Modify;
 
+use crate::store::tiles::trend::is_trend;
 use crate::store::tiles::TILES;
 
 #[derive(utoipa::OpenApi)]
@@ -36,8 +37,9 @@ impl Modify for TileIds {
         let others: Vec<&str> = ids
             .iter()
             .copied()
-            .filter(|id| *id != "selection-list")
+            .filter(|id| *id != "selection-list" && !is_trend(id))
             .collect();
+        let trends: Vec<&str> = ids.iter().copied().filter(|id| is_trend(id)).collect();
         for item in doc.paths.paths.values_mut() {
             let Some(get) = item.get.as_mut() else {
                 continue;
@@ -61,7 +63,8 @@ impl Modify for TileIds {
             Self::schema(json!({
                 "description": "A tile on a dashboard, with its own parameters: \
                                 `campaign` for `campaign-channel-split` (default: the campaign \
-                                with most leads), `selection` (required) for `selection-list`.",
+                                with most leads), `selection` (required) for `selection-list`, \
+                                `bucket` and `by` for the trend tiles.",
                 "oneOf": [
                     {
                         "type": "object",
@@ -81,6 +84,18 @@ impl Modify for TileIds {
                             "selection": {"type": "integer", "format": "int64"}
                         },
                         "required": ["tile", "selection"],
+                        "additionalProperties": false
+                    },
+                    {
+                        "type": "object",
+                        "properties": {
+                            "tile": {"type": "string", "enum": trends},
+                            "campaign": {"type": ["string", "null"]},
+                            "selection": {"type": ["integer", "null"], "format": "int64"},
+                            "bucket": {"type": ["string", "null"], "enum": ["day", "week", "month", null]},
+                            "by": {"type": ["string", "null"], "enum": ["lead_source", "channel", "all", null]}
+                        },
+                        "required": ["tile"],
                         "additionalProperties": false
                     }
                 ]

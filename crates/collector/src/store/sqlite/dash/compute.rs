@@ -8,6 +8,7 @@ use super::facts::{
     Facts, DEAD, DISQUALIFIED, IN_PROGRESS, OPEN, QUALIFIED, SALE_OPEN, SALE_WON, VIA_CHAT,
     VIA_FORM,
 };
+use crate::store::tiles::trend::{CONVERSION_TREND, NEW_LEADS_TREND};
 use crate::store::tiles::{TileFilter, TileResult};
 
 /// Label of "no value".
@@ -22,16 +23,16 @@ const TOP_10: usize = 10;
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Scope {
     /// `[from, to)` in Unix seconds.
-    from: u32,
-    to: u32,
+    pub(super) from: u32,
+    pub(super) to: u32,
     /// `Some(u32::MAX)` when the filter names a value nobody has.
     owner: Option<u32>,
     country: Option<u32>,
 }
 
-const NOBODY: u32 = u32::MAX;
+pub(super) const NOBODY: u32 = u32::MAX;
 
-fn to_secs(ms: i64) -> u32 {
+pub(super) fn to_secs(ms: i64) -> u32 {
     // Bounds are whole seconds in practice (day starts); round up so that a bound between
     // two seconds keeps its meaning for the floored creation times.
     let secs = ms.div_euclid(1000) + i64::from(ms.rem_euclid(1000) != 0);
@@ -61,7 +62,7 @@ impl Scope {
 impl Facts {
     /// Calls `visit` with every person created in the scope.
     #[inline]
-    fn each_lead(&self, scope: &Scope, mut visit: impl FnMut(usize)) {
+    pub(super) fn each_lead(&self, scope: &Scope, mut visit: impl FnMut(usize)) {
         let n = self.created.len();
         let created = &self.created[..n];
         let owner = &self.owner[..n];
@@ -91,7 +92,7 @@ impl Facts {
     }
 
     /// Whether person slot `p` passes the owner and country filters (any creation time).
-    fn person_passes(&self, scope: &Scope, p: usize) -> bool {
+    pub(super) fn person_passes(&self, scope: &Scope, p: usize) -> bool {
         p < self.created.len()
             && self.created[p] != DEAD
             && scope.owner.is_none_or(|o| self.owner[p] == o)
@@ -104,17 +105,17 @@ impl Facts {
         counts
     }
 
-    fn label(&self, id: u32) -> &str {
+    pub(super) fn label(&self, id: u32) -> &str {
         self.text.name(id).unwrap_or(NONE_LABEL)
     }
 
-    fn key(&self, id: u32) -> &str {
+    pub(super) fn key(&self, id: u32) -> &str {
         self.text.name(id).unwrap_or("")
     }
 
     /// A channel's name as people read it (`Paid Social`); its stored id when this build
     /// does not know it (written by a newer one), "(none)" for an unclassified touch.
-    fn channel_label(&self, id: u32) -> &str {
+    pub(super) fn channel_label(&self, id: u32) -> &str {
         match self.text.name(id) {
             Some(stored) => Channel::from_id(stored).map_or(stored, |channel| channel.name()),
             None => NONE_LABEL,
@@ -194,6 +195,16 @@ impl Facts {
             "source-performance" => self.source_performance(&scope),
             "campaign-channel-split" => self.campaign_split(&scope, filter.campaign.as_deref()),
             "conversion-rate-by-source" => self.conversion_by_source(&scope),
+            NEW_LEADS_TREND | CONVERSION_TREND => {
+                let trend = filter
+                    .trend
+                    .as_ref()
+                    .ok_or_else(|| format!("{tile} needs its buckets (?bucket=)"))?;
+                self.trend(tile, &scope, trend)
+                    .into_iter()
+                    .map(|row| serde_json::to_value(row).unwrap_or(Value::Null))
+                    .collect()
+            }
             other => return Err(format!("tile {other} is not computed from the model")),
         };
         Ok(rows)
@@ -588,6 +599,15 @@ impl Facts {
                 });
                 out.sort_unstable();
                 out.dedup();
+            }
+            NEW_LEADS_TREND | CONVERSION_TREND => {
+                let trend = filter
+                    .trend
+                    .as_ref()
+                    .ok_or_else(|| format!("{tile} needs its buckets (?bucket=)"))?;
+                self.trend_persons(&scope, trend, key)?
+                    .into_iter()
+                    .for_each(&mut push);
             }
             other => return Err(format!("tile {other} has no persons to list")),
         }

@@ -3,9 +3,12 @@
 
 pub(crate) mod compute;
 pub(crate) mod facts;
+mod trend;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod trend_tests;
 
 use std::sync::{Arc, RwLock};
 

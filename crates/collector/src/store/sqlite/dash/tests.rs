@@ -11,6 +11,7 @@ use super::facts::Facts;
 use crate::http::tiles::Period;
 use crate::store::links::TouchRole;
 use crate::store::sqlite::SqliteStore;
+use crate::store::tiles::trend::{defaults, is_trend, Trend};
 use crate::store::tiles::{TileFilter, TILES};
 use crate::store::{LinkStore, TileStore};
 
@@ -19,7 +20,7 @@ const Y2025: i64 = 1_735_689_600_000;
 const Y2026: i64 = 1_767_225_600_000;
 const DAY: i64 = 86_400_000;
 
-async fn open() -> (TempDir, SqliteStore) {
+pub(super) async fn open() -> (TempDir, SqliteStore) {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::open(&dir.path().join("t.db")).unwrap();
     store
@@ -30,7 +31,7 @@ async fn open() -> (TempDir, SqliteStore) {
     (dir, store)
 }
 
-async fn sql(
+pub(super) async fn sql(
     store: &SqliteStore,
     f: impl Fn(&Connection) -> rusqlite::Result<()> + Send + 'static,
 ) {
@@ -39,25 +40,25 @@ async fn sql(
 
 /// A person as the tiles see it; returns nothing, ids are given.
 #[derive(Clone, Default)]
-struct P {
-    id: i64,
-    created: i64,
-    owner: Option<i64>,
-    country: Option<&'static str>,
-    status: &'static str,
-    source: Option<&'static str>,
-    medium: Option<&'static str>,
-    campaign: Option<&'static str>,
-    first_source: Option<&'static str>,
-    referrer: Option<&'static str>,
+pub(super) struct P {
+    pub(super) id: i64,
+    pub(super) created: i64,
+    pub(super) owner: Option<i64>,
+    pub(super) country: Option<&'static str>,
+    pub(super) status: &'static str,
+    pub(super) source: Option<&'static str>,
+    pub(super) medium: Option<&'static str>,
+    pub(super) campaign: Option<&'static str>,
+    pub(super) first_source: Option<&'static str>,
+    pub(super) referrer: Option<&'static str>,
     /// Marketing channel id of the lead-generation touch (NULL: never classified).
-    lead_channel: Option<&'static str>,
+    pub(super) lead_channel: Option<&'static str>,
     /// How the creating submission came (`form`, `chat`).
-    channel: &'static str,
-    form: &'static str,
+    pub(super) channel: &'static str,
+    pub(super) form: &'static str,
 }
 
-fn insert_person(c: &Connection, p: &P) -> rusqlite::Result<()> {
+pub(super) fn insert_person(c: &Connection, p: &P) -> rusqlite::Result<()> {
     c.execute(
         "INSERT INTO persons (id, email, email_key, country, status, owner_id, created_at, \
          first_source, lead_source, lead_medium, lead_campaign, lead_referrer, lead_channel) \
@@ -101,7 +102,7 @@ fn status_change(c: &Connection, person: i64, status: &str, at: i64) -> rusqlite
     Ok(())
 }
 
-fn sale(
+pub(super) fn sale(
     c: &Connection,
     person: Option<i64>,
     status: &str,
@@ -220,6 +221,32 @@ fn year_2025() -> TileFilter {
         from_ms: Y2025,
         to_ms: Y2026,
         ..TileFilter::default()
+    }
+}
+
+/// `filter` with the default buckets of `tile` (in UTC) when it is a trend tile.
+pub(super) fn with_trend(tile: &str, filter: TileFilter) -> TileFilter {
+    if !is_trend(tile) {
+        return filter;
+    }
+    let date = |ms: i64| {
+        jiff::Timestamp::from_millisecond(ms)
+            .unwrap()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+    };
+    let (bucket, by) = defaults(tile);
+    let trend = Trend::new(
+        bucket,
+        by,
+        date(filter.from_ms),
+        date(filter.to_ms - 1),
+        &jiff::tz::TimeZone::UTC,
+    )
+    .unwrap();
+    TileFilter {
+        trend: Some(trend),
+        ..filter
     }
 }
 
@@ -392,7 +419,10 @@ async fn every_tile_matches_the_hand_computed_partner_fixture() {
 
     // Every catalogue tile answers (selection-list needs its parameter).
     for tile in TILES {
-        let answer = store.tile_rows(tile.id, y()).await.unwrap();
+        let answer = store
+            .tile_rows(tile.id, with_trend(tile.id, y()))
+            .await
+            .unwrap();
         assert_eq!(answer.is_err(), tile.id == "selection-list", "{}", tile.id);
     }
 }
@@ -661,8 +691,17 @@ async fn owner_and_country_filters_narrow_every_figure() {
 async fn empty_database_answers_zeroes_and_empty_lists() {
     let (_dir, store) = open().await;
     for tile in TILES.iter().filter(|t| t.id != "selection-list") {
-        let rows = rows(&store, tile.id, year_2025()).await;
+        let rows = rows(&store, tile.id, with_trend(tile.id, year_2025())).await;
         match tile.id {
+            // Every month, with no rate where there are no leads.
+            "conversion-trend" => {
+                assert_eq!(rows.len(), 12);
+                assert!(
+                    rows.iter()
+                        .all(|r| r["value"].is_null() && r["leads"] == json!(0)),
+                    "{rows:?}"
+                )
+            }
             // Shares of nothing are zero, not absent.
             "lead-funnel" | "attribution-quality" => {
                 assert!(rows.iter().all(|r| r["value"] == json!(0)), "{rows:?}")
@@ -1052,6 +1091,7 @@ proptest! {
             let no = TileFilter { country: Some("NO".into()), owner: Some(1), ..filter.clone() };
             for tile in TILES.iter().filter(|t| t.id != "selection-list") {
                 for f in [&filter, &no] {
+                    let f = &with_trend(tile.id, f.clone());
                     prop_assert_eq!(maintained.tile(tile.id, f), fresh.tile(tile.id, f), "{}", tile.id);
                 }
             }
