@@ -93,6 +93,13 @@ test('person card: open from the list by keyboard and click, Privacy › E-marke
   assert.equal(owner.status, 201, JSON.stringify(owner.body));
   const sale = await call('POST', '/api/v1/sales', { person_id: id, title: 'Pilot', amount: '12500.50', currency: 'NOK', status: 'won' });
   assert.equal(sale.status, 201, JSON.stringify(sale.body));
+  // Kari comes back through the contact form (the older lead registered it) after an admin
+  // switched its UTM capture off: that submission is stored without touches, and the card
+  // says why.
+  const off = await call('PATCH', '/api/v1/forms/contact', { utm_capture: false });
+  assert.equal(off.status, 200, JSON.stringify(off.body));
+  const again = await post('contact', { email: EMAIL, lt_last_source: 'facebook', lt_last_medium: 'paid_social', lt_last_campaign: 'retargeting' });
+  assert.equal(again.person_id, id);
 
   await world.visit(t, async ({ page, problems }) => {
     await page.setViewportSize({ width: 1400, height: 900 });
@@ -140,11 +147,17 @@ test('person card: open from the list by keyboard and click, Privacy › E-marke
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'tab-submissions');
     assert.equal(await page.locator('#panel-submissions').isVisible(), true);
     assert.equal(await page.locator('#panel-overview').isVisible(), false);
-    // The submissions: one, with its form and conversion touch (the hostile campaign as text).
-    const event = page.locator('#timeline .event');
-    assert.equal(await event.count(), 1);
-    assert.ok((await event.locator('h3').textContent()).includes('webinar'));
-    assert.equal(await event.locator('.touch').textContent(), `newsletter / email / ${hostileCampaign}`);
+    // The submissions, newest first, each with its form and conversion touch (the hostile
+    // campaign as text); the one stored with capture off says so.
+    const events = page.locator('#timeline .event');
+    assert.equal(await events.count(), 2);
+    const [newest, oldest] = [events.nth(0), events.nth(1)];
+    assert.ok((await newest.locator('h3').textContent()).includes('contact'));
+    assert.equal(await newest.locator('.capture-off').textContent(), 'UTM capture was off for this form: the submission was stored without touches.');
+    assert.ok(!(await newest.locator('.touch').textContent()).includes('facebook'), 'no touch stored');
+    assert.ok((await oldest.locator('h3').textContent()).includes('webinar'));
+    assert.equal(await oldest.locator('.touch').textContent(), `newsletter / email / ${hostileCampaign}`);
+    assert.equal(await oldest.locator('.capture-off').count(), 0);
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.locator('#tab-sales').getAttribute('aria-selected'), 'true');
     assert.equal(await page.locator('#sales tbody tr').count(), 1);
@@ -275,7 +288,7 @@ test('person card: open from the list by keyboard and click, Privacy › E-marke
 });
 
 test('person card for a viewer: everything to read, nothing to change, no export', { timeout: 120_000 }, async (t) => {
-  const { person_id: id } = await post('contact', {
+  const { person_id: id } = await post('newsletter', {
     email: 'lesley@example.org',
     name: 'Lesley Reader',
     lt_first_source: 'google',
