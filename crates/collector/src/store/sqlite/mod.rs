@@ -40,6 +40,7 @@
 //! would be a full scan per criterion.
 
 mod accounts;
+mod companies;
 mod dash;
 mod erasure;
 mod forms;
