@@ -171,3 +171,115 @@ fn companies_newest_first_narrowed_by_name_or_domain() {
     let one = get(&c, &format!("/api/v1/companies?company_id={fjord}"));
     assert_eq!(ids(&one), vec![fjord]);
 }
+
+fn patch(c: &Collector, token: &str, id: i64, body: Value) -> (u16, Value) {
+    status_and_json(
+        c.client
+            .patch(c.url(&format!("/api/v1/companies/{id}")))
+            .bearer_auth(token)
+            .json(&body)
+            .send()
+            .unwrap(),
+    )
+}
+
+#[test]
+fn a_company_is_renamed_and_keeps_its_persons_source_and_key() {
+    let c = Collector::start();
+    let kari = lead(&c, "kari@nordlys-maskin.no", "linkedin", "launch");
+    let company = company_of(&c, kari);
+    assert_eq!(
+        get(&c, &format!("/api/v1/companies/{company}"))["name"],
+        "nordlys-maskin.no"
+    );
+
+    let (status, renamed) = patch(&c, TOKEN, company, json!({"name": "  Nordlys Maskin AS  "}));
+    assert_eq!(status, 200, "{renamed}");
+    assert_eq!(renamed["name"], "Nordlys Maskin AS", "trimmed");
+    assert_eq!(renamed["domain"], "nordlys-maskin.no");
+    assert_eq!(renamed["source"]["source"], "linkedin");
+    assert_eq!(
+        get(&c, &format!("/api/v1/companies/{company}"))["name"],
+        "Nordlys Maskin AS"
+    );
+    // Search finds it by the new name; a new lead from the domain still joins it.
+    let found = get(&c, "/api/v1/companies?name[contains]=Maskin%20AS");
+    assert_eq!(ids(&found), vec![company]);
+    let ola = lead(&c, "ola@nordlys-maskin.no", "google", "brand");
+    assert_eq!(company_of(&c, ola), company);
+    let persons = get(&c, &format!("/api/v1/persons?company_id={company}"));
+    assert_eq!(ids(&persons), vec![kari, ola]);
+
+    // What is refused, with what is wrong; nothing changes.
+    for (body, field, says) in [
+        (json!({}), "name", "required"),
+        (json!({"name": "   "}), "name", "required"),
+        (json!({"name": null}), "name", "required"),
+        (json!({"name": 7}), "name", "string"),
+        (json!({"name": "x".repeat(201)}), "name", "longer than 200"),
+        (
+            json!({"name": "X", "domain": "evil.example"}),
+            "body",
+            "domain",
+        ),
+        (
+            json!({"name": "X", "source": {"source": "x"}}),
+            "source",
+            "read-only",
+        ),
+    ] {
+        let (status, error) = patch(&c, TOKEN, company, body.clone());
+        assert_eq!(status, 422, "{body}: {error}");
+        let message = error["error"].as_str().unwrap();
+        assert!(
+            message.starts_with(&format!("{field}:")) && message.contains(says),
+            "{body}: {message}"
+        );
+    }
+    let (status, error) = patch(&c, TOKEN, 999_999, json!({"name": "Nobody"}));
+    assert_eq!(status, 404, "{error}");
+    let (status, error) = status_and_json(
+        c.client
+            .patch(c.url(&format!("/api/v1/companies/{company}")))
+            .bearer_auth(TOKEN)
+            .header("Content-Type", "application/json")
+            .body("{not json")
+            .send()
+            .unwrap(),
+    );
+    assert!(status == 400 || status == 422, "{status} {error}");
+
+    // A viewer reads the company but may not rename it.
+    common::cli_ok(
+        &c.db,
+        &[
+            "user",
+            "create",
+            "--email",
+            "vera@example.com",
+            "--name",
+            "Vera",
+            "--role",
+            "viewer",
+        ],
+        "a fine long passphrase\n",
+    );
+    let viewer = common::cli_ok(
+        &c.db,
+        &[
+            "token",
+            "create",
+            "--user",
+            "vera@example.com",
+            "--scope",
+            "read",
+        ],
+        "",
+    );
+    let (status, error) = patch(&c, &viewer, company, json!({"name": "Vera's"}));
+    assert_eq!(status, 403, "{error}");
+    assert_eq!(
+        get(&c, &format!("/api/v1/companies/{company}"))["name"],
+        "Nordlys Maskin AS"
+    );
+}

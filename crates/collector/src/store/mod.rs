@@ -10,6 +10,7 @@
 //! - Times are Unix milliseconds (UTC); the HTTP layer formats them.
 
 pub(crate) mod accounts;
+pub(crate) mod companies;
 pub(crate) mod forms;
 pub(crate) mod invitations;
 pub(crate) mod leads;
@@ -21,6 +22,7 @@ pub(crate) mod sqlite;
 pub(crate) mod tiles;
 
 pub(crate) use accounts::AccountStore;
+pub(crate) use companies::CompanyStore;
 pub(crate) use forms::FormStore;
 pub(crate) use invitations::InvitationStore;
 pub(crate) use leads::LeadStore;
@@ -165,6 +167,7 @@ pub(crate) type StoreResult<T> = Result<T, StoreError>;
 #[async_trait]
 pub(crate) trait Store:
     LeadStore
+    + CompanyStore
     + SearchStore
     + TileStore
     + LinkStore

@@ -37,6 +37,14 @@ pub(crate) struct PersonPatchInput {
     pub(crate) name: Option<String>,
 }
 
+/// `PATCH /api/v1/companies/{id}`: the name; the source is attribution and refused.
+#[derive(Debug, Serialize, ToSchema)]
+#[serde(deny_unknown_fields)]
+pub(crate) struct CompanyPatchInput {
+    #[schema(min_length = 1, max_length = 200, pattern = "\\S")]
+    pub(crate) name: String,
+}
+
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct AssociateInput {

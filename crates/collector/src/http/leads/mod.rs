@@ -295,11 +295,13 @@ pub(crate) async fn status_changes(
     Ok(HttpResponse::Ok().json(Items::<StatusChangeJson> { items }))
 }
 
-/// `PATCH /api/v1/companies/{id}`: a company has nothing editable through the API; the
-/// handler exists to say so clearly (its source is attribution, read-only).
+/// `PATCH /api/v1/companies/{id}`: the name, which people read and may correct. The source
+/// is attribution and read-only; the company is still matched by the key it was created
+/// with, so its persons stay and new leads from its domain keep finding it.
 #[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "companies",
     params(("id" = i64, Path, description = "company id")),
-    responses((status = 422, description = "nothing is editable; the source is attribution and read-only", body = super::openapi::ErrorJson), (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
+    request_body = doc::CompanyPatchInput,
+    responses((status = 200, description = "the renamed company", body = CompanyJson), (status = 422, description = "a refused field (the source is attribution and read-only), unknown fields, a missing or blank name", body = super::openapi::ErrorJson), (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn patch_company(
     id: web::Path<i64>,
@@ -311,8 +313,14 @@ pub(crate) async fn patch_company(
     if state.store.company(id).await?.is_none() {
         return Err(ApiError::no_company(id));
     }
-    check(&map, &[])?;
-    Err(ApiError::invalid("body", "nothing to change"))
+    check(&map, &["name"])?;
+    let name = input::required_text(&map, "name", MAX_NAME_CHARS)?;
+    let company = state
+        .store
+        .rename_company(id, name)
+        .await?
+        .ok_or_else(|| ApiError::no_company(id))?;
+    Ok(HttpResponse::Ok().json(CompanyJson::from(company)))
 }
 
 /// `PATCH /api/v1/submissions/{id}`: submissions are records of what was sent; their
