@@ -160,6 +160,7 @@ test('a dynamic selection as a list and as the board: drag and keyboard move the
     assert.equal(await page.locator(`#members tr:has(a[href="/people/${ann}"]) td[data-column="lead_generation.campaign"]`).textContent(), annCampaign);
     await expectNoViolations(page, 'selection list view');
     await expectNoRawKeys(page, 'the list view');
+    await expectNoHorizontalScroll(page, { label: 'the list view' });
     await screenshots(page, 'selection-list');
 
     // The switch pushes ?view=board.
@@ -301,6 +302,7 @@ test('a static selection: members added by e-mail and by id, removed from the li
     assert.match(await page.locator('#selection-members').textContent(), /^2 members$/);
     await expectNoViolations(page, 'static selection with members');
     await expectNoRawKeys(page, 'a static selection');
+    await expectNoHorizontalScroll(page, { label: 'a static selection' });
     await screenshots(page, 'selection-static');
 
     await page.locator(`#members [data-remove="${ann}"]`).click();

@@ -36,7 +36,7 @@ function row(s) {
   const tr = el('tr', { attrs: { 'data-selection': String(s.id) } }, [
     nameCell,
     el('td', {}, [el('span', { text: kindText(s.kind), className: `kind kind-${s.kind}` })]),
-    el('td', { text: entityText(s.entity) }),
+    el('td', { text: entityText(s.entity), className: 'col-entity' }),
     el('td', { text: members, className: 'num', attrs: { 'data-members': String(s.member_count ?? '') } }),
   ]);
   if (canWrite) tr.append(actionsCell(s, tr, nameCell));
