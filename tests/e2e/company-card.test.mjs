@@ -18,10 +18,12 @@ const DOMAIN = 'nordlys-maskin.no';
 let world;
 let marketer;
 let colleague;
+let viewer;
 before(async () => {
   world = await startWorld();
   marketer = createUser(world.collector.dbPath, { email: 'marit@example.com', role: 'marketer', name: 'Marit Marketer' });
   colleague = createUser(world.collector.dbPath, { email: 'kai@example.com', role: 'marketer', name: 'Kai Colleague' });
+  viewer = createUser(world.collector.dbPath, { email: 'vera@example.com', role: 'viewer', name: 'Vera Viewer' });
 });
 after(async () => {
   await world?.close();
@@ -235,6 +237,26 @@ test('company card: persons with lead columns, the columns gear kept per user, a
     await page.locator('#persons tbody tr').nth(2).waitFor();
     assert.deepEqual(await headers(page), chosen);
 
+    // Rename the company, by keyboard: the form opens with the name, saves, says so and
+    // gives focus back to the button.
+    await page.locator('#rename').focus();
+    await page.keyboard.press('Enter');
+    await page.locator('#rename-form:not([hidden])').waitFor();
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'rename-name');
+    assert.equal(await page.inputValue('#rename-name'), DOMAIN);
+    await expectNoViolations(page, 'company card, rename form open');
+    await page.fill('#rename-name', '  ');
+    await page.keyboard.press('Enter');
+    await page.locator('#rename-error', { hasText: 'Give the company a name.' }).waitFor();
+    await page.fill('#rename-name', 'Nordlys Maskin AS');
+    await page.keyboard.press('Enter');
+    await page.locator('#announcer', { hasText: 'The company is now called Nordlys Maskin AS' }).waitFor();
+    assert.equal(await page.locator('#company-name').textContent(), 'Nordlys Maskin AS');
+    assert.equal(await page.locator('#details [data-field="name"]').textContent(), 'Nordlys Maskin AS');
+    assert.equal(await page.evaluate(() => document.activeElement?.id), 'rename');
+    assert.equal(await page.locator('#rename-form').isHidden(), true);
+    assert.equal((await api.get(`/api/v1/companies/${companyId}`)).name, 'Nordlys Maskin AS');
+
     // 390 px: no sideways page scroll; the persons table scrolls within its own box.
     await page.setViewportSize({ width: 390, height: 844 });
     await expectNoHorizontalScroll(page);
@@ -302,11 +324,16 @@ test('company card: persons with lead columns, the columns gear kept per user, a
     { locale: 'nl-NL' },
   );
 
-  // In Norwegian: the list's texts and its count.
+  // In Norwegian, for a viewer: the list's texts and its count; the card without renaming.
   await world.visit(
     t,
     async ({ page, problems }) => {
-      await signInAs(page, colleague, '/companies');
+      await signInAs(page, viewer, `/companies/${companyId}`);
+      await page.locator('#persons tbody tr').nth(2).waitFor();
+      assert.equal(await page.locator('#company-name').textContent(), 'Nordlys Maskin AS');
+      assert.equal(await page.locator('#rename').isVisible(), false, 'a viewer is not offered renaming');
+      await expectNoViolations(page, 'company card (nb, viewer)');
+      await page.goto(`${collector.url}/companies`);
       await page.locator('#count', { hasText: '3 bedrifter' }).waitFor();
       assert.equal(await page.locator('h1').textContent(), 'Bedrifter');
       assert.equal(await page.locator('label[for="q"]').textContent(), 'Navn eller domene');

@@ -69,6 +69,46 @@ function showCompany(company) {
   ]);
 }
 
+/** The rename form (marketers and admins; the page hides it from viewers, the API refuses them). */
+function setUpRename(company) {
+  const button = $('rename');
+  const form = $('rename-form');
+  const open = (shown) => {
+    form.hidden = !shown;
+    button.hidden = shown;
+    button.setAttribute('aria-expanded', String(shown));
+    $('rename-error').textContent = '';
+  };
+  button.addEventListener('click', () => {
+    $('rename-name').value = company.name;
+    open(true);
+    $('rename-name').focus();
+  });
+  $('rename-cancel').addEventListener('click', () => {
+    open(false);
+    button.focus();
+  });
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const name = $('rename-name').value.trim();
+    if (!name) {
+      $('rename-error').textContent = t('company.rename_blank');
+      return;
+    }
+    try {
+      company = await api(`/api/v1/companies/${company.id}`, { method: 'PATCH', body: { name } });
+    } catch (error) {
+      if (error instanceof SignedOut) return;
+      $('rename-error').textContent = t('company.rename_failed', { message: error.message });
+      return;
+    }
+    showCompany(company);
+    open(false);
+    button.focus();
+    announce(t('company.renamed', { name: company.name }));
+  });
+}
+
 function drawPersons() {
   fillTable($('persons'), columns, gear.visible(), rows, { href: (p) => `/people/${p.id}` });
 }
@@ -132,6 +172,7 @@ async function start(me, { id }) {
     return;
   }
   showCompany(company);
+  setUpRename(company);
   columns = personColumns(fmt, { owners: names, companies: new Map([[company.id, company.name]]) });
   gear = columnsGear({
     table: TABLE,
