@@ -9,8 +9,9 @@
 //! the writer and never block a runtime thread.
 //!
 //! ## Schema (migrations/, applied at open, idempotent)
-//! `forms` (key, registered on first use), `companies` (display name, unique match key,
-//! domain, source touch), `persons` (e-mail as given and its unique lower-case key, name,
+//! `forms` (key, registered on first use; a name and UTM capture: [`forms`]),
+//! `companies` (display name, unique match key, domain, source touch), `persons` (e-mail
+//! as given and its unique lower-case key, name,
 //! company, country, phone, lead status, owner, first-interaction and lead-generation
 //! touches), `submissions` (person, form, channel, origin, JSON payload, conversion
 //! touch), `api_tokens` (SHA-256 only), a minimal `associates` for persons' owners, and
