@@ -114,6 +114,8 @@ pub(crate) struct SqliteStore {
     readers: ReadPool,
     /// The dashboard tiles' read model (loaded on first use).
     dash: dash::DashState,
+    /// Search's read model (loaded on the first search).
+    search: search::SearchState,
     /// The aliases the writer holds, to prepare submissions' touches before they reach it.
     aliases: Arc<AliasBoard>,
 }
@@ -210,6 +212,7 @@ impl SqliteStore {
             writer,
             readers,
             dash: dash::DashState::default(),
+            search: search::SearchState::default(),
             aliases,
         })
     }

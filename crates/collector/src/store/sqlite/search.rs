@@ -10,6 +10,12 @@
 //! index once per person and took minutes. Criteria without an index walk the table in id
 //! order and stop after a page.
 
+mod model;
+#[cfg(test)]
+mod model_tests;
+mod state;
+
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
@@ -22,6 +28,9 @@ use crate::store::search::{
     SelectionRefusal, Target, Test,
 };
 use crate::store::{Company, Person, SearchStore, StoreResult};
+use model::Bits;
+pub(crate) use state::SearchState;
+use state::SharedModel;
 
 /// A WHERE clause and its parameters, in order.
 #[derive(Debug, Default)]
@@ -241,49 +250,140 @@ fn read_selection(c: &Connection, id: i64) -> rusqlite::Result<Option<Selection>
         .optional()
 }
 
+/// The static selections a tree names (`MemberOf`), with their member ids, for the model.
+fn members_of(
+    c: &Connection,
+    criteria: &Criteria,
+    out: &mut HashMap<i64, Vec<i64>>,
+) -> rusqlite::Result<()> {
+    match criteria {
+        Criteria::All(items) | Criteria::Any(items) => {
+            for item in items {
+                members_of(c, item, out)?;
+            }
+        }
+        Criteria::MemberOf(id) if !out.contains_key(id) => {
+            let ids = c
+                .prepare_cached("SELECT member_id FROM selection_members WHERE selection_id = ?1")?
+                .query_map([id], |r| r.get(0))?
+                .collect::<rusqlite::Result<Vec<i64>>>()?;
+            out.insert(*id, ids);
+        }
+        Criteria::MemberOf(_) | Criteria::Leaf(_) => {}
+    }
+    Ok(())
+}
+
+/// The model's answer for `criteria`, or `None` when it cannot decide the tree.
+fn model_matches(
+    c: &Connection,
+    model: &SharedModel,
+    criteria: &Criteria,
+    entity: Entity,
+) -> rusqlite::Result<Option<Bits>> {
+    let mut members = HashMap::new();
+    members_of(c, criteria, &mut members)?;
+    let model = model.read().unwrap_or_else(|p| p.into_inner());
+    Ok(model.matches(criteria, entity, &members))
+}
+
+/// The rows of `ids` (one page, in the page's order); rows deleted since the model
+/// answered are left out.
+fn rows_by_id<T>(
+    c: &Connection,
+    entity: Entity,
+    ids: &[i64],
+    newest_first: bool,
+    read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    if ids.is_empty() {
+        return Ok(Vec::new());
+    }
+    let columns = match entity {
+        Entity::Person => &*PERSON_COLUMNS,
+        Entity::Company => &*COMPANY_COLUMNS,
+    };
+    let sql = format!(
+        "SELECT {columns} FROM {} WHERE id IN ({}) ORDER BY id {}",
+        table(entity),
+        vec!["?"; ids.len()].join(", "),
+        if newest_first { "DESC" } else { "ASC" }
+    );
+    let rows = c
+        .prepare_cached(&sql)?
+        .query_map(params_from_iter(ids), read)?
+        .collect();
+    rows
+}
+
+/// One page through SQL alone.
+fn sql_page<T>(
+    c: &Connection,
+    entity: Entity,
+    request: &SearchRequest,
+    read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+) -> rusqlite::Result<Vec<T>> {
+    let w = Where::of(&request.criteria, entity);
+    let columns = match entity {
+        Entity::Person => &*PERSON_COLUMNS,
+        Entity::Company => &*COMPANY_COLUMNS,
+    };
+    let sql = page_sql(entity, columns, &w.sql, request.newest_first);
+    let params = page_params(w, request);
+    let rows = c
+        .prepare(&sql)?
+        .query_map(params_from_iter(params), read)?
+        .collect();
+    rows
+}
+
+impl SqliteStore {
+    /// One page of `entity` (one more row than asked, to tell whether another follows): ids
+    /// from the model when it is loaded and decides the tree, rows from SQLite.
+    async fn page<T: Send + 'static>(
+        &self,
+        entity: Entity,
+        request: SearchRequest,
+        read: fn(&rusqlite::Row<'_>) -> rusqlite::Result<T>,
+    ) -> StoreResult<Vec<T>> {
+        let model = self.search.model(&self.writer);
+        self.read(move |c| {
+            if let Some(model) = model {
+                if let Some(bits) = model_matches(c, &model, &request.criteria, entity)? {
+                    let ids = bits.page(
+                        request.after,
+                        request.limit.saturating_add(1),
+                        request.newest_first,
+                    );
+                    return rows_by_id(c, entity, &ids, request.newest_first, read);
+                }
+            }
+            sql_page(c, entity, &request, read)
+        })
+        .await
+    }
+}
+
 #[async_trait]
 impl SearchStore for SqliteStore {
     async fn search_persons(&self, request: SearchRequest) -> StoreResult<Page<Person>> {
-        let w = Where::of(&request.criteria, Entity::Person);
-        let sql = page_sql(
-            Entity::Person,
-            &PERSON_COLUMNS,
-            &w.sql,
-            request.newest_first,
-        );
         let limit = request.limit;
-        let params = page_params(w, &request);
-        self.read(move |c| {
-            let rows = c
-                .prepare(&sql)?
-                .query_map(params_from_iter(params), schema::person_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(into_page(rows, limit, |p| p.id))
-        })
-        .await
+        let rows = self
+            .page(Entity::Person, request, schema::person_from_row)
+            .await?;
+        Ok(into_page(rows, limit, |p| p.id))
     }
 
     async fn search_companies(&self, request: SearchRequest) -> StoreResult<Page<Company>> {
-        let w = Where::of(&request.criteria, Entity::Company);
-        let sql = page_sql(
-            Entity::Company,
-            &COMPANY_COLUMNS,
-            &w.sql,
-            request.newest_first,
-        );
         let limit = request.limit;
-        let params = page_params(w, &request);
-        self.read(move |c| {
-            let rows = c
-                .prepare(&sql)?
-                .query_map(params_from_iter(params), schema::company_from_row)?
-                .collect::<rusqlite::Result<Vec<_>>>()?;
-            Ok(into_page(rows, limit, |r| r.id))
-        })
-        .await
+        let rows = self
+            .page(Entity::Company, request, schema::company_from_row)
+            .await?;
+        Ok(into_page(rows, limit, |r| r.id))
     }
 
     async fn count_matches(&self, entity: Entity, criteria: Criteria) -> StoreResult<u64> {
+        let model = self.search.model(&self.writer);
         let w = Where::of(&criteria, entity);
         let sql = format!(
             "SELECT count(*) FROM {} {} WHERE {}",
@@ -292,6 +392,11 @@ impl SearchStore for SqliteStore {
             w.sql
         );
         self.read(move |c| {
+            if let Some(model) = model {
+                if let Some(bits) = model_matches(c, &model, &criteria, entity)? {
+                    return Ok(bits.count());
+                }
+            }
             c.prepare(&sql)?
                 .query_row(params_from_iter(w.params), |row| row.get::<_, i64>(0))
                 .map(|n| u64::try_from(n).unwrap_or(0))
