@@ -140,7 +140,7 @@ function addRow({ field = 'lead_generation.source', op = 'eq', value = '' } = {}
   fieldSelect.value = fields.some((f) => f.name === field) ? field : fields[0]?.name;
   const opSelect = el('select', { attrs: { name: 'op', 'aria-label': t('people.operator') } });
   const slot = el('span', { className: 'value-slot' });
-  const remove = el('button', { text: t('people.remove'), attrs: { type: 'button', 'aria-label': t('people.remove_criterion', { number: n }) } });
+  const remove = el('button', { text: t('people.remove'), className: 'remove', attrs: { type: 'button' } });
 
   const fillValue = (v) => {
     const control = valueControl(fieldSelect.value, opSelect.value, v, `criterion-${n}-value`);
@@ -160,6 +160,7 @@ function addRow({ field = 'lead_generation.source', op = 'eq', value = '' } = {}
   remove.addEventListener('click', () => {
     const next = row.nextElementSibling || row.previousElementSibling;
     row.remove();
+    renumber();
     (next?.querySelector('select') || $('add-row')).focus();
     $('clear').hidden = $('criteria-rows').children.length === 0 && stateOfUrl().criteria.length === 0;
   });
@@ -167,7 +168,15 @@ function addRow({ field = 'lead_generation.source', op = 'eq', value = '' } = {}
   fillValue(value);
   row.append(fieldSelect, opSelect, slot, remove);
   $('criteria-rows').append(row);
+  renumber();
   return row;
+}
+
+/** Names each row's Remove button by the row's place in the list. */
+function renumber() {
+  [...$('criteria-rows').children].forEach((row, index) => {
+    row.querySelector('.remove').setAttribute('aria-label', t('people.remove_criterion', { number: index + 1 }));
+  });
 }
 
 function rowValue(row) {
