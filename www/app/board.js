@@ -2,7 +2,8 @@
 // marketer changes a person's status by dragging the card to another column or, without a
 // mouse, with the card's "Move to…" menu (arrow keys, Enter, Escape); either way the change
 // goes to PATCH /api/v1/persons/{id}, which records it in the status history with who made
-// it, and the board is read again, since a dynamic selection may no longer hold the person.
+// it. When the selection's criteria ask for a status, the board is read again (the person
+// may have left it); else the card moves on the page without another reading.
 //
 // Every value on a card may come from a visitor's URL: set as text only (el()).
 
@@ -12,14 +13,30 @@ import { statusLabel } from './columns.js';
 const CARDS_PER_COLUMN = 100;
 const DRAG_TYPE = 'application/x-leadtrail-person';
 
-let state = null; // { root, selectionId, canWrite, companies, lookupCompanies, onChange, columns }
+let state = null; // { root, selectionId, canWrite, companies, lookupCompanies, onChange, columns, byStatus }
+
+/** True when a criteria tree (of a dynamic selection) names the lead status anywhere. */
+function asksForStatus(node) {
+  if (!node || typeof node !== 'object') return false;
+  if (node.field === 'status') return true;
+  return [...(node.all || []), ...(node.any || [])].some(asksForStatus);
+}
 
 /**
- * The board of selection `selectionId`, drawn into `root`. `companies` maps company ids to
- * names, which `lookupCompanies(ids)` fills; `onChange(board)` runs after every reading.
+ * The board of `selection`, drawn into `root`. `companies` maps company ids to names,
+ * which `lookupCompanies(ids)` fills; `onChange(board)` runs whenever the columns change.
  */
-export async function showBoard({ root, selectionId, canWrite, companies, lookupCompanies, onChange = () => {} }) {
-  state = { root, selectionId, canWrite, companies, lookupCompanies, onChange, columns: [] };
+export async function showBoard({ root, selection, canWrite, companies, lookupCompanies, onChange = () => {} }) {
+  state = {
+    root,
+    selectionId: selection.id,
+    canWrite,
+    companies,
+    lookupCompanies,
+    onChange,
+    columns: [],
+    byStatus: selection.kind === 'dynamic' && asksForStatus(selection.criteria),
+  };
   await reload();
 }
 
@@ -140,10 +157,18 @@ async function move(id, to, byKeyboard) {
   const found = findPerson(id);
   if (!found || found.status === to) return;
   const name = nameOf(found.person);
+  let person;
   try {
-    await api(`/api/v1/persons/${id}`, { method: 'PATCH', body: { status: to } });
+    person = await api(`/api/v1/persons/${id}`, { method: 'PATCH', body: { status: to } });
   } catch (error) {
     announce(t('board.move_failed', { name, message: error.message }));
+    return;
+  }
+  if (!state.byStatus) {
+    moveHere(person, found.status, to);
+    const moved = state.root.querySelector(`.card[data-person="${id}"]`);
+    if (byKeyboard) moved?.querySelector('.card-move')?.focus();
+    announce(t('board.moved', { name, status: statusLabel(to) }));
     return;
   }
   await reload(() => {
@@ -157,6 +182,19 @@ async function move(id, to, byKeyboard) {
       announce(t('board.moved_out', { name, status: statusLabel(to) }));
     }
   });
+}
+
+/** The card of `person` from column `from` to `to`, in id order as the API lists them. */
+function moveHere(person, from, to) {
+  const source = state.columns.find((c) => c.status === from);
+  const target = state.columns.find((c) => c.status === to);
+  source.items = source.items.filter((p) => p.id !== person.id);
+  source.total -= 1;
+  const at = target.items.findIndex((p) => p.id > person.id);
+  target.items.splice(at < 0 ? target.items.length : at, 0, person);
+  target.total += 1;
+  draw();
+  state.onChange({ columns: state.columns });
 }
 
 // ---- the "Move to…" menu ------------------------------------------------------------------

@@ -111,7 +111,7 @@ async function showView(announceIt) {
   if (view === 'board') {
     await showBoard({
       root: $('board'),
-      selectionId: selection.id,
+      selection,
       canWrite,
       companies,
       lookupCompanies,
