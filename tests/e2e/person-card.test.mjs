@@ -330,3 +330,46 @@ test('person card: an unknown id says so and leads back to the list', { timeout:
     assert.deepEqual(problems.pageErrors, []);
   });
 });
+
+test('person card in Dutch and Norwegian: tabs, purpose and formats in the user\'s language', { timeout: 90_000 }, async (t) => {
+  const { person_id: id } = await post('newsletter', {
+    email: 'sanne@example.nl',
+    name: 'Sanne de Vries',
+    lt_first_source: 'google',
+    lt_first_medium: 'cpc',
+    lt_first_at: String(FIRST_AT),
+    lt_last_source: 'google',
+    lt_last_medium: 'cpc',
+  });
+  const sale = await call('POST', '/api/v1/sales', { person_id: id, title: 'Licentie', amount: '1234.50', currency: 'EUR' });
+  assert.equal(sale.status, 201, JSON.stringify(sale.body));
+  for (const [locale, texts] of [
+    ['nl-NL', { privacy: 'Privacy', purpose: 'E-marketing', more: 'Meer tonen', channel: 'Betaald zoeken', amount: '€ 1.234,50', first: 'Eerste interactie' }],
+    ['nb-NO', { privacy: 'Personvern', purpose: 'E-markedsføring', more: 'Vis mer', channel: 'Betalt søk', amount: '1 234,50 €', first: 'Første interaksjon' }],
+  ]) {
+    await world.visit(
+      t,
+      async ({ page, problems }) => {
+        await world.signIn(page, `/people/${id}`);
+        await page.locator('#person-name', { hasText: 'Sanne de Vries' }).waitFor();
+        await page.locator('#tab-sales').click();
+        const amount = (await page.locator('#sales tbody td.num').textContent()).replace(/\s/g, ' ');
+        assert.equal(amount, texts.amount.replace(/\s/g, ' '), `${locale}: ${amount}`);
+        const privacy = page.locator('#tab-privacy');
+        assert.equal(await privacy.textContent(), texts.privacy);
+        await privacy.click();
+        assert.equal(await page.locator('#emarketing-title').textContent(), texts.purpose);
+        assert.equal(await page.locator('#attribution-toggle').textContent(), texts.more);
+        await page.click('#attribution-toggle');
+        assert.equal(await page.locator('#first-title').textContent(), texts.first);
+        assert.equal(await fact(page, 'first-interaction', 'channel'), texts.channel);
+        assert.ok((await fact(page, 'first-interaction', 'at')).includes('2026'));
+        await expectNoRawKeys(page, `person card, ${locale}`);
+        await expectNoViolations(page, `person card, ${locale}`);
+        assert.deepEqual(problems.pageErrors, []);
+        assert.deepEqual(problems.consoleErrors, []);
+      },
+      { locale },
+    );
+  }
+});
