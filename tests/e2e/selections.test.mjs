@@ -138,6 +138,18 @@ test('the list of selections: kinds and counts, rename and delete; axe-clean', {
     assert.equal(await rows.count(), 2);
     assert.deepEqual((await call('GET', '/api/v1/selections')).items.map((s) => s.name), ['LinkedIn leads', 'Event list 2026']);
 
+    // A new static selection starts empty and opens on its page.
+    await page.fill('#new-name', 'Fair visitors');
+    await page.press('#new-name', 'Enter');
+    await page.waitForURL(/\/selections\/\d+$/);
+    await page.locator('#members-empty').waitFor();
+    assert.equal(await page.locator('#selection-name').textContent(), 'Fair visitors');
+    const made = (await call('GET', '/api/v1/selections')).items.find((s) => s.name === 'Fair visitors');
+    assert.deepEqual([made.kind, made.member_count, page.url().endsWith(`/selections/${made.id}`)], ['static', 0, true]);
+    await call('DELETE', `/api/v1/selections/${made.id}`);
+
+    await page.goto(`${world.collector.url}/selections`);
+    await rows.first().waitFor();
     await page.setViewportSize({ width: 390, height: 844 });
     await expectNoHorizontalScroll(page);
     noProblems(problems);
