@@ -290,6 +290,15 @@ test('a viewer sees the board without moving cards', { timeout: 60_000 }, async 
     assert.equal(await page.locator('.card-move').count(), 0);
     assert.equal(await page.locator('.card[draggable="true"]').count(), 0);
     assert.equal(await page.locator('#add-section').isHidden(), true);
+
+    // An id with no selection says so, in words and without a broken page.
+    await page.goto(`${world.collector.url}/selections/987654`);
+    await page.locator('#page-error', { hasText: 'no selection with id 987654' }).waitFor();
+    assert.equal(await page.locator('#selection-name').textContent(), 'Selection not found');
+    assert.ok(await page.locator('#view-switch').isHidden());
+    await expectNoViolations(page, 'an unknown selection');
+    // The page's own request for the unknown id is the one 404 Chromium logs.
+    problems.consoleErrors = problems.consoleErrors.filter((e) => !/404/.test(e));
     noProblems(problems);
   });
 });
