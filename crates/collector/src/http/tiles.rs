@@ -591,11 +591,40 @@ async fn create_dashboard(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let input = dashboard_input(&body)?;
+    check_list_selections(&input, &state).await?;
     let created = state.store.create_dashboard(input).await?;
     let json = DashboardJson::from(created);
     Ok(HttpResponse::Created()
         .insert_header(("Location", format!("/api/v1/dashboards/{}", json.id)))
         .json(json))
+}
+
+/// A list tile's selection must be a saved selection of persons, so that a saved dashboard
+/// draws every tile.
+async fn check_list_selections(input: &DashboardInput, state: &AppState) -> Result<(), ApiError> {
+    let ids = input
+        .tiles
+        .iter()
+        .filter(|t| t.tile == "selection-list")
+        .filter_map(|t| t.selection);
+    for id in ids {
+        match state.store.selection(id).await? {
+            None => {
+                return Err(ApiError::invalid(
+                    "tiles",
+                    format!("there is no selection {id}"),
+                ))
+            }
+            Some(s) if s.entity != crate::store::search::Entity::Person => {
+                return Err(ApiError::invalid(
+                    "tiles",
+                    format!("selection {id} lists companies, not persons"),
+                ))
+            }
+            Some(_) => {}
+        }
+    }
+    Ok(())
 }
 
 fn preset_is_read_only() -> ApiError {
@@ -623,6 +652,7 @@ async fn replace_dashboard(
     }
     let number = stored_id(&id)?;
     let input = dashboard_input(&body)?;
+    check_list_selections(&input, &state).await?;
     let replaced = state.store.replace_dashboard(number, input).await?;
     let dashboard =
         replaced.ok_or_else(|| ApiError::NotFound(format!("there is no dashboard {:?}", *id)))?;
