@@ -283,6 +283,24 @@ test('a card moved out of what a dynamic selection asks for leaves its board, an
   });
 });
 
+test('a selection of companies opens as a list with the company columns, without a board', { timeout: 60_000 }, async (t) => {
+  const companies = (await call('POST', '/api/v1/selections', {
+    name: 'LinkedIn companies', entity: 'company', kind: 'dynamic', criteria: 'source.source=linkedin',
+  })).id;
+  await world.visit(t, async ({ page, problems }) => {
+    await world.signIn(page, `/selections/${companies}?view=board`, marketer);
+    await page.locator('#members tbody tr').nth(2).waitFor();
+    assert.ok(await page.locator('#view-switch').isHidden(), 'no board for companies');
+    assert.ok(await page.locator('#board-view').isHidden());
+    const names = await page.locator('#members td[data-column="name"]').allTextContents();
+    assert.deepEqual(names.sort(), ['Acme Industries', 'Beta AS', 'Gamma BV']);
+    assert.equal(await page.locator('#members td[data-column="name"] a').first().getAttribute('href').then((h) => /^\/companies\/\d+$/.test(h)), true);
+    assert.ok(await page.locator('.columns-gear[data-table="selection.companies"]').isVisible());
+    await expectNoViolations(page, 'a selection of companies');
+    noProblems(problems);
+  });
+});
+
 test('a viewer sees the board without moving cards', { timeout: 60_000 }, async (t) => {
   await world.visit(t, async ({ page, problems }) => {
     await world.signIn(page, `/selections/${dynamicId}?view=board`, viewer);
