@@ -184,7 +184,7 @@ test('company card: persons with lead columns, the columns gear kept per user, a
     assert.equal(await page.evaluate(() => window.__pwned), undefined);
     await expectNoViolations(page, 'company card');
     await expectNoRawKeys(page, 'company card');
-    await screenshots(page, 'company-card');
+    await screenshots(page, 'company-card', { docs: true });
 
     // The gear, by keyboard: focus it, open it with Enter; the first checkbox has focus.
     const gear = page.locator('button.columns-gear');
