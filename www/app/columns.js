@@ -5,6 +5,7 @@
 //   const gear = columnsGear({ table: 'company.persons', columns, defaults, onChange });
 //   toolbar.append(gear.button);      // the gear: a <button> that opens the dialog
 //   render(gear.visible());           // the visible columns' ids, in order
+//   gear.remove();                    // when the page drops the table (the dialog goes too)
 //
 // `columns` are `{ id, label, value(row) }` (ids: [a-z0-9_.-]{1,64}); `defaults` are the ids
 // shown until the user chooses; `onChange(visibleIds)` runs when the stored choice has been
@@ -180,6 +181,9 @@ export function columnsGear({ table, columns, defaults, onChange = () => {}, sav
       save.disabled = false;
     }
     current = chosen;
+    // What the page learnt at sign-in follows the save: a gear made again later (another
+    // view of the same table) starts from this choice.
+    if (me?.preferences?.columns && typeof me.preferences.columns === 'object') me.preferences.columns[table] = [...chosen];
     close();
     announce(t('columns.saved'));
     onChange(visible());
@@ -200,7 +204,14 @@ export function columnsGear({ table, columns, defaults, onChange = () => {}, sav
           return visible();
         });
 
-  return { button, dialog, visible, ready, close };
+  /** Takes the gear and its dialog off the page (a page that makes the table again). */
+  function remove() {
+    if (dialog.open) dialog.close();
+    dialog.remove();
+    button.remove();
+  }
+
+  return { button, dialog, visible, ready, close, remove };
 }
 
 // The channels the collector classifies into; their names are the person card's texts
