@@ -381,6 +381,16 @@ test('company card: an unknown company says so; the list pages through many comp
     assert.equal(await page.locator('#companies tbody tr').count(), 0);
     await page.locator('#count', { hasText: '0 companies' }).waitFor();
 
+    // A look-alike domain (a Cyrillic е in "acme"): the card warns, and no other card does.
+    const fake = await post('contact', 'kari@acm\u0435.example', 'Kari', {}, { source: 'google' });
+    const fakeCompany = (await world.api.get(`/api/v1/persons/${fake}`)).company_id;
+    await page.goto(`${collector.url}/companies/${fakeCompany}`);
+    await page.locator('#lookalike:not([hidden])').waitFor();
+    assert.equal(await page.locator('#details [data-field="domain"]').textContent(), 'xn--acm-tdd.example');
+    await page.goto(`${collector.url}/companies/1`);
+    await page.locator('#persons tbody tr').first().waitFor();
+    assert.equal(await page.locator('#lookalike').isHidden(), true);
+
     // An unknown company: the card says it cannot be read, with the way back.
     await page.goto(`${collector.url}/companies/999999`);
     await page.locator('#page-error', { hasText: 'The company cannot be read' }).waitFor();
