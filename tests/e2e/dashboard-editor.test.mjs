@@ -106,6 +106,7 @@ test('a marketer builds, renames, reorders and finds a dashboard again; copies a
     assert.equal(await page.locator('#dashboard-title').textContent(), 'Webinar follow-up');
     assert.deepEqual(await shown(page), ['new-leads-from-forms', 'selection-list', 'new-leads-by-channel', 'source-performance']);
     assert.equal(await page.locator('#country').inputValue(), 'NO', 'the default filter applies');
+    assert.equal(await page.locator('[data-tile="selection-list"] h2').textContent(), 'Selection: Open leads in Norway', 'a list tile is named after its selection');
     const members = await page.locator('[data-tile="selection-list"] ul.persons li a').count();
     assert.ok(members > 0, 'the selection lists its persons');
     assert.match(await page.locator('[data-tile="selection-list"] ul.persons li a').first().getAttribute('href'), /^\/people\/\d+$/);

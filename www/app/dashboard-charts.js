@@ -377,14 +377,11 @@ function dataTable(tile, rows, drill) {
 
 /** A selection's persons, each linked to the person's card. */
 function personList(tile, rows) {
-  const first = rows[0];
   const nodes = [];
-  if (first && first.selection) nodes.push(el('p', { className: 'note', text: t('dashboard.selection_named', { name: first.selection }) }));
   nodes.push(el('ul', { className: 'persons' }, rows.map((row) => {
     const link = el('a', { text: rowLabel(tile, row), attrs: { href: `/people/${encodeURIComponent(row.person_id ?? row.key)}` } });
     const extra = [row.value, row.country].filter(Boolean).join(' · ');
     return el('li', {}, [link, el('span', { className: 'muted', text: extra ? ` · ${extra}` : '' })]);
   })));
-  const box = el('div', {}, nodes);
-  return box;
+  return el('div', {}, nodes);
 }

@@ -259,6 +259,11 @@ async function render() {
       };
       const toggle = drawTile(body, tile, { drill, card, bucket: entry.bucket });
       if (toggle) head.append(toggle);
+      // A list tile is named after its selection once its rows have said which.
+      const selection = tile.rows?.[0]?.selection;
+      if (entry.tile === 'selection-list' && selection) {
+        head.querySelector('h2').textContent = t('dashboard.tile_with_selection', { tile: tileName(entry.tile, tile.title), selection });
+      }
     } else {
       body.append(el('p', { className: 'error', text: result.reason.message }));
     }
