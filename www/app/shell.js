@@ -237,6 +237,7 @@ function renderHeader(header, page, who, onSignOut) {
     el('a', { text: t('common.brand'), className: 'brand', attrs: { href: '/dashboard' } }),
     el('nav', { className: 'app-nav', attrs: { 'aria-label': t('nav.label') } }, [el('ul', {}, items)]),
     el('div', { className: 'app-user' }, [
+      el('a', { text: t('nav.api'), className: 'api-docs', attrs: { href: '/api/docs' } }),
       el('a', {
         text: t('nav.user', { name: who.name, role }),
         className: 'who',
