@@ -5,6 +5,7 @@
 
 mod api_check;
 mod bench_ingest;
+mod bench_search;
 mod bench_tiles;
 mod bench_tracker;
 mod cpu_time;
@@ -76,6 +77,9 @@ enum BenchPart {
     Tracker,
     /// Every dashboard tile and a whole dashboard at 100k and 1M persons, next to DuckDB.
     Tiles,
+    /// Criteria search (first page and total) at 1M persons, every field and operator,
+    /// next to DuckDB.
+    Search,
 }
 
 fn bench(part: Option<BenchPart>) -> Result<()> {
@@ -87,6 +91,7 @@ fn bench(part: Option<BenchPart>) -> Result<()> {
         match part {
             BenchPart::Ingest => bench_ingest::run_ingest()?,
             BenchPart::Tiles => bench_tiles::run_tiles()?,
+            BenchPart::Search => bench_search::run_search()?,
             BenchPart::Tracker => bench_tracker::run_tracker()?,
         }
     }
