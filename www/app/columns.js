@@ -11,7 +11,10 @@
 // shown until the user chooses; `onChange(visibleIds)` runs when the stored choice has been
 // read and after every save. `saved` (optional) is the stored list when the page already has
 // it; else it comes from `me.preferences` or GET /api/v1/me/preferences.
-// `personColumns(t, fmt, owners)` are the lead columns every table of persons offers.
+// `personColumns(fmt, { owners, companies })` are the columns every table of persons offers
+// (the lead columns among them), `PERSON_DEFAULTS` the ones shown first; `fillTable` draws
+// rows in the chosen columns; `statusLabel` and `channelLabel` name a lead status and a
+// channel in the user's language.
 //
 // Labels are the caller's (translated); the gear's own texts are the `columns` area of the
 // catalogues. Everything is set as text: column labels and values are never HTML.
