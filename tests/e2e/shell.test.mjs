@@ -2,7 +2,7 @@
 // chooses one on /account (kept on the server, so it holds after a reload and in any
 // browser); the header's navigation marks the page and hides what the role may not open;
 // focus lands on the page's heading after sign-in; the skip link and the focus ring work;
-// numbers and amounts follow the locale; /login, /links and /account have no axe-core
+// numbers and amounts follow the locale; /login, /invite, /links and /account have no axe-core
 // violation, no sideways scroll at 390 px and no catalogue key shown instead of a text.
 
 import assert from 'node:assert/strict';
@@ -60,6 +60,15 @@ test('a Norwegian browser gets Norwegian pages; Dutch chosen on /account stays a
     assert.equal(await page.title(), 'Logg inn · leadtrail');
     assert.equal(await page.locator('label[for=password]').textContent(), 'Passord');
     await checkPage(page, '/login (nb)', 'login-nb');
+
+    // The invitation page too; a link cut short says so.
+    await page.goto(`${collector.url}/invite#0123`);
+    await page.locator('#invite-error', { hasText: 'Denne lenken er ikke fullstendig' }).waitFor();
+    assert.equal(await page.locator('h1').textContent(), 'Velg passordet ditt');
+    assert.equal(await page.locator('#accept').isDisabled(), true);
+    await checkPage(page, '/invite (nb)');
+    await page.goto(`${collector.url}/login?next=/links`);
+    await page.waitForSelector('html[lang="nb"]');
 
     // A wrong password is said in Norwegian too.
     await page.fill('#email', kari.email);

@@ -1,5 +1,7 @@
 // The invitation page (`/invite#TOKEN`): the invitee chooses a password, the invitation
-// makes the user, and the page signs them in with it.
+// makes the user, and the page signs them in with it. It speaks the browser's language.
+
+import { startPublicPage, t } from './shell.js';
 
 const $ = (id) => document.getElementById(id);
 const token = location.hash.slice(1);
@@ -15,17 +17,21 @@ async function post(path, body) {
   return answer;
 }
 
-if (!/^[0-9a-f]{64}$/.test(token)) {
-  $('invite-error').textContent = 'This link is not complete: open the whole link you were sent.';
-  $('accept').disabled = true;
-}
+startPublicPage({
+  start() {
+    if (!/^[0-9a-f]{64}$/.test(token)) {
+      $('invite-error').textContent = t('login.invite_incomplete');
+      $('accept').disabled = true;
+    }
+  },
+});
 
 $('invite-form').addEventListener('submit', async (event) => {
   event.preventDefault();
   $('invite-error').textContent = '';
   const password = $('password').value;
   if (password !== $('again').value) {
-    $('invite-error').textContent = 'The two passwords differ.';
+    $('invite-error').textContent = t('login.invite_differ');
     return;
   }
   $('accept').disabled = true;
