@@ -440,8 +440,13 @@ fn trend_parameters_are_checked() {
         (body["bucket"].clone(), body["by"].clone()),
         (json!("week"), json!("lead_source"))
     );
-    // Other tiles ignore them.
-    assert_eq!(c.api("/api/v1/tiles/lead-funnel?bucket=hour").0, 200);
+    // Other tiles ignore them, but not a value that is none of theirs.
+    assert_eq!(
+        c.api("/api/v1/tiles/lead-funnel?bucket=day&by=channel").0,
+        200
+    );
+    let message = refused("/api/v1/tiles/lead-funnel?by=null", 422);
+    assert!(message.starts_with("by:"), "{message}");
     // A drill-down key names a bucket's first day.
     let message = refused(
         &format!(

@@ -151,9 +151,8 @@ fn tile_filter(
                 .map_err(|_| ApiError::invalid("selection", "must be a selection id"))
         })
         .transpose()?;
-    let trend = is_trend(tile)
-        .then(|| trend::trend_of(tile, &query.bucket, &query.by, &period, zone))
-        .transpose()?;
+    // Checked for every tile (a bad value is a mistake wherever it is sent), used by trends.
+    let trend = trend::trend_of(tile, &query.bucket, &query.by, &period, zone)?;
     Ok((
         period,
         TileFilter {

@@ -6,7 +6,7 @@ use serde_json::Value;
 
 use super::{non_empty, Period, PeriodJson};
 use crate::http::error::ApiError;
-use crate::store::tiles::trend::{defaults, Bucket, By, Trend, TrendRow};
+use crate::store::tiles::trend::{defaults, is_trend, Bucket, By, Trend, TrendRow};
 use crate::store::tiles::TileKind;
 
 pub(crate) fn parse_bucket(text: &str) -> Result<Bucket, ApiError> {
@@ -28,25 +28,29 @@ pub(crate) fn parse_by(text: &str) -> Result<By, ApiError> {
 }
 
 /// A trend tile's buckets over `period`, from the `bucket` and `by` given (empty is absent)
-/// or the tile's defaults.
+/// or the tile's defaults; `None` for other tiles, once the values given are checked.
 pub(crate) fn trend_of(
     tile: &str,
     bucket: &Option<String>,
     by: &Option<String>,
     period: &Period,
     zone: &TimeZone,
-) -> Result<Trend, ApiError> {
+) -> Result<Option<Trend>, ApiError> {
+    let bucket = non_empty(bucket).map(parse_bucket).transpose()?;
+    let by = non_empty(by).map(parse_by).transpose()?;
+    if !is_trend(tile) {
+        return Ok(None);
+    }
     let (default_bucket, default_by) = defaults(tile);
-    let bucket = non_empty(bucket)
-        .map(parse_bucket)
-        .transpose()?
-        .unwrap_or(default_bucket);
-    let by = non_empty(by)
-        .map(parse_by)
-        .transpose()?
-        .unwrap_or(default_by);
-    Trend::new(bucket, by, period.from, period.to, zone)
-        .map_err(|message| ApiError::invalid("bucket", message))
+    Trend::new(
+        bucket.unwrap_or(default_bucket),
+        by.unwrap_or(default_by),
+        period.from,
+        period.to,
+        zone,
+    )
+    .map(Some)
+    .map_err(|message| ApiError::invalid("bucket", message))
 }
 
 /// A trend tile's answer.
