@@ -68,7 +68,7 @@ function tabButtons() {
   return [...$('tabs').querySelectorAll('[role="tab"]')];
 }
 
-/** Shows tab `name`; `focus` moves focus to its button (keyboard), `push` records it in the URL. */
+/** Shows tab `name`; `focus` moves focus to its button (keyboard), `record` keeps it in the URL. */
 function selectTab(name, { focus = false, record = true } = {}) {
   if (!TABS.includes(name)) name = 'overview';
   for (const button of tabButtons()) {
@@ -144,12 +144,16 @@ async function renderDetails() {
   ]);
 }
 
-function renderLead() {
+function renderLeadFacts() {
   facts($('lead-facts'), [
     [t('person.status'), statusLabel(person.status), { id: 'status-value' }],
     [t('person.owner'), ownerName(person.owner_id) ?? t('person.no_owner'), { id: 'owner-value' }],
     [t('person.updated'), person.updated_at ? fmt.dateTime(person.updated_at) : null],
   ]);
+}
+
+function renderLead() {
+  renderLeadFacts();
   if (!may.work()) {
     $('lead-form').remove();
     return;
@@ -201,11 +205,7 @@ async function saveLead(event) {
   try {
     person = await api(`/api/v1/persons/${person.id}`, { method: 'PATCH', body });
     renderHead();
-    facts($('lead-facts'), [
-      [t('person.status'), statusLabel(person.status), { id: 'status-value' }],
-      [t('person.owner'), ownerName(person.owner_id) ?? t('person.no_owner'), { id: 'owner-value' }],
-      [t('person.updated'), person.updated_at ? fmt.dateTime(person.updated_at) : null],
-    ]);
+    renderLeadFacts();
     await renderHistory();
     said.textContent = t('person.saved');
   } catch (error) {
