@@ -14,8 +14,9 @@ const PAGE_SIZE = 50;
 const TABLE = 'people.results';
 // The e-mail leads: every person has one, so the link that opens the card always has a name.
 const DEFAULTS = ['email', ...PERSON_DEFAULTS.filter((id) => id !== 'email')];
-// Query parameters of the page that are not criteria.
-const PAGE_PARAMS = new Set(['cursor', 'page']);
+// Query parameters of the page that are not criteria: its own, and the API's listing
+// parameters, which the page sets itself (a hand-made `?format=csv` is not a criterion).
+const PAGE_PARAMS = new Set(['cursor', 'page', 'limit', 'format', 'order']);
 const NO_VALUE_OPS = new Set(['empty', 'not_empty']);
 const STATUSES = ['open', 'in_progress', 'qualified', 'disqualified'];
 const TOUCH_ROLES = ['first_interaction', 'lead_generation', 'conversion', 'company.source'];
