@@ -20,7 +20,8 @@ let marketer;
 let colleague;
 let viewer;
 before(async () => {
-  world = await startWorld();
+  // Over a hundred leads come from this one test address: no per-minute limit on form posts.
+  world = await startWorld({ collectorEnv: { LEADTRAIL_FORM_POSTS_PER_MINUTE: '0' } });
   marketer = createUser(world.collector.dbPath, { email: 'marit@example.com', role: 'marketer', name: 'Marit Marketer' });
   colleague = createUser(world.collector.dbPath, { email: 'kai@example.com', role: 'marketer', name: 'Kai Colleague' });
   viewer = createUser(world.collector.dbPath, { email: 'vera@example.com', role: 'viewer', name: 'Vera Viewer' });
@@ -380,6 +381,26 @@ test('company card: an unknown company says so; the list pages through many comp
     await page.locator('#empty:not([hidden])').waitFor();
     assert.equal(await page.locator('#companies tbody tr').count(), 0);
     await page.locator('#count', { hasText: '0 companies' }).waitFor();
+
+    // A company of 52 persons: its card pages through them, 50 at a time, back included.
+    let big;
+    for (let i = 0; i < 52; i += 1) {
+      const id = await post('webinar', `p${i}@bigfirm.example`, `Person ${i}`, {}, { source: 'linkedin' });
+      big ??= (await world.api.get(`/api/v1/persons/${id}`)).company_id;
+    }
+    await page.goto(`${collector.url}/companies/${big}`);
+    await page.locator('#persons tbody tr').nth(49).waitFor();
+    assert.equal(await page.locator('#persons-count').textContent(), '(52)');
+    assert.equal(await page.locator('#persons tbody tr').count(), 50);
+    assert.equal(await page.locator('#persons tbody td[data-column="email"]').first().textContent(), 'p51@bigfirm.example');
+    await page.click('#persons-next');
+    await page.waitForURL(/\/companies\/\d+\?cursor=/);
+    await page.waitForFunction(() => document.querySelectorAll('#persons tbody tr').length === 2);
+    assert.deepEqual(await page.locator('#persons tbody td[data-column="email"]').allTextContents(), ['p1@bigfirm.example', 'p0@bigfirm.example']);
+    await page.reload();
+    await page.waitForFunction(() => document.querySelectorAll('#persons tbody tr').length === 2);
+    await page.goBack();
+    await page.waitForFunction(() => document.querySelectorAll('#persons tbody tr').length === 50);
 
     // A look-alike domain (a Cyrillic е in "acme"): the card warns, and no other card does.
     const fake = await post('contact', 'kari@acm\u0435.example', 'Kari', {}, { source: 'google' });
