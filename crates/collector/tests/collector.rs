@@ -611,8 +611,16 @@ fn api_json_shapes() {
     let sub = &subs["items"][0];
     assert_eq!(
         keys(sub),
-        set(&["id", "form", "created_at", "conversion", "payload"])
+        set(&[
+            "id",
+            "form",
+            "created_at",
+            "conversion",
+            "payload",
+            "utm_capture"
+        ])
     );
+    assert_eq!(sub["utm_capture"], true, "a new form captures");
     assert_eq!(keys(&sub["conversion"]), touch_keys);
 
     let (_, company) = c.api(&format!("/api/v1/companies/{}", person["company_id"]));
