@@ -149,6 +149,7 @@ test('a marketer builds, renames, reorders and finds a dashboard again; copies a
     await page.click('#delete-dashboard');
     await page.locator('#delete-confirm').waitFor({ state: 'visible' });
     assert.equal(await page.evaluate(() => document.activeElement?.id), 'delete-cancel');
+    await expectNoViolations(page, 'dashboard delete question');
     await page.click('#delete-yes');
     await page.locator('#delete-confirm').waitFor({ state: 'hidden' });
     assert.equal((await call('GET', `/api/v1/dashboards/${copyId}`)).status, 404);
