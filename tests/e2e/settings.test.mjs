@@ -87,6 +87,7 @@ test('settings: UTM capture switched off by keyboard stores the next sign-up wit
       await page.keyboard.press('Space');
       assert.match(await announced(page, /off for/), new RegExp(`UTM tracking is off for ${FORM}`));
       assert.equal(await capture.isChecked(), false);
+      assert.equal(await page.evaluate(() => document.activeElement?.type), 'checkbox', 'focus stays on the switch');
       assert.equal((await api.get(`/api/v1/forms/${FORM}`)).utm_capture, false);
 
       // A name, saved with Enter, shows as the card's legend.

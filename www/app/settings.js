@@ -75,6 +75,11 @@ function formCard(form, index) {
   capture.checked = form.utm_capture;
   const state = el('span', { className: form.utm_capture ? 'capture-on' : 'capture-off', attrs: { id: ids.state } });
   state.textContent = form.utm_capture ? t('settings.capture_on_state') : t('settings.capture_off_state');
+  // While a change is being saved the box stays focusable (a disabled one would drop the
+  // keyboard's focus) but does not toggle.
+  capture.addEventListener('click', (event) => {
+    if (capture.getAttribute('aria-busy') === 'true') event.preventDefault();
+  });
   capture.addEventListener('change', () => setCapture(form, capture, state));
 
   const name = el('input', { attrs: { id: ids.name, name: 'name', maxlength: '200', autocomplete: 'off' } });
@@ -120,7 +125,7 @@ function formCard(form, index) {
 
 async function setCapture(form, box, state) {
   const on = box.checked;
-  box.disabled = true;
+  box.setAttribute('aria-busy', 'true');
   $('forms-error').textContent = '';
   try {
     const changed = await api(`/api/v1/forms/${encodeURIComponent(form.key)}`, { method: 'PATCH', body: { utm_capture: on } });
@@ -134,7 +139,7 @@ async function setCapture(form, box, state) {
     const message = t('settings.save_failed', { message: error.message });
     $('forms-error').textContent = message;
   } finally {
-    box.disabled = false;
+    box.removeAttribute('aria-busy');
   }
 }
 
