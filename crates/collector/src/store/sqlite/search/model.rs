@@ -154,9 +154,10 @@ pub(crate) struct Model {
     p_email: Texts,
     p_name: Texts,
 
-    /// Person of each submission; [`NONE`] where there is no submission.
-    s_person: Vec<i64>,
-    s_form: Vec<i64>,
+    /// Person of each submission; 0 where there is no submission.
+    s_person: Vec<u32>,
+    /// Form id; 0 where it does not fit (no form has it).
+    s_form: Vec<u32>,
     s_conv: Vec<u32>,
 
     c_created: Vec<i64>,
@@ -277,11 +278,12 @@ impl Model {
         let Some(i) = slot(row.get(0)?) else {
             return Ok(());
         };
-        grow(&mut self.s_person, i, NONE);
-        grow(&mut self.s_form, i, NONE);
+        grow(&mut self.s_person, i, 0);
+        grow(&mut self.s_form, i, 0);
         grow(&mut self.s_conv, i, 0);
-        self.s_person[i] = row.get(1)?;
-        self.s_form[i] = row.get(2)?;
+        // Person ids are below `MAX_ROW_ID` (0: none).
+        self.s_person[i] = slot(row.get(1)?).map_or(0, |p| p as u32);
+        self.s_form[i] = u32::try_from(row.get::<_, i64>(2)?).unwrap_or(0);
         self.s_conv[i] = self.touch(row, 3)?;
         Ok(())
     }
@@ -344,7 +346,7 @@ impl Model {
                         "persons" => self.remove_person(id),
                         "submissions" => {
                             if let Some(i) = slot(id).filter(|i| *i < self.s_person.len()) {
-                                self.s_person[i] = NONE;
+                                self.s_person[i] = 0;
                             }
                         }
                         _ => {
@@ -364,7 +366,7 @@ impl Model {
     /// How many persons and submissions it holds, and its heap bytes (an estimate).
     pub(crate) fn size(&self) -> (usize, usize, usize) {
         let persons = self.p_created.iter().filter(|c| **c != NONE).count();
-        let submissions = self.s_person.iter().filter(|p| **p != NONE).count();
+        let submissions = self.s_person.iter().filter(|p| **p != 0).count();
         let bytes = self.p_created.capacity() * 8
             + self.p_status.capacity() * 4
             + self.p_owner.capacity() * 8
@@ -372,8 +374,8 @@ impl Model {
             + (self.p_country.capacity() + self.p_first.capacity() + self.p_lead.capacity()) * 4
             + self.p_email.bytes()
             + self.p_name.bytes()
-            + self.s_person.capacity() * 8
-            + self.s_form.capacity() * 8
+            + self.s_person.capacity() * 4
+            + self.s_form.capacity() * 4
             + self.s_conv.capacity() * 4
             + self.c_created.capacity() * 8
             + self.c_src.capacity() * 4

@@ -3,7 +3,10 @@
 
 use std::collections::{HashMap, HashSet};
 
-use super::{slot, Dict, Model, Texts, NONE};
+use super::{grow, slot, Dict, Model, Texts, NONE};
+
+/// Form ids the model holds a flag for (more forms: SQL answers).
+const MAX_FORMS: usize = 1 << 20;
 use crate::store::search::{Criteria, Entity, Scalar, Target, Test, TOUCH_SEARCH_FIELDS};
 
 impl Dict {
@@ -402,26 +405,33 @@ impl Model {
         let mut bits = Bits::empty(self.persons_len());
         if column == "f.key" {
             let test = TextTest::of(test)?;
-            let forms: HashSet<i64> = self
-                .forms
-                .iter()
-                .filter(|(_, key)| test.passes(Some(key)))
-                .map(|(id, _)| *id)
-                .collect();
-            for (person, form) in self.s_person.iter().zip(&self.s_form) {
-                if *person != NONE && forms.contains(form) {
-                    if let Some(p) = slot(*person) {
-                        bits.set(p);
+            // Form ids are few and small: a flag per id.
+            let mut forms = Vec::new();
+            for (id, key) in &self.forms {
+                if let Ok(id) = usize::try_from(*id) {
+                    if id > 0 && id < MAX_FORMS && test.passes(Some(key)) {
+                        grow(&mut forms, id, false);
+                        forms[id] = true;
                     }
+                }
+            }
+            if self
+                .forms
+                .keys()
+                .any(|id| usize::try_from(*id).map_or(true, |id| id >= MAX_FORMS))
+            {
+                return None;
+            }
+            for (person, form) in self.s_person.iter().zip(&self.s_form) {
+                if *person != 0 && forms.get(*form as usize).copied().unwrap_or(false) {
+                    bits.set(*person as usize);
                 }
             }
         } else {
             let touches = self.touches_passing(column.strip_prefix("s.conv_")?, test)?;
             for (person, touch) in self.s_person.iter().zip(&self.s_conv) {
-                if *person != NONE && touches[*touch as usize] {
-                    if let Some(p) = slot(*person) {
-                        bits.set(p);
-                    }
+                if *person != 0 && touches[*touch as usize] {
+                    bits.set(*person as usize);
                 }
             }
         }
