@@ -56,7 +56,8 @@ pub(crate) struct FormJson {
     /// Its latest submission's time (`null` once none remain).
     last_seen_at: Option<String>,
     submissions: i64,
-    /// `email` and the other field names of its latest 500 submissions, at most 100.
+    /// `email` and the payload field names of its latest 500 submissions (the form's own
+    /// fields: not the person fields, `_redirect` or `lt_*`), at most 100.
     fields: Vec<String>,
 }
 
