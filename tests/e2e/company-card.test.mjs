@@ -285,6 +285,8 @@ test('company card: persons with lead columns, the columns gear kept per user, a
     await page.goto(`${collector.url}/companies/${companyId}`);
     const perLink = row(`per@${DOMAIN}`).locator('td[data-column="name"] a');
     await perLink.waitFor();
+    // The same persons on /people, where they are exported or saved as a selection.
+    assert.equal(await page.locator('#to-people').getAttribute('href'), `/people?company_id=${companyId}`);
     assert.equal(await perLink.getAttribute('href'), `/people/${per}`);
     const [personPage] = await Promise.all([page.waitForResponse(`${collector.url}/people/${per}`), perLink.click()]);
     await page.waitForURL(`${collector.url}/people/${per}`);

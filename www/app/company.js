@@ -173,6 +173,8 @@ async function start(me, { id }) {
   }
   showCompany(company);
   setUpRename(company);
+  // The People page takes criteria from its URL: there the persons are exported or saved.
+  $('to-people').href = `/people?company_id=${company.id}`;
   columns = personColumns(fmt, { owners: names, companies: new Map([[company.id, company.name]]) });
   gear = columnsGear({
     table: TABLE,
