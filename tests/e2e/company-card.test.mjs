@@ -287,6 +287,13 @@ test('company card: persons with lead columns, the columns gear kept per user, a
     await perLink.waitFor();
     // The same persons on /people, where they are exported or saved as a selection.
     assert.equal(await page.locator('#to-people').getAttribute('href'), `/people?company_id=${companyId}`);
+    await Promise.all([page.waitForURL(`${collector.url}/people?company_id=${companyId}`), page.click('#to-people')]);
+    await page.locator('#results tbody tr').nth(2).waitFor();
+    const onPeople = await page.locator('#results tbody').textContent();
+    for (const email of [`kari@${DOMAIN}`, `ola@${DOMAIN}`, `per@${DOMAIN}`]) assert.ok(onPeople.includes(email), email);
+    assert.equal(await page.locator('#results tbody tr').count(), 3, 'only the company\'s persons');
+    await page.goBack();
+    await perLink.waitFor();
     assert.equal(await perLink.getAttribute('href'), `/people/${per}`);
     const [personPage] = await Promise.all([page.waitForResponse(`${collector.url}/people/${per}`), perLink.click()]);
     await page.waitForURL(`${collector.url}/people/${per}`);
