@@ -264,6 +264,17 @@ async fn settings(state: web::Data<AppState>) -> HttpResponse {
 mod tests {
     use super::*;
 
+    /// The default shown is the tracker's own (a crate built for the browser only).
+    #[test]
+    fn the_lookback_default_is_the_trackers() {
+        let tracker = include_str!("../../../tracker/src/page.rs");
+        let declared = format!("DEFAULT_LOOKBACK_DAYS: u32 = {TRACKER_LOOKBACK_DAYS};");
+        assert!(
+            tracker.contains(&declared),
+            "the tracker no longer says {declared}"
+        );
+    }
+
     fn refusal(body: &str) -> String {
         form_patch(body.as_bytes()).unwrap_err().to_string()
     }
