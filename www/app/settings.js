@@ -95,8 +95,6 @@ function formCard(form, index) {
   });
 
   const facts = el('dl', { className: 'fields' }, [
-    el('dt', { text: t('settings.key') }),
-    el('dd', {}, [el('code', { text: form.key })]),
     el('dt', { text: t('settings.submissions') }),
     el('dd', { text: fmt.number(form.submissions) }),
     el('dt', { text: t('settings.first_seen') }),

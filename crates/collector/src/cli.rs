@@ -8,6 +8,8 @@
 //! - `leadtrail link`, `explain`, `reclassify`, `aliases`: campaign links and channels
 //!   (commands/links.rs).
 //! - `leadtrail demo-data --persons N`: fills a new database with demo leads.
+//! - `leadtrail backup --to FILE`, `leadtrail restore FILE`: copies of the database
+//!   (commands/backup.rs, commands/restore.rs).
 //!
 //! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
 //! a caller parses: the "listening" line, or the new token.
@@ -65,6 +67,28 @@ enum Command {
     },
     /// Fill a new database with realistic demo leads (deterministic for a seed).
     DemoData(DemoDataArgs),
+    /// Copy the database to a file while the collector serves, and check the copy.
+    Backup(BackupArgs),
+    /// Replace the database with a backup (the collector must be stopped).
+    Restore(RestoreArgs),
+}
+
+#[derive(Debug, Args)]
+struct BackupArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The new backup file (must not exist)
+    #[arg(long, value_name = "FILE")]
+    to: PathBuf,
+}
+
+#[derive(Debug, Args)]
+struct RestoreArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The backup to restore
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
 }
 
 #[derive(Debug, Args)]
@@ -129,6 +153,15 @@ struct ServeArgs {
     /// Form posts one address may make at once [env: LEADTRAIL_FORM_POST_BURST] [default: 60]
     #[arg(long, value_name = "N")]
     form_post_burst: Option<u32>,
+    /// Take a backup this often, e.g. 24h [env: LEADTRAIL_BACKUP_EVERY] [default: none]
+    #[arg(long, value_name = "DURATION")]
+    backup_every: Option<String>,
+    /// Scheduled backups to keep, the newest [env: LEADTRAIL_BACKUP_KEEP] [default: 7]
+    #[arg(long, value_name = "N")]
+    backup_keep: Option<u32>,
+    /// Directory of scheduled backups [env: LEADTRAIL_BACKUP_DIR]
+    #[arg(long, value_name = "PATH")]
+    backup_dir: Option<PathBuf>,
 }
 
 fn settings_from(overrides: Overrides) -> anyhow::Result<Settings> {
@@ -160,8 +193,23 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
         max_body_bytes: args.max_body_bytes,
         form_posts_per_minute: args.form_posts_per_minute,
         form_post_burst: args.form_post_burst,
+        backup_every: args.backup_every,
+        backup_keep: args.backup_keep,
+        backup_dir: args.backup_dir,
     })?;
+    let _lock = commands::backup::ServeLock::acquire(&settings.db, "serving it again")?;
     let store = open_store(&settings, Missing::Create)?;
+    if let (Some(every), Some(dir)) = (&settings.backup_every, &settings.backup_dir) {
+        // Both checked when the settings were loaded.
+        let every =
+            std::time::Duration::from_secs(config::parse_duration_secs(every).unwrap_or(86_400));
+        commands::backup::schedule(
+            settings.db.clone(),
+            every,
+            settings.backup_keep as usize,
+            dir.clone(),
+        );
+    }
     actix_web::rt::System::new().block_on(http::serve(settings, store))
 }
 
@@ -242,6 +290,39 @@ fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn backup(args: BackupArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    let backup = commands::backup::backup(&settings.db, &args.to, std::io::stderr().is_terminal())?;
+    commands::backup::print_summary(&backup);
+    Ok(())
+}
+
+fn restore(args: RestoreArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    let restored = commands::restore::restore(&args.file, &settings.db)?;
+    println!(
+        "restored {} from {} (schema version {}, migrated on the next start if older)",
+        settings.db.display(),
+        args.file.display(),
+        restored.version
+    );
+    for (table, rows) in &restored.tables {
+        println!("  {table}: {rows} rows");
+    }
+    if let Some(replaced) = &restored.replaced {
+        println!("the replaced database is kept at {}", replaced.display());
+    }
+    Ok(())
+}
+
 /// Parses the command line, runs the command and says how it ended.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
@@ -266,6 +347,8 @@ pub fn main() -> ExitCode {
         Command::Reclassify(args) => commands::links::reclassify(args),
         Command::Aliases { command } => commands::links::aliases(command),
         Command::DemoData(args) => demo_data(args),
+        Command::Backup(args) => backup(args),
+        Command::Restore(args) => restore(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

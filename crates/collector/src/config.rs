@@ -78,6 +78,19 @@ pub struct Settings {
     /// A session ends this long after sign-in, however active.
     #[serde(default = "default_session_lifetime")]
     pub session_lifetime: String,
+    /// `serve` takes a backup this often (`24h`); none when unset.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_every: Option<String>,
+    /// How many scheduled backups to keep (the newest); older ones are deleted.
+    #[serde(default = "default_backup_keep")]
+    pub backup_keep: u32,
+    /// Where scheduled backups go; required with `backup_every`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backup_dir: Option<PathBuf>,
+}
+
+fn default_backup_keep() -> u32 {
+    7
 }
 
 fn default_form_consent() -> String {
@@ -151,6 +164,9 @@ impl Default for Settings {
             campaign_template: None,
             session_idle: default_session_idle(),
             session_lifetime: default_session_lifetime(),
+            backup_every: None,
+            backup_keep: default_backup_keep(),
+            backup_dir: None,
         }
     }
 }
@@ -172,6 +188,12 @@ pub(crate) struct Overrides {
     pub(crate) form_posts_per_minute: Option<u32>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub(crate) form_post_burst: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) backup_every: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) backup_keep: Option<u32>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub(crate) backup_dir: Option<PathBuf>,
 }
 
 #[derive(Debug, thiserror::Error)]
@@ -186,8 +208,10 @@ pub(crate) enum ConfigError {
 
 /// Settings whose environment values are taken as text verbatim: a token such as
 /// `123456` must stay a string, not become a number.
-const TEXT_KEYS: [&str; 8] = [
+const TEXT_KEYS: [&str; 10] = [
     "form_consent_default",
+    "backup_every",
+    "backup_dir",
     "db",
     "addr",
     "api_token",
@@ -197,7 +221,12 @@ const TEXT_KEYS: [&str; 8] = [
     "session_lifetime",
 ];
 /// Settings whose environment values are parsed (numbers, booleans).
-const PARSED_KEYS: [&str; 3] = ["max_body_bytes", "form_posts_per_minute", "form_post_burst"];
+const PARSED_KEYS: [&str; 4] = [
+    "max_body_bytes",
+    "form_posts_per_minute",
+    "form_post_burst",
+    "backup_keep",
+];
 /// Settings whose environment values are comma-separated lists.
 const LIST_KEYS: [&str; 3] = [
     "allowed_origins",
@@ -303,6 +332,23 @@ impl Settings {
                     "{name} must be a duration such as 90s, 30m, 12h or 30d, not {value:?}"
                 )));
             }
+        }
+        if let Some(every) = &self.backup_every {
+            if parse_duration_secs(every).is_none() {
+                return Err(ConfigError::Invalid(format!(
+                    "backup_every must be a duration such as 30m, 12h or 1d, not {every:?}"
+                )));
+            }
+            if self.backup_dir.is_none() {
+                return Err(ConfigError::Invalid(
+                    "backup_every needs backup_dir: the directory the backups go to".to_owned(),
+                ));
+            }
+        }
+        if self.backup_keep == 0 {
+            return Err(ConfigError::Invalid(
+                "backup_keep must be at least 1".to_owned(),
+            ));
         }
         let policies = "none, give or give_and_withdraw";
         if crate::store::leads::ConsentPolicy::parse(&self.form_consent_default).is_none() {

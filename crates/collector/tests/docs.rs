@@ -223,6 +223,8 @@ fn every_leadtrail_variable_and_setting_is_on_the_configuration_page() {
     let every_setting = Settings {
         api_token: Some("token".to_owned()),
         campaign_template: Some("{yyyy}_{name}".to_owned()),
+        backup_every: Some("24h".to_owned()),
+        backup_dir: Some("/backup".into()),
         ..Settings::default()
     };
     let keys: Vec<String> = match serde_json::to_value(&every_setting).unwrap() {

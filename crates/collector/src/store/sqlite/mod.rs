@@ -73,6 +73,9 @@ use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub(crate) use writer::SubmissionWriter;
 
+/// The schema version this build migrates databases to.
+pub(crate) const SCHEMA_VERSION: usize = schema::SCHEMA_VERSION;
+
 use links_channels::{AliasBoard, PreparedTouches};
 
 use super::{
