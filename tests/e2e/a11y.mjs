@@ -112,14 +112,15 @@ export async function expectNoHorizontalScroll(page, { width = PHONE_WIDTH, labe
  * Saves full-page screenshots of the page at 1400 px and 390 px wide as
  * tests/e2e/artifacts/<name>-1400.png and <name>-390.png; with `docs: true` also as
  * docs/img/<name>.png and docs/img/<name>-390.png (for the pages the docs show).
+ * `fullPage: false` keeps the window's height only (what a reader sees first).
  * Resolves with the artifact paths.
  */
-export async function screenshots(page, name, { docs = false } = {}) {
+export async function screenshots(page, name, { docs = false, fullPage = true } = {}) {
   await mkdir(ARTIFACTS, { recursive: true });
   const files = [];
   for (const width of [DESKTOP_WIDTH, PHONE_WIDTH]) {
     const file = path.join(ARTIFACTS, `${name}-${width}.png`);
-    await withWidth(page, width, () => page.screenshot({ path: file, fullPage: true }));
+    await withWidth(page, width, () => page.screenshot({ path: file, fullPage }));
     files.push(file);
   }
   if (docs) {

@@ -317,6 +317,12 @@ export async function startPage({ page, start, signOut: pageSignOut = () => {} }
   setSignedIn(who, signOut);
   document.body.dataset.role = who.role;
   applyI18n(document);
+  // A page whose <title> has no text of its own is named after its navigation item; record
+  // pages put the record's name in front once it has loaded.
+  const title = document.querySelector('title');
+  if (title && !title.dataset.i18n && NAV.some((item) => item.page === page)) {
+    document.title = `${t(`nav.${page}`)} · ${t('common.brand')}`;
+  }
   const header = $('app-header');
   if (header) {
     renderHeader(header, page, who, async () => {
