@@ -7,6 +7,7 @@
 //! everything else is `pub(crate)`.
 
 pub(crate) mod accounts;
+pub(crate) mod attribution;
 pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
