@@ -99,3 +99,35 @@ async fn identities_from_before_are_re_keyed_to_their_canonical_form() {
         ("named".into(), "xn--bcher-kva.example".into(), false)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn forms_from_before_are_listed_capturing_with_what_their_submissions_say() {
+    let (_dir, path) = database_at(
+        13,
+        "INSERT INTO forms (id, key, created_at) VALUES (1, 'contact', 1000), (2, 'unused', 500); \
+         INSERT INTO persons (id, email, email_key, created_at) \
+           VALUES (1, 'ada@acme.example', 'ada@acme.example', 1000); \
+         INSERT INTO submissions (id, person_id, form_id, channel, origin, created_at, payload, \
+           conv_source) \
+           VALUES (1, 1, 1, 'form', 'tracker', 1000, '{\"message\": \"hi\"}', 'newsletter'), \
+                  (2, 1, 1, 'form', 'tracker', 3000, '{\"plan\": \"pro\"}', 'google');",
+    );
+    let store = SqliteStore::open(&path).unwrap();
+    use crate::store::FormStore;
+    let forms = store.forms().await.unwrap();
+    let keys: Vec<&str> = forms.iter().map(|f| f.key.as_str()).collect();
+    assert_eq!(keys, ["contact", "unused"]);
+    let contact = &forms[0];
+    assert!(contact.utm_capture);
+    assert_eq!(contact.name, None);
+    assert_eq!(contact.created_at, 1000);
+    assert_eq!(contact.last_seen_at, Some(3000));
+    assert_eq!(contact.submissions, 2);
+    assert_eq!(contact.fields, ["email", "message", "plan"]);
+    assert_eq!(forms[1].last_seen_at, None);
+    assert_eq!(forms[1].submissions, 0);
+    let submissions = store.submissions_of(1).await.unwrap();
+    assert!(submissions.iter().all(|s| s.utm_capture));
+    assert_eq!(submissions[1].conversion.source.as_deref(), Some("google"));
+    store.shutdown().await;
+}
