@@ -16,7 +16,7 @@ mod model_tests;
 mod state;
 
 use std::collections::HashMap;
-use std::sync::LazyLock;
+use std::sync::{Arc, LazyLock};
 
 use async_trait::async_trait;
 use rusqlite::types::Value as SqlValue;
@@ -29,8 +29,8 @@ use crate::store::search::{
 };
 use crate::store::{Company, Person, SearchStore, StoreResult};
 use model::Bits;
+use state::ModelHandle;
 pub(crate) use state::SearchState;
-use state::SharedModel;
 
 /// A WHERE clause and its parameters, in order.
 #[derive(Debug, Default)]
@@ -277,13 +277,12 @@ fn members_of(
 /// The model's answer for `criteria`, or `None` when it cannot decide the tree.
 fn model_matches(
     c: &Connection,
-    model: &SharedModel,
+    model: &ModelHandle,
     criteria: &Criteria,
     entity: Entity,
-) -> rusqlite::Result<Option<Bits>> {
+) -> rusqlite::Result<Option<Arc<Bits>>> {
     let mut members = HashMap::new();
     members_of(c, criteria, &mut members)?;
-    let model = model.read().unwrap_or_else(|p| p.into_inner());
     Ok(model.matches(criteria, entity, &members))
 }
 

@@ -170,6 +170,8 @@ pub(crate) struct Model {
     touches: Touches,
     /// A commit could not be followed: the model no longer answers (SQL does).
     broken: bool,
+    /// Grows with every commit followed.
+    version: u64,
 }
 
 /// Reads one row of a table into the model.
@@ -304,6 +306,7 @@ impl Model {
     /// Follows one committed batch: every touched row of the tables it holds is read again
     /// by id; a missing row was deleted.
     pub(crate) fn apply(&mut self, c: &Connection, rows: &[RowChange]) -> rusqlite::Result<()> {
+        self.version += 1;
         let outcome = self.follow(c, rows);
         self.broken |= outcome.is_err();
         outcome
@@ -361,6 +364,10 @@ impl Model {
             }
         }
         Ok(())
+    }
+
+    pub(crate) fn version(&self) -> u64 {
+        self.version
     }
 
     /// How many persons and submissions it holds, and its heap bytes (an estimate).

@@ -405,7 +405,7 @@ async fn check(seed: u64) {
     // Load it (in the background, as the first search does) and wait for it.
     let model = loop {
         if let Some(model) = store.search.model(&store.writer) {
-            break model;
+            break model.shared();
         }
         tokio::time::sleep(Duration::from_millis(5)).await;
     };

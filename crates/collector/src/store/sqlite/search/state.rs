@@ -3,16 +3,75 @@
 //! it current); until then — and if loading failed — requests are answered by SQL alone,
 //! so no request waits for the load.
 
+use std::collections::HashMap;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
-use std::sync::{Arc, OnceLock, RwLock};
+use std::sync::{Arc, Mutex, OnceLock, RwLock};
 use std::time::{Duration, Instant};
 
 use futures_util::FutureExt;
 
-use super::model::Model;
+use super::model::{Bits, Model};
+use crate::store::search::{Criteria, Entity};
 use crate::store::sqlite::SubmissionWriter;
 
 pub(super) type SharedModel = Arc<RwLock<Model>>;
+
+/// The loaded model, with the last tree it answered: a CSV export asks for the same tree
+/// page after page, and a listing for its page and its total.
+#[derive(Debug, Clone)]
+pub(super) struct ModelHandle {
+    model: SharedModel,
+    shared: Arc<Shared>,
+}
+
+/// A tree's answer while the model is at `version`.
+#[derive(Debug)]
+struct Answer {
+    key: String,
+    version: u64,
+    bits: Arc<Bits>,
+}
+
+impl ModelHandle {
+    #[cfg(test)]
+    pub(super) fn shared(&self) -> SharedModel {
+        Arc::clone(&self.model)
+    }
+
+    /// The ids of `entity` matching `criteria`, or `None` when the model cannot decide it.
+    pub(super) fn matches(
+        &self,
+        criteria: &Criteria,
+        entity: Entity,
+        members: &HashMap<i64, Vec<i64>>,
+    ) -> Option<Arc<Bits>> {
+        // Static selections' members are not followed by the model (their table has no row
+        // ids for the change feed): trees naming one are not kept.
+        let key = members
+            .is_empty()
+            .then(|| format!("{}:{}", entity.name(), criteria.to_json()));
+        let model = self.model.read().unwrap_or_else(|p| p.into_inner());
+        let version = model.version();
+        if let Some(key) = &key {
+            let last = self.shared.last.lock().unwrap_or_else(|p| p.into_inner());
+            if let Some(answer) = last.as_ref() {
+                if answer.version == version && &answer.key == key {
+                    return Some(Arc::clone(&answer.bits));
+                }
+            }
+        }
+        let bits = Arc::new(model.matches(criteria, entity, members)?);
+        drop(model);
+        if let Some(key) = key {
+            *self.shared.last.lock().unwrap_or_else(|p| p.into_inner()) = Some(Answer {
+                key,
+                version,
+                bits: Arc::clone(&bits),
+            });
+        }
+        Some(bits)
+    }
+}
 
 /// How long a request that started the load waits before asking again: the writer may be
 /// busy with a long batch, and a second registration only costs a no-op observer.
@@ -32,15 +91,19 @@ struct Shared {
     /// When the load was last asked for (ms since `epoch`; 0 never).
     asked: AtomicU64,
     epoch: OnceLock<Instant>,
+    last: Mutex<Option<Answer>>,
 }
 
 impl SearchState {
     /// The model if it is loaded; otherwise asks the writer to load it (without waiting)
     /// and answers `None`.
-    pub(crate) fn model(&self, writer: &SubmissionWriter) -> Option<SharedModel> {
+    pub(super) fn model(&self, writer: &SubmissionWriter) -> Option<ModelHandle> {
         let shared = &self.shared;
         if let Some(model) = shared.ready.get() {
-            return Some(Arc::clone(model));
+            return Some(ModelHandle {
+                model: Arc::clone(model),
+                shared: Arc::clone(shared),
+            });
         }
         if shared.claimed.load(Ordering::Acquire) {
             return None;
