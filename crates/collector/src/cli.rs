@@ -5,6 +5,7 @@
 //!   (commands/accounts.rs).
 //! - `leadtrail token create|list|revoke`: API tokens; `create` prints the new token once.
 //! - `leadtrail import FILE`: loads historical persons, submissions and sales.
+//! - `leadtrail import-costs FILE`: loads campaign costs (commands/costs.rs).
 //! - `leadtrail link`, `explain`, `reclassify`, `aliases`: campaign links and channels
 //!   (commands/links.rs).
 //! - `leadtrail demo-data --persons N`: fills a new database with demo leads.
@@ -54,6 +55,8 @@ enum Command {
     },
     /// Import historical persons, submissions and sales from CSV or JSON Lines.
     Import(ImportArgs),
+    /// Import campaign costs from CSV (leadtrail's layout or an ad platform's cost report).
+    ImportCosts(ImportCostsArgs),
     /// Build a tagged campaign link (and check that its tags survive redirects).
     Link(commands::links::LinkArgs),
     /// Show the touch and channel a visit would be stored with, and the rule that gave it.
@@ -108,6 +111,18 @@ struct ImportArgs {
     /// is an error, so that a mistyped path does not import into an empty one)
     #[arg(long)]
     create: bool,
+}
+
+#[derive(Debug, Args)]
+struct ImportCostsArgs {
+    #[command(flatten)]
+    common: CommonArgs,
+    /// The CSV file of costs
+    #[arg(value_name = "FILE")]
+    file: PathBuf,
+    /// Whose layout the file has; `auto` recognises it by its header row
+    #[arg(long, value_enum, default_value = "auto")]
+    layout: commands::costs::Layout,
 }
 
 #[derive(Debug, Args)]
@@ -258,6 +273,34 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
     Ok(())
 }
 
+fn import_costs(args: ImportCostsArgs) -> anyhow::Result<()> {
+    let settings = settings_from(Overrides {
+        config: args.common.config,
+        db: args.common.db,
+        ..Overrides::default()
+    })?;
+    let store = open_store(&settings, Missing::Refuse)?;
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(1)
+        .enable_all()
+        .build()
+        .context("cannot start the runtime")?;
+    let result = runtime.block_on(async {
+        let result = commands::costs::run(store.clone(), &args.file, args.layout).await;
+        store.shutdown().await;
+        result
+    });
+    let (layout, rows, written) = result?;
+    println!(
+        "imported {rows} cost rows from {} ({} layout): {} new, {} replaced",
+        args.file.display(),
+        commands::costs::layout_name(layout),
+        written.created,
+        written.replaced
+    );
+    Ok(())
+}
+
 fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
     use crate::commands::demo_data::{generate, DemoOptions};
     let settings = settings_from(Overrides {
@@ -338,6 +381,7 @@ pub fn main() -> ExitCode {
         Command::User { command } => commands::accounts::user(command),
         Command::Token { command } => commands::accounts::token(command),
         Command::Import(args) => import(args),
+        Command::ImportCosts(args) => import_costs(args),
         Command::Link(args) => match commands::links::link(args) {
             Ok(true) => Ok(()),
             Ok(false) => return ExitCode::FAILURE,

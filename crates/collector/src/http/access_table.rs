@@ -94,6 +94,10 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/forms/{key}", "A M V", "read"),
     ("patch", "/api/v1/forms/{key}", "A", "write"),
     ("get", "/api/v1/settings", "A", "read"),
+    ("post", "/api/v1/costs", "A M", "write"),
+    ("get", "/api/v1/costs", "A M V", "read"),
+    ("get", "/api/v1/costs/return", "A M V", "read"),
+    ("get", "/api/v1/exports/offline-conversions", "A M", "read"),
 ];
 
 #[test]

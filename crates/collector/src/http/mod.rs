@@ -18,7 +18,9 @@ pub(crate) mod api;
 pub(crate) mod assets;
 pub(crate) mod audit;
 pub(crate) mod auth;
+pub(crate) mod costs;
 pub(crate) mod error;
+pub(crate) mod exports;
 pub(crate) mod form;
 pub(crate) mod forms;
 pub(crate) mod leads;
@@ -256,6 +258,8 @@ fn register(r: &mut Router<'_>) {
                 quality::routes(r);
                 links::routes(r);
                 forms::routes(r);
+                costs::routes(r);
+                exports::routes(r);
                 r.otherwise(api_not_found);
             },
         );

@@ -56,6 +56,8 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::preferences::PreferencesApi::openapi());
     doc.merge(super::audit::AuditApi::openapi());
     doc.merge(super::forms::FormsApi::openapi());
+    doc.merge(super::costs::CostsApi::openapi());
+    doc.merge(super::exports::ExportsApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);
     components.add_security_scheme(
         "bearer",

@@ -11,6 +11,7 @@
 
 pub(crate) mod accounts;
 pub(crate) mod companies;
+pub(crate) mod costs;
 pub(crate) mod forms;
 pub(crate) mod invitations;
 pub(crate) mod leads;
@@ -23,6 +24,7 @@ pub(crate) mod tiles;
 
 pub(crate) use accounts::AccountStore;
 pub(crate) use companies::CompanyStore;
+pub(crate) use costs::CostStore;
 pub(crate) use forms::FormStore;
 pub(crate) use invitations::InvitationStore;
 pub(crate) use leads::LeadStore;
@@ -176,6 +178,7 @@ pub(crate) trait Store:
     + PreferenceStore
     + QualityStore
     + FormStore
+    + CostStore
     + Send
     + Sync
     + 'static

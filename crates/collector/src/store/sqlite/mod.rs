@@ -42,6 +42,7 @@
 
 mod accounts;
 mod companies;
+mod costs;
 mod dash;
 mod erasure;
 mod forms;
