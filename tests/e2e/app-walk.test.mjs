@@ -218,6 +218,13 @@ for (const { code, locale } of LANGUAGES) {
           assert.deepEqual(header.names, NAV.map((name) => texts.nav[name]), "the navigation's names");
           assert.deepEqual(header.current, target.nav ? [`/${target.nav}`] : [], 'the current page');
           assert.equal(await page.locator('main h1').count(), 1, 'one main heading');
+          if (target.name === 'people') {
+            // The total in the locale's digits (20 000, 20.000, 20,000), and said aloud.
+            const total = new Intl.NumberFormat(locale).format(Number(PERSONS));
+            const count = await page.locator('#count').textContent();
+            assert.ok(count.includes(total), `the count ${JSON.stringify(count)} shows ${total}`);
+            await page.waitForFunction((text) => document.getElementById('announcer')?.textContent === text, count);
+          }
           if (target.name === target.nav && target.name !== 'links') {
             assert.equal(await page.title(), `${texts.nav[target.nav]} · leadtrail`, 'the window title');
           }
@@ -239,6 +246,71 @@ for (const { code, locale } of LANGUAGES) {
       }
       findings.push(...problems);
       assert.ok(findings.length === 0, `${findings.length} finding(s) in ${code}:\n${findings.join('\n\n')}`);
+    } finally {
+      await context.close();
+    }
+  });
+}
+
+for (const { code, locale } of LANGUAGES) {
+  test(`/links in ${code}: a link with warnings, copied and saved, in the language`, { timeout: 180_000 }, async () => {
+    const { context, page, problems } = await visitor(locale);
+    const texts = catalogues[code];
+    try {
+      await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: collector.url });
+      await signInByKeyboard(page, '/links');
+      await page.fill('#url', 'https://www.tidewater.example/webinar?gclid=abc');
+      // A look-alike of a known source and an unknown medium; each language its own, since a
+      // saved link's values are known ones.
+      const [typed, carried] = { en: ['Linked In', 'linked_in'], nb: ['Linked-In', 'linked-in'], nl: ['Linked.In', 'linked.in'] }[code];
+      await page.fill('#source', typed);
+      await page.fill('#medium', `carrier_pigeon_${code}`);
+      await page.fill('#campaign', 'Webinar Sept');
+      // The link is built as the fields are typed: wait for the answer to all of them.
+      await page.waitForFunction(() =>
+        ['similar_to_known', 'unknown_medium', 'click_id_in_target'].every((kind) => document.querySelector(`#warnings li[data-kind=${kind}]`)),
+      );
+      const warnings = await page.locator('#warnings li').evaluateAll((all) => Object.fromEntries(all.map((li) => [li.dataset.kind, li.textContent])));
+      for (const kind of ['similar_to_known', 'unknown_medium', 'click_id_in_target']) {
+        assert.ok(warnings[kind], `a ${kind} warning: ${JSON.stringify(warnings)}`);
+      }
+      // Each warning is the catalogue's text with the values filled in, not the API's English.
+      const field = (name) => texts.links[name];
+      // The known look-alike is linkedin, or the look-alike another language's test saved.
+      const similar = texts.links.warning_similar_to_known
+        .replace(/[.*+?^$()|[\]\\]/g, '\\$&')
+        .replace('{field}', field('source'))
+        .replace('{value}', carried)
+        .replaceAll('{known}', '(linkedin|linked_in|linked-in)');
+      assert.match(warnings.similar_to_known, new RegExp(`^${similar}$`));
+      assert.equal(warnings.click_id_in_target, texts.links.warning_click_id_in_target.replace('{param}', 'gclid'));
+      // The ad click id makes it Paid Search, named in the language.
+      assert.equal(
+        warnings.unknown_medium,
+        texts.links.warning_unknown_medium.replace('{value}', `carrier_pigeon_${code}`).replace('{channel}', texts.person.channel_paid_search),
+      );
+      const channel = await page.locator('#channel').textContent();
+      assert.ok(channel.startsWith(texts.links.channel.split('{name}')[0]), channel);
+      if (code !== 'en') assert.equal(await page.locator('#channel span').getAttribute('lang'), 'en', "the rule's English is marked as such");
+
+      // Copied and said so; saved and listed with the channel in the language.
+      await page.click('#copy');
+      await page.waitForFunction((text) => document.getElementById('announcer')?.textContent === text, texts.links.copied);
+      assert.equal(await page.evaluate(() => navigator.clipboard.readText()), await page.locator('#link').textContent());
+      await page.fill('#save-name', `Ad ${code}`);
+      await page.click('#save');
+      await page.locator('#saved tbody tr', { hasText: `Ad ${code}` }).waitFor();
+      const row = page.locator('#saved tbody tr', { hasText: `Ad ${code}` });
+      const cells = await row.locator('td').allTextContents();
+      assert.ok(cells.some((cell) => Object.entries(texts.person).some(([k, v]) => k.startsWith('channel_') && v === cell)), `a channel name in ${code}: ${cells}`);
+
+      const label = `/links with warnings (${code})`;
+      assert.deepEqual(await englishLeftovers(page, code), [], `${label}: English left`);
+      await expectNoRawKeys(page, label);
+      await expectNoViolations(page, label);
+      await expectNoHorizontalScroll(page, { label });
+      await screenshots(page, `walk-${code}-links-built`);
+      assert.deepEqual(problems, [], 'no script error and nothing logged as an error');
     } finally {
       await context.close();
     }

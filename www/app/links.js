@@ -5,7 +5,8 @@
 // shown comes from the API and goes into the page as text (textContent, never innerHTML),
 // so a hostile value in a name or URL stays text.
 
-import { $, SignedOut, announce, el as element, request as apiRequest, startPage, t } from './shell.js';
+import { channelLabel } from './columns.js';
+import { $, SignedOut, announce, currentLanguage, el as element, request as apiRequest, startPage, t } from './shell.js';
 
 const BUILD_DELAY_MS = 250;
 
@@ -79,15 +80,44 @@ async function build() {
   }
   $('error').textContent = '';
   $('link').textContent = body.url;
-  $('channel').textContent = t('links.channel', { name: body.channel_name, rule: String(body.rule), description: body.rule_description });
+  // The rule's description is the channel rules' own English (as `leadtrail explain` says
+  // it): on a page in another language it is marked as English for screen readers.
+  const description = element('span', { text: body.rule_description, attrs: currentLanguage() === 'en' ? {} : { lang: 'en' } });
+  $('channel').replaceChildren(
+    t('links.channel', { name: channelLabel(body.channel) || body.channel_name, rule: String(body.rule) }),
+    ...(body.rule_description ? [': ', description] : []),
+  );
   $('warnings').replaceChildren(
     ...body.warnings.map((w) => {
-      const item = el('li', w.message);
+      const item = el('li', warningText(w));
       item.dataset.kind = w.kind;
       return item;
     }),
   );
   setBuilt(body);
+}
+
+const WARNINGS = new Set([
+  'rewritten', 'similar_to_known', 'source_alias', 'unknown_medium', 'campaign_template', 'replaced_utm',
+  'click_id_in_target', 'value_dropped',
+]);
+const FIELDS = new Set(['url', 'source', 'medium', 'campaign', 'term', 'content', 'id']);
+
+/** A warning of the link API in the user's language, from its kind and fields. */
+function warningText(w) {
+  if (!WARNINGS.has(w.kind)) return w.message;
+  return t(`links.warning_${w.kind}`, {
+    field: FIELDS.has(w.field) ? t(`links.${w.field}`) : String(w.field ?? ''),
+    value: String(w.value ?? ''),
+    from: String(w.from ?? ''),
+    to: String(w.to ?? ''),
+    known: String(w.known ?? ''),
+    canonical: String(w.canonical ?? ''),
+    channel: channelLabel(w.channel) || '',
+    template: String(w.template ?? ''),
+    params: (w.params || []).join(', '),
+    param: String(w.param ?? ''),
+  });
 }
 
 let timer;
@@ -161,7 +191,7 @@ async function loadSaved() {
     });
     const actions = el('td');
     actions.append(remove);
-    row.append(el('td', link.campaign), el('td', link.name, 'name'), url, el('td', link.channel), actions);
+    row.append(el('td', link.campaign), el('td', link.name, 'name'), url, el('td', channelLabel(link.channel) || ''), actions);
     return row;
   });
   $('saved').tBodies[0].replaceChildren(...rows);
