@@ -17,8 +17,8 @@ pub(crate) mod doc;
 use std::sync::Arc;
 
 use actix_web::http::header;
-use futures_util::future::try_join;
 use actix_web::{web, HttpRequest, HttpResponse};
+use futures_util::future::try_join;
 use serde::Serialize;
 use serde_json::{json, Value};
 
