@@ -1,6 +1,7 @@
 //! The documentation against the binary and the repository: every flag of every
 //! `leadtrail` command (found by walking `--help`) and every `LEADTRAIL_*` variable the
-//! collector reads is named on docs/configuration.md, and every relative link of the
+//! collector reads is named on docs/configuration.md, every image the docs show exists
+//! (each app page at 1400 and 390 px among them), and every relative link of the
 //! Markdown pages points at a file (and heading) that exists.
 
 mod common;
@@ -390,6 +391,92 @@ fn relative_links_in_the_docs_point_at_files_and_headings() {
     }
     assert!(checked >= 40, "only {checked} relative links found");
     assert!(broken.is_empty(), "broken links:\n{}", broken.join("\n"));
+}
+
+/// The images a page shows: `![alt](target)` and `<img src="target">`.
+fn image_targets(text: &str) -> Vec<String> {
+    let text = prose(text);
+    let markdown = text.match_indices("![").filter_map(|(at, _)| {
+        let rest = &text[at..];
+        let open = rest.find("](")?;
+        let target = &rest[open + 2..];
+        Some(
+            target[..target.find(')')?]
+                .split_whitespace()
+                .next()?
+                .to_owned(),
+        )
+    });
+    let html = text.match_indices("<img").filter_map(|(at, _)| {
+        let tag = &text[at..at + text[at..].find('>')?];
+        let src = &tag[tag.find("src=\"")? + 5..];
+        Some(src[..src.find('"')?].to_owned())
+    });
+    markdown.chain(html).collect()
+}
+
+#[test]
+fn every_image_the_docs_show_exists_and_each_app_page_is_shown_at_both_widths() {
+    const PNG: &[u8] = b"\x89PNG\r\n\x1a\n";
+    let mut shown = BTreeSet::new();
+    let mut broken = Vec::new();
+    for page in markdown_pages() {
+        for target in image_targets(&read(&page)) {
+            if target.contains("://") {
+                broken.push(format!(
+                    "{}: {target} (not in the repository)",
+                    page.display()
+                ));
+                continue;
+            }
+            let path = page.parent().unwrap().join(&target);
+            match std::fs::read(&path) {
+                Ok(bytes) if target.ends_with(".png") && !bytes.starts_with(PNG) => {
+                    broken.push(format!("{}: {target} (not a PNG)", page.display()))
+                }
+                Ok(bytes) if bytes.len() < 1024 => {
+                    broken.push(format!("{}: {target} (an empty picture)", page.display()))
+                }
+                Ok(_) => {
+                    if let Ok(path) = path.canonicalize() {
+                        shown.insert(path);
+                    }
+                }
+                Err(e) => broken.push(format!("{}: {target} ({e})", page.display())),
+            }
+        }
+    }
+    assert!(
+        broken.is_empty(),
+        "images the docs show:\n{}",
+        broken.join("\n")
+    );
+
+    // Every page of the app (a www/ page with `data-page`), as app-walk.test.mjs draws it
+    // at 1400 px (`app-<page>.png`) and 390 px (`app-<page>-390.png`).
+    let root = repo_root();
+    let mut missing = Vec::new();
+    let mut pages = 0;
+    for entry in std::fs::read_dir(root.join("www")).expect("www/ exists") {
+        let path = entry.unwrap().path();
+        if path.extension().is_none_or(|e| e != "html") || !read(&path).contains("<body data-page=")
+        {
+            continue;
+        }
+        pages += 1;
+        let stem = path.file_stem().unwrap().to_string_lossy().into_owned();
+        for name in [format!("app-{stem}.png"), format!("app-{stem}-390.png")] {
+            let image = root.join("docs/img").join(&name);
+            if !image.canonicalize().is_ok_and(|p| shown.contains(&p)) {
+                missing.push(format!(
+                    "{} has no picture docs/img/{name} in the docs",
+                    path.display()
+                ));
+            }
+        }
+    }
+    assert!(pages >= 10, "only {pages} app pages found in www/");
+    assert!(missing.is_empty(), "{}", missing.join("\n"));
 }
 
 #[test]
