@@ -317,6 +317,34 @@ for (const { code, locale } of LANGUAGES) {
   });
 }
 
+test('/account by keyboard in Dutch: a new token and an invitation take the focus, so they are read out', { timeout: 120_000 }, async () => {
+  const { context, page, problems } = await visitor('nl-NL');
+  try {
+    await signInByKeyboard(page, '/account');
+    await tabTo(page, '#token-name');
+    await page.keyboard.type('crm-koppeling');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'new-token');
+    const token = await page.locator('#new-token-value').textContent();
+    assert.ok(token.length >= 20, `the token is shown: ${token}`);
+    assert.ok((await page.locator('#new-token').textContent()).startsWith(catalogues.nl.account.new_token));
+    await tabTo(page, '#invite-email');
+    await page.keyboard.type('nieuw@example.com');
+    await page.keyboard.press('Tab');
+    await page.keyboard.type('Nieuwe Collega');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.id === 'invite-result');
+    assert.match(await page.locator('#invite-link').textContent(), /\/invite#/);
+    await expectNoViolations(page, '/account with a new token and an invitation (nl)');
+    await expectNoRawKeys(page, '/account (nl)');
+    assert.deepEqual(await englishLeftovers(page, 'nl'), []);
+    await expectNoHorizontalScroll(page, { label: '/account with a new token (nl)' });
+    assert.deepEqual(problems, [], 'no script error and nothing logged as an error');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the navigation by keyboard; deep links survive a reload; back and forward', { timeout: 300_000 }, async () => {
   const { context, page, problems } = await visitor('nb-NO');
   try {

@@ -85,6 +85,8 @@ $('token-form').addEventListener('submit', async (event) => {
     $('new-token').hidden = false;
     $('token-form').reset();
     await loadTokens();
+    // Focus on the new token, which is shown once: a screen reader reads it out.
+    $('new-token').focus();
   } catch (error) {
     showError('token-error', error);
   }
@@ -168,6 +170,7 @@ $('invite-form').addEventListener('submit', async (event) => {
     $('invite-result').hidden = false;
     $('invite-form').reset();
     await loadInvitations();
+    $('invite-result').focus();
   } catch (error) {
     showError('invite-error', error);
   }
