@@ -46,20 +46,24 @@ pub(crate) struct CostsApi;
 /// One cost row as the API takes it: the amount as decimal text (`amount`) or as integer
 /// minor units (`amount_minor`), exactly one of them.
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[serde(deny_unknown_fields)]
 #[allow(dead_code)]
 pub(crate) struct CostInput {
     /// The day, `YYYY-MM-DD`.
     #[schema(format = Date)]
     date: String,
+    #[schema(min_length = 1)]
     source: String,
+    #[schema(min_length = 1)]
     medium: String,
+    #[schema(min_length = 1)]
     campaign: String,
     /// Decimal text in the currency's unit (`"1234.50"`), at most its decimals; not a
     /// JSON number (money is never a float).
     #[schema(pattern = "^[0-9]+(\\.[0-9]+)?$")]
     amount: Option<String>,
     /// Integer minor units (cents).
-    #[schema(minimum = 0)]
+    #[schema(minimum = 0, maximum = 1_000_000_000_000_000_i64)]
     amount_minor: Option<i64>,
     /// ISO 4217 code (`EUR`).
     #[schema(min_length = 3, max_length = 3)]
@@ -156,9 +160,6 @@ async fn write_costs(
             ))
         }
     };
-    if items.is_empty() {
-        return Err(ApiError::invalid("rows", "must hold at least one cost row"));
-    }
     if items.len() > MAX_COST_ROWS {
         return Err(ApiError::invalid(
             "rows",
