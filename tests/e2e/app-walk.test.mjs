@@ -180,6 +180,29 @@ async function englishLeftovers(page, lang) {
   return [...new Set(left)];
 }
 
+/**
+ * Numbers and dates not in the locale's format: a raw ISO time anywhere, and on the
+ * Norwegian and Dutch pages thousands with a comma (20,000) or an English month (7 Dec 2026).
+ */
+async function formatLeftovers(page, lang) {
+  return page.evaluate((lang) => {
+    const patterns = [/\b\d{4}-\d{2}-\d{2}T\d{2}:\d{2}/];
+    if (lang !== 'en') {
+      patterns.push(/(^|[^\d.,])\d{1,3}(,\d{3})+(?![\d,])/, /\b\d{1,2} (Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec) \d{4}\b/);
+    }
+    const found = [];
+    const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+    for (let node = walker.nextNode(); node; node = walker.nextNode()) {
+      const parent = node.parentElement;
+      // Code (a snippet, a token, a URL to copy) is shown as it is.
+      if (!parent || parent.closest('script, style, [hidden], code, pre')) continue;
+      const text = node.textContent.trim();
+      if (patterns.some((p) => p.test(text))) found.push(`${JSON.stringify(text.slice(0, 80))} in ${parent.closest('[id]')?.id ?? parent.tagName}`);
+    }
+    return found;
+  }, lang);
+}
+
 /** The header's navigation: its link texts and the one marked as the current page. */
 async function nav(page) {
   const links = page.locator('#app-header nav a');
@@ -230,6 +253,7 @@ for (const { code, locale } of LANGUAGES) {
           }
         });
         await check(label, async () => assert.deepEqual(await englishLeftovers(page, code), [], `English left on the ${code} page`));
+        await check(label, async () => assert.deepEqual(await formatLeftovers(page, code), [], `numbers or dates not in the ${locale} format`));
         await check(label, () => expectNoRawKeys(page, label));
         await check(label, () => expectNoViolations(page, `${label} at ${DESKTOP_WIDTH} px`));
         await page.setViewportSize({ width: PHONE_WIDTH, height: 900 });
