@@ -248,6 +248,31 @@ fn qualified_leads_come_only_when_asked_for_and_the_query_is_checked() {
     );
     assert_eq!(lines.len(), 2);
 
+    // Withdrawn e-marketing consent: won, clicked, and still not sent.
+    let withdrawn = submit(
+        &collector,
+        "w@example.com",
+        click("google", "gclid", "WITHDRAWN-gclid"),
+    );
+    won(&collector, withdrawn, "10", "EUR");
+    let (_, lines) = export(&collector, &format!("platform=google&{period}"));
+    assert_eq!(lines.len(), 3, "{lines:?}");
+    assert_eq!(
+        lines[0], "Parameters:TimeZone=+0000",
+        "UTC as the template's offset"
+    );
+    let response = collector
+        .post("/api/v1/submissions")
+        .bearer_auth(TOKEN)
+        .json(
+            &json!({"form": "preferences", "email": "w@example.com", "consent_e_marketing": false}),
+        )
+        .send()
+        .unwrap();
+    assert_eq!(response.status(), 201);
+    let (_, lines) = export(&collector, &format!("platform=google&{period}"));
+    assert_eq!(lines.len(), 2, "{lines:?}");
+
     let refused = |query: &str| {
         error_of(
             collector

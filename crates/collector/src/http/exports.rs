@@ -103,7 +103,10 @@ pub(crate) fn render(
     let header = match platform {
         Platform::Google => {
             // Each time carries its offset as well; the template reads that first.
-            let name = zone.iana_name().unwrap_or("+0000");
+            let name = zone
+                .iana_name()
+                .filter(|name| !matches!(*name, "UTC" | "Etc/UTC"))
+                .unwrap_or("+0000");
             raw.push_str(&format!("Parameters:TimeZone={name}\r\n"));
             GOOGLE_HEADER
         }
