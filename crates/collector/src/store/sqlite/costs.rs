@@ -1,7 +1,7 @@
 //! SQLite side of [`CostStore`] (migrations/0019_campaign_costs.sql). Cost and return are
 //! read by SQL, not from the tiles' model: costs are a few rows per campaign day, and the
 //! model keeps neither them nor click ids.
-use std::collections::{BTreeMap, BTreeSet};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use async_trait::async_trait;
 use jiff::civil::Date;
@@ -57,6 +57,8 @@ fn totals(
     by: CostBy,
 ) -> rusqlite::Result<BTreeMap<(String, String), (i64, u64)>> {
     let aliases = load_aliases(c)?;
+    // A campaign has a row per day: its group is found once.
+    let mut groups: HashMap<(String, String, String), String> = HashMap::new();
     let mut out: BTreeMap<(String, String), (i64, u64)> = BTreeMap::new();
     let mut statement = c.prepare_cached(
         "SELECT source, medium, campaign, currency, amount_minor FROM campaign_costs \
@@ -69,7 +71,10 @@ fn totals(
         let campaign: String = row.get(2)?;
         let currency: String = row.get(3)?;
         let amount: i64 = row.get(4)?;
-        let key = cost_group(by, &aliases, &source, &medium, &campaign);
+        let key = groups
+            .entry((source, medium, campaign))
+            .or_insert_with_key(|(s, m, c)| cost_group(by, &aliases, s, m, c))
+            .clone();
         let entry = out.entry((key, currency)).or_default();
         entry.0 = entry.0.saturating_add(amount);
         entry.1 += 1;
