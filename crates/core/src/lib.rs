@@ -29,6 +29,7 @@ pub mod clean;
 pub mod click_ids;
 #[cfg(feature = "std")]
 pub mod identity;
+pub mod journey;
 #[cfg(feature = "url")]
 pub mod link;
 pub mod query;

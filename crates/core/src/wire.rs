@@ -14,11 +14,15 @@ pub(crate) const PREFIX: &str = "lt_";
 /// Carries the contract's version, so that the collector can read older trackers.
 pub const VERSION_FIELD: &str = "lt_v";
 pub const VERSION: &str = "1";
+/// Carries the journey (core's `journey` encoding) in one field.
+pub const JOURNEY_FIELD: &str = "lt_journey";
 
 /// localStorage key of the first interaction (written once, never overwritten).
 pub const STORAGE_FIRST: &str = "leadtrail.first";
 /// localStorage key of the last non-direct touch.
 pub const STORAGE_LAST: &str = "leadtrail.last";
+/// localStorage key of the journey: the touches in order, in the `lt_journey` encoding.
+pub const STORAGE_JOURNEY: &str = "leadtrail.journey";
 /// localStorage key that, when set to `"1"`, turns the tracker off for this browser.
 pub const STORAGE_OPT_OUT: &str = "leadtrail.opt_out";
 

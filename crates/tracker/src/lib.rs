@@ -19,8 +19,7 @@ pub mod memory;
 pub mod page;
 pub mod storage;
 
-use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_LAST};
-use serde::ser::{Serialize, SerializeMap, Serializer};
+use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_JOURNEY, STORAGE_LAST};
 use std::cell::RefCell;
 use wasm_bindgen::prelude::*;
 
@@ -92,35 +91,32 @@ fn view() {
     let visit = page::read_visit(&href, &referrer, now_ms);
     let first = storage::read(STORAGE_FIRST);
     let last = storage::read(STORAGE_LAST);
-    let view = memory::remember(&first, &last, &visit, now_ms, lookback_days);
+    let journey = storage::read(STORAGE_JOURNEY);
+    let view = memory::remember(&first, &last, &journey, &visit, now_ms, lookback_days);
     if let Some(first) = &view.store_first {
         storage::write(STORAGE_FIRST, first);
     }
     if let Some(last) = &view.store_last {
         storage::write(STORAGE_LAST, last);
     }
+    if view.store_journey {
+        storage::write(STORAGE_JOURNEY, &view.journey);
+    }
     forms::set(None, view.fields());
 }
 
-/// The fields as a JSON-style object, in wire order.
-struct Fields<'a>(&'a [(String, String)]);
-
-impl Serialize for Fields<'_> {
-    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        let mut map = serializer.serialize_map(Some(self.0.len()))?;
-        for (name, value) in self.0 {
-            map.serialize_entry(name, value)?;
-        }
-        map.end()
-    }
-}
-
 // The fields the forms get now, as a plain object (`{lt_v: "1", lt_first_source: …}`),
-// for sites that post with fetch or serialise forms themselves.
+// for sites that post with fetch or serialise forms themselves. Built with the browser's
+// own calls: a serialiser would ship to every page.
 #[wasm_bindgen]
 pub fn attribution() -> JsValue {
-    let serializer = serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true);
-    forms::with_fields(|fields| Fields(fields).serialize(&serializer)).unwrap_or(JsValue::UNDEFINED)
+    let object = js_sys::Object::new();
+    forms::with_fields(|fields| {
+        for (name, value) in fields {
+            let _ = js_sys::Reflect::set(&object, &name.into(), &value.into());
+        }
+    });
+    object.into()
 }
 
 // Forgets the touches, remembers the opt-out and stops the fields.

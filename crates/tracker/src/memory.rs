@@ -7,7 +7,7 @@
 //! never the fields.
 
 use leadtrail_core::wire::{self, Slot};
-use leadtrail_core::{Touch, Visit};
+use leadtrail_core::{journey, Touch, Visit};
 
 /// Milliseconds in a day, for the look-back window.
 const DAY_MS: i64 = 86_400_000;
@@ -23,6 +23,10 @@ pub struct PageView {
     pub store_first: Option<String>,
     /// The encoded touch to store as the last touch, when this visit replaces it.
     pub store_last: Option<String>,
+    /// The journey the forms carry, encoded.
+    pub journey: String,
+    /// Whether `journey` changed and is to be stored.
+    pub store_journey: bool,
 }
 
 impl PageView {
@@ -33,6 +37,7 @@ impl PageView {
         out.push((wire::VERSION_FIELD.into(), wire::VERSION.into()));
         out.extend(wire::touch_fields(Slot::First, &self.first));
         out.extend(wire::touch_fields(Slot::Last, &self.last));
+        out.push((wire::JOURNEY_FIELD.into(), self.journey.clone()));
         out
     }
 }
@@ -49,16 +54,18 @@ fn within_lookback(at: Option<i64>, now_ms: i64, lookback_days: u32) -> bool {
     at.is_some_and(|at| now_ms.saturating_sub(at) <= i64::from(lookback_days) * DAY_MS)
 }
 
-/// Applies one page view to the remembered touches (`""` for none):
+/// Applies one page view to the remembered touches and journey (`""` for none):
 ///
 /// - first interaction: the stored one; when there is none, this visit's touch, which is
 ///   then stored (also for a direct or internal visit) and never overwritten;
 /// - last touch: this visit's touch when the visit replaces it (campaign, click id,
 ///   external referrer; then it is stored); else the stored one while it is younger than
-///   the look-back window; else this visit's (direct) touch.
+///   the look-back window; else this visit's (direct) touch;
+/// - journey: core's `journey::remember`, started from the first interaction.
 pub fn remember(
     stored_first: &str,
     stored_last: &str,
+    stored_journey: &str,
     visit: &Visit,
     now_ms: i64,
     lookback_days: u32,
@@ -76,10 +83,13 @@ pub fn remember(
             _ => (current.clone(), None),
         }
     };
+    let (journey, store_journey) = journey::remember(stored_journey, &first, visit);
     PageView {
         first,
         last,
         store_first,
         store_last,
+        journey,
+        store_journey,
     }
 }

@@ -1,23 +1,16 @@
-//! The browser's memory: localStorage under core's `wire` keys, through gloo-storage's
-//! raw access.
+//! The browser's memory: localStorage under core's `wire` keys, through web-sys.
 //!
 //! localStorage fails in the wild in three ways: blocked (reading `window.localStorage`
 //! throws, with some privacy settings, sandboxed frames or a page that replaces it), full
 //! (every write throws) and broken (any call throws). Each costs the memory across page
-//! views, never the fields of this one, and never an exception on the page: gloo's
-//! `raw()` throws where the storage is blocked, so the window is asked first, and every
-//! call's error is dropped.
+//! views, never the fields of this one, and never an exception on the page: every call's
+//! error is dropped.
 
-use gloo_storage::LocalStorage;
-use gloo_storage::Storage as _;
-use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT};
+use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_JOURNEY, STORAGE_LAST, STORAGE_OPT_OUT};
 
 /// The page's localStorage, or `None` where there is none or it is blocked.
 fn local() -> Option<web_sys::Storage> {
-    match web_sys::window()?.local_storage() {
-        Ok(Some(_)) => Some(LocalStorage::raw()),
-        _ => None,
-    }
+    web_sys::window()?.local_storage().ok().flatten()
 }
 
 /// The value under `key`; `""` when there is none or it cannot be read.
@@ -39,12 +32,13 @@ pub(crate) fn opted_out() -> bool {
     read(STORAGE_OPT_OUT) == "1"
 }
 
-/// Forgets both touches and remembers the opt-out; forgetting first frees room for the
+/// Forgets the touches and the journey and remembers the opt-out; forgetting first frees room for the
 /// flag in a full storage.
 pub(crate) fn opt_out() {
     if let Some(storage) = local() {
         let _ = storage.remove_item(STORAGE_FIRST);
         let _ = storage.remove_item(STORAGE_LAST);
+        let _ = storage.remove_item(STORAGE_JOURNEY);
         let _ = storage.set_item(STORAGE_OPT_OUT, "1");
     }
 }

@@ -11,8 +11,8 @@
 use std::cell::RefCell;
 use std::collections::BTreeMap;
 
-use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_LAST, STORAGE_OPT_OUT};
-use leadtrail_core::{Touch, Visit};
+use leadtrail_core::wire::{STORAGE_FIRST, STORAGE_JOURNEY, STORAGE_LAST, STORAGE_OPT_OUT};
+use leadtrail_core::{journey, Touch, Visit};
 use leadtrail_tracker::memory::{self, PageView};
 use leadtrail_tracker::page::{lookback_days, DEFAULT_LOOKBACK_DAYS};
 
@@ -95,12 +95,17 @@ impl Browser {
     fn remember(&self, url: &str, referrer: &str, at: i64, days: u32) -> PageView {
         let first = self.stored(STORAGE_FIRST).unwrap_or_default();
         let last = self.stored(STORAGE_LAST).unwrap_or_default();
-        let view = memory::remember(&first, &last, &read(url, referrer, at), at, days);
+        let journey = self.stored(STORAGE_JOURNEY).unwrap_or_default();
+        let visit = read(url, referrer, at);
+        let view = memory::remember(&first, &last, &journey, &visit, at, days);
         if let Some(first) = &view.store_first {
             self.put(STORAGE_FIRST, first);
         }
         if let Some(last) = &view.store_last {
             self.put(STORAGE_LAST, last);
+        }
+        if view.store_journey {
+            self.put(STORAGE_JOURNEY, &view.journey);
         }
         view
     }
@@ -173,11 +178,47 @@ fn hostile_values_cannot_break_the_answer_apart() {
 fn nonsense_urls_storage_and_settings_still_answer() {
     for now in [0, -1, i64::MAX] {
         let visit = read("not a url", "%%%", now);
-        let view = memory::remember("&&=", "=&", &visit, now, lookback_days(Some("x")));
+        let view = memory::remember("&&=", "=&", "1,,=&", &visit, now, lookback_days(Some("x")));
         let answer = view.fields();
         assert_eq!(answer[0], ("lt_v".to_owned(), "1".to_owned()));
         assert!(answer.contains(&("lt_first_source".to_owned(), "(direct)".to_owned())));
     }
+}
+
+#[test]
+fn twenty_five_visits_keep_twenty_touches_with_the_first() {
+    let browser = Browser::default();
+    browser.view(HOME, "", NOW);
+    for n in 1..=25 {
+        let url = format!("https://acme.example/?utm_source=s{n}&utm_medium=email");
+        browser.view(&url, "", NOW + n * DAY);
+        // Direct returns and internal navigation in between are not journey touches.
+        browser.view(HOME, "", NOW + n * DAY + 1000);
+        browser.view(SIGNUP, HOME, NOW + n * DAY + 2000);
+    }
+    let answer = browser.view(SIGNUP, HOME, NOW + 30 * DAY);
+    let stored = browser.stored(STORAGE_JOURNEY).unwrap();
+    assert_eq!(answer.field("lt_journey"), Some(stored.as_str()));
+    assert!(stored.len() <= journey::MAX_BYTES);
+    let touches = journey::decode(&stored);
+    let sources: Vec<_> = touches.iter().map(|t| source_medium(t).0).collect();
+    let mut expected = vec!["(direct)".to_owned()];
+    expected.extend((7..=25).map(|n| format!("s{n}")));
+    assert_eq!(sources, expected);
+    assert_eq!(touches[0].at, Some(NOW));
+    assert_eq!(touches[19].at, Some(NOW + 25 * DAY));
+}
+
+#[test]
+fn a_campaign_first_visit_is_one_journey_touch_and_referrals_add_one() {
+    let browser = Browser::default();
+    browser.view(LINKEDIN, "", NOW);
+    browser.view(LINKEDIN, "", NOW + 1000);
+    browser.view(HOME, "https://www.google.com/", NOW + DAY);
+    let answer = browser.view(SIGNUP, HOME, NOW + DAY + 1000);
+    let touches = journey::decode(answer.field("lt_journey").unwrap());
+    let pairs: Vec<_> = touches.iter().map(source_medium).collect();
+    assert_eq!(pairs, [("linkedin", "paid_social"), ("google", "organic")]);
 }
 
 #[test]
@@ -335,10 +376,10 @@ fn a_stored_first_interaction_without_a_source_is_replaced() {
 #[test]
 fn storage_that_gives_nothing_makes_this_visit_both_touches() {
     // Blocked or full storage: the loader reads "" and its writes fail.
-    let view = memory::remember("", "", &read(FACEBOOK, "", NOW), NOW, 90);
+    let view = memory::remember("", "", "", &read(FACEBOOK, "", NOW), NOW, 90);
     assert_eq!(view.first, view.last);
     assert_eq!(source_medium(&view.last), ("facebook", "paid_social"));
-    let internal = memory::remember("", "", &read(SIGNUP, FACEBOOK, NOW), NOW, 90);
+    let internal = memory::remember("", "", "", &read(SIGNUP, FACEBOOK, NOW), NOW, 90);
     assert!(internal.first.is_direct() && internal.last.is_direct());
 }
 
