@@ -8,6 +8,7 @@
 // parsed as HTML; tooltips are rendered as canvas text too (renderMode 'richText').
 
 import { currentLocale, el, fmt, t } from './shell.js';
+import { channelLabel } from './columns.js';
 
 /** Donuts with more slices than this are drawn as sorted bars. */
 const MAX_SLICES = 6;
@@ -59,8 +60,23 @@ export function rowLabel(tile, row) {
   if (row.label === '(other)') return t('tiles.other');
   if (row.label === 'All leads' && row.bucket !== undefined) return t('tiles.all_leads');
   if (tile.tile === 'attribution-quality') return qualityLabel(row);
+  const channel = channelOf(tile, row);
+  if (channel) return channelLabel(channel);
   if (tile.tile === 'pipeline-by-lead-source' && row.currency) return `${row.label} (${row.currency})`;
   return String(row.label ?? '');
+}
+
+// A channel row names its channel by id in its key (a trend's key is [bucket, channel]):
+// the page names it in the user's language, as the person card does.
+function channelOf(tile, row) {
+  if (tile.tile === 'new-leads-by-channel') return typeof row.key === 'string' && row.key ? row.key : null;
+  if (row.bucket === undefined || tile.by !== 'channel' || typeof row.key !== 'string') return null;
+  try {
+    const pair = JSON.parse(row.key);
+    return Array.isArray(pair) && typeof pair[1] === 'string' && pair[1] ? pair[1] : null;
+  } catch {
+    return null;
+  }
 }
 
 // The quality report's lines name what was found in English with the finding after ": ";
@@ -140,7 +156,9 @@ export function drawTile(body, tile, { drill, card, bucket }) {
   const chart = echarts.init(chartBox, null, { renderer: 'canvas' });
   charts.add(chart);
   resizer.observe(chartBox);
-  const option = shape === 'trend' ? trendOption(tile, series) : chartOption(tile, rows, shape);
+  // Names fit the chart's width now, and again when it is resized (labels are laid out anew).
+  const width = () => chartBox.clientWidth || 320;
+  const option = shape === 'trend' ? trendOption(tile, series, width) : chartOption(tile, rows, shape, width);
   option.aria = { enabled: true, decal: { show: false }, label: { description: describe(tile, rows, series) } };
   option.animationDuration = 400;
   chart.setOption(option);
@@ -194,7 +212,77 @@ function describe(tile, rows, series) {
 
 const TOOLTIP = { trigger: 'item', renderMode: 'richText', confine: true };
 
-function chartOption(tile, rows, shape) {
+// ECharts' default label font; names are measured in it to fit their room.
+const LABEL_FONT = '12px sans-serif';
+let measurer = null;
+
+function textWidth(text) {
+  measurer ??= document.createElement('canvas').getContext('2d');
+  measurer.font = LABEL_FONT;
+  return measurer.measureText(text).width;
+}
+
+/**
+ * `text` in at most `lines` lines of `width` px, broken at spaces where it can and anywhere
+ * where it must; what does not fit ends in "…" (the whole name is in the tooltip, the table
+ * view and the chart's description). Names from visitors' URLs can be any length: a label
+ * that grew past its row would run into the next one.
+ */
+export function fitText(text, width, lines = 2) {
+  const out = [];
+  let line = '';
+  let cut = false;
+  const tokens = String(text).replace(/\s+/g, ' ').trim().split(/( )/);
+  words: for (const token of tokens) {
+    if (token === ' ') {
+      if (line) line += ' ';
+      continue;
+    }
+    if (textWidth(line + token) <= width) {
+      line += token;
+      continue;
+    }
+    if (line.trim() && textWidth(token) <= width) {
+      out.push(line.trimEnd());
+      line = token;
+      if (out.length === lines) {
+        cut = true;
+        break;
+      }
+      continue;
+    }
+    // A word longer than the line is broken by characters.
+    for (const ch of token) {
+      if (line && textWidth(line + ch) > width) {
+        out.push(line.trimEnd());
+        line = '';
+        if (out.length === lines) {
+          cut = true;
+          break words;
+        }
+      }
+      line += ch;
+    }
+  }
+  if (!cut && line) out.push(line.trimEnd());
+  if (cut) {
+    let last = out[lines - 1];
+    while (last && textWidth(`${last}…`) > width) last = last.slice(0, -1);
+    out[lines - 1] = `${last}…`;
+  }
+  return out.join('\n');
+}
+
+/** A legend's "name: value" in three lines at most; a longer name gives way to its value. */
+function legendText(name, value, width) {
+  const whole = fitText(`${name}: ${value}`, width, 3);
+  return whole.endsWith('…') ? `${fitText(name, width, 2)}\n${value}` : whole;
+}
+
+/** Pixels a category name gets beside a bar chart of `chartWidth`. */
+const nameWidth = (chartWidth) => Math.max(80, Math.min(150, Math.round(chartWidth * 0.33)));
+
+function chartOption(tile, rows, shape, width) {
   const text = (row) => valueText(tile, row);
   if (shape === 'funnel') {
     const stages = orderedRows(tile, rows, shape);
@@ -218,11 +306,14 @@ function chartOption(tile, rows, shape) {
       tooltip: { ...TOOLTIP, formatter: (p) => `${p.name}: ${text(rows[p.dataIndex])}` },
       legend: {
         orient: 'vertical', left: '52%', top: 'middle', icon: 'circle', itemGap: 8,
-        textStyle: { color: '#14213d', fontSize: 13, width: 160, overflow: 'break' },
-        formatter: (name) => `${name}: ${byName.has(name) ? text(byName.get(name)) : ''}`,
+        textStyle: { color: '#14213d', fontSize: 12, lineHeight: 14 },
+        // The legend has the right half of the chart, less its symbol.
+        formatter: (name) => legendText(name, byName.has(name) ? text(byName.get(name)) : '', Math.max(80, width() * 0.48 - 32)),
       },
       series: [{
-        type: 'pie', radius: ['38%', '70%'], center: ['26%', '50%'],
+        // Laid out in the left half (the legend has the right), so it never reaches past
+        // the chart's edge however narrow the chart is.
+        type: 'pie', radius: ['38%', '70%'], center: ['50%', '50%'], left: 0, right: '50%',
         label: { show: false }, labelLine: { show: false },
         data: rows.map((r) => ({ name: rowLabel(tile, r), value: r.value })),
       }],
@@ -237,8 +328,8 @@ function chartOption(tile, rows, shape) {
     yAxis: {
       type: 'category', inverse: true,
       data: ordered.map((r) => rowLabel(tile, r)),
-      // Long names wrap onto a second line instead of ending in "…".
-      axisLabel: { width: 130, overflow: 'break', color: '#14213d', interval: 0, lineHeight: 13 },
+      // Long names wrap onto a second line; a name longer than two lines ends in "…".
+      axisLabel: { color: '#14213d', interval: 0, lineHeight: 13, formatter: (name) => fitText(name, nameWidth(width())) },
     },
     series: [{
       type: 'bar', data: ordered.map((r) => r.value), barMaxWidth: 28,
@@ -281,15 +372,16 @@ function trendSeries(tile, rows, size) {
   return { buckets, labels: buckets.map((b) => bucketText(b, size || tile.bucket)), lines };
 }
 
-function trendOption(tile, series) {
+function trendOption(tile, series, width) {
   const rate = isRate(tile);
   const axisValue = (v) => (rate ? fmt.percent(v / 100) : fmt.number(v));
   const several = series.lines.length > 1;
   return {
     tooltip: { trigger: 'axis', renderMode: 'richText', confine: true, valueFormatter: (v) => (v === null || v === undefined ? '–' : axisValue(v)) },
-    legend: several ? { type: 'scroll', bottom: 0, textStyle: { color: '#14213d' } } : undefined,
+    legend: several ? { type: 'scroll', bottom: 0, textStyle: { color: '#14213d' }, formatter: (name) => fitText(name, Math.max(80, width() - 140), 1) } : undefined,
     grid: { left: 8, right: 16, top: 16, bottom: several ? 36 : 8, containLabel: true },
-    xAxis: { type: 'category', data: series.labels, axisLabel: { hideOverlap: true, color: '#14213d' } },
+    // The first and last dates end at the chart's edges instead of past them.
+    xAxis: { type: 'category', data: series.labels, axisLabel: { hideOverlap: true, color: '#14213d', alignMinLabel: 'left', alignMaxLabel: 'right' } },
     yAxis: { type: 'value', axisLabel: { formatter: axisValue, color: '#14213d' } },
     // Rates over time read as lines (a bucket without leads has none: a gap); counts stack
     // as bars, so the bar's height is the bucket's total.

@@ -1,4 +1,5 @@
-// The dashboard editor: a name, default filters, and the tiles in order — added from the
+// The dashboard editor: a name, default filters (a named period such as the last 30 days,
+// or fixed dates), and the tiles in order — added from the
 // catalogue after a preview over the page's current filters, moved with buttons or
 // Alt+Arrow keys, removed. A saved selection of persons is added as a list tile. Saving
 // POSTs a new dashboard or PUTs the changed one; the page does the rest (onSaved).
@@ -152,8 +153,13 @@ async function save(event) {
     return;
   }
   const filters = {};
-  if ($('editor-from').value) filters.from = $('editor-from').value;
-  if ($('editor-to').value) filters.to = $('editor-to').value;
+  const period = $('editor-period').value;
+  if (period === 'custom') {
+    if ($('editor-from').value) filters.from = $('editor-from').value;
+    if ($('editor-to').value) filters.to = $('editor-to').value;
+  } else if (period !== 'this-year') {
+    filters.period = period;
+  }
   if ($('editor-owner').value) filters.owner = Number($('editor-owner').value);
   if ($('editor-country').value) filters.country = $('editor-country').value;
   const body = { name, tiles: draft.tiles, filters };
@@ -200,6 +206,10 @@ export function openEditor(dashboard, ctx) {
   $('editor-name').value = dashboard ? dashboard.name : '';
   $('editor-from').value = filters.from || '';
   $('editor-to').value = filters.to || '';
+  // A period the menu does not offer (none) is the year to date.
+  $('editor-period').value = filters.from || filters.to ? 'custom' : filters.period || 'this-year';
+  if (!$('editor-period').value) $('editor-period').value = 'this-year';
+  $('editor-dates').hidden = $('editor-period').value !== 'custom';
   optionsOf($('editor-owner'), ctx.filterValues.owners.map((o) => [o.id, o.name]), t('dashboard.everyone'));
   optionsOf($('editor-country'), ctx.filterValues.countries.map((c) => [c, c]), t('dashboard.all_countries'));
   $('editor-owner').value = filters.owner !== undefined ? String(filters.owner) : '';
@@ -221,6 +231,9 @@ export function openEditor(dashboard, ctx) {
 
 export function setUpEditor() {
   $('editor-form').addEventListener('submit', save);
+  $('editor-period').addEventListener('change', () => {
+    $('editor-dates').hidden = $('editor-period').value !== 'custom';
+  });
   $('editor-cancel').addEventListener('click', () => {
     const back = context?.onCancel;
     closeEditor();

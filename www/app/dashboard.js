@@ -4,6 +4,8 @@
 // (dashboard-drill.js). Marketers and admins make, change, copy and delete dashboards
 // (dashboard-editor.js); viewers read them. The dashboard and the filters are in the URL
 // (?d=&period=&from=&to=&owner=&country=), so reload, back and forward show the same.
+// A named period (last 30 days, this quarter, …) is sent by name: the server counts its
+// days in its own time zone, and a dashboard that keeps one moves with today.
 
 import { $, announce, api, el, fmt, startPage, t } from './shell.js';
 import { disposeCharts, drawTile, tileName } from './dashboard-charts.js';
@@ -17,7 +19,10 @@ let filterValues = { owners: [], countries: [] };
 let selections = null;
 
 const PRESET_KEYS = { marketing: 'preset_marketing', 'lead-nurturing': 'preset_lead_nurturing', sales: 'preset_sales' };
-const PERIODS = ['ytd', 'last-year', '30', '90', 'custom'];
+/** The periods of the period menus; 'this-year' (year to date) is what no period means. */
+const PERIODS = ['this-year', 'last-7-days', 'last-30-days', 'last-90-days', 'this-month', 'last-month', 'this-quarter', 'last-quarter', 'last-year', 'custom'];
+// Names older links carry.
+const OLD_PERIODS = { ytd: 'this-year', 30: 'last-30-days', 90: 'last-90-days' };
 
 const canEdit = () => me && (me.role === 'admin' || me.role === 'marketer');
 
@@ -36,7 +41,7 @@ function stateFromPage() {
   const params = new URLSearchParams();
   const d = currentDashboard();
   if (d) params.set('d', d.id);
-  if ($('period').value !== 'ytd') params.set('period', $('period').value);
+  if ($('period').value !== 'this-year') params.set('period', $('period').value);
   for (const id of ['from', 'to']) if ($('period').value === 'custom' && $(id).value) params.set(id, $(id).value);
   for (const id of ['owner', 'country']) if ($(id).value) params.set(id, $(id).value);
   return params;
@@ -56,9 +61,10 @@ function readUrl() {
   const wanted = params.get('d');
   $('dashboard').value = wanted && dashboards.some((d) => d.id === wanted) ? wanted : dashboards[0]?.id || '';
   applyDashboardDefaults();
-  if (params.has('period') && PERIODS.includes(params.get('period'))) {
-    $('period').value = params.get('period');
-    setPeriod($('period').value);
+  const period = OLD_PERIODS[params.get('period')] || params.get('period');
+  if (PERIODS.includes(period)) {
+    $('period').value = period;
+    if (period !== 'custom') for (const id of ['from', 'to']) $(id).value = '';
   }
   if ($('period').value === 'custom') {
     for (const id of ['from', 'to']) if (params.has(id)) $(id).value = params.get(id);
@@ -70,26 +76,17 @@ function readUrl() {
 
 // ---- filters ----------------------------------------------------------------------------
 
-function isoDate(date) {
-  const pad = (n) => String(n).padStart(2, '0');
-  return `${date.getFullYear()}-${pad(date.getMonth() + 1)}-${pad(date.getDate())}`;
-}
+// The days the tiles last counted, as the server resolved them.
+let shownPeriod = null;
 
-// Fills the date inputs for a named period; empty inputs mean "the server's year to date"
-// (in its configured time zone).
+// Custom dates start from the days shown; a named period leaves the dates to the server.
 function setPeriod(name) {
-  const today = new Date();
-  if (name === 'ytd') {
+  if (name === 'custom') {
+    if (!$('from').value && shownPeriod) $('from').value = shownPeriod.from;
+    if (!$('to').value && shownPeriod) $('to').value = shownPeriod.to;
+  } else {
     $('from').value = '';
     $('to').value = '';
-  } else if (name === 'last-year') {
-    $('from').value = `${today.getFullYear() - 1}-01-01`;
-    $('to').value = `${today.getFullYear() - 1}-12-31`;
-  } else if (name !== 'custom') {
-    const from = new Date(today);
-    from.setDate(from.getDate() - Number(name) + 1);
-    $('from').value = isoDate(from);
-    $('to').value = isoDate(today);
   }
 }
 
@@ -101,7 +98,7 @@ function applyDashboardDefaults() {
   const filters = currentDashboard()?.filters || {};
   $('from').value = filters.from || '';
   $('to').value = filters.to || '';
-  $('period').value = filters.from || filters.to ? 'custom' : 'ytd';
+  $('period').value = filters.from || filters.to ? 'custom' : PERIODS.includes(filters.period) ? filters.period : 'this-year';
   $('owner').value = filters.owner !== undefined ? String(filters.owner) : '';
   $('country').value = filters.country || '';
   showPeriodInputs();
@@ -109,7 +106,13 @@ function applyDashboardDefaults() {
 
 function filterParams() {
   const params = new URLSearchParams();
-  for (const id of ['from', 'to', 'owner', 'country']) {
+  const period = $('period').value;
+  if (period === 'custom') {
+    for (const id of ['from', 'to']) if ($(id).value) params.set(id, $(id).value);
+  } else if (period !== 'this-year') {
+    params.set('period', period);
+  }
+  for (const id of ['owner', 'country']) {
     if ($(id).value) params.set(id, $(id).value);
   }
   return params;
@@ -253,6 +256,12 @@ async function render() {
       const tile = result.value;
       const drill = (key, title, opener) => {
         const params = tileParams(entry);
+        // The persons behind the figure drawn: its days as the server counted them, and a
+        // trend's bucket and split as answered (a row's key names a bucket of that size).
+        params.delete('period');
+        params.set('from', tile.period.from);
+        params.set('to', tile.period.to);
+        for (const name of ['bucket', 'by']) if (tile[name]) params.set(name, tile[name]);
         if (key !== null && key !== undefined) params.set('key', key);
         params.set('limit', '100');
         openDrill({ tileId: tile.tile, title, params, from: opener || card });
@@ -264,11 +273,20 @@ async function render() {
       if (entry.tile === 'selection-list' && selection) {
         head.querySelector('h2').textContent = t('dashboard.tile_with_selection', { tile: tileName(entry.tile, tile.title), selection });
       }
+      // A list's rows open their persons; the selection itself opens with all of them.
+      if (entry.tile === 'selection-list' && entry.selection !== undefined) {
+        body.append(el('p', {}, [el('a', {
+          className: 'open-selection',
+          text: t('dashboard.open_selection', { selection: selection || `#${entry.selection}` }),
+          attrs: { href: `/selections/${encodeURIComponent(entry.selection)}` },
+        })]));
+      }
     } else {
       body.append(el('p', { className: 'error', text: result.reason.message }));
     }
   });
   const first = results.find((r) => r.status === 'fulfilled');
+  if (first) shownPeriod = first.value.period;
   const period = first ? `${fmt.date(first.value.period.from)} – ${fmt.date(first.value.period.to)}` : '';
   const ms = Math.round(performance.now() - started);
   $('status').textContent = period ? `${period} · ${ms} ms` : `${ms} ms`;

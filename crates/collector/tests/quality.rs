@@ -253,3 +253,57 @@ fn the_report_counts_what_is_lost_and_links_to_who() {
         .iter()
         .any(|t| t["tile"] == "attribution-quality"));
 }
+
+/// The attribution-quality tile counts the persons of the dashboard's country (or owner)
+/// only, and its drill-down lists only them; the report itself counts everyone.
+#[test]
+fn the_tile_narrows_to_the_dashboard_s_country() {
+    let c = Collector::start();
+    for (email, country, source, medium) in [
+        ("ola@example.no", "NO", "(direct)", "(none)"),
+        ("kari@example.no", "NO", "linkedin", "paid_social"),
+        ("sven@example.se", "SE", "(direct)", "(none)"),
+        ("ebba@example.se", "SE", "(direct)", "(none)"),
+    ] {
+        let (status, body) = c.submit(
+            "webinar",
+            &[
+                ("email", email),
+                ("country", country),
+                ("lt_v", "1"),
+                ("lt_last_source", source),
+                ("lt_last_medium", medium),
+            ],
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    let direct = |query: &str| -> Value {
+        let (status, body) = c.api(&format!("/api/v1/tiles/attribution-quality?{query}"));
+        assert_eq!(status, 200, "{body}");
+        body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == "direct")
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(direct("")["value"], 3);
+    let norway = direct("country=NO");
+    assert_eq!(norway["value"], 1);
+    assert_eq!(norway["detail"], "50 % of 2 new leads");
+    assert_eq!(direct("country=SE")["value"], 2);
+    assert_eq!(direct("country=DK")["value"], 0);
+    let (status, persons) =
+        c.api("/api/v1/tiles/attribution-quality/persons?key=direct&country=NO");
+    assert_eq!(status, 200, "{persons}");
+    let emails: Vec<&str> = persons["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["email"].as_str().unwrap())
+        .collect();
+    assert_eq!(emails, ["ola@example.no"]);
+    let (_, report) = c.api("/api/v1/quality");
+    assert_eq!(report["direct"]["persons"], 3);
+}

@@ -500,3 +500,149 @@ fn trend_parameters_are_checked() {
         );
     }
 }
+
+/// Periods named relative to today (`?period=last-30-days`): the days of the configured
+/// time zone they name, the same figures as those dates, the drill-down over them, refused
+/// when unknown or given with dates; a dashboard keeps one as its default.
+#[test]
+fn relative_periods_count_the_days_they_name() {
+    use jiff::ToSpan;
+    let c = Collector::start();
+    let now = jiff::Timestamp::now();
+    let at = |t: jiff::Timestamp| t.strftime("%Y-%m-%dT%H:%M:%SZ").to_string();
+    let old = now - jiff::SignedDuration::from_hours(40 * 24);
+    for (email, when) in [("new@example.com", now), ("old@example.com", old)] {
+        let (status, body) = send_json(
+            &c,
+            "/api/v1/submissions",
+            json!({"form": "contact", "channel": "form", "email": email, "at": at(when),
+                   "touch": {"source": "google", "medium": "cpc"}}),
+        );
+        assert_eq!(status, 201, "{body}");
+    }
+    // The collector runs in UTC; asked again after the requests in case midnight passed.
+    let today = || {
+        jiff::Timestamp::now()
+            .to_zoned(jiff::tz::TimeZone::UTC)
+            .date()
+    };
+    let day0 = today();
+    let last_month_end = day0.first_of_month().yesterday().unwrap();
+    let quarter = jiff::civil::date(day0.year(), (day0.month() - 1) / 3 * 3 + 1, 1);
+    let cases = [
+        ("last-7-days", day0 - 6.days(), day0),
+        ("last-30-days", day0 - 29.days(), day0),
+        ("last-90-days", day0 - 89.days(), day0),
+        ("this-month", day0.first_of_month(), day0),
+        (
+            "last-month",
+            last_month_end.first_of_month(),
+            last_month_end,
+        ),
+        ("this-quarter", quarter, day0),
+        ("this-year", day0.first_of_year(), day0),
+        (
+            "last-year",
+            jiff::civil::date(day0.year() - 1, 1, 1),
+            jiff::civil::date(day0.year() - 1, 12, 31),
+        ),
+    ];
+    for (name, from, to) in cases {
+        let (status, body) = c.api(&format!(
+            "/api/v1/tiles/new-leads-by-lead-source?period={name}"
+        ));
+        assert_eq!(status, 200, "{name}: {body}");
+        if today() != day0 {
+            return;
+        }
+        assert_eq!(
+            body["period"],
+            json!({"from": from.to_string(), "to": to.to_string()}),
+            "{name}"
+        );
+        let (_, dated) = c.api(&format!(
+            "/api/v1/tiles/new-leads-by-lead-source?from={from}&to={to}"
+        ));
+        assert_eq!(body["rows"], dated["rows"], "{name}: as its dates");
+    }
+    let google = |period: &str| -> Value {
+        let (_, body) = c.api(&format!(
+            "/api/v1/tiles/new-leads-by-lead-source?period={period}"
+        ));
+        body["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["key"] == "google")
+            .map(|r| r["value"].clone())
+            .unwrap_or(json!(0))
+    };
+    assert_eq!(
+        google("last-30-days"),
+        json!(1),
+        "40 days ago is not in the last 30"
+    );
+    assert_eq!(google("last-90-days"), json!(2));
+    assert_eq!(
+        drill(
+            &c,
+            "new-leads-by-lead-source",
+            "google",
+            "period=last-7-days"
+        ),
+        ["new@example.com"]
+    );
+    assert_eq!(
+        drill(
+            &c,
+            "new-leads-by-lead-source",
+            "google",
+            "period=last-90-days"
+        ),
+        ["new@example.com", "old@example.com"]
+    );
+
+    let refused = |path: &str| error_of(c.get(path).bearer_auth(TOKEN).send().unwrap(), 422);
+    let message = refused("/api/v1/tiles/lead-funnel?period=last-8-days");
+    assert!(
+        message.starts_with("period:") && message.contains("last-30-days"),
+        "{message}"
+    );
+    let message = refused("/api/v1/tiles/lead-funnel?period=this-month&from=2026-01-01");
+    assert!(message.starts_with("period:"), "{message}");
+    let message = refused("/api/v1/tiles/new-leads-trend/persons?period=fortnight");
+    assert!(message.starts_with("period:"), "{message}");
+
+    // A dashboard keeps a named period as its default, alone.
+    let tiles = json!([{"tile": "lead-funnel"}]);
+    let (status, created) = send_json(
+        &c,
+        "/api/v1/dashboards",
+        json!({"name": "Rolling", "tiles": tiles, "filters": {"period": "last-30-days", "country": "NO"}}),
+    );
+    assert_eq!(status, 201, "{created}");
+    let id = created["id"].as_str().unwrap();
+    assert_eq!(
+        c.api(&format!("/api/v1/dashboards/{id}")).1["filters"],
+        json!({"period": "last-30-days", "country": "NO"})
+    );
+    for (filters, says) in [
+        (json!({"period": "fortnight"}), "last-7-days"),
+        (
+            json!({"period": "last-7-days", "from": "2026-01-01"}),
+            "not both",
+        ),
+    ] {
+        let (status, body) = send_json(
+            &c,
+            "/api/v1/dashboards",
+            json!({"name": "Bad", "tiles": tiles, "filters": filters}),
+        );
+        assert_eq!(status, 422, "{body}");
+        let message = body["error"].as_str().unwrap();
+        assert!(
+            message.starts_with("period:") && message.contains(says),
+            "{message}"
+        );
+    }
+}

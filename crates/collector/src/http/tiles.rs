@@ -4,6 +4,7 @@
 //!   `GET /tiles/model` — the size of the tiles' in-memory model;
 //! - `GET /tiles/{tile}?from=&to=&owner=&country=` (+ `campaign`, `selection`) — one tile;
 //!   dates are `YYYY-MM-DD`, inclusive, in the configured time zone; default year to date;
+//!   or `period=last-30-days` etc. instead of the dates ([`period`]);
 //! - `GET /tiles/{tile}/persons?key=…` (+ the same filters, `limit`) — the persons behind
 //!   one row (the row's `key`), newest first;
 //! - trend tiles also take `bucket` and `by` ([`trend`]), in both;
@@ -11,6 +12,7 @@
 //!   default filters; the presets `marketing`, `lead-nurturing`, `sales` are built in,
 //!   readable and not changeable.
 pub(crate) mod doc;
+pub(crate) mod period;
 pub(crate) mod trend;
 
 use actix_web::{web, HttpResponse};
@@ -30,6 +32,7 @@ use crate::store::tiles::{
     tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
     StoredDashboard, TileFilter, TileInfo, TileKind, TILES,
 };
+use period::RelativePeriod;
 use trend::TrendTileJson;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
@@ -69,6 +72,7 @@ pub(crate) struct TileQuery {
     pub(crate) limit: Option<String>,
     pub(crate) bucket: Option<String>,
     pub(crate) by: Option<String>,
+    pub(crate) period: Option<String>,
 }
 
 /// A period of whole days in a time zone.
@@ -132,12 +136,19 @@ fn tile_filter(
     query: &TileQuery,
     zone: &TimeZone,
 ) -> Result<(Period, TileFilter), ApiError> {
-    let period = Period::resolve(
-        non_empty(&query.from),
-        non_empty(&query.to),
-        zone,
-        jiff::Timestamp::now(),
-    )?;
+    let now = jiff::Timestamp::now();
+    let period = match non_empty(&query.period) {
+        Some(name) => {
+            if non_empty(&query.from).is_some() || non_empty(&query.to).is_some() {
+                return Err(ApiError::invalid(
+                    "period",
+                    "give either a period or from and to, not both",
+                ));
+            }
+            period::parse_relative("period", name)?.resolve(zone, now)?
+        }
+        None => Period::resolve(non_empty(&query.from), non_empty(&query.to), zone, now)?,
+    };
     let (from_ms, to_ms) = period.bounds_ms(zone)?;
     let owner = non_empty(&query.owner)
         .map(|o| {
@@ -208,6 +219,8 @@ async fn model_stats(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
          description = "first day (YYYY-MM-DD, in the configured time zone; empty is absent); default: 1 January of `to`'s year"),
         ("to" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
          description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
+        ("period" = Option<RelativePeriod>, Query,
+         description = "instead of `from` and `to`: days relative to today in the configured time zone (`last-30-days` is today and the 29 days before; `this-quarter` from its first day to today; `last-month` the whole month)"),
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country"),
         ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
@@ -304,6 +317,8 @@ const MAX_DRILL_LIMIT: usize = 500;
          description = "first day (YYYY-MM-DD, in the configured time zone; empty is absent); default: 1 January of `to`'s year"),
         ("to" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
          description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
+        ("period" = Option<RelativePeriod>, Query,
+         description = "instead of `from` and `to`: days relative to today in the configured time zone (`last-30-days` is today and the 29 days before; `this-quarter` from its first day to today; `last-month` the whole month)"),
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country"),
         ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
@@ -538,6 +553,15 @@ fn dashboard_input(body: &[u8]) -> Result<DashboardInput, ApiError> {
         if from > to {
             return Err(ApiError::invalid("from", "must not be after to"));
         }
+    }
+    if let Some(name) = &filters.period {
+        if from.is_some() || to.is_some() {
+            return Err(ApiError::invalid(
+                "period",
+                "give either a period or from and to, not both",
+            ));
+        }
+        period::parse_relative("period", name)?;
     }
     Ok(input)
 }

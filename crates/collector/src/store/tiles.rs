@@ -253,10 +253,16 @@ pub(crate) struct DashboardTile {
     pub(crate) by: Option<String>,
 }
 
-/// A dashboard's default filters (dates as `YYYY-MM-DD`; absent = year to date).
+/// A dashboard's default filters: dates as `YYYY-MM-DD`, or a `period` named relative to
+/// the day it is opened (`last-30-days`, …); neither = year to date.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(deny_unknown_fields)]
 pub(crate) struct DashboardFilters {
+    /// `last-7-days`, `last-30-days`, `last-90-days`, `this-month`, `last-month`,
+    /// `this-quarter`, `last-quarter`, `this-year` or `last-year`; not with `from`/`to`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<crate::http::tiles::period::RelativePeriod>)]
+    pub(crate) period: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = Date)]
     pub(crate) from: Option<String>,

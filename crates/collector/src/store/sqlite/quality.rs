@@ -18,6 +18,19 @@ use crate::store::quality::{
 };
 use crate::store::StoreResult;
 
+/// The persons a report looks at: every one, or one owner's and/or one country's (the
+/// dashboards' filters). In SQL as `?3` (owner) and `?4` (country) after the period's
+/// `?1`, `?2`, on `persons` ([`IN_SCOPE`]) or on a submission's person ([`SUBMITTER_IN_SCOPE`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct PersonScope {
+    pub(crate) owner: Option<i64>,
+    pub(crate) country: Option<String>,
+}
+
+const IN_SCOPE: &str = "(?3 IS NULL OR owner_id = ?3) AND (?4 IS NULL OR country = ?4)";
+const SUBMITTER_IN_SCOPE: &str = "((?3 IS NULL AND ?4 IS NULL) OR EXISTS (SELECT 1 FROM persons p \
+     WHERE p.id = s.person_id AND (?3 IS NULL OR p.owner_id = ?3) AND (?4 IS NULL OR p.country = ?4)))";
+
 /// The origin of an untagged post that named no page.
 const NO_REFERER: &str = "(no referer)";
 
@@ -44,14 +57,24 @@ struct PeriodTouch {
     channel: Option<String>,
 }
 
-fn period_touches(c: &Connection, from_ms: i64, to_ms: i64) -> rusqlite::Result<Vec<PeriodTouch>> {
+fn period_touches(
+    c: &Connection,
+    from_ms: i64,
+    to_ms: i64,
+    scope: &PersonScope,
+) -> rusqlite::Result<Vec<PeriodTouch>> {
     let mut out = Vec::new();
-    let mut statement = c.prepare(
+    let mut statement = c.prepare(&format!(
         "SELECT id, first_source, first_medium, first_campaign, first_channel, \
                 lead_source, lead_medium, lead_campaign, lead_channel \
-         FROM persons WHERE created_at >= ?1 AND created_at < ?2",
-    )?;
-    let mut rows = statement.query([from_ms, to_ms])?;
+         FROM persons WHERE created_at >= ?1 AND created_at < ?2 AND {IN_SCOPE}"
+    ))?;
+    let mut rows = statement.query(rusqlite::params![
+        from_ms,
+        to_ms,
+        scope.owner,
+        scope.country
+    ])?;
     while let Some(row) = rows.next()? {
         let person: i64 = row.get(0)?;
         for at in [1, 5] {
@@ -64,11 +87,16 @@ fn period_touches(c: &Connection, from_ms: i64, to_ms: i64) -> rusqlite::Result<
             });
         }
     }
-    let mut statement = c.prepare(
+    let mut statement = c.prepare(&format!(
         "SELECT person_id, conv_source, conv_medium, conv_campaign, conv_channel \
-         FROM submissions WHERE created_at >= ?1 AND created_at < ?2",
-    )?;
-    let mut rows = statement.query([from_ms, to_ms])?;
+         FROM submissions s WHERE created_at >= ?1 AND created_at < ?2 AND {SUBMITTER_IN_SCOPE}"
+    ))?;
+    let mut rows = statement.query(rusqlite::params![
+        from_ms,
+        to_ms,
+        scope.owner,
+        scope.country
+    ])?;
     while let Some(row) = rows.next()? {
         out.push(PeriodTouch {
             person: row.get(0)?,
@@ -97,12 +125,17 @@ fn lead_share(
     new_leads: u64,
     from_ms: i64,
     to_ms: i64,
+    scope: &PersonScope,
 ) -> rusqlite::Result<LeadShare> {
     let persons = Persons(
-        c.prepare_cached(
-            "SELECT id FROM persons WHERE lead_source = ?1 AND created_at >= ?2 AND created_at < ?3",
+        c.prepare_cached(&format!(
+            "SELECT id FROM persons WHERE created_at >= ?1 AND created_at < ?2 AND {IN_SCOPE} \
+             AND lead_source = ?5"
+        ))?
+        .query_map(
+            rusqlite::params![from_ms, to_ms, scope.owner, scope.country, source],
+            |r| r.get(0),
         )?
-        .query_map(rusqlite::params![source, from_ms, to_ms], |r| r.get(0))?
         .collect::<rusqlite::Result<_>>()?,
     );
     let share = if new_leads == 0 {
@@ -128,14 +161,21 @@ fn untagged_posts(
     c: &Connection,
     from_ms: i64,
     to_ms: i64,
+    scope: &PersonScope,
 ) -> rusqlite::Result<Vec<UntaggedPosts>> {
     let mut groups: BTreeMap<(String, String), (u64, Persons)> = BTreeMap::new();
-    let mut statement = c.prepare(
+    let mut statement = c.prepare(&format!(
         "SELECT f.key, s.conv_landing_page, s.person_id FROM submissions s \
          JOIN forms f ON f.id = s.form_id \
-         WHERE s.created_at >= ?1 AND s.created_at < ?2 AND s.origin = 'referer_header'",
-    )?;
-    let mut rows = statement.query([from_ms, to_ms])?;
+         WHERE s.created_at >= ?1 AND s.created_at < ?2 AND s.origin = 'referer_header' \
+         AND {SUBMITTER_IN_SCOPE}"
+    ))?;
+    let mut rows = statement.query(rusqlite::params![
+        from_ms,
+        to_ms,
+        scope.owner,
+        scope.country
+    ])?;
     while let Some(row) = rows.next()? {
         let page: Option<String> = row.get(1)?;
         let group = groups
@@ -158,20 +198,22 @@ fn untagged_posts(
     Ok(lines)
 }
 
-fn untagged_forms(c: &Connection) -> rusqlite::Result<Vec<UntaggedForm>> {
+fn untagged_forms(c: &Connection, scope: &PersonScope) -> rusqlite::Result<Vec<UntaggedForm>> {
     struct Form {
         posts: u64,
         origins: BTreeSet<String>,
         persons: Persons,
     }
     let mut forms: BTreeMap<String, Form> = BTreeMap::new();
-    let mut statement = c.prepare(
+    // Any time: the period (?1, ?2) is not asked for; SQLite binds the unused indexes.
+    let mut statement = c.prepare(&format!(
         "SELECT f.key, s.conv_landing_page, s.person_id FROM forms f \
          JOIN submissions s ON s.form_id = f.id AND s.origin = 'referer_header' \
          WHERE NOT EXISTS (SELECT 1 FROM submissions t \
-                           WHERE t.form_id = f.id AND t.origin = 'tracker')",
-    )?;
-    let mut rows = statement.query([])?;
+                           WHERE t.form_id = f.id AND t.origin = 'tracker') \
+         AND {SUBMITTER_IN_SCOPE}"
+    ))?;
+    let mut rows = statement.query(rusqlite::params![0, 0, scope.owner, scope.country])?;
     while let Some(row) = rows.next()? {
         let page: Option<String> = row.get(1)?;
         let form = forms.entry(row.get(0)?).or_insert_with(|| Form {
@@ -334,13 +376,23 @@ fn unknown_mediums(
 }
 
 /// The whole report, in one read transaction (one consistent snapshot).
-fn report(connection: &Connection, from_ms: i64, to_ms: i64) -> rusqlite::Result<QualityReport> {
+fn report(
+    connection: &Connection,
+    from_ms: i64,
+    to_ms: i64,
+    scope: &PersonScope,
+) -> rusqlite::Result<QualityReport> {
     let c = &*connection.unchecked_transaction()?;
     let new_leads: i64 = c
-        .prepare_cached("SELECT count(*) FROM persons WHERE created_at >= ?1 AND created_at < ?2")?
-        .query_row([from_ms, to_ms], |r| r.get(0))?;
+        .prepare_cached(&format!(
+            "SELECT count(*) FROM persons WHERE created_at >= ?1 AND created_at < ?2 AND {IN_SCOPE}"
+        ))?
+        .query_row(
+            rusqlite::params![from_ms, to_ms, scope.owner, scope.country],
+            |r| r.get(0),
+        )?;
     let new_leads = new_leads.max(0) as u64;
-    let touches = period_touches(c, from_ms, to_ms)?;
+    let touches = period_touches(c, from_ms, to_ms, scope)?;
     let aliases = load_aliases(c)?;
     Ok(QualityReport {
         new_leads,
@@ -350,6 +402,7 @@ fn report(connection: &Connection, from_ms: i64, to_ms: i64) -> rusqlite::Result
             new_leads,
             from_ms,
             to_ms,
+            scope,
         )?,
         untracked: lead_share(
             c,
@@ -357,9 +410,10 @@ fn report(connection: &Connection, from_ms: i64, to_ms: i64) -> rusqlite::Result
             new_leads,
             from_ms,
             to_ms,
+            scope,
         )?,
-        untagged_posts: untagged_posts(c, from_ms, to_ms)?,
-        untagged_forms: untagged_forms(c)?,
+        untagged_posts: untagged_posts(c, from_ms, to_ms, scope)?,
+        untagged_forms: untagged_forms(c, scope)?,
         campaign_spellings: campaign_spellings(&touches),
         alias_like_sources: alias_like_sources(&touches, &aliases),
         unknown_mediums: unknown_mediums(c, &touches)?,
@@ -369,7 +423,21 @@ fn report(connection: &Connection, from_ms: i64, to_ms: i64) -> rusqlite::Result
 #[async_trait]
 impl QualityStore for SqliteStore {
     async fn quality_report(&self, from_ms: i64, to_ms: i64) -> StoreResult<QualityReport> {
-        self.read(move |c| report(c, from_ms, to_ms)).await
+        self.quality_report_of(from_ms, to_ms, PersonScope::default())
+            .await
+    }
+}
+
+impl SqliteStore {
+    /// The report over the persons of `scope` only (the attribution-quality tile's owner
+    /// and country filters).
+    pub(crate) async fn quality_report_of(
+        &self,
+        from_ms: i64,
+        to_ms: i64,
+        scope: PersonScope,
+    ) -> StoreResult<QualityReport> {
+        self.read(move |c| report(c, from_ms, to_ms, &scope)).await
     }
 }
 

@@ -8,7 +8,7 @@ use super::{now_ms, schema, SqliteStore};
 use crate::store::tiles::{
     DashboardInput, FilterValues, ModelStats, OwnerValue, StoredDashboard, TileFilter, TileResult,
 };
-use crate::store::{Person, QualityStore, StoreError, StoreResult, TileStore};
+use crate::store::{Person, StoreError, StoreResult, TileStore};
 
 /// The selection-list tile shows at most this many persons.
 const SELECTION_ROWS: usize = 100;
@@ -193,6 +193,13 @@ fn input_columns(input: &DashboardInput) -> StoreResult<(String, String)> {
     Ok((tiles, filters))
 }
 
+fn quality_scope(filter: &TileFilter) -> super::quality::PersonScope {
+    super::quality::PersonScope {
+        owner: filter.owner,
+        country: filter.country.clone(),
+    }
+}
+
 #[async_trait]
 impl TileStore for SqliteStore {
     async fn tile_rows(
@@ -205,7 +212,9 @@ impl TileStore for SqliteStore {
         }
         if tile == "attribution-quality" {
             // Read by SQL, not from the model: see the quality store.
-            let report = self.quality_report(filter.from_ms, filter.to_ms).await?;
+            let report = self
+                .quality_report_of(filter.from_ms, filter.to_ms, quality_scope(&filter))
+                .await?;
             return Ok(Ok(report.tile_rows()));
         }
         let facts = self.dash.facts(&self.writer).await?;
@@ -228,7 +237,9 @@ impl TileStore for SqliteStore {
             return Ok(Err("selection-list rows are persons already".into()));
         }
         if tile == "attribution-quality" {
-            let report = self.quality_report(filter.from_ms, filter.to_ms).await?;
+            let report = self
+                .quality_report_of(filter.from_ms, filter.to_ms, quality_scope(&filter))
+                .await?;
             let Some(mut ids) = report.person_ids_of(key.as_deref().unwrap_or("")) else {
                 return Ok(Err(format!(
                     "attribution-quality has no row {:?} in this period",
