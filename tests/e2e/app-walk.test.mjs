@@ -369,6 +369,73 @@ test('/account by keyboard in Dutch: a new token and an invitation take the focu
   }
 });
 
+test('by keyboard on a phone in Norwegian: narrow the leads, save them as a selection, open its board, move a card', { timeout: 300_000 }, async () => {
+  const { context, page, problems } = await visitor('nb-NO');
+  const nb = catalogues.nb;
+  try {
+    await page.setViewportSize({ width: PHONE_WIDTH, height: 844 });
+    await signInByKeyboard(page, '/people');
+    // A criterion: lead generation source is linkedin. Each control is reached with Tab.
+    await tabTo(page, '#add-row');
+    await page.keyboard.press('Enter');
+    await page.waitForFunction(() => document.activeElement?.name === 'field');
+    await page.locator('#criteria-rows [name=field]').first().selectOption('lead_generation.source');
+    await tabTo(page, '#criteria-rows [name=op]');
+    await page.locator('#criteria-rows [name=op]').first().selectOption('eq');
+    await tabTo(page, '#criteria-rows [name=value]');
+    await page.keyboard.type('linkedin');
+    await page.keyboard.press('Enter');
+    const matching = nb.people.count_filtered_other.split('{count}')[1];
+    await page.locator('#count', { hasText: matching }).waitFor();
+    const total = Number((await page.locator('#count').textContent()).replace(/\D/g, ''));
+    const api = await call('GET', '/api/v1/persons?lead_generation.source=linkedin&limit=1');
+    assert.equal(total, api.total, 'the count is the API\'s total');
+    await expectNoHorizontalScroll(page, { label: '/people with a criterion (nb, 390 px)' });
+
+    // Saved as a dynamic selection, then opened from the link the page offers.
+    await tabTo(page, '#selection-name', { limit: 400 });
+    await page.keyboard.type('LinkedIn-leads på mobilen');
+    await tabTo(page, '#selection-kind');
+    await page.locator('#selection-kind').selectOption('dynamic');
+    await tabTo(page, '#save');
+    await page.keyboard.press('Enter');
+    const open = page.locator('#save-status a');
+    await open.waitFor();
+    await tabTo(page, '#save-status a');
+    await Promise.all([page.waitForURL(/\/selections\/\d+$/), page.keyboard.press('Enter')]);
+    await settled(page);
+    assert.equal(await page.locator('main h1').textContent(), 'LinkedIn-leads på mobilen');
+
+    // The board, by its link; a card moved with its "Move to…" menu.
+    await tabTo(page, '#view-board', { limit: 400 });
+    await page.keyboard.press('Enter');
+    await page.waitForURL(/view=board/);
+    const firstCard = page.locator('.board-column[data-status="open"] .card').first();
+    await firstCard.waitFor();
+    const person = await firstCard.getAttribute('data-person');
+    await tabTo(page, `.card[data-person="${person}"] .card-move`, { limit: 400 });
+    await page.keyboard.press('Enter');
+    await page.locator(`.card[data-person="${person}"] [role="menu"]`).waitFor();
+    await expectNoViolations(page, 'the board at 390 px with the move menu open (nb)');
+    await page.keyboard.press('Home');
+    const to = await page.evaluate(() => document.activeElement?.dataset.status);
+    assert.ok(to && to !== 'open', `a status other than open has focus: ${to}`);
+    await page.keyboard.press('Enter');
+    await page.locator(`.board-column[data-status="${to}"] .card[data-person="${person}"]`).waitFor();
+    assert.equal((await call('GET', `/api/v1/persons/${person}`)).status, to, 'the status changed in the API');
+    // Said aloud: "<name> er flyttet til <status>."
+    const moved = await call('GET', `/api/v1/persons/${person}`);
+    const said = nb.board.moved.replace('{name}', moved.name || moved.email).replace('{status}', nb.columns[`status_${to}`]);
+    await page.waitForFunction((text) => document.getElementById('announcer')?.textContent === text, said);
+    await expectNoHorizontalScroll(page, { label: 'the board (nb, 390 px)' });
+    await expectNoRawKeys(page, 'the board (nb)');
+    assert.deepEqual(await englishLeftovers(page, 'nb'), []);
+    assert.deepEqual(problems, [], 'no script error and nothing logged as an error');
+  } finally {
+    await context.close();
+  }
+});
+
 test('the navigation by keyboard; deep links survive a reload; back and forward', { timeout: 300_000 }, async () => {
   const { context, page, problems } = await visitor('nb-NO');
   try {
