@@ -241,6 +241,15 @@ fn qualified_leads_come_only_when_asked_for_and_the_query_is_checked() {
         lines[2].ends_with("+00:00,,"),
         "no value for a lead: {lines:?}"
     );
+    // The account's own conversion action names.
+    let (_, lines) = export(
+        &collector,
+        &format!("platform=google&{period}&include=qualified&qualified_name=SQL%20%28CRM%29"),
+    );
+    assert!(
+        lines[2].starts_with("QUALIFIED-gclid,,,SQL (CRM),"),
+        "{lines:?}"
+    );
     // A day before the qualification: nothing.
     let (_, lines) = export(
         &collector,
@@ -286,6 +295,8 @@ fn qualified_leads_come_only_when_asked_for_and_the_query_is_checked() {
     assert!(refused("").starts_with("platform: is required"));
     assert!(refused("platform=tiktok").starts_with("platform: must be google"));
     assert!(refused("platform=google&include=all").starts_with("include:"));
+    let long = "x".repeat(101);
+    assert!(refused(&format!("platform=google&won_name={long}")).starts_with("won_name:"));
 }
 
 /// A tiny matcher for the shapes above (`\d` and literal characters), to spare a regex

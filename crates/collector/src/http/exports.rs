@@ -62,6 +62,42 @@ pub(crate) struct ExportQuery {
     from: Option<String>,
     to: Option<String>,
     include: Option<String>,
+    won_name: Option<String>,
+    qualified_name: Option<String>,
+}
+
+/// Longest conversion name taken (Google's limit for a conversion action's name).
+const MAX_NAME_CHARS: usize = 100;
+
+/// The conversion names the Google and Microsoft files give.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) struct Names {
+    pub(crate) won: String,
+    pub(crate) qualified: String,
+}
+
+impl Default for Names {
+    fn default() -> Names {
+        Names {
+            won: WON_NAME.to_owned(),
+            qualified: QUALIFIED_NAME.to_owned(),
+        }
+    }
+}
+
+/// A conversion name as given: cleaned of control characters, not empty, not too long.
+fn name_of(field: &'static str, value: Option<&str>, default: &str) -> Result<String, ApiError> {
+    let Some(raw) = value.filter(|v| !v.trim().is_empty()) else {
+        return Ok(default.to_owned());
+    };
+    leadtrail_core::clean::clean_text(raw, MAX_NAME_CHARS + 1)
+        .filter(|name| name.chars().count() <= MAX_NAME_CHARS)
+        .ok_or_else(|| {
+            ApiError::invalid(
+                field,
+                format!("must be the conversion action's name, 1 to {MAX_NAME_CHARS} characters"),
+            )
+        })
 }
 
 /// Click ids go into files other programs read: only the characters ids are made of, and
@@ -95,6 +131,7 @@ pub(crate) fn render(
     platform: Platform,
     conversions: &[OfflineConversion],
     zone: &TimeZone,
+    names: &Names,
 ) -> Result<String, ApiError> {
     let mut out = csv::WriterBuilder::new()
         .terminator(csv::Terminator::CRLF)
@@ -126,7 +163,7 @@ pub(crate) fn render(
         }
         let (value, currency) = value_text(conversion);
         let won = conversion.kind == ConversionKind::WonDeal;
-        let name = if won { WON_NAME } else { QUALIFIED_NAME };
+        let name = if won { &names.won } else { &names.qualified };
         let id = conversion.click_id.as_str();
         match platform {
             Platform::Google => {
@@ -218,7 +255,11 @@ pub(crate) fn render(
         ("to" = Option<String>, Query, pattern = "^([0-9]{4}-(0[1-9]|1[0-2])-(0[1-9]|1[0-9]|2[0-8]))?$",
          description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
         ("include" = Option<String>, Query, pattern = "^(qualified)?$",
-         description = "`qualified`: also the leads first qualified in the period")),
+         description = "`qualified`: also the leads first qualified in the period"),
+        ("won_name" = Option<String>, Query, max_length = 100,
+         description = "Google and Microsoft: the conversion name of won deals; default `Won deal`"),
+        ("qualified_name" = Option<String>, Query, max_length = 100,
+         description = "Google and Microsoft: the conversion name of qualified leads; default `Qualified lead`")),
     responses((status = 200, description = "the platform's upload file", content_type = "text/csv", body = String),
               (status = 400, description = "the query string cannot be read", body = ErrorJson),
               (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
@@ -248,12 +289,20 @@ async fn offline_conversions(
             ))
         }
     };
+    let names = Names {
+        won: name_of("won_name", query.won_name.as_deref(), WON_NAME)?,
+        qualified: name_of(
+            "qualified_name",
+            query.qualified_name.as_deref(),
+            QUALIFIED_NAME,
+        )?,
+    };
     let (period, from_ms, to_ms) = period_of(query.from.as_deref(), query.to.as_deref(), &state)?;
     let conversions = state
         .store
         .offline_conversions(platform, from_ms, to_ms, qualified)
         .await?;
-    let body = render(platform, &conversions, &state.time_zone)?;
+    let body = render(platform, &conversions, &state.time_zone, &names)?;
     let name = match platform {
         Platform::Google => "google",
         Platform::Microsoft => "microsoft",
