@@ -461,6 +461,7 @@ fn lead(
         payload: Map::from_iter([("message".to_owned(), Value::from("Hello"))]),
         first: first.as_ref().map(GenTouch::tracked),
         current: lead.tracked(),
+        journey: Vec::new(),
         origin: TouchOrigin::Tracker,
         received_at: at,
         consent_policy: ConsentPolicy::GiveAndWithdraw,
@@ -478,6 +479,7 @@ fn lead(
             payload: Map::new(),
             first: None,
             current: conv.tracked(),
+            journey: Vec::new(),
             received_at: later,
             ..submissions[0].clone()
         });

@@ -28,7 +28,7 @@ use leadtrail_core::clean::clean_text;
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 use leadtrail_core::web_url;
 use leadtrail_core::wire::{self, Slot};
-use leadtrail_core::TouchOrigin;
+use leadtrail_core::{journey, Touch, TouchOrigin};
 use serde_json::{Map, Value};
 
 use super::abuse::{self, HONEYPOT_FIELD};
@@ -484,6 +484,7 @@ pub fn build_submission(
     if let Some(first) = first.as_mut() {
         first.resolve();
     }
+    let journey = read_journey(pairs());
 
     let submission = IncomingSubmission {
         form_key: form_key.to_owned(),
@@ -500,6 +501,7 @@ pub fn build_submission(
         payload,
         first,
         current,
+        journey,
         origin,
         received_at: now_ms,
         // The endpoint sets both from its settings and the request.
@@ -510,6 +512,29 @@ pub fn build_submission(
         submission,
         redirect: redirect.as_deref().and_then(safe_redirect),
     })
+}
+
+/// Longest `lt_journey` read: twice what the tracker sends at most. A longer one is
+/// ignored whole (the post is stored without a journey) rather than cut at a guess.
+const MAX_JOURNEY_BYTES: usize = 16_384;
+
+/// The journey of `lt_journey`, read as hostile text: each touch cleaned as the two
+/// touches are (core's `Touch::decode`, then `resolve`), one without a source dropped, at
+/// most 20 kept (the first and the newest) within core's byte bound. Another version, or
+/// a field over [`MAX_JOURNEY_BYTES`], is no journey.
+fn read_journey<'a>(mut fields: impl Iterator<Item = (&'a str, &'a str)>) -> Vec<Touch> {
+    let Some((_, text)) = fields.find(|(name, _)| *name == wire::JOURNEY_FIELD) else {
+        return Vec::new();
+    };
+    if text.len() > MAX_JOURNEY_BYTES {
+        tracing::debug!(bytes = text.len(), "lt_journey over its limit: ignored");
+        return Vec::new();
+    }
+    let mut touches = journey::decode(text);
+    for touch in &mut touches {
+        touch.resolve();
+    }
+    touches
 }
 
 /// True when the answer should be JSON rather than a redirect: the client asked for it
@@ -716,7 +741,10 @@ async fn receive(
     if let (Some(limiter), Some(peer)) = (&state.form_rate_limit, req.peer_addr()) {
         limiter
             .check(peer.ip(), std::time::Instant::now())
-            .map_err(|retry_after_secs| ApiError::TooManyRequests { retry_after_secs })?;
+            .map_err(|retry_after_secs| {
+                metrics::counter!("leadtrail_form_posts_rate_limited_total").increment(1);
+                ApiError::TooManyRequests { retry_after_secs }
+            })?;
     }
     let kind = body_kind(&req)?;
     refuse_content_encoding(req.headers())?;
@@ -731,6 +759,7 @@ async fn receive(
     };
     if is_honeypot_filled(&fields) {
         tracing::debug!(form = %form_key, "honeypot filled: post dropped");
+        metrics::counter!("leadtrail_form_posts_honeypot_total").increment(1);
         let redirect = fields
             .iter()
             .find(|(name, _)| name == REDIRECT_FIELD)

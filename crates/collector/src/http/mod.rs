@@ -23,6 +23,7 @@ pub(crate) mod error;
 pub(crate) mod exports;
 pub(crate) mod form;
 pub(crate) mod forms;
+pub(crate) mod journey;
 pub(crate) mod leads;
 mod limits;
 pub(crate) mod links;
@@ -253,6 +254,7 @@ fn register(r: &mut Router<'_>) {
                 preferences::routes(r);
                 audit::routes(r);
                 leads::routes(r);
+                journey::routes(r);
                 search::routes(r);
                 tiles::routes(r);
                 quality::routes(r);

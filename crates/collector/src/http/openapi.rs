@@ -45,6 +45,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::api::SpineApi::openapi());
     doc.merge(super::form::FormApi::openapi());
     doc.merge(super::leads::LeadsApi::openapi());
+    doc.merge(super::journey::JourneyApi::openapi());
     doc.merge(super::links::LinksApi::openapi());
     doc.merge(super::search::SearchApi::openapi());
     doc.merge(super::tiles::doc::TilesApi::openapi());

@@ -14,6 +14,7 @@ pub(crate) mod companies;
 pub(crate) mod costs;
 pub(crate) mod forms;
 pub(crate) mod invitations;
+pub(crate) mod journeys;
 pub(crate) mod leads;
 pub(crate) mod links;
 pub(crate) mod preferences;
@@ -27,6 +28,7 @@ pub(crate) use companies::CompanyStore;
 pub(crate) use costs::CostStore;
 pub(crate) use forms::FormStore;
 pub(crate) use invitations::InvitationStore;
+pub(crate) use journeys::JourneyStore;
 pub(crate) use leads::LeadStore;
 pub(crate) use links::LinkStore;
 pub(crate) use preferences::PreferenceStore;
@@ -74,6 +76,8 @@ pub(crate) struct IncomingSubmission {
     pub(crate) first: Option<Touch>,
     /// The touch that led to this submission (the conversion).
     pub(crate) current: Touch,
+    /// The touches before it, oldest first (`lt_journey`), cleaned; empty for none.
+    pub(crate) journey: Vec<Touch>,
     pub(crate) origin: TouchOrigin,
     /// Unix ms; the server's clock unless an import or the API gives history.
     pub(crate) received_at: i64,
@@ -179,6 +183,7 @@ pub(crate) trait Store:
     + QualityStore
     + FormStore
     + CostStore
+    + JourneyStore
     + Send
     + Sync
     + 'static

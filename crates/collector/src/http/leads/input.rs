@@ -434,6 +434,7 @@ pub(crate) fn submission_with(
         payload,
         first,
         current,
+        journey: Vec::new(),
         origin: TouchOrigin::Api,
         received_at,
         // A token holder's system speaks for its own records (a CRM's opt-outs).

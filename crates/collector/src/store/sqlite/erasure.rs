@@ -51,6 +51,7 @@ pub(super) async fn erase_person(
             for sql in [
                 "DELETE FROM consents WHERE person_id = ?1",
                 "DELETE FROM status_changes WHERE person_id = ?1",
+                "DELETE FROM journeys WHERE person_id = ?1",
                 "DELETE FROM submissions WHERE person_id = ?1",
                 "UPDATE sales SET person_id = NULL WHERE person_id = ?1",
                 "DELETE FROM persons WHERE id = ?1",

@@ -271,6 +271,7 @@ mod tests {
                 payload: Default::default(),
                 first: Some(first),
                 current,
+                journey: Vec::new(),
                 origin: TouchOrigin::Tracker,
                 received_at: 1_726_000_000_000,
                 consent_policy: Default::default(),

@@ -47,6 +47,7 @@ mod dash;
 mod erasure;
 mod forms;
 mod invitations;
+mod journeys;
 mod leads;
 mod links;
 mod links_channels;

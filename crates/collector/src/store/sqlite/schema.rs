@@ -39,11 +39,12 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0014_form_settings.sql")),
         M::up(include_str!("migrations/0015_status_actor.sql")),
         M::up(include_str!("migrations/0019_campaign_costs.sql")),
+        M::up(include_str!("migrations/0018_journeys.sql")),
     ])
 });
 
 /// How many migrations this build knows; the schema version of a migrated database.
-pub(super) const SCHEMA_VERSION: usize = 16;
+pub(super) const SCHEMA_VERSION: usize = 17;
 
 /// The tables whose ids are kept from reuse (0009_id_floors.sql).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -67,6 +67,7 @@ fn submission(email: &str, first: Option<Touch>, current: Touch) -> IncomingSubm
         received_at: current.at.unwrap_or(T0) + 1_000,
         first,
         current,
+        journey: Vec::new(),
         origin: TouchOrigin::Tracker,
         consent_policy: Default::default(),
         requester: Default::default(),

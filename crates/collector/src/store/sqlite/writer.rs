@@ -880,6 +880,10 @@ fn record_prepared(
         .prepare_cached(&schema::INSERT_SUBMISSION)?
         .execute(&*params)?;
     let submission_id = connection.last_insert_rowid();
+    // With capture off nothing of how the visitor came is kept, the journey included.
+    if captured {
+        super::journeys::insert(connection, submission_id, person_id, &submission.journey)?;
+    }
     if !captured {
         connection
             .prepare_cached("UPDATE submissions SET utm_capture = 0 WHERE id = ?1")?
