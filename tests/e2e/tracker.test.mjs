@@ -545,3 +545,43 @@ for (const [name, wasm, expectFields] of [
     });
   });
 }
+
+test('the journey: 25 campaign visits keep 20 touches with the first; direct visits are not touches; lt_journey is posted and stored', { timeout: 120_000 }, async (t) => {
+  await world.visit(t, async ({ page, problems }) => {
+    // A direct first visit: the first interaction, the journey's first touch.
+    await page.goto(`${world.site.url}/`);
+    assert.equal(await trackerReady(page), true);
+    for (let n = 1; n <= 25; n += 1) {
+      await page.goto(`${world.site.url}/webinar?utm_source=s${n}&utm_medium=email&utm_campaign=c${n}`);
+      assert.equal(await trackerReady(page), true);
+      // A direct return and internal navigation add nothing.
+      await page.goto(`${world.site.url}/`);
+      assert.equal(await trackerReady(page), true);
+    }
+    await page.click('#nav-signup');
+    await page.waitForURL(`${world.site.url}/signup`);
+    assert.equal(await trackerReady(page), true);
+    const stored = await page.evaluate(() => localStorage.getItem('leadtrail.journey'));
+    const { fields } = await signUp(page, 'journey25@journeys.example');
+
+    assert.equal(fields.lt_journey, stored, 'the field carries the stored journey');
+    const parts = fields.lt_journey.split(',');
+    assert.equal(parts[0], '1', 'versioned');
+    assert.equal(parts.length, 21, 'the version and 20 touches');
+    const sources = parts.slice(1).map((touch) => new URLSearchParams(touch).get('source'));
+    assert.deepEqual(sources, ['(direct)', ...Array.from({ length: 19 }, (_, i) => `s${i + 7}`)]);
+    assert.ok(fields.lt_journey.length <= 8_000, 'bounded in bytes');
+
+    const person = await world.api.person('journey25@journeys.example');
+    assert.equal(person.first_interaction.source, '(direct)');
+    assert.equal(person.lead_generation.source, 's25');
+    const journey = await world.api.get(`/api/v1/persons/${person.id}/journey`);
+    assert.deepEqual(journey.touches.map((touch) => touch.touch.source), sources);
+    assert.deepEqual(journey.touches.map((touch) => touch.touch.campaign).slice(1, 3), ['c7', 'c8']);
+    assert.ok(journey.touches.every((touch) => touch.before_lead));
+    assert.equal(journey.touches[1].touch.channel, 'email');
+    assert.equal(journey.submissions.length, 1);
+    assert.equal(journey.submissions[0].lead_generation, true);
+    assertNoProblems(problems);
+  });
+});
