@@ -14,10 +14,13 @@ use crate::http::error::ApiError;
 #[serde(rename_all = "kebab-case")]
 pub(crate) enum RelativePeriod {
     /// Today and the 6 days before.
+    #[serde(rename = "last-7-days")]
     Last7Days,
     /// Today and the 29 days before.
+    #[serde(rename = "last-30-days")]
     Last30Days,
     /// Today and the 89 days before.
+    #[serde(rename = "last-90-days")]
     Last90Days,
     /// The 1st of this month to today.
     ThisMonth,
@@ -189,6 +192,14 @@ mod tests {
             .resolve(&TimeZone::UTC, now)
             .unwrap();
         assert_eq!((p.from, p.to), (date(2026, 5, 1), date(2026, 5, 31)));
+    }
+
+    #[test]
+    fn the_names_read_are_the_names_written() {
+        // The OpenAPI document lists the serde names: each must be one the API takes.
+        for (name, period) in NAMES {
+            assert_eq!(serde_json::to_value(period).unwrap(), name);
+        }
     }
 
     #[test]
