@@ -185,7 +185,7 @@ pub(crate) struct CostQuery {
 }
 
 fn by_of(query: &CostQuery) -> Result<CostBy, ApiError> {
-    match query.by.as_deref().map(str::trim).filter(|b| !b.is_empty()) {
+    match query.by.as_deref() {
         None => Ok(CostBy::Source),
         Some(text) => CostBy::parse(text)
             .ok_or_else(|| ApiError::invalid("by", "must be source, campaign or channel")),

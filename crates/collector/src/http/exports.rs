@@ -268,7 +268,7 @@ async fn offline_conversions(
     query: web::Query<ExportQuery>,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let platform = match query.platform.as_deref().map(str::trim) {
+    let platform = match query.platform.as_deref() {
         None | Some("") => {
             return Err(ApiError::invalid(
                 "platform",
@@ -279,7 +279,7 @@ async fn offline_conversions(
             ApiError::invalid("platform", "must be google, microsoft, meta or linkedin")
         })?,
     };
-    let qualified = match query.include.as_deref().map(str::trim) {
+    let qualified = match query.include.as_deref() {
         None | Some("") => false,
         Some("qualified") => true,
         Some(_) => {
