@@ -12,8 +12,8 @@
 //! - `leadtrail backup --to FILE`, `leadtrail restore FILE`: copies of the database
 //!   (commands/backup.rs, commands/restore.rs).
 //!
-//! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`); stdout carries only what
-//! a caller parses: the "listening" line, or the new token.
+//! Logs go to stderr (filter with `LEADTRAIL_LOG`, e.g. `debug`; `LEADTRAIL_LOG_FORMAT=json`
+//! for JSON lines); stdout carries only what a caller parses: the "listening" line, or the new token.
 
 use std::io::IsTerminal;
 use std::path::PathBuf;
@@ -371,11 +371,16 @@ pub fn main() -> ExitCode {
     let cli = Cli::parse();
     let filter = tracing_subscriber::EnvFilter::try_from_env("LEADTRAIL_LOG")
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
-    tracing_subscriber::fmt()
+    // JSON lines for log collectors; each request's lines carry its id in `span`.
+    let json = std::env::var("LEADTRAIL_LOG_FORMAT").is_ok_and(|f| f.trim() == "json");
+    let logs = tracing_subscriber::fmt()
         .with_writer(std::io::stderr)
-        .with_ansi(std::io::stderr().is_terminal())
-        .with_env_filter(filter)
-        .init();
+        .with_env_filter(filter);
+    if json {
+        logs.json().with_ansi(false).init();
+    } else {
+        logs.with_ansi(std::io::stderr().is_terminal()).init();
+    }
     let result = match cli.command {
         Command::Serve(args) => serve(args),
         Command::User { command } => commands::accounts::user(command),

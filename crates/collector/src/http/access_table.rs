@@ -9,6 +9,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/healthz", "-", "-"),
     ("head", "/healthz", "-", "-"),
     ("get", "/thanks", "-", "-"),
+    ("get", "/metrics", "A", "read"),
     ("post", "/f/{form_key}", "-", "-"),
     ("options", "/f/{form_key}", "-", "-"),
     ("get", "/api/v1/openapi.json", "-", "-"),

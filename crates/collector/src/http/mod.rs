@@ -34,6 +34,7 @@ pub(crate) mod quality;
 mod routes;
 pub(crate) mod search;
 pub(crate) mod session;
+pub(crate) mod telemetry;
 pub(crate) mod tiles;
 pub(crate) mod tokens;
 pub(crate) mod users;
@@ -72,6 +73,8 @@ const MIN_SAFE_TOKEN_CHARS: usize = 16;
 /// What every handler shares.
 pub(crate) struct AppState {
     pub(crate) store: Arc<dyn Store>,
+    /// The database's WAL file, whose size `GET /metrics` reports.
+    pub(crate) wal_path: std::path::PathBuf,
     /// SHA-256 of the configured API token, if one is configured.
     pub(crate) api_token_sha256: Option<[u8; 32]>,
     pub(crate) max_body_bytes: usize,
@@ -99,6 +102,7 @@ impl AppState {
     pub(crate) fn new(settings: &Settings, store: Arc<dyn Store>) -> AppState {
         AppState {
             store,
+            wal_path: crate::commands::backup::with_suffix(&settings.db, "-wal"),
             api_token_sha256: settings.api_token.as_deref().map(auth::token_sha256),
             max_body_bytes: settings.max_body_bytes,
             time_zone: jiff::tz::TimeZone::get(&settings.time_zone)
@@ -198,6 +202,8 @@ pub(crate) fn app(
         .wrap(from_fn(limits::head_and_url))
         .wrap(DefaultHeaders::new().add((header::X_CONTENT_TYPE_OPTIONS, "nosniff")))
         .wrap(from_fn(log_request))
+        // Outside the request log, so that its line carries the request's id.
+        .wrap(from_fn(telemetry::observe))
         .configure(|cfg| register(&mut Router::new(cfg, &mut Vec::new())))
         // Static files are compressed for browsers that accept it (the tracker's size
         // budget is counted gzipped); form posts and API answers are not, to keep the
@@ -219,6 +225,9 @@ fn register(r: &mut Router<'_>) {
         .allow(Access::Public)
         .get("/thanks", assets::thank_you)
         .allow(Access::Public)
+        // For a Prometheus scraper: an admin's token (read scope is enough).
+        .get("/metrics", telemetry::metrics)
+        .allow(Access::AdminRead)
         .scope(
             "/f",
             |scope| scope.wrap(from_fn(form::allow_origin)),
@@ -311,6 +320,7 @@ pub(crate) async fn serve(settings: Settings, store: Arc<dyn Store>) -> anyhow::
     // Made now rather than on the first sign-in for an unknown e-mail, which would
     // otherwise take twice as long as any other and tell that the e-mail is unknown.
     let _ = crate::accounts::password::decoy_hash();
+    telemetry::install().context("cannot set up the metrics")?;
     let state = web::Data::new(AppState::new(&settings, store.clone()));
     let server = HttpServer::new(move || app(state.clone()))
         .disable_signals()

@@ -213,6 +213,8 @@ mod tests {
     const NOT_IN_DOCUMENT: &[(&str, &str)] = &[
         // The built-in page a plain form post lands on when it names no `_redirect`.
         ("get", "/thanks"),
+        // Prometheus's text format for a scraper, not JSON: described on docs/operations.md.
+        ("get", "/metrics"),
     ];
 
     const METHODS: [&str; 8] = [

@@ -78,8 +78,8 @@ impl Collector {
             // Tests post from one address faster than any person: no rate limit unless a
             // test sets one (its flags and variables win over this).
             .env("LEADTRAIL_FORM_POSTS_PER_MINUTE", "0")
-            .envs(envs.iter().copied())
             .env("LEADTRAIL_LOG", "info")
+            .envs(envs.iter().copied())
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(std::fs::File::create(&log).unwrap());

@@ -56,12 +56,15 @@ mod quality;
 mod rekey;
 mod schema;
 mod search;
+mod statistics;
 mod tiles;
 mod wal_sync;
 mod writer;
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod upgrade_every_version_tests;
 #[cfg(test)]
 mod upgrade_tests;
 
@@ -172,6 +175,7 @@ impl SqliteStore {
             StoreError::Unavailable(format!("cannot open database {}: {e}", path.display()))
         })?;
         let mut connection = Connection::open(path).map_err(|e| open_error(path, &e))?;
+        refuse_newer_schema(&connection, path)?;
         configure_writer(&connection, &options).map_err(|e| open_error(path, &e))?;
         schema::MIGRATIONS
             .to_latest(&mut connection)
@@ -243,6 +247,23 @@ impl SqliteStore {
         .await
         .map_err(|e| StoreError::Internal(format!("read task failed: {e}")))?
     }
+}
+
+/// Refuses a database migrated by a newer build before anything is written to it (not
+/// even the journal mode): an older binary started by mistake leaves it as it was.
+fn refuse_newer_schema(connection: &Connection, path: &Path) -> Result<(), StoreError> {
+    let version: i64 = connection
+        .query_row("PRAGMA user_version", [], |row| row.get(0))
+        .map_err(|e| open_error(path, &e))?;
+    if version > schema::SCHEMA_VERSION as i64 {
+        return Err(StoreError::Internal(format!(
+            "database {} has schema version {version}, newer than this leadtrail knows \
+             ({}); use a newer leadtrail (or restore a backup taken before the upgrade)",
+            path.display(),
+            schema::SCHEMA_VERSION
+        )));
+    }
+    Ok(())
 }
 
 /// The write connection's settings. `journal_mode=WAL` is stored in the file; the others

@@ -102,7 +102,9 @@ fn run(mut wal: WalFile, queue: &Receiver<AfterSync>) {
             tracing::error!(%error, wal = %wal.path.display(), "cannot sync the WAL to disk");
             format!("the database could not be synced to disk: {error}")
         });
-        syncing += started.elapsed();
+        let took = started.elapsed();
+        metrics::histogram!("leadtrail_wal_sync_seconds").record(took.as_secs_f64());
+        syncing += took;
         syncs += 1;
         batches += waiting.len() as u64;
         for after in waiting.drain(..) {

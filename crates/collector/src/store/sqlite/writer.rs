@@ -386,6 +386,7 @@ fn run(
     let mut idle = std::time::Duration::ZERO;
     let mut feed = ChangeFeed::install(&connection);
     let mut new_observers = Vec::new();
+    let mut statistics = super::statistics::PlannerStatistics::new(&connection);
     loop {
         if stopping {
             // The queue is closed to senders; what it still holds was accepted and must
@@ -419,6 +420,7 @@ fn run(
                 &mut new_observers,
                 max_batch,
             );
+            metrics::gauge!("leadtrail_writer_queue_depth").set(queue.len() as f64);
             if !shutdown_waiters.is_empty() {
                 stopping = true;
                 queue.close();
@@ -433,12 +435,17 @@ fn run(
                 syncer.as_ref(),
             );
             batch.reserve(max_batch);
+            statistics.after_commit(&connection, queue.is_empty());
         }
         for (observer, loaded) in new_observers.drain(..) {
+            let started = std::time::Instant::now();
             feed.add(&connection, observer);
+            metrics::histogram!("leadtrail_read_model_load_seconds")
+                .record(started.elapsed().as_secs_f64());
             let _ = loaded.send(());
         }
     }
+    statistics.at_stop(&connection);
     // Everything committed is answered before the shutdown is.
     if let Some(syncer) = syncer.as_mut() {
         syncer.finish();
@@ -511,6 +518,8 @@ fn commit_batch(
         return;
     }
     let (operations, waiters): (Vec<Operation>, Vec<Waiter>) = batch.into_iter().map(split).unzip();
+    let started = std::time::Instant::now();
+    metrics::histogram!("leadtrail_writer_batch_size").record(operations.len() as f64);
     let results = match run_together(connection, &operations) {
         Ok(Together::Committed(done)) => done.into_iter().map(Ok).collect(),
         Ok(Together::OneFailed) => match run_isolated(connection, &operations) {
@@ -519,9 +528,13 @@ fn commit_batch(
         },
         Err(error) => return fail_all(connection, waiters, &error),
     };
+    metrics::histogram!("leadtrail_writer_commit_seconds").record(started.elapsed().as_secs_f64());
     // Committed: the read models catch up before anyone is told, so that an answered
     // write is visible everywhere.
+    let started = std::time::Instant::now();
     feed.publish(connection);
+    metrics::histogram!("leadtrail_read_model_update_seconds")
+        .record(started.elapsed().as_secs_f64());
     stats.batches.fetch_add(1, Ordering::Relaxed);
     stats
         .writes
