@@ -311,6 +311,17 @@ test('names of 200 characters: no overlap, no sideways page, at 1400 and 390 px'
             }
           }
         }
+        // A donut stays inside its chart however narrow (its legend has the other half).
+        for (const tile of ['new-leads-by-lead-source', 'campaign-channel-split']) {
+          const ring = await page.evaluate((id) => {
+            const chart = echarts.getInstanceByDom(document.querySelector(`[data-tile="${id}"] .chart`));
+            const series = chart.getModel().getSeriesByIndex(0);
+            const layout = series.getData().getItemLayout(0);
+            return { type: series.type, left: layout.cx - layout.r, right: layout.cx + layout.r, top: layout.cy - layout.r, bottom: layout.cy + layout.r, width: chart.getWidth(), height: chart.getHeight() };
+          }, tile);
+          assert.equal(ring.type, 'series.pie', `${tile} is a donut`);
+          assert.ok(ring.left >= 0 && ring.right <= ring.width / 2 + 1 && ring.top >= 0 && ring.bottom <= ring.height, `${locale} ${width} ${tile}: the donut inside its half: ${JSON.stringify(ring)}`);
+        }
         // Tables wrap the names inside their tile.
         const table = await page.locator('[data-tile="source-performance"]').evaluate((card) => ({ card: card.getBoundingClientRect().right, table: card.querySelector('table').getBoundingClientRect().right }));
         assert.ok(table.table <= table.card, `${locale} ${width}: the table fits its tile: ${JSON.stringify(table)}`);
