@@ -5,7 +5,7 @@
 //! channels are worked out when read, with the aliases of that moment, as reclassifying
 //! would.
 
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
 
 use async_trait::async_trait;
 use leadtrail_core::{journey, Touch};
@@ -99,9 +99,139 @@ pub(crate) fn person_journey(
     }))
 }
 
+/// The journeys up to the lead of the persons created in `[from_ms, to_ms)`, in one query
+/// for a report over many leads: per person, the touches their creating submission
+/// carried, by time, each with its channel. A person whose creating post carried no
+/// journey is absent.
+#[allow(dead_code, reason = "the attribution report's read; only tests call it so far")]
+pub(crate) fn lead_journeys_created(
+    c: &Connection,
+    from_ms: i64,
+    to_ms: i64,
+) -> rusqlite::Result<HashMap<PersonId, Vec<(Touch, &'static str)>>> {
+    let aliases = load_aliases(c)?;
+    let mut statement = c.prepare_cached(
+        "SELECT j.person_id, j.touches FROM journeys j JOIN persons p ON p.id = j.person_id \
+         WHERE p.created_at >= ?1 AND p.created_at < ?2 \
+           AND j.submission_id = (SELECT min(s.id) FROM submissions s WHERE s.person_id = j.person_id)",
+    )?;
+    let mut rows = statement.query((from_ms, to_ms))?;
+    let mut out = HashMap::new();
+    while let Some(row) = rows.next()? {
+        let person: PersonId = row.get(0)?;
+        let text: String = row.get(1)?;
+        let mut touches: Vec<(Touch, &'static str)> = journey::decode(&text)
+            .iter()
+            .map(|touch| {
+                let (touch, class) = prepare_touch(touch, None, &aliases);
+                (touch, class.channel.unwrap_or("unassigned"))
+            })
+            .collect();
+        touches.sort_by_key(|(touch, _)| touch.at.unwrap_or(i64::MAX));
+        out.insert(person, touches);
+    }
+    Ok(out)
+}
+
 #[async_trait]
 impl JourneyStore for SqliteStore {
     async fn person_journey(&self, id: PersonId) -> StoreResult<Option<PersonJourney>> {
         self.read(move |c| person_journey(c, id)).await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use leadtrail_core::identity::Email;
+    use leadtrail_core::TouchOrigin;
+
+    use super::*;
+    use crate::store::{IncomingSubmission, Store};
+
+    const T0: i64 = 1_750_000_000_000;
+
+    fn touch(source: &str, medium: &str, at: i64) -> Touch {
+        Touch {
+            source: Some(source.into()),
+            medium: Some(medium.into()),
+            at: Some(at),
+            ..Touch::default()
+        }
+    }
+
+    fn post(email: &str, at: i64, journey: Vec<Touch>) -> IncomingSubmission {
+        IncomingSubmission {
+            form_key: "contact".into(),
+            channel: "form".into(),
+            email: Email::parse(email).unwrap(),
+            name: None,
+            company: None,
+            country: None,
+            phone: None,
+            payload: serde_json::Map::new(),
+            first: journey.first().cloned(),
+            current: journey.last().cloned().unwrap_or_default(),
+            journey,
+            origin: TouchOrigin::Tracker,
+            received_at: at,
+            consent_policy: Default::default(),
+            requester: Default::default(),
+        }
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn lead_journeys_are_the_creating_posts_by_time_with_channels() {
+        let dir = tempfile::tempdir().unwrap();
+        let store = SqliteStore::open(&dir.path().join("leadtrail.db")).unwrap();
+        let lead = vec![
+            touch("linkedin", "paid_social", T0),
+            touch("google", "organic", T0 + 1),
+        ];
+        let ada = store
+            .record_submission(post("ada@acme.example", T0 + 10, lead.clone()))
+            .await
+            .unwrap();
+        // A later post of Ada's is not her lead's journey.
+        let mut later = lead.clone();
+        later.push(touch("newsletter", "email", T0 + 20));
+        store
+            .record_submission(post("ada@acme.example", T0 + 30, later))
+            .await
+            .unwrap();
+        // A person created outside the period is left out, and one without a journey too.
+        store
+            .record_submission(post("old@acme.example", T0 - 1_000, lead))
+            .await
+            .unwrap();
+        store
+            .record_submission(post("none@acme.example", T0 + 40, Vec::new()))
+            .await
+            .unwrap();
+
+        let journeys = store
+            .read(move |c| lead_journeys_created(c, T0, T0 + 1_000))
+            .await
+            .unwrap();
+        assert_eq!(journeys.len(), 1, "{journeys:?}");
+        let touches = &journeys[&ada.person_id];
+        let read: Vec<_> = touches
+            .iter()
+            .map(|(t, channel)| (t.source.as_deref().unwrap(), *channel))
+            .collect();
+        assert_eq!(
+            read,
+            [("linkedin", "paid_social"), ("google", "organic_search")]
+        );
+
+        let whole = store.person_journey(ada.person_id).await.unwrap().unwrap();
+        assert_eq!(whole.touches.len(), 3);
+        assert_eq!(
+            whole
+                .touches
+                .iter()
+                .map(|t| t.before_lead)
+                .collect::<Vec<_>>(),
+            [true, true, false]
+        );
     }
 }
