@@ -6,7 +6,8 @@
 //! script: C, keep-alive, 64 connections, and its own latency histogram — a Rust client
 //! would compete with the server for the same two cores no better, and would need to be
 //! proved correct first. Each post carries a unique e-mail (a new person each time, the
-//! expensive case) and the tracker's full set of hidden `lt_*` fields.
+//! expensive case) and the tracker's full set of hidden `lt_*` fields, a journey of three
+//! touches included.
 //!
 //! "Durable" is counted, not assumed: after the run the server is stopped with SIGTERM and
 //! the rows in `submissions` are counted in the database file.
@@ -62,6 +63,18 @@ local touch = "&lt_v=1"
   .. "&lt_last_referrer=https%3A%2F%2Fwww.google.com%2F"
   .. "&lt_last_landing_page=https%3A%2F%2Fwww.acme.example%2Fsignup%3Fgclid%3DCj0KCQjwEXAMPLE"
   .. "&lt_last_at=1750100000000"
+  -- The journey of three touches the tracker keeps and posts with them.
+  .. "&lt_journey="
+  .. "1%2Csource%3Dlinkedin%26medium%3Dpaid_social%26campaign%3Dspring_launch%26conten"
+  .. "t%3Dcarousel_a%26click_id%3DAQEabc123%26click_id_type%3Dli_fat_id%26landing_page"
+  .. "%3Dhttps%253A%252F%252Fwww.acme.example%252Fpricing%253Futm_source%253Dlinkedin%"
+  .. "26at%3D1750000000000%2Csource%3Dnewsletter%26medium%3Demail%26campaign%3Djune_ne"
+  .. "ws%26landing_page%3Dhttps%253A%252F%252Fwww.acme.example%252Fblog%253Futm_source"
+  .. "%253Dnewsletter%26at%3D1750050000000%2Csource%3Dgoogle%26medium%3Dcpc%26campaign"
+  .. "%3Dbrand_search%26term%3Dcrm%2520tool%26click_id%3DCj0KCQjwEXAMPLE%26click_id_ty"
+  .. "pe%3Dgclid%26referrer%3Dhttps%253A%252F%252Fwww.google.com%252F%26landing_page%3"
+  .. "Dhttps%253A%252F%252Fwww.acme.example%252Fsignup%253Fgclid%253DCj0KCQjwEXAMPLE%2"
+  .. "6at%3D1750100000000"
 request = function()
   counter = counter + 1
   local body = "email=person-" .. tid .. "-" .. counter .. "%40company" .. (counter % 997) .. ".example"
@@ -153,6 +166,7 @@ impl Server {
         let mut child = Command::new(binary)
             .args(["serve", "--addr", "127.0.0.1:0", "--db"])
             .arg(db)
+            .args(["--api-token", crate::soak::SOAK_TOKEN])
             // The load comes from one address, far faster than any person: no rate limit.
             .env("LEADTRAIL_FORM_POSTS_PER_MINUTE", "0")
             .env("LEADTRAIL_LOG", "warn")
@@ -254,7 +268,7 @@ fn count_submissions(db: &Path) -> Result<u64> {
     Ok(rows as u64)
 }
 
-pub(crate) fn run_ingest() -> Result<()> {
+pub(crate) fn run_ingest(with_readers: bool) -> Result<()> {
     let wrk_path = ensure_wrk()?;
     let tools = tools::ensure(Need::Build)?;
     tracker::build(&tools)?;
@@ -264,12 +278,12 @@ pub(crate) fn run_ingest() -> Result<()> {
     let dir = std::env::temp_dir().join(format!("leadtrail-bench-ingest-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
-    let result = measure(&wrk_path, &binary, &dir);
+    let result = measure(&wrk_path, &binary, &dir, with_readers);
     let _ = std::fs::remove_dir_all(&dir);
     result
 }
 
-fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
+fn measure(wrk_path: &Path, binary: &Path, dir: &Path, with_readers: bool) -> Result<()> {
     let healthz_script = dir.join("healthz.lua");
     std::fs::write(&healthz_script, SUMMARY_SCRIPT)?;
     let post_script = dir.join("post.lua");
@@ -298,9 +312,21 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
     let posts = wrk(wrk_path, &post_script, &format!("{}/f/bench", server.base))?;
     let posts_cpu = CpuPerRequest::between(&cpu_before, &CpuSnapshot::take(pid)?, posts.requests);
     let written = server.bytes_written()?.saturating_sub(written_before);
+    // The same posts again while the soak's readers (dashboard, searches, CSV export) run.
+    // Read while the server runs: WAL mode lets a reader in.
+    let durable_alone = count_submissions(&db)?;
+    let busy = if with_readers {
+        println!("phase 3: POST /f/bench with readers active (dashboard, searches, CSV export)");
+        let readers = crate::soak::Readers::start(&server.base);
+        let posts = wrk(wrk_path, &post_script, &format!("{}/f/bench", server.base))?;
+        Some((posts, readers.stop()))
+    } else {
+        None
+    };
     let rss_mb = server.peak_rss_mb()?;
     server.stop()?;
-    let durable = count_submissions(&db)?;
+    let durable_all = count_submissions(&db)?;
+    let durable = durable_alone;
     let answered_ok = posts.requests.saturating_sub(posts.non_2xx);
     let durable_per_second = durable as f64 / posts.seconds.max(1e-9);
     let share = durable_per_second / healthz.per_second().max(1e-9);
@@ -384,6 +410,30 @@ fn measure(wrk_path: &Path, binary: &Path, dir: &Path) -> Result<()> {
     ];
     for (name, value, goal, verdict) in rows {
         println!("{name:<38} {value:>12}  {goal:>10}  {verdict}");
+    }
+    let mut answered_all = answered_ok;
+    if let Some((busy, (reads, read_p99, read_errors))) = &busy {
+        let ok = busy.requests.saturating_sub(busy.non_2xx);
+        answered_all += ok;
+        println!("with readers active:");
+        println!(
+            "{:<38} {:>12}",
+            "form posts answered 2xx/s",
+            format!("{:.0}", busy.ok_per_second())
+        );
+        println!(
+            "{:<38} {:>12}",
+            "form post latency p50 / p99",
+            format!("{:.2}/{:.2} ms", busy.p50_ms, busy.p99_ms)
+        );
+        println!(
+            "{:<38} {:>12}",
+            "reads answered / p99 / errors",
+            format!("{reads} / {read_p99:.1} ms / {read_errors}")
+        );
+    }
+    if durable_all < answered_all {
+        bail!("{answered_all} posts were acknowledged but only {durable_all} rows are in the database");
     }
     print_cpu_budget(&healthz_cpu, &posts_cpu);
     // wrk stops mid-request at the deadline: a post may have been committed without its

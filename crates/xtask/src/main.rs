@@ -13,6 +13,7 @@ mod dist;
 mod fuzz;
 mod install;
 mod serve;
+mod soak;
 mod test;
 mod tools;
 mod tracker;
@@ -65,6 +66,22 @@ enum Task {
     Bench {
         #[arg(value_enum)]
         part: Option<BenchPart>,
+        /// `ingest`: also measure the posts while readers run the marketing dashboard,
+        /// searches and a CSV export in a loop.
+        #[arg(long)]
+        with_readers: bool,
+    },
+    /// The release collector under mixed load for N minutes (posts at --rate while
+    /// readers loop), with a line of figures per minute and a check of every post.
+    Soak {
+        #[arg(long, default_value_t = 60)]
+        minutes: u64,
+        /// Posts per second (each a new person).
+        #[arg(long, default_value_t = 500.0)]
+        rate: f64,
+        /// Demo persons in the database before the soak starts.
+        #[arg(long, default_value_t = 20_000)]
+        persons: usize,
     },
 }
 
@@ -82,14 +99,14 @@ enum BenchPart {
     Search,
 }
 
-fn bench(part: Option<BenchPart>) -> Result<()> {
+fn bench(part: Option<BenchPart>, with_readers: bool) -> Result<()> {
     let parts = match part {
         Some(part) => vec![part],
         None => BenchPart::value_variants().to_vec(),
     };
     for part in parts {
         match part {
-            BenchPart::Ingest => bench_ingest::run_ingest()?,
+            BenchPart::Ingest => bench_ingest::run_ingest(with_readers)?,
             BenchPart::Tiles => bench_tiles::run_tiles()?,
             BenchPart::Search => bench_search::run_search()?,
             BenchPart::Tracker => bench_tracker::run_tracker()?,
@@ -117,7 +134,16 @@ fn main() -> ExitCode {
                     println!("{note}");
                 }
             }),
-        Task::Bench { part } => bench(part),
+        Task::Bench { part, with_readers } => bench(part, with_readers),
+        Task::Soak {
+            minutes,
+            rate,
+            persons,
+        } => soak::soak(&soak::SoakOptions {
+            minutes,
+            rate,
+            persons,
+        }),
         Task::Fuzz { seconds } => fuzz::fuzz(seconds),
     };
     match result {
