@@ -78,6 +78,10 @@ pub struct Settings {
     /// A session ends this long after sign-in, however active.
     #[serde(default = "default_session_lifetime")]
     pub session_lifetime: String,
+    /// The `time_decay` attribution model's half-life (`7d`, `36h`): a touch this long
+    /// before the lead counts half as much as the lead-generation touch.
+    #[serde(default = "default_attribution_half_life")]
+    pub attribution_half_life: String,
     /// `serve` takes a backup this often (`24h`); none when unset.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub backup_every: Option<String>,
@@ -103,6 +107,10 @@ fn default_session_idle() -> String {
 
 fn default_session_lifetime() -> String {
     "30d".to_owned()
+}
+
+fn default_attribution_half_life() -> String {
+    "7d".to_owned()
 }
 
 /// `90s`, `30m`, `12h`, `30d` → seconds; anything else is refused.
@@ -138,6 +146,13 @@ impl Settings {
         }
     }
 
+    /// `time_decay`'s half-life in milliseconds (checked when the settings were loaded).
+    pub(crate) fn attribution_half_life_ms(&self) -> i64 {
+        parse_duration_secs(&self.attribution_half_life)
+            .and_then(|secs| i64::try_from(secs.saturating_mul(1000)).ok())
+            .unwrap_or(crate::attribution::DEFAULT_HALF_LIFE_MS)
+    }
+
     /// The link check's limits, with the operator's intranet hosts.
     pub(crate) fn link_check(&self) -> crate::http::links::check::CheckLimits {
         crate::http::links::check::CheckLimits {
@@ -164,6 +179,7 @@ impl Default for Settings {
             campaign_template: None,
             session_idle: default_session_idle(),
             session_lifetime: default_session_lifetime(),
+            attribution_half_life: default_attribution_half_life(),
             backup_every: None,
             backup_keep: default_backup_keep(),
             backup_dir: None,
@@ -208,8 +224,9 @@ pub(crate) enum ConfigError {
 
 /// Settings whose environment values are taken as text verbatim: a token such as
 /// `123456` must stay a string, not become a number.
-const TEXT_KEYS: [&str; 10] = [
+const TEXT_KEYS: [&str; 11] = [
     "form_consent_default",
+    "attribution_half_life",
     "backup_every",
     "backup_dir",
     "db",
@@ -326,6 +343,7 @@ impl Settings {
         for (name, value) in [
             ("session_idle", &self.session_idle),
             ("session_lifetime", &self.session_lifetime),
+            ("attribution_half_life", &self.attribution_half_life),
         ] {
             if parse_duration_secs(value).is_none() {
                 return Err(ConfigError::Invalid(format!(

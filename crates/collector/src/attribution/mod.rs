@@ -191,6 +191,10 @@ pub(crate) enum By {
     Medium,
     Campaign,
     Channel,
+    /// Source and medium together, as the source-performance tile groups them (not a
+    /// value of the API's `by`).
+    #[serde(skip)]
+    SourceMedium,
 }
 
 impl By {
@@ -202,6 +206,7 @@ impl By {
             By::Medium => "medium",
             By::Campaign => "campaign",
             By::Channel => "channel",
+            By::SourceMedium => "source_medium",
         }
     }
 
@@ -209,9 +214,17 @@ impl By {
         By::ALL.into_iter().find(|b| b.id() == text)
     }
 
-    /// The touch's group: its stored value, `""` for none.
+    /// The touch's group: its stored value, `""` for none; for source and medium the JSON
+    /// pair `["source","medium"]`.
     pub(crate) fn key_of(self, touch: &Touchpoint) -> String {
         match self {
+            By::SourceMedium => {
+                let pair = [
+                    touch.source.as_deref().unwrap_or_default(),
+                    touch.medium.as_deref().unwrap_or_default(),
+                ];
+                return serde_json::to_string(&pair).unwrap_or_default();
+            }
             By::Source => touch.source.clone(),
             By::Medium => touch.medium.clone(),
             By::Campaign => touch.campaign.clone(),
@@ -229,6 +242,17 @@ impl By {
             By::Channel => leadtrail_core::channel::Channel::from_id(key)
                 .map_or(key, |c| c.name())
                 .to_owned(),
+            By::SourceMedium => {
+                let [source, medium]: [String; 2] = serde_json::from_str(key).unwrap_or_default();
+                let part = |v: &str| {
+                    if v.is_empty() {
+                        "(none)".to_owned()
+                    } else {
+                        v.to_owned()
+                    }
+                };
+                format!("{} / {}", part(&source), part(&medium))
+            }
             _ => key.to_owned(),
         }
     }

@@ -96,6 +96,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/forms/{key}", "A M V", "read"),
     ("patch", "/api/v1/forms/{key}", "A", "write"),
     ("get", "/api/v1/settings", "A", "read"),
+    ("get", "/api/v1/attribution", "A M V", "read"),
     ("post", "/api/v1/costs", "A M", "write"),
     ("get", "/api/v1/costs", "A M V", "read"),
     ("get", "/api/v1/costs/return", "A M V", "read"),

@@ -16,6 +16,7 @@ pub(crate) mod access;
 mod access_table;
 pub(crate) mod api;
 pub(crate) mod assets;
+pub(crate) mod attribution;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod costs;
@@ -96,6 +97,8 @@ pub(crate) struct AppState {
     pub(crate) sign_in_throttle: session::SignInThrottle,
     /// What the configuration sets, as `GET /api/v1/settings` shows it.
     pub(crate) settings_view: forms::SettingsJson,
+    /// The `time_decay` attribution model's half-life, in milliseconds.
+    pub(crate) attribution_half_life_ms: i64,
 }
 
 impl AppState {
@@ -117,6 +120,7 @@ impl AppState {
             sessions: session::SessionSettings::from(settings),
             sign_in_throttle: session::SignInThrottle::default(),
             settings_view: forms::SettingsJson::of(settings),
+            attribution_half_life_ms: settings.attribution_half_life_ms(),
             // Checked when the settings were loaded.
             campaign_template: settings
                 .campaign_template
@@ -266,6 +270,7 @@ fn register(r: &mut Router<'_>) {
                 journey::routes(r);
                 search::routes(r);
                 tiles::routes(r);
+                attribution::routes(r);
                 quality::routes(r);
                 links::routes(r);
                 forms::routes(r);

@@ -57,6 +57,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     doc.merge(super::preferences::PreferencesApi::openapi());
     doc.merge(super::audit::AuditApi::openapi());
     doc.merge(super::forms::FormsApi::openapi());
+    doc.merge(super::attribution::AttributionApi::openapi());
     doc.merge(super::costs::CostsApi::openapi());
     doc.merge(super::exports::ExportsApi::openapi());
     let components = doc.components.get_or_insert_with(Default::default);

@@ -27,10 +27,10 @@ use super::openapi::ErrorJson;
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
-use crate::store::tiles::trend::{is_trend, Bucket, By};
+use crate::store::tiles::trend::{is_trend, Bucket};
 use crate::store::tiles::{
     tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
-    StoredDashboard, TileFilter, TileInfo, TileKind, TILES,
+    StoredDashboard, TileFilter, TileInfo, TileKind, ATTRIBUTION_TILE, TILES,
 };
 use period::RelativePeriod;
 use trend::TrendTileJson;
@@ -72,6 +72,8 @@ pub(crate) struct TileQuery {
     pub(crate) limit: Option<String>,
     pub(crate) bucket: Option<String>,
     pub(crate) by: Option<String>,
+    /// The attribution model of the attribution and source-performance tiles.
+    pub(crate) model: Option<String>,
     pub(crate) period: Option<String>,
 }
 
@@ -131,7 +133,7 @@ impl Period {
 }
 
 /// The filter a request for `tile` asks for.
-fn tile_filter(
+pub(crate) fn tile_filter(
     tile: &str,
     query: &TileQuery,
     zone: &TimeZone,
@@ -162,8 +164,14 @@ fn tile_filter(
                 .map_err(|_| ApiError::invalid("selection", "must be a selection id"))
         })
         .transpose()?;
-    // Checked for every tile (a bad value is a mistake wherever it is sent), used by trends.
-    let trend = trend::trend_of(tile, &query.bucket, &query.by, &period, zone)?;
+    // Checked for every tile (a bad value is a mistake wherever it is sent), used by trends;
+    // the attribution tile reads `by` as its own grouping.
+    let trend_by = if tile == ATTRIBUTION_TILE {
+        &None
+    } else {
+        &query.by
+    };
+    let trend = trend::trend_of(tile, &query.bucket, trend_by, &period, zone)?;
     Ok((
         period,
         TileFilter {
@@ -226,7 +234,9 @@ async fn model_stats(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
         ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
         ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id"),
         ("bucket" = Option<Bucket>, Query, description = "trend tiles: `day`, `week` (from Monday) or `month` of the configured time zone; default `week` for `new-leads-trend`, `month` for `conversion-trend`"),
-        ("by" = Option<By>, Query, description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`")),
+        ("by" = Option<String>, Query, pattern = "^(lead_source|channel|all|source|medium|campaign)?$",
+         description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`. The `attribution` tile: group by `source`, `medium`, `campaign` or `channel`; default `source`"),
+        ("model" = Option<crate::attribution::Model>, Query, description = "the `attribution` and `source-performance` tiles: the attribution model crediting leads and deals (see `GET /api/v1/attribution`); default `last_touch` (source performance without it: whole leads by their lead-generation touch)")),
     responses((status = 200, description = "the tile's rows", body = TileAnswer),
               (status = 400, description = "the tile cannot be answered so (say, `selection-list` \
                                             without a selection)", body = ErrorJson),
@@ -239,6 +249,9 @@ async fn one_tile(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let info = known_tile(&tile)?;
+    if let Some(answer) = super::attribution::tile(info.id, &query, &state).await? {
+        return Ok(HttpResponse::Ok().json(TileAnswer::Attribution(answer)));
+    }
     let (period, filter) = tile_filter(info.id, &query, &state.time_zone)?;
     let trend = filter.trend.as_ref().map(|t| (t.bucket, t.by));
     let rows = state
@@ -276,6 +289,7 @@ async fn one_tile(
 #[serde(untagged)]
 pub(crate) enum TileAnswer {
     Trend(TrendTileJson),
+    Attribution(super::attribution::AttributionTileJson),
     Rows(TileJson),
 }
 
@@ -304,6 +318,15 @@ pub(crate) struct PeriodJson {
     to: String,
 }
 
+impl From<Period> for PeriodJson {
+    fn from(period: Period) -> PeriodJson {
+        PeriodJson {
+            from: period.from.to_string(),
+            to: period.to.to_string(),
+        }
+    }
+}
+
 /// Most persons one drill-down lists.
 const MAX_DRILL_LIMIT: usize = 500;
 
@@ -324,7 +347,9 @@ const MAX_DRILL_LIMIT: usize = 500;
         ("campaign" = Option<String>, Query, description = "`campaign-channel-split`'s campaign"),
         ("selection" = Option<i64>, Query, description = "`selection-list`'s selection id"),
         ("bucket" = Option<Bucket>, Query, description = "trend tiles: `day`, `week` (from Monday) or `month` of the configured time zone; default `week` for `new-leads-trend`, `month` for `conversion-trend`"),
-        ("by" = Option<By>, Query, description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`")),
+        ("by" = Option<String>, Query, pattern = "^(lead_source|channel|all|source|medium|campaign)?$",
+         description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`. The `attribution` tile: group by `source`, `medium`, `campaign` or `channel`; default `source`"),
+        ("model" = Option<crate::attribution::Model>, Query, description = "the `attribution` and `source-performance` tiles: the attribution model crediting leads and deals (see `GET /api/v1/attribution`); default `last_touch` (source performance without it: whole leads by their lead-generation touch)")),
     responses((status = 200, description = "the persons, newest first", body = Items<PersonJson>),
               (status = 400, description = "the row cannot be listed so", body = ErrorJson),
               (status = 404, description = "no such tile", body = ErrorJson),
@@ -347,11 +372,20 @@ async fn tile_persons(
                 ApiError::invalid("limit", format!("must be between 1 and {MAX_DRILL_LIMIT}"))
             })?,
     };
-    let persons = state
-        .store
-        .tile_persons(info.id, filter, query.key.clone(), limit)
-        .await?
-        .map_err(ApiError::BadRequest)?;
+    let persons = match super::attribution::tile_person_ids(info.id, &query, &state, limit).await? {
+        Some(ids) => {
+            let mut persons = Vec::with_capacity(ids.len());
+            for id in ids {
+                persons.extend(state.store.person(id).await?);
+            }
+            persons
+        }
+        None => state
+            .store
+            .tile_persons(info.id, filter, query.key.clone(), limit)
+            .await?
+            .map_err(ApiError::BadRequest)?,
+    };
     let items: Vec<PersonJson> = persons.into_iter().map(PersonJson::from).collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
 }
@@ -396,6 +430,7 @@ fn tiles_of(ids: &[&str]) -> Vec<DashboardTile> {
             selection: None,
             bucket: None,
             by: None,
+            model: None,
         })
         .collect()
 }
@@ -426,6 +461,7 @@ fn presets() -> Vec<DashboardJson> {
                 "campaign-channel-split",
                 "top-referring-sites",
                 "source-performance",
+                ATTRIBUTION_TILE,
                 "conversion-rate-by-source",
                 "conversion-trend",
                 "attribution-quality",
@@ -522,20 +558,37 @@ fn dashboard_input(body: &[u8]) -> Result<DashboardInput, ApiError> {
                 format!("{name} is for trend tiles, not {:?}", tile.tile),
             )
         };
+        let attribution = tile.tile == ATTRIBUTION_TILE;
         if !is_trend(&tile.tile) {
             if tile.bucket.is_some() {
                 return Err(trend_param("bucket"));
             }
-            if tile.by.is_some() {
+            if tile.by.is_some() && !attribution {
                 return Err(trend_param("by"));
             }
+        }
+        if tile.model.is_some() && !(attribution || tile.tile == "source-performance") {
+            return Err(ApiError::invalid(
+                "tiles",
+                format!(
+                    "model is for the attribution and source-performance tiles, not {:?}",
+                    tile.tile
+                ),
+            ));
         }
         let in_tiles = |e: ApiError| ApiError::invalid("tiles", e.to_string());
         if let Some(bucket) = &tile.bucket {
             trend::parse_bucket(bucket).map_err(in_tiles)?;
         }
         if let Some(by) = &tile.by {
-            trend::parse_by(by).map_err(in_tiles)?;
+            if attribution {
+                super::attribution::parse_by(Some(by.trim())).map_err(in_tiles)?;
+            } else {
+                trend::parse_by(by).map_err(in_tiles)?;
+            }
+        }
+        if let Some(model) = &tile.model {
+            super::attribution::parse_model(Some(model.trim())).map_err(in_tiles)?;
         }
     }
     let filters = &input.filters;

@@ -10,6 +10,7 @@
 //! - Times are Unix milliseconds (UTC); the HTTP layer formats them.
 
 pub(crate) mod accounts;
+pub(crate) mod attribution;
 pub(crate) mod companies;
 pub(crate) mod costs;
 pub(crate) mod forms;
@@ -24,6 +25,7 @@ pub(crate) mod sqlite;
 pub(crate) mod tiles;
 
 pub(crate) use accounts::AccountStore;
+pub(crate) use attribution::AttributionStore;
 pub(crate) use companies::CompanyStore;
 pub(crate) use costs::CostStore;
 pub(crate) use forms::FormStore;
@@ -174,6 +176,7 @@ pub(crate) type StoreResult<T> = Result<T, StoreError>;
 pub(crate) trait Store:
     LeadStore
     + CompanyStore
+    + AttributionStore
     + SearchStore
     + TileStore
     + LinkStore

@@ -50,6 +50,43 @@ pub(crate) struct TileInfo {
     /// Query parameters the tile takes besides the common filters.
     #[schema(value_type = Vec<String>)]
     pub(crate) params: &'static [&'static str],
+    /// The values of those parameters that take one of a few, for a page's pickers.
+    pub(crate) choices: &'static [ParamChoice],
+}
+
+/// The values a tile parameter takes and the one it takes when absent.
+#[derive(Debug, Clone, Copy, Serialize, utoipa::ToSchema)]
+pub(crate) struct ParamChoice {
+    #[schema(value_type = String)]
+    pub(crate) param: &'static str,
+    #[schema(value_type = Vec<String>)]
+    pub(crate) values: &'static [&'static str],
+    /// `null`: the tile is drawn without it.
+    #[schema(value_type = Option<String>)]
+    pub(crate) default: Option<&'static str>,
+}
+
+const MODELS: &[&str] = &[
+    "first_interaction",
+    "last_touch",
+    "last_non_direct",
+    "linear",
+    "position_based",
+    "time_decay",
+];
+const BUCKETS: &[&str] = &["day", "week", "month"];
+const TREND_BY: &[&str] = &["lead_source", "channel", "all"];
+
+const fn choice(
+    param: &'static str,
+    values: &'static [&'static str],
+    default: Option<&'static str>,
+) -> ParamChoice {
+    ParamChoice {
+        param,
+        values,
+        default,
+    }
 }
 
 const fn tile(
@@ -64,6 +101,7 @@ const fn tile(
         kind,
         description,
         params: &[],
+        choices: &[],
     }
 }
 
@@ -135,12 +173,16 @@ pub(crate) const TILES: &[TileInfo] = &[
         TileKind::Bar,
         "New leads by the form of their creating submission, top 10.",
     ),
-    tile(
-        "source-performance",
-        "Source performance",
-        TileKind::Table,
-        "Lead source and medium: new leads, their won sales (deals) and deals / leads.",
-    ),
+    TileInfo {
+        params: &["model"],
+        choices: &[choice("model", MODELS, None)],
+        ..tile(
+            "source-performance",
+            "Source performance",
+            TileKind::Table,
+            "Lead source and medium: new leads, their won sales (deals) and deals / leads; under an attribution model (?model=) the leads and deals credited to each source and medium.",
+        )
+    },
     TileInfo {
         params: &["campaign"],
         ..tile(
@@ -164,6 +206,10 @@ pub(crate) const TILES: &[TileInfo] = &[
     ),
     TileInfo {
         params: &["bucket", "by"],
+        choices: &[
+            choice("bucket", BUCKETS, Some("week")),
+            choice("by", TREND_BY, Some("lead_source")),
+        ],
         ..tile(
             trend::NEW_LEADS_TREND,
             "New leads over time",
@@ -173,11 +219,28 @@ pub(crate) const TILES: &[TileInfo] = &[
     },
     TileInfo {
         params: &["bucket", "by"],
+        choices: &[
+            choice("bucket", BUCKETS, Some("month")),
+            choice("by", TREND_BY, Some("all")),
+        ],
         ..tile(
             trend::CONVERSION_TREND,
             "Conversion rate over time",
             TileKind::Line,
             "Won sales of each month's (?bucket=; default month) new leads divided by those leads, in percent; one line, or one per lead source or channel (?by=; default all).",
+        )
+    },
+    TileInfo {
+        params: &["model", "by"],
+        choices: &[
+            choice("model", MODELS, Some("last_touch")),
+            choice("by", &["source", "medium", "campaign", "channel"], Some("source")),
+        ],
+        ..tile(
+            ATTRIBUTION_TILE,
+            "Attribution",
+            TileKind::Bar,
+            "New leads credited by an attribution model (?model=first_interaction|last_touch|last_non_direct|linear|position_based|time_decay; default last_touch) to the source, medium, campaign or channel of their touches (?by=; default source), with their won deals and revenue credited alike; top 10 and (other).",
         )
     },
     TileInfo {
@@ -190,6 +253,9 @@ pub(crate) const TILES: &[TileInfo] = &[
         )
     },
 ];
+
+/// The tile of credited leads under an attribution model (`?model=`, `?by=`).
+pub(crate) const ATTRIBUTION_TILE: &str = "attribution";
 
 pub(crate) fn tile_info(id: &str) -> Option<&'static TileInfo> {
     TILES.iter().find(|t| t.id == id)
@@ -248,9 +314,13 @@ pub(crate) struct DashboardTile {
     /// A trend tile's `bucket` (`day`, `week`, `month`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) bucket: Option<String>,
-    /// A trend tile's `by` (`lead_source`, `channel`, `all`).
+    /// A trend tile's `by` (`lead_source`, `channel`, `all`); the attribution tile's
+    /// (`source`, `medium`, `campaign`, `channel`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub(crate) by: Option<String>,
+    /// The attribution model of the attribution and source-performance tiles.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub(crate) model: Option<String>,
 }
 
 /// A dashboard's default filters: dates as `YYYY-MM-DD`, or a `period` named relative to

@@ -8,7 +8,10 @@ use utoipa::openapi::{OpenApi, RefOr, Schema};
 use utoipa::Modify;
 
 use crate::store::tiles::trend::is_trend;
-use crate::store::tiles::TILES;
+use crate::store::tiles::{ATTRIBUTION_TILE, TILES};
+
+/// Tiles that take an attribution `model`.
+const MODELLED: [&str; 2] = ["source-performance", ATTRIBUTION_TILE];
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
@@ -37,9 +40,14 @@ impl Modify for TileIds {
         let others: Vec<&str> = ids
             .iter()
             .copied()
-            .filter(|id| *id != "selection-list" && !is_trend(id))
+            .filter(|id| *id != "selection-list" && !is_trend(id) && !MODELLED.contains(id))
             .collect();
         let trends: Vec<&str> = ids.iter().copied().filter(|id| is_trend(id)).collect();
+        let mut models: Vec<serde_json::Value> = crate::attribution::Model::ALL
+            .iter()
+            .map(|m| json!(m.id()))
+            .collect();
+        models.push(serde_json::Value::Null);
         for item in doc.paths.paths.values_mut() {
             let Some(get) = item.get.as_mut() else {
                 continue;
@@ -64,7 +72,8 @@ impl Modify for TileIds {
                 "description": "A tile on a dashboard, with its own parameters: \
                                 `campaign` for `campaign-channel-split` (default: the campaign \
                                 with most leads), `selection` (required) for `selection-list`, \
-                                `bucket` and `by` for the trend tiles.",
+                                `bucket` and `by` for the trend tiles, `model` for \
+                                `source-performance` and `model` and `by` for `attribution`.",
                 "oneOf": [
                     {
                         "type": "object",
@@ -94,6 +103,29 @@ impl Modify for TileIds {
                             "selection": {"type": ["integer", "null"], "format": "int64"},
                             "bucket": {"type": ["string", "null"], "enum": ["day", "week", "month", null]},
                             "by": {"type": ["string", "null"], "enum": ["lead_source", "channel", "all", null]}
+                        },
+                        "required": ["tile"],
+                        "additionalProperties": false
+                    },
+                    {
+                        "type": "object",
+                        "properties": {
+                            "tile": {"type": "string", "enum": ["source-performance"]},
+                            "campaign": {"type": ["string", "null"]},
+                            "selection": {"type": ["integer", "null"], "format": "int64"},
+                            "model": {"type": ["string", "null"], "enum": models}
+                        },
+                        "required": ["tile"],
+                        "additionalProperties": false
+                    },
+                    {
+                        "type": "object",
+                        "properties": {
+                            "tile": {"type": "string", "enum": [ATTRIBUTION_TILE]},
+                            "campaign": {"type": ["string", "null"]},
+                            "selection": {"type": ["integer", "null"], "format": "int64"},
+                            "model": {"type": ["string", "null"], "enum": models},
+                            "by": {"type": ["string", "null"], "enum": ["source", "medium", "campaign", "channel", null]}
                         },
                         "required": ["tile"],
                         "additionalProperties": false

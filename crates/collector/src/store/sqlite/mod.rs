@@ -41,6 +41,7 @@
 //! would be a full scan per criterion.
 
 mod accounts;
+mod attribution;
 mod companies;
 mod costs;
 mod dash;
@@ -76,6 +77,7 @@ use async_trait::async_trait;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
+pub(crate) use dash::compute::minor_digits;
 pub(crate) use writer::SubmissionWriter;
 
 /// The schema version this build migrates databases to.

@@ -5,6 +5,8 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{json, Value};
 
 use super::{now_ms, schema, SqliteStore};
+use crate::store::attribution::{AttributionStore, LeadFilter};
+use crate::store::tiles::ATTRIBUTION_TILE;
 use crate::store::tiles::{
     DashboardInput, FilterValues, ModelStats, OwnerValue, StoredDashboard, TileFilter, TileResult,
 };
@@ -216,6 +218,21 @@ impl TileStore for SqliteStore {
                 .quality_report_of(filter.from_ms, filter.to_ms, quality_scope(&filter))
                 .await?;
             return Ok(Ok(report.tile_rows()));
+        }
+        if tile == ATTRIBUTION_TILE {
+            // Read by SQL (touch times and whole journeys are not in the model). The API
+            // draws it under the model and grouping asked for; here the defaults.
+            use crate::attribution::{report::report, By, Model, DEFAULT_HALF_LIFE_MS};
+            let leads = self
+                .lead_journeys(LeadFilter {
+                    from_ms: filter.from_ms,
+                    to_ms: filter.to_ms,
+                    owner: filter.owner,
+                    country: filter.country,
+                })
+                .await?;
+            let report = report(Model::LastTouch, By::Source, &leads, DEFAULT_HALF_LIFE_MS);
+            return Ok(Ok(crate::http::attribution::tile_rows(tile, report)));
         }
         let facts = self.dash.facts(&self.writer).await?;
         tokio::task::spawn_blocking(move || {
