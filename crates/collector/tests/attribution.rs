@@ -406,3 +406,87 @@ fn the_tiles_show_any_model() {
         assert_eq!(status, 422, "{tiles}: {body}");
     }
 }
+
+#[test]
+fn a_stored_journey_is_credited_touch_by_touch() {
+    let c = Collector::start();
+    let now = now_ms();
+    let (first_at, middle_at) = (now - 14 * DAY_MS, now - 7 * DAY_MS);
+    let journey = format!(
+        "1,source=linkedin&medium=paid_social&at={first_at},\
+         source=newsletter&medium=email&at={middle_at},source=google&medium=cpc&at={now}"
+    );
+    let (first_at, now_text) = (first_at.to_string(), now.to_string());
+    let (status, body) = c.submit(
+        "contact",
+        &[
+            ("email", "d@example.com"),
+            ("lt_v", "1"),
+            ("lt_first_source", "linkedin"),
+            ("lt_first_medium", "paid_social"),
+            ("lt_first_at", &first_at),
+            ("lt_last_source", "google"),
+            ("lt_last_medium", "cpc"),
+            ("lt_last_at", &now_text),
+            ("lt_journey", &journey),
+        ],
+    );
+    assert_eq!(status, 201, "{body}");
+    let credit = |model: &str, by: &str| -> Vec<(String, f64)> {
+        let (status, answer) = c.api(&format!("/api/v1/attribution?model={model}&by={by}"));
+        assert_eq!(status, 200, "{answer}");
+        assert_eq!(answer["totals"]["leads"], 1.0, "{answer}");
+        answer["rows"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                (
+                    r["key"].as_str().unwrap().to_owned(),
+                    r["leads"].as_f64().unwrap(),
+                )
+            })
+            .collect()
+    };
+    let pairs = |list: &[(&str, f64)]| -> Vec<(String, f64)> {
+        list.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
+    };
+    assert_eq!(
+        credit("first_interaction", "source"),
+        pairs(&[("linkedin", 1.0)])
+    );
+    assert_eq!(credit("last_touch", "source"), pairs(&[("google", 1.0)]));
+    assert_eq!(
+        credit("last_non_direct", "source"),
+        pairs(&[("google", 1.0)])
+    );
+    assert_eq!(
+        credit("linear", "source"),
+        pairs(&[
+            ("google", 0.3333),
+            ("linkedin", 0.3333),
+            ("newsletter", 0.3333)
+        ])
+    );
+    assert_eq!(
+        credit("position_based", "source"),
+        pairs(&[("google", 0.4), ("linkedin", 0.4), ("newsletter", 0.2)])
+    );
+    // Ages 14 and 7 days and 0: weights 1/4, 1/2, 1, so 1/7, 2/7, 4/7.
+    assert_eq!(
+        credit("time_decay", "source"),
+        pairs(&[
+            ("google", 0.5714),
+            ("newsletter", 0.2857),
+            ("linkedin", 0.1429)
+        ])
+    );
+    assert_eq!(
+        credit("linear", "channel"),
+        pairs(&[
+            ("email", 0.3333),
+            ("paid_search", 0.3333),
+            ("paid_social", 0.3333)
+        ])
+    );
+}

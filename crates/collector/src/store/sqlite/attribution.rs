@@ -9,9 +9,9 @@
 use std::collections::HashMap;
 
 use async_trait::async_trait;
-use rusqlite::{params, Connection, OptionalExtension};
+use rusqlite::{params, Connection};
 
-use super::links_channels::{load_aliases, prepare_touch};
+use super::journeys::lead_journeys_created;
 use super::SqliteStore;
 use crate::attribution::report::LeadJourney;
 use crate::attribution::{journey, Touchpoint};
@@ -87,53 +87,28 @@ pub(crate) fn lead_journeys(
     Ok(leads)
 }
 
-/// The stored journeys up to the lead of the leads of `filter`, by person; none before the
-/// `journeys` table exists.
+/// The stored journeys up to the lead of the leads of `filter`'s period, by person (the
+/// owner and country are narrowed by the caller, which looks up only its leads).
 fn stored_journeys(
     c: &Connection,
     filter: &LeadFilter,
 ) -> rusqlite::Result<HashMap<i64, Vec<Touchpoint>>> {
-    let mut out = HashMap::new();
-    let table = c
-        .prepare_cached("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'journeys'")?
-        .query_row([], |_| Ok(()))
-        .optional()?;
-    if table.is_none() {
-        return Ok(out);
-    }
-    let aliases = load_aliases(c)?;
-    let mut statement = c.prepare_cached(
-        "SELECT j.person_id, j.touches FROM journeys j JOIN persons p ON p.id = j.person_id \
-         WHERE p.created_at >= ?1 AND p.created_at < ?2 \
-           AND (?3 IS NULL OR p.owner_id = ?3) AND (?4 IS NULL OR p.country = ?4) \
-           AND j.submission_id = \
-               (SELECT min(s.id) FROM submissions s WHERE s.person_id = j.person_id)",
-    )?;
-    let mut rows = statement.query(params![
-        filter.from_ms,
-        filter.to_ms,
-        filter.owner,
-        filter.country
-    ])?;
-    while let Some(row) = rows.next()? {
-        let person: i64 = row.get(0)?;
-        let text: String = row.get(1)?;
-        let touches = leadtrail_core::journey::decode(&text)
-            .iter()
-            .map(|touch| {
-                let (touch, class) = prepare_touch(touch, None, &aliases);
-                Touchpoint {
-                    channel: class.channel.map(str::to_owned),
+    Ok(lead_journeys_created(c, filter.from_ms, filter.to_ms)?
+        .into_iter()
+        .map(|(person, touches)| {
+            let touches = touches
+                .into_iter()
+                .map(|(touch, channel)| Touchpoint {
                     source: touch.source,
                     medium: touch.medium,
                     campaign: touch.campaign,
+                    channel: Some(channel.to_owned()),
                     at: touch.at,
-                }
-            })
-            .collect();
-        out.insert(person, touches);
-    }
-    Ok(out)
+                })
+                .collect();
+            (person, touches)
+        })
+        .collect())
 }
 
 #[async_trait]
