@@ -1,12 +1,12 @@
 //! The touch normaliser and URL handling on arbitrary text (what a page URL, a referrer,
 //! a stored touch or a form's `lt_*` fields can hold): no panics, bounded output, and
-//! the round trips the tracker and the collector rely on.
+//! the round trips the tracker and the collector rely on; the journey's text likewise.
 
 #![no_main]
 
 use leadtrail_core::clean::{normalise_name, MAX_URL_CHARS, MAX_VALUE_CHARS};
 use leadtrail_core::wire::{read_touch, touch_fields, Slot};
-use leadtrail_core::{Touch, Visit};
+use leadtrail_core::{journey, Touch, Visit};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {
@@ -34,6 +34,14 @@ fuzz_target!(|data: &[u8]| {
     }
     // Anything stored is read back cleaned, whatever was written there.
     let _ = Touch::decode(text);
+    // A journey read from hostile text is bounded and reads back as itself.
+    let touches = journey::decode(text);
+    assert!(touches.len() <= journey::MAX_TOUCHES);
+    assert_eq!(journey::decode(&journey::encode(&touches)), touches);
+    // Whatever storage held, the page view's journey reads back bounded.
+    let (next, _) = journey::remember(text, touch, &visit);
+    let read = journey::decode(&next);
+    assert!(read.len() <= journey::MAX_TOUCHES);
     if let Some(once) = normalise_name(text) {
         assert_eq!(normalise_name(&once).as_deref(), Some(once.as_str()));
     }

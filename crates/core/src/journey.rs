@@ -197,6 +197,21 @@ mod tests {
         assert_eq!(touches.last().unwrap().source.as_deref(), Some("s20"));
     }
 
+    proptest::proptest! {
+        #[test]
+        fn any_text_reads_bounded_and_round_trips(text in "1(,[a-z_=&%0-9A-F()]{0,40}){0,30}") {
+            let touches = decode(&text);
+            proptest::prop_assert!(touches.len() <= MAX_TOUCHES);
+            proptest::prop_assert_eq!(decode(&encode(&touches)), touches);
+            let v = visit("?utm_source=new", 5);
+            let (next, _) = remember(&text, &v.touch, &v);
+            let read = decode(&next);
+            proptest::prop_assert!(read.len() <= MAX_TOUCHES);
+            let newest = read.last().and_then(|t| t.source.as_deref());
+            proptest::prop_assert_eq!(newest, Some("new"));
+        }
+    }
+
     #[test]
     fn hostile_text_is_cleaned_bounded_or_no_journey() {
         assert!(decode("").is_empty());
