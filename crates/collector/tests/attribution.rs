@@ -84,7 +84,10 @@ fn three_leads(c: &Collector) -> (i64, i64, i64) {
 }
 
 /// Rows as `(key, leads, deals, [(currency, amount)])`, in the answer's order.
-fn rows(answer: &Value) -> Vec<(String, f64, f64, Vec<(String, f64)>)> {
+/// A row: key, leads, deals, revenue per currency.
+type RowFigures = (String, f64, f64, Vec<(String, f64)>);
+
+fn rows(answer: &Value) -> Vec<RowFigures> {
     answer["rows"]
         .as_array()
         .unwrap()
@@ -119,7 +122,7 @@ fn expect(c: &Collector, model: &str, expected: Expected<'_>) {
     assert_eq!(answer["model"], model);
     assert_eq!(answer["by"], "source");
     let got = rows(&answer);
-    let want: Vec<(String, f64, f64, Vec<(String, f64)>)> = expected
+    let want: Vec<RowFigures> = expected
         .iter()
         .map(|(key, leads, deals, revenue)| {
             let revenue = revenue.iter().map(|(c, a)| ((*c).to_owned(), *a)).collect();

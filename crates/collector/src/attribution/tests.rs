@@ -151,10 +151,9 @@ fn no_stored_journey_reads_first_then_lead_deduplicated_when_identical() {
         journey(first.clone(), lead.clone(), Vec::new()),
         [first.clone(), lead.clone()]
     );
-    assert_eq!(
-        journey(first.clone(), first.clone(), Vec::new()),
-        [first.clone()]
-    );
+    let once = journey(first.clone(), first.clone(), Vec::new());
+    assert_eq!(once.len(), 1);
+    assert_eq!(once[0], first);
     // The same source on two days is two touches.
     let again = touch("linkedin", 0);
     assert_eq!(
