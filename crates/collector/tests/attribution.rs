@@ -493,3 +493,20 @@ fn a_stored_journey_is_credited_touch_by_touch() {
         ])
     );
 }
+
+#[test]
+fn a_half_life_that_is_no_duration_stops_the_start() {
+    let dir = tempfile::tempdir().unwrap();
+    let output = common::command()
+        .args(["serve", "--addr", "127.0.0.1:0", "--db"])
+        .arg(dir.path().join("leadtrail.db"))
+        .env("LEADTRAIL_ATTRIBUTION_HALF_LIFE", "a week")
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(!output.status.success(), "started: {stderr}");
+    assert!(
+        stderr.contains("attribution_half_life must be a duration"),
+        "{stderr}"
+    );
+}
