@@ -236,6 +236,18 @@ fn erasing_a_person_erases_their_journeys() {
     let person = body["person_id"].as_i64().unwrap();
     assert_eq!(count(&open_db(&c.db), "journeys"), 3);
 
+    // The person's export carries the journey.
+    let (status, export) = c.api(&format!("/api/v1/persons/{person}/export"));
+    assert_eq!(status, 200, "{export}");
+    let exported: Vec<&str> = export["journey"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|t| t["touch"]["source"].as_str().unwrap())
+        .collect();
+    assert_eq!(exported, ["linkedin", "google"]);
+    assert_eq!(export["journey"][1]["touch"]["term"], MARK);
+
     let response = c
         .client
         .delete(c.url(&format!("/api/v1/persons/{person}")))

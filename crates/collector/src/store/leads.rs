@@ -264,6 +264,8 @@ pub(crate) struct PersonExport {
     pub(crate) consents: Vec<ConsentRecord>,
     pub(crate) sales: Vec<Sale>,
     pub(crate) associate: Option<Associate>,
+    /// The touches the person's posts carried ([`super::journeys`]), in order.
+    pub(crate) journey: Vec<super::journeys::JourneyTouch>,
 }
 
 /// What an erasure did besides deleting the person's own rows, and what it left.

@@ -212,6 +212,8 @@ pub(crate) struct PersonExportJson {
     pub(crate) status_changes: Vec<StatusChangeJson>,
     pub(crate) consents: Vec<ConsentRecordJson>,
     pub(crate) sales: Vec<SaleJson>,
+    /// The touches the person's posts carried, as `GET /api/v1/persons/{id}/journey` gives them.
+    pub(crate) journey: Vec<crate::http::journey::JourneyTouchJson>,
 }
 
 /// The answer to a submission, as `POST /f/{form_key}` gives it.
@@ -651,6 +653,11 @@ pub(crate) async fn export_person(
             .map(ConsentRecordJson::from)
             .collect(),
         sales: export.sales.into_iter().map(SaleJson::from).collect(),
+        journey: export
+            .journey
+            .into_iter()
+            .map(crate::http::journey::JourneyTouchJson::from)
+            .collect(),
     };
     let filename = format!("attachment; filename=\"person-{id}.json\"");
     Ok(HttpResponse::Ok()

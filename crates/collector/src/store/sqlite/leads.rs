@@ -721,6 +721,9 @@ impl LeadStore for SqliteStore {
                 ))?
                 .query_map([id], sale_from_row)?
                 .collect::<rusqlite::Result<_>>()?;
+            let journey = super::journeys::person_journey(c, id)?
+                .map(|journey| journey.touches)
+                .unwrap_or_default();
             Ok(Some(PersonExport {
                 person,
                 company,
@@ -729,6 +732,7 @@ impl LeadStore for SqliteStore {
                 consents,
                 sales,
                 associate,
+                journey,
             }))
         })
         .await
