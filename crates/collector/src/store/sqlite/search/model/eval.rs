@@ -243,8 +243,10 @@ impl Model {
         if self.broken {
             return None;
         }
-        let mut bits = self.eval(criteria, entity, members)?;
-        bits.and(&self.live(entity));
+        // Computed once per tree: every `all` starts from it.
+        let live = self.live(entity);
+        let mut bits = self.eval(criteria, entity, members, &live)?;
+        bits.and(&live);
         Some(bits)
     }
 
@@ -260,20 +262,21 @@ impl Model {
         criteria: &Criteria,
         entity: Entity,
         members: &HashMap<i64, Vec<i64>>,
+        live: &Bits,
     ) -> Option<Bits> {
         let len = self.len(entity);
         match criteria {
             Criteria::All(items) => {
-                let mut bits = self.live(entity);
+                let mut bits = live.clone();
                 for item in items {
-                    bits.and(&self.eval(item, entity, members)?);
+                    bits.and(&self.eval(item, entity, members, live)?);
                 }
                 Some(bits)
             }
             Criteria::Any(items) => {
                 let mut bits = Bits::empty(len);
                 for item in items {
-                    bits.or(&self.eval(item, entity, members)?);
+                    bits.or(&self.eval(item, entity, members, live)?);
                 }
                 Some(bits)
             }
