@@ -17,6 +17,7 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/api/v1/persons/{id}/submissions", "A M V", "read"),
     ("get", "/api/v1/persons/{id}/journey", "A M V", "read"),
     ("get", "/api/v1/companies/{id}", "A M V", "read"),
+    ("get", "/api/v1/companies/{id}/journey", "A M V", "read"),
     ("post", "/api/v1/session", "-", "-"),
     ("delete", "/api/v1/session", "A M V", "read"),
     ("get", "/api/v1/me", "A M V", "read"),

@@ -1,6 +1,7 @@
 //! `GET /api/v1/persons/{id}/journey`: the touches the person's form posts carried
 //! (`lt_journey`), in order with their channels, and the person's submissions on the same
-//! timeline.
+//! timeline. `GET /api/v1/companies/{id}/journey`: those of all the company's persons on
+//! one timeline, with the time of its first won deal.
 
 use actix_web::{web, HttpResponse};
 use serde::Serialize;
@@ -11,17 +12,28 @@ use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::routes::Router;
 use super::AppState;
-use crate::store::journeys::{JourneySubmission, JourneyTouch, PersonJourney};
+use crate::store::journeys::{
+    CompanyJourney, CompanyPerson, JourneySubmission, JourneyTouch, PersonJourney,
+};
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/persons/{id}/journey", person_journey)
+        .allow(Access::Read)
+        .get("/companies/{id}/journey", company_journey)
         .allow(Access::Read);
 }
 
 #[derive(utoipa::OpenApi)]
 #[openapi(
-    paths(person_journey),
-    components(schemas(JourneyJson, JourneyTouchJson, JourneySubmissionJson))
+    paths(person_journey, company_journey),
+    components(schemas(
+        JourneyJson,
+        JourneyTouchJson,
+        JourneySubmissionJson,
+        CompanyJourneyJson,
+        CompanyJourneyTouchJson,
+        CompanyJourneySubmissionJson
+    ))
 )]
 pub(crate) struct JourneyApi;
 
@@ -114,4 +126,135 @@ pub(crate) async fn person_journey(
             .map(JourneySubmissionJson::from)
             .collect(),
     }))
+}
+
+/// The journeys of a company's persons on one timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CompanyJourneyJson {
+    pub(crate) company_id: i64,
+    /// Every person's touches, oldest first (a touch without a time last), each once per
+    /// person; the same campaign reaching two persons shows twice.
+    pub(crate) touches: Vec<CompanyJourneyTouchJson>,
+    /// Every person's submissions, oldest first.
+    pub(crate) submissions: Vec<CompanyJourneySubmissionJson>,
+    /// When the first deal of the company (or of one of its persons) was won (RFC 3339
+    /// UTC); `null` before any.
+    pub(crate) first_won_deal_at: Option<String>,
+    /// Persons of the company not on the timeline: it holds the oldest 100.
+    pub(crate) persons_left_out: i64,
+}
+
+/// One touch on a company's timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CompanyJourneyTouchJson {
+    pub(crate) person_id: i64,
+    /// The person's name, or their e-mail address when they gave none.
+    pub(crate) person_name: String,
+    /// As in a person's journey: with its `channel` by the current rules.
+    pub(crate) touch: TouchJson,
+    pub(crate) submission_id: i64,
+    /// True for the touches the person's lead-generation submission carried.
+    pub(crate) before_lead: bool,
+    /// True when no deal was won yet or the touch came before the first: a touch without
+    /// a time counts as before.
+    pub(crate) before_first_deal: bool,
+}
+
+/// One submission on a company's timeline.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CompanyJourneySubmissionJson {
+    pub(crate) person_id: i64,
+    /// The person's name, or their e-mail address when they gave none.
+    pub(crate) person_name: String,
+    pub(crate) id: i64,
+    /// When it was received (RFC 3339 UTC).
+    pub(crate) at: Option<String>,
+    pub(crate) form: String,
+    /// How it arrived: `form`, `api`, `import`.
+    pub(crate) channel: String,
+    /// True for the submission that created its person (their lead generation).
+    pub(crate) lead_generation: bool,
+}
+
+impl CompanyJourneyJson {
+    /// The persons' journeys merged onto one timeline.
+    fn merged(company_id: i64, journey: CompanyJourney) -> CompanyJourneyJson {
+        let won = journey.first_won_deal_at;
+        let mut touches: Vec<(Option<i64>, CompanyJourneyTouchJson)> = Vec::new();
+        let mut submissions: Vec<(i64, CompanyJourneySubmissionJson)> = Vec::new();
+        for CompanyPerson {
+            id,
+            name,
+            email,
+            journey,
+        } in journey.persons
+        {
+            let person_name = name.filter(|n| !n.is_empty()).unwrap_or(email);
+            for t in journey.touches {
+                let at = t.touch.at;
+                let before_first_deal = match (won, at) {
+                    (Some(won), Some(at)) => at < won,
+                    _ => true,
+                };
+                let json = JourneyTouchJson::from(t);
+                touches.push((
+                    at,
+                    CompanyJourneyTouchJson {
+                        person_id: id,
+                        person_name: person_name.clone(),
+                        touch: json.touch,
+                        submission_id: json.submission_id,
+                        before_lead: json.before_lead,
+                        before_first_deal,
+                    },
+                ));
+            }
+            for s in journey.submissions {
+                let at = s.at;
+                let json = JourneySubmissionJson::from(s);
+                submissions.push((
+                    at,
+                    CompanyJourneySubmissionJson {
+                        person_id: id,
+                        person_name: person_name.clone(),
+                        id: json.id,
+                        at: json.at,
+                        form: json.form,
+                        channel: json.channel,
+                        lead_generation: json.lead_generation,
+                    },
+                ));
+            }
+        }
+        // Stable sorts: equal times keep the persons' order (oldest person first).
+        touches.sort_by_key(|(at, _)| at.unwrap_or(i64::MAX));
+        submissions.sort_by_key(|(at, s)| (*at, s.id));
+        CompanyJourneyJson {
+            company_id,
+            touches: touches.into_iter().map(|(_, t)| t).collect(),
+            submissions: submissions.into_iter().map(|(_, s)| s).collect(),
+            first_won_deal_at: won.and_then(rfc3339),
+            persons_left_out: journey.persons_left_out,
+        }
+    }
+}
+
+/// `GET /api/v1/companies/{id}/journey`.
+#[utoipa::path(get, path = "/api/v1/companies/{id}/journey", tag = "companies",
+    params(("id" = i64, Path, description = "company id")),
+    responses(
+        (status = 200, description = "the touches and submissions of the company's persons on one timeline, and its first won deal", body = CompanyJourneyJson),
+        (status = 404, description = "no such company", body = ErrorJson)),
+    security(("bearer" = [])))]
+pub(crate) async fn company_journey(
+    id: web::Path<i64>,
+    state: web::Data<AppState>,
+) -> Result<HttpResponse, ApiError> {
+    let id = id.into_inner();
+    let journey = state
+        .store
+        .company_journey(id)
+        .await?
+        .ok_or_else(|| ApiError::no_company(id))?;
+    Ok(HttpResponse::Ok().json(CompanyJourneyJson::merged(id, journey)))
 }

@@ -13,8 +13,11 @@ use rusqlite::{Connection, OptionalExtension};
 
 use super::links_channels::{load_aliases, prepare_touch};
 use super::SqliteStore;
-use crate::store::journeys::{JourneyStore, JourneySubmission, JourneyTouch, PersonJourney};
-use crate::store::{PersonId, StoreResult, SubmissionId};
+use crate::store::journeys::{
+    CompanyJourney, CompanyPerson, JourneyStore, JourneySubmission, JourneyTouch, PersonJourney,
+    COMPANY_JOURNEY_PERSONS,
+};
+use crate::store::{CompanyId, PersonId, StoreResult, SubmissionId};
 
 /// Stores the journey a submission carried (nothing for none), on the writer's connection.
 pub(super) fn insert(
@@ -132,10 +135,64 @@ pub(crate) fn lead_journeys_created(
     Ok(out)
 }
 
+/// The journeys of the company's persons (the oldest [`COMPANY_JOURNEY_PERSONS`]), each
+/// read as [`person_journey`] reads it, and when the company's first deal was won: a deal
+/// of the company's own or of one of its persons. `None` for no such company.
+pub(crate) fn company_journey(
+    c: &Connection,
+    company_id: CompanyId,
+) -> rusqlite::Result<Option<CompanyJourney>> {
+    let exists = c
+        .prepare_cached("SELECT 1 FROM companies WHERE id = ?1")?
+        .query_row([company_id], |_| Ok(()))
+        .optional()?;
+    if exists.is_none() {
+        return Ok(None);
+    }
+    let listed: Vec<(PersonId, Option<String>, String)> = c
+        .prepare_cached(
+            "SELECT id, name, email FROM persons WHERE company_id = ?1 ORDER BY id LIMIT ?2",
+        )?
+        .query_map((company_id, COMPANY_JOURNEY_PERSONS), |row| {
+            Ok((row.get(0)?, row.get(1)?, row.get(2)?))
+        })?
+        .collect::<rusqlite::Result<_>>()?;
+    let total: i64 = c
+        .prepare_cached("SELECT count(*) FROM persons WHERE company_id = ?1")?
+        .query_row([company_id], |row| row.get(0))?;
+    let mut persons = Vec::with_capacity(listed.len());
+    for (id, name, email) in listed {
+        // A person erased since the list was read is left out.
+        if let Some(journey) = person_journey(c, id)? {
+            persons.push(CompanyPerson {
+                id,
+                name,
+                email,
+                journey,
+            });
+        }
+    }
+    let first_won_deal_at: Option<i64> = c
+        .prepare_cached(
+            "SELECT min(coalesce(closed_at, at)) FROM sales WHERE status = 'won' \
+             AND (company_id = ?1 OR person_id IN (SELECT id FROM persons WHERE company_id = ?1))",
+        )?
+        .query_row([company_id], |row| row.get(0))?;
+    Ok(Some(CompanyJourney {
+        persons_left_out: total - i64::try_from(persons.len()).unwrap_or(i64::MAX),
+        persons,
+        first_won_deal_at,
+    }))
+}
+
 #[async_trait]
 impl JourneyStore for SqliteStore {
     async fn person_journey(&self, id: PersonId) -> StoreResult<Option<PersonJourney>> {
         self.read(move |c| person_journey(c, id)).await
+    }
+
+    async fn company_journey(&self, id: CompanyId) -> StoreResult<Option<CompanyJourney>> {
+        self.read(move |c| company_journey(c, id)).await
     }
 }
 
