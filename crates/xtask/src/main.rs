@@ -82,6 +82,9 @@ enum Task {
         /// Demo persons in the database before the soak starts.
         #[arg(long, default_value_t = 20_000)]
         persons: usize,
+        /// Soak this collector binary instead of building target/release/leadtrail.
+        #[arg(long, value_name = "PATH")]
+        binary: Option<std::path::PathBuf>,
     },
 }
 
@@ -139,10 +142,12 @@ fn main() -> ExitCode {
             minutes,
             rate,
             persons,
+            binary,
         } => soak::soak(&soak::SoakOptions {
             minutes,
             rate,
             persons,
+            binary,
         }),
         Task::Fuzz { seconds } => fuzz::fuzz(seconds),
     };

@@ -79,11 +79,18 @@ pub(crate) struct SoakOptions {
     pub(crate) minutes: u64,
     pub(crate) rate: f64,
     pub(crate) persons: usize,
+    /// A collector binary to soak instead of building the release one (a `dist` copy).
+    pub(crate) binary: Option<PathBuf>,
 }
 
 pub(crate) fn soak(options: &SoakOptions) -> Result<()> {
-    run(cargo().args(["build", "--release", "-p", "leadtrail-collector"]))?;
-    let binary = cargo_target_dir().join("release").join("leadtrail");
+    let binary = match &options.binary {
+        Some(binary) => binary.clone(),
+        None => {
+            run(cargo().args(["build", "--release", "-p", "leadtrail-collector"]))?;
+            cargo_target_dir().join("release").join("leadtrail")
+        }
+    };
     let dir = std::env::temp_dir().join(format!("leadtrail-soak-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir)?;
