@@ -1,4 +1,4 @@
-//! `GET /api/v1/attribution?model=&by=&from=&to=&owner=&country=`: the period's leads
+//! `GET /api/v1/attribution?model=&by=&from=&to=&period=&owner=&country=`: the period's leads
 //! credited to the groups of their journeys by one attribution model ([`crate::attribution`]),
 //! with their won deals and won revenue credited as the lead is. The period, owner and
 //! country are read as the tiles read them.
@@ -13,6 +13,7 @@ use super::access::Access;
 use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::routes::Router;
+use super::tiles::period::RelativePeriod;
 use super::tiles::{tile_filter, PeriodJson, TileQuery};
 use super::AppState;
 use crate::attribution::report::{report, round_credit, Report, Revenue, Row, DECIMALS};
@@ -165,6 +166,8 @@ fn lead_filter(filter: &TileFilter) -> LeadFilter {
          description = "first day of lead creation (YYYY-MM-DD, in the configured time zone; empty is absent); default: 1 January of `to`'s year"),
         ("to" = Option<String>, Query, pattern = "^([0-9]{4}-[0-9]{2}-[0-9]{2})?$",
          description = "last day, inclusive (YYYY-MM-DD); default: today; not before `from`"),
+        ("period" = Option<RelativePeriod>, Query,
+         description = "instead of `from` and `to`: days relative to today in the configured time zone (`last-30-days` is today and the 29 days before; `this-quarter` from its first day to today; `last-month` the whole month)"),
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country")),
     responses((status = 200, description = "credited leads, won deals and won revenue per group", body = AttributionJson),
