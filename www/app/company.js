@@ -1,5 +1,6 @@
 // The company card (/companies/{id}): the company's fields, its source (the lead generation
-// of the person who brought it in: attribution, read-only) and its persons with the lead
+// of the person who brought it in: attribution, read-only), the journeys of all its
+// persons on one timeline up to and past its first won deal, and its persons with the lead
 // columns, which the user chooses and orders with the columns gear (stored per user).
 //
 // The persons' page is in the URL (?cursor=), so reload, back and forward show the same
@@ -7,6 +8,7 @@
 
 import { startPage, t, fmt, announce, api, el, $, SignedOut } from './shell.js';
 import { channelLabel, columnsGear, fillTable, personColumns, PERSON_DEFAULTS } from './columns.js';
+import { journeyItems } from './journey.js';
 
 const PAGE_SIZE = 50;
 const TABLE = 'company.persons';
@@ -109,6 +111,22 @@ function setUpRename(company) {
   });
 }
 
+async function showJourney() {
+  let journey;
+  try {
+    journey = await api(`/api/v1/companies/${companyId}/journey`);
+  } catch (error) {
+    if (error instanceof SignedOut) return;
+    $('page-error').textContent = t('company.journey_failed', { message: error.message });
+    return;
+  }
+  $('company-journey').replaceChildren(...journeyItems(journey, { company: true }));
+  $('no-journey').hidden = journey.touches.length > 0;
+  const left = journey.persons_left_out;
+  $('journey-left-out').hidden = !(left > 0);
+  $('journey-left-out').textContent = left > 0 ? t('company.journey_left_out', { count: fmt.number(left) }) : '';
+}
+
 function drawPersons() {
   fillTable($('persons'), columns, gear.visible(), rows, { href: (p) => `/people/${p.id}` });
 }
@@ -195,7 +213,7 @@ async function start(me, { id }) {
     });
   }
   window.addEventListener('popstate', () => showPersons(cursorOfUrl()));
-  await showPersons(cursorOfUrl());
+  await Promise.all([showJourney(), showPersons(cursorOfUrl())]);
 }
 
 function signOut(message = '') {
@@ -205,6 +223,7 @@ function signOut(message = '') {
   $('app').hidden = true;
   $('persons').tHead.replaceChildren();
   $('persons').tBodies[0].replaceChildren();
+  $('company-journey').replaceChildren();
   $('details').replaceChildren();
   $('source').replaceChildren();
   $('company-name').textContent = '';

@@ -1,5 +1,6 @@
 // The person card (/people/{id}): who the person is, their lead status and owner (editable
-// by marketers and admins, with the status history), the submissions as a timeline, their
+// by marketers and admins, with the status history and the journey: touches and
+// submissions in order), the submissions as a timeline, their
 // sales, and a Privacy tab with consent per purpose, the attribution kept under the
 // E-marketing purpose (read-only, behind "Show more"), the export and (admins) erasure.
 //
@@ -9,6 +10,7 @@
 
 import { $, SignedOut, announce, api, el, fmt, startPage, t } from './shell.js';
 import { statusLabel } from './columns.js';
+import { journeyItems } from './journey.js';
 
 const STATUSES = ['open', 'in_progress', 'qualified', 'disqualified'];
 const TABS = ['overview', 'submissions', 'sales', 'privacy'];
@@ -261,6 +263,16 @@ async function renderSubmissions() {
   }
 }
 
+// ---- journey ---------------------------------------------------------------------------
+
+async function renderJourney() {
+  const journey = await api(`/api/v1/persons/${person.id}/journey`);
+  $('journey').replaceChildren(...journeyItems(journey));
+  // The submissions alone are no journey: without touches the card says none was kept.
+  const none = (journey.touches || []).length === 0;
+  $('journey-none').hidden = !none;
+}
+
 // ---- sales -----------------------------------------------------------------------------
 
 async function renderSales() {
@@ -379,7 +391,7 @@ function signOut(message = '') {
   person = null;
   associates = [];
   $('app').hidden = true;
-  for (const id of ['details', 'lead-facts', 'history', 'timeline', 'consents', 'first-interaction', 'lead-generation']) {
+  for (const id of ['details', 'lead-facts', 'history', 'journey', 'timeline', 'consents', 'first-interaction', 'lead-generation']) {
     $(id)?.replaceChildren();
   }
   $('sales')?.tBodies[0].replaceChildren();
@@ -417,7 +429,7 @@ async function start(who, { id, query }) {
   renderLead();
   renderConsents();
   renderAttribution();
-  await Promise.all([renderHistory(), renderSubmissions(), renderSales()]);
+  await Promise.all([renderHistory(), renderJourney(), renderSubmissions(), renderSales()]);
 
   if (may.work()) $('lead-form').addEventListener('submit', saveLead);
   if (!may.export()) $('rights').remove();
