@@ -5,7 +5,8 @@
 // newsletter. Her person card lists her touches in order with their channels and the
 // lead-generation submission; the company card lists both persons' touches on one
 // timeline in order, with the first won deal among them. Hostile campaign values stay
-// text; axe finds nothing; at 390 px nothing scrolls sideways.
+// text; axe finds nothing; at 390 px nothing scrolls sideways. Both cards again in
+// Norwegian and Dutch.
 
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
@@ -170,3 +171,45 @@ test('the journey on the person card and the account timeline on the company car
     assert.deepEqual(problems.consoleErrors, []);
   });
 });
+
+// The same cards in Norwegian and Dutch (the browser's language): the journey's texts and
+// channel names translated, times in the locale, no catalogue key shown; axe and 390 px.
+for (const [locale, texts] of [
+  ['nb-NO', { person: 'Kundereise', account: 'Kontoens kundereise', channel: 'Betalt sosialt', lead: 'Leadgenerering', deal: 'Første avtale vunnet' }],
+  ['nl-NL', { person: 'Klantreis', account: 'Klantreis van het account', channel: 'Betaald sociaal', lead: 'Leadgeneratie', deal: 'Eerste deal gewonnen' }],
+]) {
+  test(`the journey on both cards in ${locale}`, { timeout: 120_000 }, async (t) => {
+    const ada = await world.api.person(ADA);
+    await world.visit(
+      t,
+      async ({ page, problems }) => {
+        await page.setViewportSize({ width: 390, height: 800 });
+        await world.signIn(page, `/people/${ada.id}`);
+        await page.locator('#journey > li').first().waitFor();
+        assert.equal(await page.locator('#journey-title').textContent(), texts.person);
+        assert.equal(await page.locator('#journey .journey-channel').first().textContent(), texts.channel);
+        assert.equal(await page.locator('#journey .journey-badge').textContent(), texts.lead);
+        const time = page.locator('#journey time').first();
+        const expected = await page.evaluate(
+          ([iso, tag]) => new Intl.DateTimeFormat(tag, { dateStyle: 'medium', timeStyle: 'short' }).format(new Date(iso)),
+          [await time.getAttribute('datetime'), locale],
+        );
+        assert.equal(await time.textContent(), expected);
+        await expectNoViolations(page, `person card journey, ${locale}`);
+        await expectNoRawKeys(page, `person card journey, ${locale}`);
+        await expectNoHorizontalScroll(page, { label: `person card journey, ${locale}` });
+
+        await page.goto(`${world.collector.url}/companies/${ada.company_id}`);
+        await page.locator('#company-journey > li').first().waitFor();
+        assert.equal(await page.locator('#journey-title').textContent(), texts.account);
+        assert.ok((await page.locator('#company-journey [data-kind="deal"]').textContent()).includes(texts.deal));
+        await expectNoViolations(page, `company card journey, ${locale}`);
+        await expectNoRawKeys(page, `company card journey, ${locale}`);
+        await expectNoHorizontalScroll(page, { label: `company card journey, ${locale}` });
+        assert.deepEqual(problems.pageErrors, []);
+        assert.deepEqual(problems.consoleErrors, []);
+      },
+      { locale },
+    );
+  });
+}
