@@ -272,7 +272,7 @@ const SEARCHES: &[&str] = &[
     "/api/v1/persons?first_interaction.channel=paid_search&limit=50",
     "/api/v1/persons?lead_generation.source=google&country=NO&limit=50",
     "/api/v1/persons?order=newest&limit=50",
-    "/api/v1/persons?lead_generation.medium=cpc&created_at=gte:2020-01-01&limit=50",
+    "/api/v1/persons?lead_generation.medium=cpc&created_at[gte]=2020-01-01&limit=50",
 ];
 
 fn searches(shared: &Shared, client: &reqwest::blocking::Client) {
