@@ -36,7 +36,7 @@ const NAMED_TILES = new Set([
   'new-leads-by-channel', 'new-leads-from-chat', 'new-leads-from-forms', 'sales-by-lead-source',
   'pipeline-by-lead-source', 'top-referring-sites', 'top-forms', 'source-performance',
   'campaign-channel-split', 'conversion-rate-by-source', 'attribution-quality', 'selection-list',
-  'new-leads-trend', 'conversion-trend',
+  'new-leads-trend', 'conversion-trend', 'attribution',
 ]);
 
 const keyOf = (id) => id.replaceAll('-', '_');
@@ -69,6 +69,7 @@ export function rowLabel(tile, row) {
 // A channel row names its channel by id in its key (a trend's key is [bucket, channel]):
 // the page names it in the user's language, as the person card does.
 function channelOf(tile, row) {
+  if (tile.tile === 'attribution' && tile.by === 'channel') return typeof row.key === 'string' && row.key ? row.key : null;
   if (tile.tile === 'new-leads-by-channel') return typeof row.key === 'string' && row.key ? row.key : null;
   if (row.bucket === undefined || tile.by !== 'channel' || typeof row.key !== 'string') return null;
   try {
@@ -93,11 +94,15 @@ function qualityLabel(row) {
 
 const isRate = (tile) => tile.tile.includes('conversion');
 
+/** A credited figure (leads or deals shared among touches): up to two decimals. */
+const credit = (value) => fmt.number(Number(value ?? 0), { maximumFractionDigits: 2 });
+
 /** A row's value as text in the user's locale. */
 export function valueText(tile, row) {
   const value = Number(row.value ?? 0);
   if (isRate(tile)) return fmt.percent(value / 100);
   if (row.currency) return fmt.money(value, row.currency);
+  if (tile.tile === 'attribution') return credit(value);
   if (tile.tile === 'campaign-channel-split' && row.share !== undefined) {
     return `${fmt.number(value)} (${fmt.percent(Number(row.share) / 100)})`;
   }
@@ -425,14 +430,21 @@ function tableColumns(tile) {
     'source-performance': [
       [t('dashboard.source_column'), (r) => r.source],
       [t('dashboard.medium_column'), (r) => r.medium],
-      [t('dashboard.leads_column'), (r) => fmt.number(r.leads), true],
-      [t('dashboard.deals_column'), (r) => fmt.number(r.deals), true],
+      [t('dashboard.leads_column'), (r) => credit(r.leads), true],
+      [t('dashboard.deals_column'), (r) => credit(r.deals), true],
       [t('dashboard.conversion_column'), (r) => fmt.percent(Number(r.conversion_rate) / 100), true],
     ],
     'attribution-quality': [
       [t('dashboard.finding_column'), (r) => rowLabel(tile, r)],
       [count, (r) => fmt.number(r.value), true],
       [t('dashboard.detail_column'), (r) => r.detail],
+    ],
+    // Credited figures have decimals (a lead shared among touches); revenue per currency.
+    attribution: [
+      [t('dashboard.name_column'), (r) => rowLabel(tile, r)],
+      [t('dashboard.leads_column'), (r) => credit(r.leads), true],
+      [t('dashboard.deals_column'), (r) => credit(r.deals), true],
+      [t('dashboard.revenue_column'), (r) => (r.revenue || []).map((m) => fmt.money(Number(m.amount), m.currency)).join(' · '), true],
     ],
     'top-referring-sites': [[t('dashboard.site_column'), (r) => r.label], [t('dashboard.new_leads_column'), (r) => fmt.number(r.value), true]],
   }[tile.tile] || [[t('dashboard.name_column'), (r) => rowLabel(tile, r)], [t('dashboard.value_column'), (r) => valueText(tile, r), true]];

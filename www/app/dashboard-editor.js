@@ -1,11 +1,14 @@
 // The dashboard editor: a name, default filters (a named period such as the last 30 days,
 // or fixed dates), and the tiles in order — added from the
 // catalogue after a preview over the page's current filters, moved with buttons or
-// Alt+Arrow keys, removed. A saved selection of persons is added as a list tile. Saving
+// Alt+Arrow keys, removed. A saved selection of persons is added as a list tile; a tile's
+// parameters with a few values (a trend's bucket, an attribution model, …) get a picker
+// each, drawn from the catalogue's choices with the tile's own default. Saving
 // POSTs a new dashboard or PUTs the changed one; the page does the rest (onSaved).
 
 import { $, api, announce, el, t } from './shell.js';
 import { disposeCharts, drawTile, tileDescription, tileName } from './dashboard-charts.js';
+import { choiceLabel, choicesOf, paramLabel } from './dashboard-choices.js';
 
 let draft = null;
 let context = null;
@@ -19,8 +22,10 @@ const entryName = (entry) => {
   }
   if (entry.campaign) return t('dashboard.tile_with_campaign', { tile: name, campaign: entry.campaign });
   if (entry.bucket && entry.by) {
-    return t('dashboard.tile_with_trend', { tile: name, bucket: t(`dashboard.bucket_${entry.bucket}`).toLowerCase(), by: t(`dashboard.by_${entry.by}`).toLowerCase() });
+    return t('dashboard.tile_with_trend', { tile: name, bucket: choiceLabel('bucket', entry.bucket).toLowerCase(), by: choiceLabel('by', entry.by).toLowerCase() });
   }
+  const chosen = choicesOf(context.catalogue[entry.tile]).filter((c) => entry[c.param]).map((c) => choiceLabel(c.param, entry[c.param]));
+  if (chosen.length) return t('dashboard.tile_with_choices', { tile: name, choices: chosen.join(', ') });
   return name;
 };
 
@@ -79,8 +84,11 @@ function entryToAdd() {
     entry.selection = Number($('add-selection').value);
   }
   if (params.includes('campaign') && $('add-campaign').value.trim()) entry.campaign = $('add-campaign').value.trim();
-  if (params.includes('bucket')) entry.bucket = $('add-bucket').value;
-  if (params.includes('by')) entry.by = $('add-by').value;
+  // Every choice is kept as chosen ("none" is left out), so the tile is drawn the same later.
+  for (const choice of choicesOf(info)) {
+    const value = $(`add-${choice.param}`)?.value;
+    if (value) entry[choice.param] = value;
+  }
   return { entry };
 }
 
@@ -89,11 +97,16 @@ function showParams() {
   const params = info?.params || [];
   $('add-selection-label').hidden = !params.includes('selection');
   $('add-campaign-label').hidden = !params.includes('campaign');
-  $('add-bucket-label').hidden = !params.includes('bucket');
-  $('add-by-label').hidden = !params.includes('by');
-  // A trend starts from the tile's own default: conversion by the month, all leads.
-  if (params.includes('bucket')) $('add-bucket').value = info.id === 'conversion-trend' ? 'month' : 'week';
-  if (params.includes('by')) $('add-by').value = info.id === 'conversion-trend' ? 'all' : 'lead_source';
+  // A picker per choice, starting from the tile's own default (a trend of conversion: by
+  // the month, all leads; attribution: last touch, by source).
+  $('add-choices').replaceChildren(...choicesOf(info).map((choice) => {
+    const select = el('select', { attrs: { id: `add-${choice.param}`, 'data-param': choice.param } }, [
+      ...(choice.default === null ? [el('option', { text: choiceLabel(choice.param, null), attrs: { value: '' } })] : []),
+      ...choice.values.map((value) => el('option', { text: choiceLabel(choice.param, value), attrs: { value } })),
+    ]);
+    select.value = choice.default ?? '';
+    return el('label', { attrs: { id: `add-${choice.param}-label` } }, [el('span', { text: paramLabel(choice.param) }), ' ', select]);
+  }));
   $('add-about').textContent = info ? tileDescription(info.id, info.description) : '';
 }
 
@@ -245,8 +258,7 @@ export function setUpEditor() {
   });
   $('add-selection').addEventListener('change', preview);
   $('add-campaign').addEventListener('change', preview);
-  $('add-bucket').addEventListener('change', preview);
-  $('add-by').addEventListener('change', preview);
+  $('add-choices').addEventListener('change', preview);
   $('add-button').addEventListener('click', add);
   $('editor-tiles').addEventListener('click', (event) => {
     const button = event.target.closest('button[data-action]');

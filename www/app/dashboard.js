@@ -4,6 +4,9 @@
 // (dashboard-drill.js). Marketers and admins make, change, copy and delete dashboards
 // (dashboard-editor.js); viewers read them. The dashboard and the filters are in the URL
 // (?d=&period=&from=&to=&owner=&country=), so reload, back and forward show the same.
+// An attribution tile has its model picker on the tile: the model chosen there is in the
+// URL too (?t2.model=linear for the third tile), over the one the dashboard keeps, so a
+// preset can be read under any model and the link shows the same figures.
 // A named period (last 30 days, this quarter, …) is sent by name: the server counts its
 // days in its own time zone, and a dashboard that keeps one moves with today.
 
@@ -11,12 +14,15 @@ import { $, announce, api, el, fmt, startPage, t } from './shell.js';
 import { disposeCharts, drawTile, tileName } from './dashboard-charts.js';
 import { closeDrill, openDrill, setUpDrill } from './dashboard-drill.js';
 import { closeEditor, isEditing, openEditor, setUpEditor } from './dashboard-editor.js';
+import { choiceLabel, choiceOf, valueOf } from './dashboard-choices.js';
 
 let me = null;
 let dashboards = [];
 let catalogue = {};
 let filterValues = { owners: [], countries: [] };
 let selections = null;
+/** Models chosen on the tiles, by the tile's index in the dashboard. */
+let tileModels = new Map();
 
 const PRESET_KEYS = { marketing: 'preset_marketing', 'lead-nurturing': 'preset_lead_nurturing', sales: 'preset_sales' };
 /** The periods of the period menus; 'this-year' (year to date) is what no period means. */
@@ -44,7 +50,25 @@ function stateFromPage() {
   if ($('period').value !== 'this-year') params.set('period', $('period').value);
   for (const id of ['from', 'to']) if ($('period').value === 'custom' && $(id).value) params.set(id, $(id).value);
   for (const id of ['owner', 'country']) if ($(id).value) params.set(id, $(id).value);
+  for (const [index, model] of [...tileModels].sort((a, b) => a[0] - b[0])) params.set(`t${index}.model`, model);
   return params;
+}
+
+/** A tile of the dashboard as drawn: as kept, with the model chosen on the tile over its own. */
+function shownEntry(entry, index) {
+  return tileModels.has(index) ? { ...entry, model: tileModels.get(index) } : entry;
+}
+
+// The models a URL chooses for the dashboard's tiles; any other parameter or value is left out.
+function modelsFromUrl(params, dashboard) {
+  const models = new Map();
+  for (const [name, value] of params) {
+    const match = /^t(\d{1,3})\.model$/.exec(name);
+    const entry = match && dashboard?.tiles[Number(match[1])];
+    const choice = entry && choiceOf(catalogue[entry.tile], 'model');
+    if (choice && entry.tile === 'attribution' && choice.values.includes(value)) models.set(Number(match[1]), value);
+  }
+  return models;
 }
 
 function writeUrl(push) {
@@ -61,6 +85,7 @@ function readUrl() {
   const wanted = params.get('d');
   $('dashboard').value = wanted && dashboards.some((d) => d.id === wanted) ? wanted : dashboards[0]?.id || '';
   applyDashboardDefaults();
+  tileModels = modelsFromUrl(params, currentDashboard());
   const period = OLD_PERIODS[params.get('period')] || params.get('period');
   if (PERIODS.includes(period)) {
     $('period').value = period;
@@ -118,11 +143,12 @@ function filterParams() {
   return params;
 }
 
-/** The query of one tile of a dashboard: the filters and the tile's own parameters. */
+/** The query of one tile of a dashboard: the filters and every parameter the tile keeps. */
 function tileParams(entry) {
   const params = filterParams();
-  for (const name of ['campaign', 'selection', 'bucket', 'by']) {
-    if (entry[name] !== undefined && entry[name] !== null && entry[name] !== '') params.set(name, String(entry[name]));
+  for (const [name, value] of Object.entries(entry)) {
+    if (name === 'tile' || params.has(name)) continue;
+    if (value !== undefined && value !== null && value !== '') params.set(name, String(value));
   }
   return params;
 }
@@ -174,6 +200,7 @@ async function startEditing(dashboard) {
       fillPicker();
       $('dashboard').value = saved.id;
       applyDashboardDefaults();
+      tileModels = new Map();
       writeUrl(true);
       showActions();
       announce(t('dashboard.saved', { name: saved.name }));
@@ -185,13 +212,15 @@ async function startEditing(dashboard) {
 
 async function copyDashboard() {
   const d = currentDashboard();
-  const body = { name: t('dashboard.copy_name', { name: dashboardName(d) }), tiles: d.tiles, filters: d.filters || {} };
+  // The copy keeps the models chosen on the tiles.
+  const body = { name: t('dashboard.copy_name', { name: dashboardName(d) }), tiles: d.tiles.map(shownEntry), filters: d.filters || {} };
   try {
     const copy = await api('/api/v1/dashboards', { method: 'POST', body });
     dashboards.push(copy);
     fillPicker();
     $('dashboard').value = copy.id;
     applyDashboardDefaults();
+    tileModels = new Map();
     writeUrl(true);
     showActions();
     announce(t('dashboard.copied', { name: copy.name }));
@@ -214,6 +243,7 @@ async function deleteDashboard() {
   fillPicker();
   $('dashboard').value = dashboards[0]?.id || '';
   applyDashboardDefaults();
+  tileModels = new Map();
   writeUrl(true);
   showActions();
   announce(t('dashboard.deleted', { name: d.name }));
@@ -245,51 +275,92 @@ async function render() {
     const head = el('div', { className: 'tile-head' }, [heading]);
     const body = el('div', { className: 'tile-body' });
     const card = el('article', { className: 'tile', attrs: { 'data-tile': entry.tile, 'aria-labelledby': headingId, tabindex: '-1' } }, [head, body]);
+    const slot = { entry, index: i, card, head, body, toggle: null };
+    const picker = modelPicker(slot, info);
+    if (picker) head.append(picker);
     $('tiles').append(card);
-    return { entry, card, head, body };
+    return slot;
   });
-  const results = await Promise.allSettled(cards.map(({ entry }) => api(`/api/v1/tiles/${encodeURIComponent(entry.tile)}?${tileParams(entry)}`)));
+  const results = await Promise.allSettled(cards.map((slot) => loadTile(slot, mine)));
   if (mine !== generation) return;
-  results.forEach((result, i) => {
-    const { entry, card, head, body } = cards[i];
-    if (result.status === 'fulfilled') {
-      const tile = result.value;
-      const drill = (key, title, opener) => {
-        const params = tileParams(entry);
-        // The persons behind the figure drawn: its days as the server counted them, and a
-        // trend's bucket and split as answered (a row's key names a bucket of that size).
-        params.delete('period');
-        params.set('from', tile.period.from);
-        params.set('to', tile.period.to);
-        for (const name of ['bucket', 'by']) if (tile[name]) params.set(name, tile[name]);
-        if (key !== null && key !== undefined) params.set('key', key);
-        params.set('limit', '100');
-        openDrill({ tileId: tile.tile, title, params, from: opener || card });
-      };
-      const toggle = drawTile(body, tile, { drill, card, bucket: entry.bucket });
-      if (toggle) head.append(toggle);
-      // A list tile is named after its selection once its rows have said which.
-      const selection = tile.rows?.[0]?.selection;
-      if (entry.tile === 'selection-list' && selection) {
-        head.querySelector('h2').textContent = t('dashboard.tile_with_selection', { tile: tileName(entry.tile, tile.title), selection });
-      }
-      // A list's rows open their persons; the selection itself opens with all of them.
-      if (entry.tile === 'selection-list' && entry.selection !== undefined) {
-        body.append(el('p', {}, [el('a', {
-          className: 'open-selection',
-          text: t('dashboard.open_selection', { selection: selection || `#${entry.selection}` }),
-          attrs: { href: `/selections/${encodeURIComponent(entry.selection)}` },
-        })]));
-      }
-    } else {
-      body.append(el('p', { className: 'error', text: result.reason.message }));
-    }
-  });
-  const first = results.find((r) => r.status === 'fulfilled');
+  const first = results.find((r) => r.status === 'fulfilled' && r.value);
   if (first) shownPeriod = first.value.period;
   const period = first ? `${fmt.date(first.value.period.from)} – ${fmt.date(first.value.period.to)}` : '';
   const ms = Math.round(performance.now() - started);
   $('status').textContent = period ? `${period} · ${ms} ms` : `${ms} ms`;
+}
+
+/**
+ * The model picker an attribution tile carries in its head: a change redraws that tile
+ * alone (the URL keeps the choice) and says the new model aloud once the figures are in.
+ */
+function modelPicker(slot, info) {
+  const choice = choiceOf(info, 'model');
+  if (slot.entry.tile !== 'attribution' || !choice) return null;
+  const name = tileName(slot.entry.tile, info.title);
+  const id = `tile-${slot.index}-model`;
+  const select = el('select', { attrs: { id, 'data-param': 'model' } }, choice.values.map((value) => el('option', { text: choiceLabel('model', value), attrs: { value } })));
+  select.value = valueOf(shownEntry(slot.entry, slot.index), choice) ?? choice.values[0];
+  select.addEventListener('change', async () => {
+    tileModels.set(slot.index, select.value);
+    writeUrl(false);
+    const tile = await loadTile(slot, generation);
+    if (tile && select.value === tile.model) announce(t('dashboard.model_changed', { tile: name, model: choiceLabel('model', tile.model) }));
+  });
+  return el('label', { className: 'tile-choice', attrs: { for: id, title: t('dashboard.tile_model', { tile: name }) } }, [
+    el('span', { text: t('dashboard.model') }),
+    ' ',
+    select,
+  ]);
+}
+
+/** Fetches and draws one tile into its card; the answer, or null when it failed or is stale. */
+async function loadTile(slot, mine) {
+  const { card, head, body, index } = slot;
+  const entry = shownEntry(slot.entry, index);
+  const asked = (slot.asked = (slot.asked || 0) + 1);
+  let tile;
+  try {
+    tile = await api(`/api/v1/tiles/${encodeURIComponent(entry.tile)}?${tileParams(entry)}`);
+  } catch (error) {
+    if (mine !== generation || asked !== slot.asked) return null;
+    disposeCharts(body);
+    body.replaceChildren(el('p', { className: 'error', text: error.message }));
+    return null;
+  }
+  if (mine !== generation || asked !== slot.asked) return null;
+  disposeCharts(body);
+  body.replaceChildren();
+  slot.toggle?.remove();
+  const drill = (key, title, opener) => {
+    const params = tileParams(entry);
+    // The persons behind the figure drawn: its days as the server counted them, and a
+    // trend's bucket and split, or an attribution model and grouping, as answered (a
+    // row's key names a bucket of that size, a group of that model).
+    params.delete('period');
+    params.set('from', tile.period.from);
+    params.set('to', tile.period.to);
+    for (const name of ['bucket', 'by', 'model']) if (tile[name]) params.set(name, tile[name]);
+    if (key !== null && key !== undefined) params.set('key', key);
+    params.set('limit', '100');
+    openDrill({ tileId: tile.tile, title, params, from: opener || card });
+  };
+  slot.toggle = drawTile(body, tile, { drill, card, bucket: entry.bucket });
+  if (slot.toggle) head.append(slot.toggle);
+  // A list tile is named after its selection once its rows have said which.
+  const selection = tile.rows?.[0]?.selection;
+  if (entry.tile === 'selection-list' && selection) {
+    head.querySelector('h2').textContent = t('dashboard.tile_with_selection', { tile: tileName(entry.tile, tile.title), selection });
+  }
+  // A list's rows open their persons; the selection itself opens with all of them.
+  if (entry.tile === 'selection-list' && entry.selection !== undefined) {
+    body.append(el('p', {}, [el('a', {
+      className: 'open-selection',
+      text: t('dashboard.open_selection', { selection: selection || `#${entry.selection}` }),
+      attrs: { href: `/selections/${encodeURIComponent(entry.selection)}` },
+    })]));
+  }
+  return tile;
 }
 
 // ---- start ------------------------------------------------------------------------------
@@ -298,6 +369,7 @@ function wire() {
   $('dashboard').addEventListener('change', () => {
     closeEditor();
     applyDashboardDefaults();
+    tileModels = new Map();
     writeUrl(true);
     showActions();
     render();
