@@ -1,4 +1,4 @@
-//! SQLite side of [`CostStore`] (migrations/0019_campaign_costs.sql). Cost and return are
+//! SQLite side of [`CostStore`] (migrations/0016_campaign_costs.sql). Cost and return are
 //! read by SQL, not from the tiles' model: costs are a few rows per campaign day, and the
 //! model keeps neither them nor click ids.
 use std::collections::{BTreeMap, BTreeSet, HashMap};

@@ -1,5 +1,5 @@
 //! SQLite side of [`JourneyStore`]: one row per submission that carried a journey (table
-//! `journeys`, 0018), written by the writer with the submission, read per person.
+//! `journeys`, 0017), written by the writer with the submission, read per person.
 //!
 //! The rows hold core's journey text, so a post costs one insert of a compact text; the
 //! channels are worked out when read, with the aliases of that moment, as reclassifying

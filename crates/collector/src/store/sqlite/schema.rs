@@ -38,8 +38,8 @@ pub(super) static MIGRATIONS: LazyLock<Migrations<'static>> = LazyLock::new(|| {
         M::up(include_str!("migrations/0013_user_preferences.sql")),
         M::up(include_str!("migrations/0014_form_settings.sql")),
         M::up(include_str!("migrations/0015_status_actor.sql")),
-        M::up(include_str!("migrations/0019_campaign_costs.sql")),
-        M::up(include_str!("migrations/0018_journeys.sql")),
+        M::up(include_str!("migrations/0016_campaign_costs.sql")),
+        M::up(include_str!("migrations/0017_journeys.sql")),
     ])
 });
 

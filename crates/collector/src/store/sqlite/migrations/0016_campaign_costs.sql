@@ -1,4 +1,4 @@
--- 0019 — what campaigns cost: one row per day, source, medium, campaign and currency, the
+-- 0016 — what campaigns cost: one row per day, source, medium, campaign and currency, the
 -- key an import replaces by (an export read twice, or corrected, is not counted twice).
 -- Names are stored as touches store them (normalised, the source through its aliases), so
 -- that costs meet the leads they bought. Amounts are integers in the currency's minor

@@ -1,4 +1,4 @@
--- 0018 — the journey a form post carried (`lt_journey`): the touches in order, each
+-- 0017 — the journey a form post carried (`lt_journey`): the touches in order, each
 -- cleaned as the post's two touches are, kept as core's compact journey text (one insert
 -- per post, read per person). A person's journey up to their lead is the one their
 -- creating submission carried. Erasing the person deletes these rows with the rest.
