@@ -11,7 +11,7 @@
 
 mod common;
 
-use common::{error_of, status_and_json, Collector, TOKEN};
+use common::{error_of, status_and_json, won_sale, Collector, TOKEN};
 use serde_json::{json, Value};
 
 const DAY_MS: i64 = 86_400_000;
@@ -42,20 +42,6 @@ fn lead(c: &Collector, email: &str, first: (&str, &str, i64), last: (&str, &str,
     body["person_id"].as_i64().unwrap()
 }
 
-fn won(c: &Collector, person: i64, amount: &str, currency: &str) {
-    let response = c
-        .post("/api/v1/sales")
-        .bearer_auth(TOKEN)
-        .json(
-            &json!({"person_id": person, "title": "deal", "amount": amount,
-                      "currency": currency, "status": "won"}),
-        )
-        .send()
-        .unwrap();
-    let (status, body) = status_and_json(response);
-    assert_eq!(status, 201, "{body}");
-}
-
 /// A, B and C as above; their ids.
 fn three_leads(c: &Collector) -> (i64, i64, i64) {
     let now = now_ms();
@@ -77,9 +63,9 @@ fn three_leads(c: &Collector) -> (i64, i64, i64) {
         ("newsletter", "email", now - 14 * DAY_MS),
         ("linkedin", "paid_social", now),
     );
-    won(c, a, "300.00", "EUR");
-    won(c, b, "100.00", "EUR");
-    won(c, b, "50.00", "NOK");
+    won_sale(c, a, "300.00", "EUR");
+    won_sale(c, b, "100.00", "EUR");
+    won_sale(c, b, "50.00", "NOK");
     (a, b, c_id)
 }
 

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::{error_of, status_and_json, Collector, TOKEN};
+use common::{error_of, status_and_json, submit_touch, won_sale, Collector, TOKEN};
 use serde_json::{json, Value};
 
 fn today() -> String {
@@ -300,41 +300,15 @@ fn the_api_takes_cost_rows_in_one_transaction_and_replaces_by_key() {
     );
 }
 
-fn submit(collector: &Collector, email: &str, touch: Value) -> i64 {
-    let response = collector
-        .post("/api/v1/submissions")
-        .bearer_auth(TOKEN)
-        .json(&json!({"form": "contact", "email": email, "touch": touch}))
-        .send()
-        .unwrap();
-    let (status, body) = status_and_json(response);
-    assert_eq!(status, 201, "{body}");
-    body["person_id"].as_i64().unwrap()
-}
-
-fn won_sale(collector: &Collector, person: i64, amount: &str, currency: &str) {
-    let response = collector
-        .post("/api/v1/sales")
-        .bearer_auth(TOKEN)
-        .json(
-            &json!({"person_id": person, "title": "deal", "amount": amount,
-                      "currency": currency, "status": "won"}),
-        )
-        .send()
-        .unwrap();
-    let (status, body) = status_and_json(response);
-    assert_eq!(status, 201, "{body}");
-}
-
 #[test]
 fn cost_and_return_per_source_keeps_currencies_apart() {
     let collector = Collector::start();
     let day = today();
     let google = json!({"source": "google", "medium": "cpc", "campaign": "brand"});
-    let a = submit(&collector, "a@example.com", google.clone());
-    let _b = submit(&collector, "b@example.com", google.clone());
-    let _c = submit(&collector, "c@example.com", google);
-    let d = submit(
+    let a = submit_touch(&collector, "a@example.com", google.clone());
+    let _b = submit_touch(&collector, "b@example.com", google.clone());
+    let _c = submit_touch(&collector, "c@example.com", google);
+    let d = submit_touch(
         &collector,
         "d@example.com",
         json!({"source": "newsletter", "medium": "email"}),

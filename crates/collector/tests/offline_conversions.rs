@@ -5,7 +5,7 @@
 
 mod common;
 
-use common::{error_of, status_and_json, Collector, TOKEN};
+use common::{error_of, submit_touch, won_sale, Collector, TOKEN};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
@@ -14,31 +14,6 @@ fn today_in(zone: &str) -> String {
         .to_zoned(jiff::tz::TimeZone::get(zone).unwrap())
         .date()
         .to_string()
-}
-
-fn submit(collector: &Collector, email: &str, touch: Value) -> i64 {
-    let response = collector
-        .post("/api/v1/submissions")
-        .bearer_auth(TOKEN)
-        .json(&json!({"form": "contact", "email": email, "touch": touch}))
-        .send()
-        .unwrap();
-    let (status, body) = status_and_json(response);
-    assert_eq!(status, 201, "{body}");
-    body["person_id"].as_i64().unwrap()
-}
-
-fn won(collector: &Collector, person: i64, amount: &str, currency: &str) {
-    let response = collector
-        .post("/api/v1/sales")
-        .bearer_auth(TOKEN)
-        .json(
-            &json!({"person_id": person, "title": "deal", "amount": amount,
-                      "currency": currency, "status": "won"}),
-        )
-        .send()
-        .unwrap();
-    assert_eq!(response.status(), 201);
 }
 
 fn click(source: &str, kind: &str, id: &str) -> Value {
@@ -68,27 +43,27 @@ fn each_platform_gets_its_template_with_only_its_clicks() {
     let zone = "Europe/Oslo";
     let collector = Collector::start_with(&[], &[("LEADTRAIL_TIME_ZONE", zone)]);
     let day = today_in(zone);
-    let gclid = submit(
+    let gclid = submit_touch(
         &collector,
         "g@example.com",
         click("google", "gclid", "Cj0KCQiA-gclid_1"),
     );
-    let gbraid = submit(
+    let gbraid = submit_touch(
         &collector,
         "ios@example.com",
         click("google", "gbraid", "0AAAAA-gbraid"),
     );
-    let bing = submit(
+    let bing = submit_touch(
         &collector,
         "m@example.com",
         click("bing", "msclkid", "f894f652ea334e739002f7167ab8f8e3"),
     );
-    let meta = submit(
+    let meta = submit_touch(
         &collector,
         "f@example.com",
         click("facebook", "fbclid", "IwAR2-fbclid"),
     );
-    let linkedin = submit(
+    let linkedin = submit_touch(
         &collector,
         "L@Example.com",
         click(
@@ -97,18 +72,18 @@ fn each_platform_gets_its_template_with_only_its_clicks() {
             "0b8e5c1a-1d2f-4e0a-9f3b-2c6d7e8f9a0b",
         ),
     );
-    let plain = submit(
+    let plain = submit_touch(
         &collector,
         "plain@example.com",
         json!({"source": "google", "medium": "organic"}),
     );
-    let erased = submit(
+    let erased = submit_touch(
         &collector,
         "gone@example.com",
         click("google", "gclid", "ERASED-gclid"),
     );
     for person in [gclid, gbraid, bing, meta, linkedin, plain, erased] {
-        won(&collector, person, "1234.5", "EUR");
+        won_sale(&collector, person, "1234.5", "EUR");
     }
     let response = collector
         .client
@@ -212,7 +187,7 @@ fn each_platform_gets_its_template_with_only_its_clicks() {
 fn qualified_leads_come_only_when_asked_for_and_the_query_is_checked() {
     let collector = Collector::start();
     let day = today_in("UTC");
-    let person = submit(
+    let person = submit_touch(
         &collector,
         "q@example.com",
         click("google", "gclid", "QUALIFIED-gclid"),
@@ -258,12 +233,12 @@ fn qualified_leads_come_only_when_asked_for_and_the_query_is_checked() {
     assert_eq!(lines.len(), 2);
 
     // Withdrawn e-marketing consent: won, clicked, and still not sent.
-    let withdrawn = submit(
+    let withdrawn = submit_touch(
         &collector,
         "w@example.com",
         click("google", "gclid", "WITHDRAWN-gclid"),
     );
-    won(&collector, withdrawn, "10", "EUR");
+    won_sale(&collector, withdrawn, "10", "EUR");
     let (_, lines) = export(&collector, &format!("platform=google&{period}"));
     assert_eq!(lines.len(), 3, "{lines:?}");
     assert_eq!(

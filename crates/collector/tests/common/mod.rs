@@ -256,6 +256,35 @@ pub fn status_and_json(response: Response) -> (u16, Value) {
     (status, body)
 }
 
+/// Records a submission of the `contact` form with `touch` as its conversion touch through
+/// the API; the person's id.
+pub fn submit_touch(c: &Collector, email: &str, touch: Value) -> i64 {
+    let response = c
+        .post("/api/v1/submissions")
+        .bearer_auth(TOKEN)
+        .json(&serde_json::json!({"form": "contact", "email": email, "touch": touch}))
+        .send()
+        .unwrap();
+    let (status, body) = status_and_json(response);
+    assert_eq!(status, 201, "{body}");
+    body["person_id"].as_i64().unwrap()
+}
+
+/// Records a won sale of `amount` (decimal text) in `currency` for `person` through the API.
+pub fn won_sale(c: &Collector, person: i64, amount: &str, currency: &str) {
+    let response = c
+        .post("/api/v1/sales")
+        .bearer_auth(TOKEN)
+        .json(
+            &serde_json::json!({"person_id": person, "title": "deal", "amount": amount,
+                                  "currency": currency, "status": "won"}),
+        )
+        .send()
+        .unwrap();
+    let (status, body) = status_and_json(response);
+    assert_eq!(status, 201, "{body}");
+}
+
 /// The JSON error message of a response, asserting status and shape.
 pub fn error_of(response: Response, status: u16) -> String {
     let (got, body) = status_and_json(response);
