@@ -185,6 +185,7 @@ pub(crate) fn credits(
 
 /// What the credits are grouped by.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = AttributionBy)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum By {
     Source,

@@ -171,6 +171,7 @@ fn lead_filter(filter: &TileFilter) -> LeadFilter {
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country")),
     responses((status = 200, description = "credited leads, won deals and won revenue per group", body = AttributionJson),
+              (status = 400, description = "the query string cannot be read (say, a parameter given twice)", body = ErrorJson),
               (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
     security(("bearer" = [])))]
 async fn attribution(

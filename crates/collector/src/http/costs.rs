@@ -19,6 +19,7 @@ use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::quality::period_of;
 use super::routes::Router;
+use super::tiles::PeriodJson;
 use super::AppState;
 use crate::store::costs::{exponent_of, minor_to_decimal, Amount, CostBy, CostRow, CostWrite};
 
@@ -192,15 +193,6 @@ fn by_of(query: &CostQuery) -> Result<CostBy, ApiError> {
     }
 }
 
-/// The period read, inclusive, as `YYYY-MM-DD`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct PeriodJson {
-    #[schema(format = Date)]
-    from: String,
-    #[schema(format = Date)]
-    to: String,
-}
-
 /// A group's label: a channel's name, else the key itself.
 fn label_of(by: CostBy, key: &str) -> String {
     match by {
@@ -261,10 +253,7 @@ async fn cost_totals(
         })
         .collect();
     Ok(HttpResponse::Ok().json(CostTotalsJson {
-        period: PeriodJson {
-            from: period.from.to_string(),
-            to: period.to.to_string(),
-        },
+        period: PeriodJson::from(period),
         by,
         rows,
     }))
@@ -370,10 +359,7 @@ async fn cost_return(
         })
         .collect();
     Ok(HttpResponse::Ok().json(CostReturnJson {
-        period: PeriodJson {
-            from: period.from.to_string(),
-            to: period.to.to_string(),
-        },
+        period: PeriodJson::from(period),
         by,
         model: "lead_generation".to_owned(),
         rows,

@@ -281,4 +281,18 @@ mod tests {
             );
         }
     }
+
+    /// Two types with one schema name leave one of them in the document, silently: the
+    /// trend tiles' `by` (with `all`) and attribution's `by` both were `By`.
+    #[test]
+    fn groupings_of_trends_and_attribution_keep_their_own_values() {
+        let doc: serde_json::Value = serde_json::from_str(&DOCUMENT_JSON).unwrap();
+        let values = |name: &str| doc["components"]["schemas"][name]["enum"].to_string();
+        assert_eq!(values("TrendBy"), r#"["lead_source","channel","all"]"#);
+        assert_eq!(
+            values("AttributionBy"),
+            r#"["source","medium","campaign","channel"]"#
+        );
+        assert!(doc["components"]["schemas"].get("By").is_none());
+    }
 }

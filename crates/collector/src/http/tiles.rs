@@ -309,7 +309,7 @@ pub(crate) struct TileJson {
     rows: Vec<Value>,
 }
 
-/// The period a tile counts, inclusive, as `YYYY-MM-DD`.
+/// The period an answer counts (a tile, costs, attribution), inclusive, as `YYYY-MM-DD`.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct PeriodJson {
     #[schema(format = Date)]

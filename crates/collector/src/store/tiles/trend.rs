@@ -73,8 +73,10 @@ impl Bucket {
     }
 }
 
-/// What splits a trend into series.
+/// What splits a trend into series. Named apart in the API document from attribution's
+/// grouping, which is also a `By`: one name would let one schema replace the other.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
+#[schema(as = TrendBy)]
 #[serde(rename_all = "snake_case")]
 pub(crate) enum By {
     /// The source of the lead-generation touch.
