@@ -183,6 +183,17 @@ fn settings_from(overrides: Overrides) -> anyhow::Result<Settings> {
     config::load(&overrides, std::env::vars()).context("cannot load settings")
 }
 
+impl CommonArgs {
+    /// The settings of a command that takes only `--db` and `--config`.
+    fn settings(self) -> anyhow::Result<Settings> {
+        settings_from(Overrides {
+            config: self.config,
+            db: self.db,
+            ..Overrides::default()
+        })
+    }
+}
+
 /// Whether a command may make a new database where none is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Missing {
@@ -229,11 +240,7 @@ fn serve(args: ServeArgs) -> anyhow::Result<()> {
 }
 
 fn import(args: ImportArgs) -> anyhow::Result<()> {
-    let settings = settings_from(Overrides {
-        config: args.common.config,
-        db: args.common.db,
-        ..Overrides::default()
-    })?;
+    let settings = args.common.settings()?;
     let missing = if args.create {
         Missing::Create
     } else {
@@ -274,11 +281,7 @@ fn import(args: ImportArgs) -> anyhow::Result<()> {
 }
 
 fn import_costs(args: ImportCostsArgs) -> anyhow::Result<()> {
-    let settings = settings_from(Overrides {
-        config: args.common.config,
-        db: args.common.db,
-        ..Overrides::default()
-    })?;
+    let settings = args.common.settings()?;
     let store = open_store(&settings, Missing::Refuse)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(1)
@@ -303,11 +306,7 @@ fn import_costs(args: ImportCostsArgs) -> anyhow::Result<()> {
 
 fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
     use crate::commands::demo_data::{generate, DemoOptions};
-    let settings = settings_from(Overrides {
-        config: args.common.config,
-        db: args.common.db,
-        ..Overrides::default()
-    })?;
+    let settings = args.common.settings()?;
     if args.persons == 0 || args.persons > 20_000_000 {
         anyhow::bail!("--persons must be between 1 and 20000000");
     }
@@ -334,22 +333,14 @@ fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
 }
 
 fn backup(args: BackupArgs) -> anyhow::Result<()> {
-    let settings = settings_from(Overrides {
-        config: args.common.config,
-        db: args.common.db,
-        ..Overrides::default()
-    })?;
+    let settings = args.common.settings()?;
     let backup = commands::backup::backup(&settings.db, &args.to, std::io::stderr().is_terminal())?;
     commands::backup::print_summary(&backup);
     Ok(())
 }
 
 fn restore(args: RestoreArgs) -> anyhow::Result<()> {
-    let settings = settings_from(Overrides {
-        config: args.common.config,
-        db: args.common.db,
-        ..Overrides::default()
-    })?;
+    let settings = args.common.settings()?;
     let restored = commands::restore::restore(&args.file, &settings.db)?;
     println!(
         "restored {} from {} (schema version {}, migrated on the next start if older)",
