@@ -311,7 +311,7 @@ fn demo_data(args: DemoDataArgs) -> anyhow::Result<()> {
         anyhow::bail!("--persons must be between 1 and 20000000");
     }
     // "Now" is today's midnight (UTC): reruns on one day give the same data.
-    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let now_ms = crate::time::now_ms();
     let options = DemoOptions {
         persons: args.persons,
         seed: args.seed,

@@ -118,7 +118,7 @@ pub(crate) struct Audit<'a> {
 /// has already happened, and its caller's answer must say so.
 pub(crate) async fn record(store: &Arc<dyn Store>, audit: Audit<'_>) {
     let entry = crate::store::accounts::NewAuditEntry {
-        at: jiff::Timestamp::now().as_millisecond(),
+        at: crate::time::now_ms(),
         actor: audit.actor,
         action: audit.action.to_owned(),
         target: audit.target,

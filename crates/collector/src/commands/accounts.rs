@@ -18,6 +18,7 @@ use crate::config::{self, Overrides, Settings};
 use crate::store::accounts::{NewToken, Role, Scope, TokenRow, User};
 use crate::store::sqlite::SqliteStore;
 use crate::store::Store;
+use crate::time::now_ms;
 
 /// The audit log's actor for what the CLI does.
 const CLI_ACTOR: &str = "cli";
@@ -161,10 +162,6 @@ fn with_store_made<T>(
         store.shutdown().await;
         result
     })
-}
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 /// A password from the terminal (asked twice) or standard input's first line.

@@ -341,7 +341,7 @@ pub(crate) async fn run(
         ProgressBar::hidden()
     };
     let started = Instant::now();
-    let now = jiff::Timestamp::now().as_millisecond();
+    let now = crate::time::now_ms();
     let mut summary = ImportSummary::default();
     let mut batch: Vec<ImportRecord> = Vec::with_capacity(BATCH_ROWS);
     let mut lines: Vec<u64> = Vec::with_capacity(BATCH_ROWS);

@@ -11,11 +11,12 @@ use std::sync::Arc;
 
 use crate::config::{self, Overrides, Settings};
 use crate::http::links::check::{check_link, CheckReport};
-use crate::http::links::explain::{explain, now_ms};
+use crate::http::links::explain::explain;
 use crate::http::links::LinkJson;
 use crate::store::links::{KnownValues, TouchRole};
 use crate::store::sqlite::SqliteStore;
 use crate::store::{LinkStore, Store};
+use crate::time::now_ms;
 use anyhow::{bail, Context};
 use clap::{Args, Subcommand};
 use indicatif::{ProgressBar, ProgressStyle};

@@ -21,6 +21,7 @@ use subtle::ConstantTimeEq;
 use super::error::ApiError;
 use super::AppState;
 use crate::store::accounts::{Role, Scope, TokenRow, User};
+use crate::time::now_ms;
 
 /// The session cookie's name.
 pub(crate) const SESSION_COOKIE: &str = "lt_session";
@@ -179,10 +180,6 @@ impl Principal {
             detail: detail.into(),
         }
     }
-}
-
-pub(crate) fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 pub(crate) fn client_address(req: &HttpRequest) -> Option<String> {

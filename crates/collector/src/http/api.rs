@@ -11,14 +11,7 @@ use super::error::ApiError;
 use super::AppState;
 use crate::store::leads::Consent;
 use crate::store::{Company, Person, Submission};
-
-/// Unix milliseconds as RFC 3339 UTC (`2025-06-15T12:00:00.000Z`); `None` outside the
-/// range a timestamp can have.
-pub(crate) fn rfc3339(ms: i64) -> Option<String> {
-    jiff::Timestamp::from_millisecond(ms)
-        .ok()
-        .map(|t| format!("{t:.3}"))
-}
+use crate::time::rfc3339;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct TouchJson {

@@ -9,11 +9,11 @@ use actix_web::{web, HttpRequest, HttpResponse};
 use serde::Serialize;
 
 use super::access::Access;
-use super::api::rfc3339;
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
 use crate::store::accounts::{AuditEntry, AuditFilter};
+use crate::time::rfc3339;
 
 const DEFAULT_LIMIT: usize = 100;
 const MAX_LIMIT: usize = 1000;

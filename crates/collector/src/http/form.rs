@@ -772,7 +772,7 @@ async fn receive(
         .headers()
         .get(header::REFERER)
         .and_then(|v| v.to_str().ok());
-    let now_ms = jiff::Timestamp::now().as_millisecond();
+    let now_ms = crate::time::now_ms();
     let mut parsed = build_submission(&form_key, fields, referer, now_ms)?;
     parsed.redirect = parsed
         .redirect

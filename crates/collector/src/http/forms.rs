@@ -11,7 +11,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::access::Access;
-use super::api::{rfc3339, Items};
+use super::api::Items;
 use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::routes::Router;
@@ -19,6 +19,7 @@ use super::AppState;
 use crate::config::Settings;
 use crate::store::forms::{Form, FormPatch, MAX_FORM_NAME_CHARS};
 use crate::store::is_valid_form_key;
+use crate::time::rfc3339;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/forms", list_forms)

@@ -7,7 +7,7 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::access::Access;
-use super::api::{rfc3339, TouchJson};
+use super::api::TouchJson;
 use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::routes::Router;
@@ -15,6 +15,7 @@ use super::AppState;
 use crate::store::journeys::{
     CompanyJourney, CompanyPerson, JourneySubmission, JourneyTouch, PersonJourney,
 };
+use crate::time::rfc3339;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/persons/{id}/journey", person_journey)

@@ -28,12 +28,12 @@ use leadtrail_core::link::{build_link, BuiltLink, LinkError, LinkOptions, LinkRe
 use serde::{Deserialize, Serialize};
 use serde_json::json;
 
-use super::api::rfc3339;
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
 use crate::store::links::{KnownValues, NewSavedLink, SavedLink, SourceAlias};
+use crate::time::{now_ms, rfc3339};
 
 /// How long the known sources, mediums and campaigns are reused before being read again.
 pub(crate) const KNOWN_VALUES_TTL: Duration = Duration::from_secs(30);
@@ -231,7 +231,7 @@ async fn explain_visit(
         &url,
         query.referrer.as_deref().unwrap_or(""),
         &aliases,
-        explain::now_ms(),
+        now_ms(),
     );
     Ok(HttpResponse::Ok().json(explained))
 }
@@ -429,7 +429,7 @@ async fn save_link(
             content: built.content.clone(),
             utm_id: built.id.clone(),
             channel: built.channel.channel.id().to_owned(),
-            created_at: explain::now_ms(),
+            created_at: now_ms(),
         })
         .await?
         .map_err(|taken| ApiError::invalid("name", taken.to_string()))?;
@@ -555,7 +555,7 @@ async fn put_alias(
     let body: AliasBody = json_body(&body)?;
     let saved = state
         .store
-        .put_source_alias(&alias, &body.source, explain::now_ms())
+        .put_source_alias(&alias, &body.source, now_ms())
         .await?
         .map_err(|e| ApiError::invalid("alias", e.to_string()))?;
     known.forget();

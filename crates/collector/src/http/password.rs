@@ -99,7 +99,7 @@ async fn change_password(
             "the current password is wrong",
         ));
     }
-    let now = access::now_ms();
+    let now = crate::time::now_ms();
     accounts::set_password(&state.store, user, new_password, now)
         .await
         .map_err(ApiError::from)?;

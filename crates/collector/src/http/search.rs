@@ -22,7 +22,7 @@ use futures_util::future::try_join;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::api::{rfc3339, CompanyJson, PersonJson};
+use super::api::{CompanyJson, PersonJson};
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
@@ -32,6 +32,7 @@ use crate::store::search::{
     SelectionKind, SelectionRefusal, LEAD_STATUSES,
 };
 use crate::store::Store;
+use crate::time::rfc3339;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
     r.get("/persons", list_persons)

@@ -295,7 +295,7 @@ async fn create_session(
     let id_sha256 = super::auth::token_sha256(&id);
     state
         .store
-        .create_session(id_sha256, user.id, access::now_ms())
+        .create_session(id_sha256, user.id, crate::time::now_ms())
         .await?;
     let principal = Principal {
         role: user.role,

@@ -21,7 +21,7 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::api::{rfc3339, Items, PersonJson};
+use super::api::{Items, PersonJson};
 use super::error::ApiError;
 use super::openapi::ErrorJson;
 use super::routes::Router;
@@ -32,6 +32,7 @@ use crate::store::tiles::{
     tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
     StoredDashboard, TileFilter, TileInfo, TileKind, ATTRIBUTION_TILE, TILES,
 };
+use crate::time::rfc3339;
 use period::RelativePeriod;
 use trend::TrendTileJson;
 

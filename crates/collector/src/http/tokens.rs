@@ -7,12 +7,13 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::access::{Access, Principal};
-use super::api::{rfc3339, Items};
+use super::api::Items;
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
 use crate::accounts;
 use crate::store::accounts::{NewToken, Role, Scope, TokenRow};
+use crate::time::{now_ms, rfc3339};
 
 const MAX_NAME_CHARS: usize = 100;
 
@@ -134,7 +135,7 @@ async fn create_token(
             format!("a {}'s tokens can only read", principal.role.name()),
         ));
     }
-    let now = super::access::now_ms();
+    let now = now_ms();
     let expires_at = match body.get("expires_at") {
         None | Some(Value::Null) => None,
         Some(Value::String(text)) => {
@@ -219,7 +220,7 @@ async fn revoke_token(
     if row.revoked_at.is_none() {
         let row = state
             .store
-            .revoke_token(id, super::access::now_ms())
+            .revoke_token(id, now_ms())
             .await?
             .ok_or_else(not_found)?;
         accounts::record(

@@ -10,13 +10,14 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::access::{self, Access, Principal};
-use super::api::{rfc3339, Items};
+use super::api::Items;
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
 use crate::accounts::{self, password, InputError};
 use crate::store::accounts::{AccountError, Role, User};
 use crate::store::invitations::{Invitation, InvitationError, NewInvitation};
+use crate::time::{now_ms, rfc3339};
 
 /// How long an invitation's link works.
 const INVITATION_VALID_MS: i64 = 72 * 3_600_000;
@@ -249,7 +250,7 @@ async fn patch_user(
     if let Some(disabled) = disabled.filter(|d| *d != user.disabled_at.is_some()) {
         changed = state
             .store
-            .set_disabled(id, disabled.then(access::now_ms))
+            .set_disabled(id, disabled.then(now_ms))
             .await?
             .ok_or_else(|| ApiError::NotFound(format!("no user with id {id}")))?;
         let action = if disabled {
@@ -301,7 +302,7 @@ async fn invite(
     let mut secret = [0u8; 32];
     rand::rng().fill_bytes(&mut secret);
     let token = hex::encode(secret);
-    let now = access::now_ms();
+    let now = now_ms();
     let invitation = state
         .store
         .create_invitation(NewInvitation {
@@ -352,7 +353,7 @@ async fn accept(
     let new_password = text(&map, "password")?;
     let not_valid = || ApiError::invalid("token", InvitationError::NotValid.to_string());
     let hash = super::session::session_hash(token.trim()).ok_or_else(not_valid)?;
-    let now = access::now_ms();
+    let now = now_ms();
     let invitation = state
         .store
         .open_invitation(hash, now)

@@ -11,7 +11,7 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::api::{rfc3339, CompanyJson, Items, PersonJson, SubmissionJson};
+use super::api::{CompanyJson, Items, PersonJson, SubmissionJson};
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
@@ -19,6 +19,7 @@ use crate::http::access::{Access, Principal};
 use crate::store::leads::{
     Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
 };
+use crate::time::{now_ms, rfc3339};
 use input::FieldError;
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 
@@ -60,10 +61,6 @@ pub(crate) fn routes(r: &mut Router<'_>) {
         .patch("/sales/{id}", patch_sale)
         .allow(Access::Work)
         .audit("sale.update");
-}
-
-fn now_ms() -> i64 {
-    jiff::Timestamp::now().as_millisecond()
 }
 
 impl From<LeadError> for ApiError {

@@ -13,10 +13,10 @@ use actix_web::web::Bytes;
 use actix_web::HttpResponse;
 use leadtrail_core::{Touch, TouchField};
 
-use crate::http::api::rfc3339;
 use crate::http::error::ApiError;
 use crate::store::search::{Criteria, Entity, SearchRequest};
 use crate::store::{Company, Person, Store};
+use crate::time::rfc3339;
 
 /// Rows read per query while streaming: big enough that per-query overhead is small,
 /// small enough that a page is a few hundred kilobytes.

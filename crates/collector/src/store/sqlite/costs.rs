@@ -293,7 +293,7 @@ fn conversions(
 #[async_trait]
 impl CostStore for SqliteStore {
     async fn replace_costs(&self, rows: Vec<CostRow>) -> StoreResult<CostWrite> {
-        let now = jiff::Timestamp::now().as_millisecond();
+        let now = crate::time::now_ms();
         self.writer
             .apply(move |c| {
                 let aliases = load_aliases(c)?;

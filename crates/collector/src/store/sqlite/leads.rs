@@ -13,7 +13,7 @@ use serde_json::Value;
 
 use super::links_channels::{self, PreparedTouches};
 use super::schema::{self, touch_params};
-use super::{now_ms, writer, SqliteStore};
+use super::{writer, SqliteStore};
 use crate::store::leads::{
     consent_value, Associate, AssociateId, Consent, ConsentPolicy, ConsentRecord, Erasure,
     ExternalReceipt, ImportOutcome, ImportRecord, LeadError, LeadResult, LeadStatus, NewSale,
@@ -23,6 +23,7 @@ use crate::store::leads::{
 use crate::store::{
     IncomingSubmission, LeadStore, Person, PersonId, StoreResult, SubmissionReceipt,
 };
+use crate::time::now_ms;
 
 /// Records a consent statement made with a submission, and keeps the person's consent in
 /// force up to date (the latest statement by time wins, so an imported old statement does

@@ -89,6 +89,7 @@ use super::{
     Company, CompanyId, IncomingSubmission, Person, PersonId, Store, StoreError, StoreResult,
     Submission, SubmissionReceipt,
 };
+use crate::time::now_ms;
 
 /// Tuning of a [`SqliteStore`]; the defaults suit the collector.
 #[derive(Debug, Clone)]
@@ -365,14 +366,6 @@ pub(crate) fn record_in_write(
     submission: &IncomingSubmission,
 ) -> rusqlite::Result<SubmissionReceipt> {
     writer::record(connection, submission)
-}
-
-/// Unix milliseconds now.
-fn now_ms() -> i64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| i64::try_from(d.as_millis()).unwrap_or(i64::MAX))
-        .unwrap_or(0)
 }
 
 #[async_trait]

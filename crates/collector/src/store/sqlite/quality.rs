@@ -111,7 +111,7 @@ fn period_touches(
 
 /// The criteria of the new leads of `[from_ms, to_ms)` with this lead-generation source.
 fn lead_source_criteria(source: &str, from_ms: i64, to_ms: i64) -> String {
-    let time = |ms: i64| crate::http::api::rfc3339(ms).unwrap_or_default();
+    let time = |ms: i64| crate::time::rfc3339(ms).unwrap_or_default();
     format!(
         "lead_generation.source={source}&created_at[gte]={}&created_at[lte]={}",
         time(from_ms),

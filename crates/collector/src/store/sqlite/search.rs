@@ -22,12 +22,13 @@ use async_trait::async_trait;
 use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
-use super::{now_ms, schema, SqliteStore};
+use super::{schema, SqliteStore};
 use crate::store::search::{
     Criteria, Entity, NewSelection, Page, Scalar, SearchRequest, Selection, SelectionKind,
     SelectionRefusal, Target, Test,
 };
 use crate::store::{Company, Person, SearchStore, StoreResult};
+use crate::time::now_ms;
 use model::Bits;
 use state::ModelHandle;
 pub(crate) use state::SearchState;

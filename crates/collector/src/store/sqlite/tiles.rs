@@ -4,13 +4,14 @@ use async_trait::async_trait;
 use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{json, Value};
 
-use super::{now_ms, schema, SqliteStore};
+use super::{schema, SqliteStore};
 use crate::store::attribution::{AttributionStore, LeadFilter};
 use crate::store::tiles::ATTRIBUTION_TILE;
 use crate::store::tiles::{
     DashboardInput, FilterValues, ModelStats, OwnerValue, StoredDashboard, TileFilter, TileResult,
 };
 use crate::store::{Person, StoreError, StoreResult, TileStore};
+use crate::time::{now_ms, rfc3339};
 
 /// The selection-list tile shows at most this many persons.
 const SELECTION_ROWS: usize = 100;
@@ -181,7 +182,7 @@ fn person_row(
         "name": name,
         "country": country,
         "status": status,
-        "created_at": crate::http::api::rfc3339(created_at),
+        "created_at": rfc3339(created_at),
         "selection": selection,
     })
 }

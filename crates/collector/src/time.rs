@@ -1,0 +1,30 @@
+//! The collector's clock and its one way of writing a time: every layer (the store, the
+//! API, the CLI) takes both from here, so a stored millisecond reads the same everywhere.
+
+/// Unix milliseconds now.
+pub(crate) fn now_ms() -> i64 {
+    jiff::Timestamp::now().as_millisecond()
+}
+
+/// Unix milliseconds as RFC 3339 UTC (`2025-06-15T12:00:00.000Z`); `None` outside the
+/// range a timestamp can have.
+pub(crate) fn rfc3339(ms: i64) -> Option<String> {
+    jiff::Timestamp::from_millisecond(ms)
+        .ok()
+        .map(|t| format!("{t:.3}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rfc3339_writes_milliseconds_in_utc_and_refuses_what_no_timestamp_can_be() {
+        assert_eq!(
+            rfc3339(1_750_000_000_123).as_deref(),
+            Some("2025-06-15T15:06:40.123Z")
+        );
+        assert_eq!(rfc3339(0).as_deref(), Some("1970-01-01T00:00:00.000Z"));
+        assert_eq!(rfc3339(i64::MAX), None);
+    }
+}
