@@ -260,7 +260,7 @@ pub(crate) async fn authenticate(
     let Some(cookie) = req.cookie(SESSION_COOKIE) else {
         return Ok(None);
     };
-    let Some(id_sha256) = super::session::session_hash(cookie.value()) else {
+    let Some(id_sha256) = super::auth::session_hash(cookie.value()) else {
         return Ok(None);
     };
     let Some(session) = state.store.session(id_sha256).await? else {

@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 use super::access::Access;
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
 use super::routes::Router;
-use super::tiles::period::RelativePeriod;
-use super::tiles::{tile_filter, PeriodJson, TileQuery};
+use super::tiles::period::{PeriodJson, RelativePeriod};
+use super::tiles::query::{tile_filter, TileQuery};
 use super::AppState;
 use crate::attribution::report::{report, round_credit, Report, Revenue, Row, DECIMALS};
 use crate::attribution::{group_credits, By, Model};

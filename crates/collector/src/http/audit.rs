@@ -92,7 +92,7 @@ fn time_param(name: &'static str, text: &str) -> Result<i64, ApiError> {
         ("limit" = Option<usize>, Query, description = "entries per page (default 100)", minimum = 1, maximum = 1000)),
     responses(
         (status = 200, description = "a page of entries, newest first", body = AuditPage),
-        (status = 400, description = "a bad filter, cursor or limit", body = super::openapi::ErrorJson)),
+        (status = 400, description = "a bad filter, cursor or limit", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_audit(
     req: HttpRequest,

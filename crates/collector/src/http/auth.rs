@@ -24,6 +24,12 @@ pub(crate) fn token_sha256(token: &str) -> [u8; 32] {
     Sha256::digest(token.as_bytes()).into()
 }
 
+/// The SHA-256 of a cookie's session id, `None` when the value is not one we would set.
+pub(crate) fn session_hash(cookie_value: &str) -> Option<[u8; 32]> {
+    let valid = cookie_value.len() == 64 && cookie_value.bytes().all(|b| b.is_ascii_hexdigit());
+    valid.then(|| token_sha256(cookie_value))
+}
+
 /// The token of an `Authorization: Bearer …` header (scheme case-insensitive).
 pub(crate) fn bearer_token(headers: &HeaderMap) -> Option<&str> {
     let value = headers.get(header::AUTHORIZATION)?.to_str().ok()?;
@@ -45,5 +51,12 @@ mod tests {
         assert_eq!(a.len(), TOKEN_PREFIX.len() + 64);
         assert_eq!(token_sha256(&a), token_sha256(&a.clone()));
         assert_ne!(token_sha256(&a), token_sha256(&b));
+    }
+
+    #[test]
+    fn only_cookie_values_we_set_are_looked_up() {
+        assert!(session_hash(&"ab".repeat(32)).is_some());
+        assert!(session_hash("short").is_none());
+        assert!(session_hash(&"zz".repeat(32)).is_none());
     }
 }

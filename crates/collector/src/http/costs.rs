@@ -16,10 +16,10 @@ use serde_json::{Map, Value};
 
 use super::access::Access;
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
 use super::quality::period_of;
 use super::routes::Router;
-use super::tiles::PeriodJson;
+use super::tiles::period::PeriodJson;
 use super::AppState;
 use crate::store::costs::{exponent_of, minor_to_decimal, Amount, CostBy, CostRow, CostWrite};
 

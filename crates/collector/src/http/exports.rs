@@ -17,7 +17,7 @@ use sha2::{Digest, Sha256};
 
 use super::access::Access;
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
 use super::quality::period_of;
 use super::routes::Router;
 use super::AppState;

@@ -658,11 +658,11 @@ pub(crate) struct FormPostDoc {
          body = super::leads::SubmissionReceiptJson),
         (status = 303, description = "stored; the browser is sent to `_redirect` or /thanks"),
         // Refusals: JSON for a script, a short page (the message as text) for a browser.
-        (status = 400, description = "malformed body", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
-        (status = 404, description = "not a form key (the path names no form)", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
-        (status = 413, description = "body too large", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
-        (status = 415, description = "unsupported content type", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
-        (status = 422, description = "a field is refused (named)", content((super::openapi::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 400, description = "malformed body", content((super::json::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 404, description = "not a form key (the path names no form)", content((super::json::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 413, description = "body too large", content((super::json::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 415, description = "unsupported content type", content((super::json::ErrorJson = "application/json"), (String = "text/html"))),
+        (status = 422, description = "a field is refused (named)", content((super::json::ErrorJson = "application/json"), (String = "text/html"))),
     ))]
 pub(crate) async fn submit(
     req: HttpRequest,

@@ -11,9 +11,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::access::Access;
-use super::api::Items;
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
+use super::json::Items;
 use super::routes::Router;
 use super::AppState;
 use crate::config::Settings;

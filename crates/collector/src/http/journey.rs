@@ -7,9 +7,9 @@ use actix_web::{web, HttpResponse};
 use serde::Serialize;
 
 use super::access::Access;
-use super::api::TouchJson;
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
+use super::json::TouchJson;
 use super::routes::Router;
 use super::AppState;
 use crate::store::journeys::{

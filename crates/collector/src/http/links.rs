@@ -190,7 +190,7 @@ async fn build(
 /// `POST /api/v1/links`
 #[utoipa::path(post, path = "/api/v1/links", tag = "links", request_body = doc::LinkInput,
     responses((status = 200, description = "the tagged link, its values as the link carries them, channel and warnings", body = LinkJson),
-              (status = 422, description = "a value or the URL cannot be used; the message starts with the field", body = super::openapi::ErrorJson)),
+              (status = 422, description = "a value or the URL cannot be used; the message starts with the field", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn create_link(
     body: web::Bytes,
@@ -215,7 +215,7 @@ struct ExplainQuery {
     params(("url" = String, Query, min_length = 1, pattern = "\\S", description = "the landing page URL"),
            ("referrer" = Option<String>, Query, description = "the page the visitor came from")),
     responses((status = 200, description = "the touch that would be stored (with its channel), the channel and the rule that gave it", body = explain::Explained),
-              (status = 422, description = "no url", body = super::openapi::ErrorJson)),
+              (status = 422, description = "no url", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn explain_visit(
     query: web::Query<ExplainQuery>,
@@ -245,7 +245,7 @@ struct CheckRequest {
 /// [`check`] for the limits) and reports whether its `utm_*` parameters arrive.
 #[utoipa::path(post, path = "/api/v1/links/check", tag = "links", request_body = doc::CheckInput,
     responses((status = 200, description = "the redirect chain and whether every utm_* parameter arrived", body = check::CheckReport),
-              (status = 422, description = "not an http(s) URL, or no utm_* parameters", body = super::openapi::ErrorJson)),
+              (status = 422, description = "not an http(s) URL, or no utm_* parameters", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn check_link(
     body: web::Bytes,
@@ -305,8 +305,8 @@ struct SavedQuery {
 #[utoipa::path(get, path = "/api/v1/links/saved", tag = "links",
     params(("campaign" = Option<String>, Query, description = "only this campaign's links"),
            ("format" = Option<doc::SavedFormat>, Query, description = "`json` (default) or `csv`")),
-    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", content((super::api::Items<SavedLinkJson> = "application/json"), (String = "text/csv"))),
-              (status = 400, description = "unknown format", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "`{\"items\": [saved link]}`, or CSV for ad platforms", content((super::json::Items<SavedLinkJson> = "application/json"), (String = "text/csv"))),
+              (status = 400, description = "unknown format", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_saved(
     query: web::Query<SavedQuery>,
@@ -396,7 +396,7 @@ struct SaveRequest {
 /// a saved link always follows the naming rules. 201 with the saved link and the warnings.
 #[utoipa::path(post, path = "/api/v1/links/saved", tag = "links", request_body = doc::SaveLinkInput,
     responses((status = 201, description = "saved; `Location` names it", body = doc::SavedLinkCreated),
-              (status = 422, description = "a value cannot be used, or the name is taken in the campaign", body = super::openapi::ErrorJson)),
+              (status = 422, description = "a value cannot be used, or the name is taken in the campaign", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn save_link(
     body: web::Bytes,
@@ -446,7 +446,7 @@ async fn save_link(
 /// `DELETE /api/v1/links/saved/{id}`
 #[utoipa::path(delete, path = "/api/v1/links/saved/{id}", tag = "links",
     params(("id" = i64, Path, description = "saved link id")),
-    responses((status = 204, description = "deleted"), (status = 404, description = "no such link", body = super::openapi::ErrorJson)),
+    responses((status = 204, description = "deleted"), (status = 404, description = "no such link", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn delete_saved(
     id: web::Path<i64>,
@@ -544,7 +544,7 @@ struct AliasBody {
 #[utoipa::path(put, path = "/api/v1/aliases/{alias}", tag = "links", request_body = doc::AliasInput,
     params(("alias" = String, Path, description = "a name, `.domain.com` or `brand.*`")),
     responses((status = 200, description = "the alias as stored", body = AliasJson),
-              (status = 422, description = "unusable, or aliases would go round in a circle", body = super::openapi::ErrorJson)),
+              (status = 422, description = "unusable, or aliases would go round in a circle", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn put_alias(
     alias: web::Path<String>,
@@ -565,7 +565,7 @@ async fn put_alias(
 /// `DELETE /api/v1/aliases/{alias}`
 #[utoipa::path(delete, path = "/api/v1/aliases/{alias}", tag = "links",
     params(("alias" = String, Path, description = "the alias")),
-    responses((status = 204, description = "removed"), (status = 404, description = "no such alias", body = super::openapi::ErrorJson)),
+    responses((status = 204, description = "removed"), (status = 404, description = "no such alias", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn delete_alias(
     alias: web::Path<String>,

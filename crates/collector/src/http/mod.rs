@@ -25,6 +25,7 @@ pub(crate) mod exports;
 pub(crate) mod form;
 pub(crate) mod forms;
 pub(crate) mod journey;
+pub(crate) mod json;
 pub(crate) mod leads;
 mod limits;
 pub(crate) mod links;
@@ -135,7 +136,7 @@ impl AppState {
     responses((status = 200, description = "the database answers",
                example = json!({"status": "ok"})),
               (status = 503, description = "the database does not answer",
-               body = openapi::ErrorJson)))]
+               body = json::ErrorJson)))]
 async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
     state.store.health().await?;
     Ok(HttpResponse::Ok()

@@ -8,17 +8,9 @@ use std::sync::LazyLock;
 
 use actix_web::http::header;
 use actix_web::HttpResponse;
-use serde::Serialize;
 use serde_json::{json, Value};
 use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
 use utoipa::OpenApi;
-
-/// Every error answer: `{"error": "<message>"}`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct ErrorJson {
-    /// What went wrong and, for a refused field, which one (`field: reason`).
-    pub(crate) error: String,
-}
 
 #[derive(OpenApi)]
 #[openapi(

@@ -39,9 +39,9 @@ pub(crate) struct PasswordChangeJson {
     request_body(content = PasswordChangeJson),
     responses(
         (status = 204, description = "changed: every other session of the user is ended; this one goes on with a new cookie"),
-        (status = 403, description = "not signed in with a session (tokens do not change passwords), or from another site's page", body = super::openapi::ErrorJson),
-        (status = 422, description = "the current password is wrong, or the new one is refused (the message says why)", body = super::openapi::ErrorJson),
-        (status = 429, description = "too many wrong passwords for this account; retry after `Retry-After` seconds", body = super::openapi::ErrorJson)),
+        (status = 403, description = "not signed in with a session (tokens do not change passwords), or from another site's page", body = super::json::ErrorJson),
+        (status = 422, description = "the current password is wrong, or the new one is refused (the message says why)", body = super::json::ErrorJson),
+        (status = 429, description = "too many wrong passwords for this account; retry after `Retry-After` seconds", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn change_password(
     req: HttpRequest,

@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use super::access::{Access, Principal};
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
 use super::routes::Router;
 use super::AppState;
 use crate::store::preferences::{

@@ -7,9 +7,10 @@ use serde::Serialize;
 
 use super::access::Access;
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
 use super::routes::Router;
-use super::tiles::{Period, TileQuery};
+use super::tiles::period::Period;
+use super::tiles::query::TileQuery;
 use super::AppState;
 use crate::store::quality::QualityReport;
 

@@ -22,8 +22,8 @@ use futures_util::future::try_join;
 use serde::Serialize;
 use serde_json::{json, Value};
 
-use super::api::{CompanyJson, PersonJson};
 use super::error::ApiError;
+use super::json::{CompanyJson, PersonJson};
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
@@ -318,7 +318,7 @@ async fn search(
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
         ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
-    responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator (the message lists the valid ones), or a bad value", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_persons(
     req: HttpRequest,
@@ -336,7 +336,7 @@ async fn list_persons(
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` (default) or `csv` (also `Accept: text/csv`): every attribution column, streamed"),
         ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
-    responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "an unknown field or operator, or a bad value", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn list_companies(
     req: HttpRequest,
@@ -354,7 +354,7 @@ async fn list_companies(
         ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
     request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
-    responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of persons (or CSV)", content((doc::PersonPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn search_persons(
     req: HttpRequest,
@@ -373,7 +373,7 @@ async fn search_persons(
         ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest` (newest first; `cursor` then continues below)"),
     ),
     request_body(content = Option<doc::CriteriaNode>, description = "optional: no body matches everything"),
-    responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of companies (or CSV)", content((doc::CompanyPage = "application/json"), (String = "text/csv"))), (status = 400, description = "a malformed tree, an unknown field or operator, or a bad value", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn search_companies(
     req: HttpRequest,
@@ -481,7 +481,7 @@ fn object_of(body: &[u8]) -> Result<serde_json::Map<String, Value>, ApiError> {
 /// dynamic selection holds everything and a static one starts empty.
 #[utoipa::path(post, path = "/api/v1/selections", tag = "selections",
     request_body = doc::SelectionInput,
-    responses((status = 201, description = "the selection (a static one already holds its members)", body = doc::SelectionOut), (status = 400, description = "bad criteria", body = super::openapi::ErrorJson), (status = 422, description = "a refused name, entity or kind", body = super::openapi::ErrorJson)),
+    responses((status = 201, description = "the selection (a static one already holds its members)", body = doc::SelectionOut), (status = 400, description = "bad criteria", body = super::json::ErrorJson), (status = 422, description = "a refused name, entity or kind", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn create_selection(
     body: web::Bytes,
@@ -571,7 +571,7 @@ async fn find_selection(state: &AppState, id: i64) -> Result<Selection, ApiError
 /// `GET /api/v1/selections/{id}`, with how many members it has now.
 #[utoipa::path(get, path = "/api/v1/selections/{id}", tag = "selections",
     params(("id" = i64, Path, description = "selection id")),
-    responses((status = 200, description = "the selection and its member count", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the selection and its member count", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn get_selection(
     id: web::Path<i64>,
@@ -587,7 +587,7 @@ async fn get_selection(
 #[utoipa::path(patch, path = "/api/v1/selections/{id}", tag = "selections",
     params(("id" = i64, Path, description = "selection id")),
     request_body(content = Option<doc::SelectionPatch>, description = "optional: no body changes nothing"),
-    responses((status = 200, description = "the changed selection", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "criteria of a static selection, or an unchangeable key", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the changed selection", body = doc::SelectionOut), (status = 404, description = "no such selection", body = super::json::ErrorJson), (status = 422, description = "criteria of a static selection, or an unchangeable key", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn update_selection(
     id: web::Path<i64>,
@@ -624,7 +624,7 @@ async fn update_selection(
 /// `DELETE /api/v1/selections/{id}`
 #[utoipa::path(delete, path = "/api/v1/selections/{id}", tag = "selections",
     params(("id" = i64, Path, description = "selection id")),
-    responses((status = 204, description = "deleted, with its members"), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    responses((status = 204, description = "deleted, with its members"), (status = 404, description = "no such selection", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn delete_selection(
     id: web::Path<i64>,
@@ -665,7 +665,7 @@ fn member_criteria(selection: &Selection) -> Result<Criteria, ApiError> {
         ("format" = Option<super::links::doc::SavedFormat>, Query, description = "`json` or `csv`"),
         ("order" = Option<doc::ListOrder>, Query, description = "`id` (default: oldest first) or `newest`"),
     ),
-    responses((status = 200, description = "a page of members, persons or companies as the selection's entity says (or CSV)", content((doc::MemberPage = "application/json"), (String = "text/csv"))), (status = 404, description = "no such selection", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "a page of members, persons or companies as the selection's entity says (or CSV)", content((doc::MemberPage = "application/json"), (String = "text/csv"))), (status = 404, description = "no such selection", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn members(
     req: HttpRequest,
@@ -740,7 +740,7 @@ async fn change_members(
 #[utoipa::path(post, path = "/api/v1/selections/{id}/members", tag = "selections",
     params(("id" = i64, Path, description = "selection id")),
     request_body = doc::MemberIds,
-    responses((status = 200, description = "`{\"added\": n}` (ids already in count 0)"), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a dynamic selection, or ids that are not persons/companies (nothing added)", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "`{\"added\": n}` (ids already in count 0)"), (status = 404, description = "no such selection", body = super::json::ErrorJson), (status = 422, description = "a dynamic selection, or ids that are not persons/companies (nothing added)", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn add_members(
     req: HttpRequest,
@@ -755,7 +755,7 @@ async fn add_members(
 #[utoipa::path(delete, path = "/api/v1/selections/{id}/members", tag = "selections",
     params(("id" = i64, Path, description = "selection id")),
     request_body = doc::MemberIds,
-    responses((status = 200, description = "`{\"removed\": n}`"), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a dynamic selection", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "`{\"removed\": n}`"), (status = 404, description = "no such selection", body = super::json::ErrorJson), (status = 422, description = "a dynamic selection", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn remove_members(
     req: HttpRequest,
@@ -771,7 +771,7 @@ async fn remove_members(
 /// holds its first `limit` members (by id) and its total.
 #[utoipa::path(get, path = "/api/v1/selections/{id}/board", tag = "selections",
     params(("id" = i64, Path, description = "selection id"), ("limit" = Option<usize>, Query, minimum = 1, maximum = 1000, description = "members per column, 1 to 1000 (default 50)")),
-    responses((status = 200, description = "the columns", body = doc::Board), (status = 404, description = "no such selection", body = super::openapi::ErrorJson), (status = 422, description = "a selection of companies", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the columns", body = doc::Board), (status = 404, description = "no such selection", body = super::json::ErrorJson), (status = 422, description = "a selection of companies", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn board(
     req: HttpRequest,

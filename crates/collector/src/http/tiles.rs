@@ -13,6 +13,7 @@
 //!   readable and not changeable.
 pub(crate) mod doc;
 pub(crate) mod period;
+pub(crate) mod query;
 pub(crate) mod trend;
 
 use actix_web::{web, HttpResponse};
@@ -21,9 +22,9 @@ use jiff::tz::TimeZone;
 use serde::{Deserialize, Serialize};
 use serde_json::{json, Value};
 
-use super::api::{Items, PersonJson};
 use super::error::ApiError;
-use super::openapi::ErrorJson;
+use super::json::ErrorJson;
+use super::json::{Items, PersonJson};
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
@@ -33,7 +34,8 @@ use crate::store::tiles::{
     StoredDashboard, TileFilter, TileInfo, TileKind, ATTRIBUTION_TILE, TILES,
 };
 use crate::time::rfc3339;
-use period::RelativePeriod;
+use period::{non_empty, parse_date, Period, PeriodJson, RelativePeriod};
+use query::{tile_filter, TileQuery};
 use trend::TrendTileJson;
 
 pub(crate) fn routes(r: &mut Router<'_>) {
@@ -57,134 +59,6 @@ pub(crate) fn routes(r: &mut Router<'_>) {
         .allow(Access::Work)
         .delete("/dashboards/{id}", delete_dashboard)
         .allow(Access::Work);
-}
-
-/// The period and filters as given in the query string; parsed by hand for messages that
-/// name the parameter.
-#[derive(Debug, Default, Deserialize)]
-pub(crate) struct TileQuery {
-    pub(crate) from: Option<String>,
-    pub(crate) to: Option<String>,
-    pub(crate) owner: Option<String>,
-    pub(crate) country: Option<String>,
-    pub(crate) campaign: Option<String>,
-    pub(crate) selection: Option<String>,
-    pub(crate) key: Option<String>,
-    pub(crate) limit: Option<String>,
-    pub(crate) bucket: Option<String>,
-    pub(crate) by: Option<String>,
-    /// The attribution model of the attribution and source-performance tiles.
-    pub(crate) model: Option<String>,
-    pub(crate) period: Option<String>,
-}
-
-/// A period of whole days in a time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct Period {
-    pub(crate) from: Date,
-    pub(crate) to: Date,
-}
-
-fn parse_date(name: &'static str, text: &str) -> Result<Date, ApiError> {
-    text.trim()
-        .parse::<Date>()
-        .map_err(|_| ApiError::invalid(name, format!("must be a date YYYY-MM-DD, not {text:?}")))
-}
-
-fn non_empty(value: &Option<String>) -> Option<&str> {
-    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
-}
-
-impl Period {
-    /// `from`/`to` as given, defaulting to year to date in `zone` at `now`.
-    pub(crate) fn resolve(
-        from: Option<&str>,
-        to: Option<&str>,
-        zone: &TimeZone,
-        now: jiff::Timestamp,
-    ) -> Result<Period, ApiError> {
-        let today = now.to_zoned(zone.clone()).date();
-        let to = match to {
-            Some(text) => parse_date("to", text)?,
-            None => today,
-        };
-        let from = match from {
-            Some(text) => parse_date("from", text)?,
-            None => Date::new(to.year(), 1, 1).map_err(|e| ApiError::Internal(e.to_string()))?,
-        };
-        if from > to {
-            return Err(ApiError::invalid("from", "must not be after to"));
-        }
-        Ok(Period { from, to })
-    }
-
-    /// `[start of from, start of the day after to)` as Unix milliseconds.
-    pub(crate) fn bounds_ms(&self, zone: &TimeZone) -> Result<(i64, i64), ApiError> {
-        let start = |d: Date| -> Result<i64, ApiError> {
-            d.to_zoned(zone.clone())
-                .map(|z| z.timestamp().as_millisecond())
-                .map_err(|e| ApiError::invalid("from", format!("is out of range: {e}")))
-        };
-        let after = self
-            .to
-            .tomorrow()
-            .map_err(|e| ApiError::invalid("to", format!("is out of range: {e}")))?;
-        Ok((start(self.from)?, start(after)?))
-    }
-}
-
-/// The filter a request for `tile` asks for.
-pub(crate) fn tile_filter(
-    tile: &str,
-    query: &TileQuery,
-    zone: &TimeZone,
-) -> Result<(Period, TileFilter), ApiError> {
-    let now = jiff::Timestamp::now();
-    let period = match non_empty(&query.period) {
-        Some(name) => {
-            if non_empty(&query.from).is_some() || non_empty(&query.to).is_some() {
-                return Err(ApiError::invalid(
-                    "period",
-                    "give either a period or from and to, not both",
-                ));
-            }
-            period::parse_relative("period", name)?.resolve(zone, now)?
-        }
-        None => Period::resolve(non_empty(&query.from), non_empty(&query.to), zone, now)?,
-    };
-    let (from_ms, to_ms) = period.bounds_ms(zone)?;
-    let owner = non_empty(&query.owner)
-        .map(|o| {
-            o.parse::<i64>()
-                .map_err(|_| ApiError::invalid("owner", "must be an owner (associate) id"))
-        })
-        .transpose()?;
-    let selection = non_empty(&query.selection)
-        .map(|o| {
-            o.parse::<i64>()
-                .map_err(|_| ApiError::invalid("selection", "must be a selection id"))
-        })
-        .transpose()?;
-    // Checked for every tile (a bad value is a mistake wherever it is sent), used by trends;
-    // the attribution tile reads `by` as its own grouping.
-    let trend_by = if tile == ATTRIBUTION_TILE {
-        &None
-    } else {
-        &query.by
-    };
-    let trend = trend::trend_of(tile, &query.bucket, trend_by, &period, zone)?;
-    Ok((
-        period,
-        TileFilter {
-            from_ms,
-            to_ms,
-            owner,
-            country: non_empty(&query.country).map(str::to_owned),
-            campaign: non_empty(&query.campaign).map(str::to_owned),
-            selection,
-            trend,
-        },
-    ))
 }
 
 fn known_tile(id: &str) -> Result<&'static TileInfo, ApiError> {
@@ -308,24 +182,6 @@ pub(crate) struct TileJson {
     /// the drill-down).
     #[schema(value_type = Vec<Object>)]
     rows: Vec<Value>,
-}
-
-/// The period an answer counts (a tile, costs, attribution), inclusive, as `YYYY-MM-DD`.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct PeriodJson {
-    #[schema(format = Date)]
-    from: String,
-    #[schema(format = Date)]
-    to: String,
-}
-
-impl From<Period> for PeriodJson {
-    fn from(period: Period) -> PeriodJson {
-        PeriodJson {
-            from: period.from.to_string(),
-            to: period.to.to_string(),
-        }
-    }
 }
 
 /// Most persons one drill-down lists.

@@ -7,8 +7,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::access::{Access, Principal};
-use super::api::Items;
 use super::error::ApiError;
+use super::json::Items;
 use super::routes::Router;
 use super::AppState;
 use crate::accounts;
@@ -91,7 +91,7 @@ fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
     request_body(content = NewTokenJson),
     responses(
         (status = 201, description = "the new token, with `token` shown this once", body = TokenJson),
-        (status = 422, description = "a missing or bad name, scope or expiry, or a scope beyond the user's role", body = super::openapi::ErrorJson)),
+        (status = 422, description = "a missing or bad name, scope or expiry, or a scope beyond the user's role", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn create_token(
     req: HttpRequest,
@@ -202,7 +202,7 @@ async fn list_tokens(
     params(("id" = i64, Path, description = "token id", minimum = 1)),
     responses(
         (status = 204, description = "revoked: the next request with the token is a 401"),
-        (status = 404, description = "no such token among those this user may revoke (one's own; an admin: any)", body = super::openapi::ErrorJson)),
+        (status = 404, description = "no such token among those this user may revoke (one's own; an admin: any)", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn revoke_token(
     req: HttpRequest,

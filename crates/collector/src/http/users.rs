@@ -10,8 +10,8 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::access::{self, Access, Principal};
-use super::api::Items;
 use super::error::ApiError;
+use super::json::Items;
 use super::routes::Router;
 use super::AppState;
 use crate::accounts::{self, password, InputError};
@@ -189,8 +189,8 @@ async fn list_users(state: web::Data<AppState>) -> Result<HttpResponse, ApiError
     request_body(content = UserPatchJson, description = "a new role, and/or disabled (signs the user out everywhere, stops their tokens) or enabled"),
     responses(
         (status = 200, description = "the user as changed", body = UserJson),
-        (status = 404, description = "no such user", body = super::openapi::ErrorJson),
-        (status = 422, description = "a bad role, or a change that would leave no admin who can sign in", body = super::openapi::ErrorJson)),
+        (status = 404, description = "no such user", body = super::json::ErrorJson),
+        (status = 422, description = "a bad role, or a change that would leave no admin who can sign in", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn patch_user(
     req: HttpRequest,
@@ -286,7 +286,7 @@ async fn list_invitations(state: web::Data<AppState>) -> Result<HttpResponse, Ap
     request_body(content = NewInvitationJson),
     responses(
         (status = 201, description = "the invitation with its one-time `link` (valid 72 h), shown this once", body = InvitationJson),
-        (status = 422, description = "a bad e-mail, name or role, or a user with the e-mail exists", body = super::openapi::ErrorJson)),
+        (status = 422, description = "a bad e-mail, name or role, or a user with the e-mail exists", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn invite(
     req: HttpRequest,
@@ -336,8 +336,8 @@ async fn invite(
     request_body(content = AcceptJson),
     responses(
         (status = 201, description = "the user, made; sign in with the e-mail and the password", body = UserJson),
-        (status = 403, description = "posted from another site's page", body = super::openapi::ErrorJson),
-        (status = 422, description = "the link is not valid (used, expired or mistyped), or the password is refused", body = super::openapi::ErrorJson)))]
+        (status = 403, description = "posted from another site's page", body = super::json::ErrorJson),
+        (status = 422, description = "the link is not valid (used, expired or mistyped), or the password is refused", body = super::json::ErrorJson)))]
 async fn accept(
     req: HttpRequest,
     state: web::Data<AppState>,
@@ -352,7 +352,7 @@ async fn accept(
     let token = text(&map, "token")?;
     let new_password = text(&map, "password")?;
     let not_valid = || ApiError::invalid("token", InvitationError::NotValid.to_string());
-    let hash = super::session::session_hash(token.trim()).ok_or_else(not_valid)?;
+    let hash = super::auth::session_hash(token.trim()).ok_or_else(not_valid)?;
     let now = now_ms();
     let invitation = state
         .store

@@ -323,6 +323,34 @@ pub(crate) struct DashboardTile {
     pub(crate) model: Option<String>,
 }
 
+/// A period named relative to today, in the configured time zone (the API resolves it to
+/// whole days).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
+#[serde(rename_all = "kebab-case")]
+pub(crate) enum RelativePeriod {
+    /// Today and the 6 days before.
+    #[serde(rename = "last-7-days")]
+    Last7Days,
+    /// Today and the 29 days before.
+    #[serde(rename = "last-30-days")]
+    Last30Days,
+    /// Today and the 89 days before.
+    #[serde(rename = "last-90-days")]
+    Last90Days,
+    /// The 1st of this month to today.
+    ThisMonth,
+    /// The whole previous month.
+    LastMonth,
+    /// The first day of this quarter to today.
+    ThisQuarter,
+    /// The whole previous quarter.
+    LastQuarter,
+    /// 1 January to today (what no period at all means).
+    ThisYear,
+    /// The whole previous year.
+    LastYear,
+}
+
 /// A dashboard's default filters: dates as `YYYY-MM-DD`, or a `period` named relative to
 /// the day it is opened (`last-30-days`, …); neither = year to date.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
@@ -331,7 +359,7 @@ pub(crate) struct DashboardFilters {
     /// `last-7-days`, `last-30-days`, `last-90-days`, `this-month`, `last-month`,
     /// `this-quarter`, `last-quarter`, `this-year` or `last-year`; not with `from`/`to`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[schema(value_type = Option<crate::http::tiles::period::RelativePeriod>)]
+    #[schema(value_type = Option<RelativePeriod>)]
     pub(crate) period: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[schema(format = Date)]

@@ -11,8 +11,8 @@ use actix_web::{web, HttpResponse};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-use super::api::{CompanyJson, Items, PersonJson, SubmissionJson};
 use super::error::ApiError;
+use super::json::{CompanyJson, Items, PersonJson, SubmissionJson};
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::{Access, Principal};
@@ -228,7 +228,7 @@ const PERSON_PATCH_FIELDS: [&str; 5] = ["status", "owner_id", "owner", "country"
 #[utoipa::path(patch, path = "/api/v1/persons/{id}", tag = "persons",
     params(("id" = i64, Path, description = "person id")),
     request_body = doc::PersonPatchInput,
-    responses((status = 200, description = "the changed person", body = PersonJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson), (status = 422, description = "a refused field (attribution is read-only), unknown fields, an unknown owner", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the changed person", body = PersonJson), (status = 404, description = "no such person", body = super::json::ErrorJson), (status = 422, description = "a refused field (attribution is read-only), unknown fields, an unknown owner", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn patch_person(
     id: web::Path<i64>,
@@ -274,7 +274,7 @@ pub(crate) async fn patch_person(
 /// `GET /api/v1/persons/{id}/status_changes`, oldest first.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/status_changes", tag = "persons",
     params(("id" = i64, Path, description = "person id")),
-    responses((status = 200, description = "status changes, oldest first", body = Items<StatusChangeJson>), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "status changes, oldest first", body = Items<StatusChangeJson>), (status = 404, description = "no such person", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn status_changes(
     id: web::Path<i64>,
@@ -300,7 +300,7 @@ pub(crate) async fn status_changes(
 #[utoipa::path(patch, path = "/api/v1/companies/{id}", tag = "companies",
     params(("id" = i64, Path, description = "company id")),
     request_body = doc::CompanyPatchInput,
-    responses((status = 200, description = "the renamed company", body = CompanyJson), (status = 422, description = "a refused field (the source is attribution and read-only), unknown fields, a missing or blank name", body = super::openapi::ErrorJson), (status = 404, description = "no such company", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the renamed company", body = CompanyJson), (status = 422, description = "a refused field (the source is attribution and read-only), unknown fields, a missing or blank name", body = super::json::ErrorJson), (status = 404, description = "no such company", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn patch_company(
     id: web::Path<i64>,
@@ -326,7 +326,7 @@ pub(crate) async fn patch_company(
 /// conversion is attribution and read-only.
 #[utoipa::path(patch, path = "/api/v1/submissions/{id}", tag = "submissions",
     params(("id" = i64, Path, description = "submission id")),
-    responses((status = 422, description = "a submission cannot be changed; its conversion is attribution and read-only", body = super::openapi::ErrorJson)),
+    responses((status = 422, description = "a submission cannot be changed; its conversion is attribution and read-only", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn patch_submission(
     _id: web::Path<i64>,
@@ -345,7 +345,7 @@ pub(crate) async fn patch_submission(
 /// `external_id` nothing is written and the earlier submission is answered with 200.
 #[utoipa::path(post, path = "/api/v1/submissions", tag = "submissions",
     request_body = doc::SubmissionInput,
-    responses((status = 201, description = "stored", body = SubmissionReceiptJson), (status = 200, description = "the external_id was known: nothing written, the earlier submission", body = SubmissionReceiptJson), (status = 422, description = "a refused field", body = super::openapi::ErrorJson)),
+    responses((status = 201, description = "stored", body = SubmissionReceiptJson), (status = 200, description = "the external_id was known: nothing written, the earlier submission", body = SubmissionReceiptJson), (status = 422, description = "a refused field", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn create_submission(
     body: web::Bytes,
@@ -379,7 +379,7 @@ pub(crate) async fn create_submission(
 /// `POST /api/v1/associates` with `name` and optional `email`.
 #[utoipa::path(post, path = "/api/v1/associates", tag = "associates",
     request_body = doc::AssociateInput,
-    responses((status = 201, description = "created", body = AssociateJson), (status = 422, description = "a refused field, or the e-mail is taken", body = super::openapi::ErrorJson)),
+    responses((status = 201, description = "created", body = AssociateJson), (status = 422, description = "a refused field, or the e-mail is taken", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn create_associate(
     body: web::Bytes,
@@ -424,7 +424,7 @@ pub(crate) async fn list_associates(state: web::Data<AppState>) -> Result<HttpRe
 /// `GET /api/v1/associates/{id}`
 #[utoipa::path(get, path = "/api/v1/associates/{id}", tag = "associates",
     params(("id" = i64, Path, description = "associate id")),
-    responses((status = 200, description = "the associate", body = AssociateJson), (status = 404, description = "no such associate", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the associate", body = AssociateJson), (status = 404, description = "no such associate", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn get_associate(
     id: web::Path<i64>,
@@ -443,7 +443,7 @@ pub(crate) async fn get_associate(
 /// already known.
 #[utoipa::path(post, path = "/api/v1/sales", tag = "sales",
     request_body = doc::SaleInput,
-    responses((status = 201, description = "created", body = SaleJson), (status = 200, description = "the external_id was known: the stored sale", body = SaleJson), (status = 422, description = "a refused field, or a person or company that does not exist", body = super::openapi::ErrorJson)),
+    responses((status = 201, description = "created", body = SaleJson), (status = 200, description = "the external_id was known: the stored sale", body = SaleJson), (status = 422, description = "a refused field, or a person or company that does not exist", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn create_sale(
     body: web::Bytes,
@@ -486,7 +486,7 @@ const SALE_PATCH_FIELDS: [&str; 7] = [
 #[utoipa::path(patch, path = "/api/v1/sales/{id}", tag = "sales",
     params(("id" = i64, Path, description = "sale id")),
     request_body = doc::SalePatchInput,
-    responses((status = 200, description = "the changed sale", body = SaleJson), (status = 404, description = "no such sale", body = super::openapi::ErrorJson), (status = 422, description = "a refused field", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the changed sale", body = SaleJson), (status = 404, description = "no such sale", body = super::json::ErrorJson), (status = 422, description = "a refused field", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn patch_sale(
     id: web::Path<i64>,
@@ -550,7 +550,7 @@ pub(crate) async fn patch_sale(
 /// `GET /api/v1/sales/{id}`
 #[utoipa::path(get, path = "/api/v1/sales/{id}", tag = "sales",
     params(("id" = i64, Path, description = "sale id")),
-    responses((status = 200, description = "the sale", body = SaleJson), (status = 404, description = "no such sale", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "the sale", body = SaleJson), (status = 404, description = "no such sale", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn get_sale(
     id: web::Path<i64>,
@@ -576,7 +576,7 @@ pub(crate) struct SaleQuery {
 /// `GET /api/v1/sales?person_id=&company_id=&status=`, oldest first.
 #[utoipa::path(get, path = "/api/v1/sales", tag = "sales",
     params(("person_id" = Option<i64>, Query, description = "sales of this person"), ("company_id" = Option<i64>, Query, description = "sales of this company"), ("status" = Option<doc::SaleStatus>, Query, description = "open, won or lost")),
-    responses((status = 200, description = "matching sales, oldest first", body = Items<SaleJson>), (status = 400, description = "a bad parameter", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "matching sales, oldest first", body = Items<SaleJson>), (status = 400, description = "a bad parameter", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn list_sales(
     query: web::Query<SaleQuery>,
@@ -607,7 +607,7 @@ pub(crate) async fn list_sales(
 /// `GET /api/v1/persons/{id}/export`: everything stored about the person.
 #[utoipa::path(get, path = "/api/v1/persons/{id}/export", tag = "persons",
     params(("id" = i64, Path, description = "person id")),
-    responses((status = 200, description = "everything stored about the person", body = PersonExportJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "everything stored about the person", body = PersonExportJson), (status = 404, description = "no such person", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn export_person(
     id: web::Path<i64>,
@@ -689,7 +689,7 @@ pub(crate) struct MentionJson {
 /// e-mail.
 #[utoipa::path(delete, path = "/api/v1/persons/{id}", tag = "persons",
     params(("id" = i64, Path, description = "person id")),
-    responses((status = 200, description = "erased: the person, submissions, touches, payloads, status history, consents, selection memberships, the personal fields of a company source that was their touch; sales stay, unlinked", body = ErasureJson), (status = 404, description = "no such person", body = super::openapi::ErrorJson)),
+    responses((status = 200, description = "erased: the person, submissions, touches, payloads, status history, consents, selection memberships, the personal fields of a company source that was their touch; sales stay, unlinked", body = ErasureJson), (status = 404, description = "no such person", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 pub(crate) async fn erase_person(
     id: web::Path<i64>,

@@ -5,7 +5,7 @@
 use serde::Serialize;
 use utoipa::ToSchema;
 
-use crate::http::api::{CompanyJson, PersonJson};
+use crate::http::json::{CompanyJson, PersonJson};
 
 /// A node of a criteria tree: a group (`all` = AND, `any` = OR, nesting up to 8 levels) or
 /// a leaf (`field`, `op`, `value`). `{}` matches everything. Fields: see

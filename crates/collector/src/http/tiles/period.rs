@@ -1,39 +1,85 @@
-//! Periods named relative to today (`last-30-days`, `this-quarter`, …): a dashboard keeps
-//! the name, so it shows the latest days whenever it is opened; the tiles resolve the name
-//! to whole days in the configured time zone.
+//! The period an answer counts: whole days in the configured time zone, given as `from`
+//! and `to` or named relative to today (`last-30-days`, `this-quarter`, …): a dashboard
+//! keeps the name, so it shows the latest days whenever it is opened.
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::ToSpan;
 use serde::{Deserialize, Serialize};
 
-use super::Period;
 use crate::http::error::ApiError;
+pub(crate) use crate::store::tiles::RelativePeriod;
 
-/// A period named relative to today, in the configured time zone.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
-#[serde(rename_all = "kebab-case")]
-pub(crate) enum RelativePeriod {
-    /// Today and the 6 days before.
-    #[serde(rename = "last-7-days")]
-    Last7Days,
-    /// Today and the 29 days before.
-    #[serde(rename = "last-30-days")]
-    Last30Days,
-    /// Today and the 89 days before.
-    #[serde(rename = "last-90-days")]
-    Last90Days,
-    /// The 1st of this month to today.
-    ThisMonth,
-    /// The whole previous month.
-    LastMonth,
-    /// The first day of this quarter to today.
-    ThisQuarter,
-    /// The whole previous quarter.
-    LastQuarter,
-    /// 1 January to today (what no period at all means).
-    ThisYear,
-    /// The whole previous year.
-    LastYear,
+/// A period of whole days in a time zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Period {
+    pub(crate) from: Date,
+    pub(crate) to: Date,
+}
+
+pub(crate) fn parse_date(name: &'static str, text: &str) -> Result<Date, ApiError> {
+    text.trim()
+        .parse::<Date>()
+        .map_err(|_| ApiError::invalid(name, format!("must be a date YYYY-MM-DD, not {text:?}")))
+}
+
+pub(crate) fn non_empty(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+impl Period {
+    /// `from`/`to` as given, defaulting to year to date in `zone` at `now`.
+    pub(crate) fn resolve(
+        from: Option<&str>,
+        to: Option<&str>,
+        zone: &TimeZone,
+        now: jiff::Timestamp,
+    ) -> Result<Period, ApiError> {
+        let today = now.to_zoned(zone.clone()).date();
+        let to = match to {
+            Some(text) => parse_date("to", text)?,
+            None => today,
+        };
+        let from = match from {
+            Some(text) => parse_date("from", text)?,
+            None => Date::new(to.year(), 1, 1).map_err(|e| ApiError::Internal(e.to_string()))?,
+        };
+        if from > to {
+            return Err(ApiError::invalid("from", "must not be after to"));
+        }
+        Ok(Period { from, to })
+    }
+
+    /// `[start of from, start of the day after to)` as Unix milliseconds.
+    pub(crate) fn bounds_ms(&self, zone: &TimeZone) -> Result<(i64, i64), ApiError> {
+        let start = |d: Date| -> Result<i64, ApiError> {
+            d.to_zoned(zone.clone())
+                .map(|z| z.timestamp().as_millisecond())
+                .map_err(|e| ApiError::invalid("from", format!("is out of range: {e}")))
+        };
+        let after = self
+            .to
+            .tomorrow()
+            .map_err(|e| ApiError::invalid("to", format!("is out of range: {e}")))?;
+        Ok((start(self.from)?, start(after)?))
+    }
+}
+
+/// The period an answer counts (a tile, costs, attribution), inclusive, as `YYYY-MM-DD`.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct PeriodJson {
+    #[schema(format = Date)]
+    pub(crate) from: String,
+    #[schema(format = Date)]
+    pub(crate) to: String,
+}
+
+impl From<Period> for PeriodJson {
+    fn from(period: Period) -> PeriodJson {
+        PeriodJson {
+            from: period.from.to_string(),
+            to: period.to.to_string(),
+        }
+    }
 }
 
 const NAMES: [(&str, RelativePeriod); 9] = [

@@ -4,7 +4,7 @@ use jiff::tz::TimeZone;
 use serde::Serialize;
 use serde_json::Value;
 
-use super::{non_empty, Period, PeriodJson};
+use super::period::{non_empty, Period, PeriodJson};
 use crate::http::error::ApiError;
 use crate::store::tiles::trend::{defaults, is_trend, Bucket, By, Trend, TrendRow};
 use crate::store::tiles::TileKind;

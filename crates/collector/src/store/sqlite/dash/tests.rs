@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 use tempfile::TempDir;
 
 use super::facts::Facts;
-use crate::http::tiles::Period;
+use crate::http::tiles::period::Period;
 use crate::store::links::TouchRole;
 use crate::store::sqlite::SqliteStore;
 use crate::store::tiles::trend::{defaults, is_trend, Trend};
