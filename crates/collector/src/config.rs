@@ -152,14 +152,6 @@ impl Settings {
             .and_then(|secs| i64::try_from(secs.saturating_mul(1000)).ok())
             .unwrap_or(crate::attribution::DEFAULT_HALF_LIFE_MS)
     }
-
-    /// The link check's limits, with the operator's intranet hosts.
-    pub(crate) fn link_check(&self) -> crate::http::links::check::CheckLimits {
-        crate::http::links::check::CheckLimits {
-            allowed_hosts: self.link_check_allowed_hosts.clone(),
-            ..Default::default()
-        }
-    }
 }
 
 impl Default for Settings {

@@ -12,6 +12,7 @@ pub mod cli;
 pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod http;
+pub(crate) mod ops;
 pub(crate) mod store;
 pub(crate) mod time;
 

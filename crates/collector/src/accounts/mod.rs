@@ -2,6 +2,7 @@
 //! and the one way a user is created.
 
 pub(crate) mod password;
+pub(crate) mod token;
 
 use std::sync::Arc;
 

@@ -351,7 +351,7 @@ pub fn token(command: TokenCommand) -> anyhow::Result<()> {
             if name.is_empty() || name.chars().count() > 100 {
                 bail!("--name must be 1 to 100 characters");
             }
-            let token = crate::http::auth::mint_token();
+            let token = crate::accounts::token::mint_token();
             with_store(&args.db, async |store| {
                 let user = match &args.user {
                     Some(email) => Some(user_by_email(&store, email).await?),
@@ -370,7 +370,7 @@ pub fn token(command: TokenCommand) -> anyhow::Result<()> {
                 let row = store
                     .create_token(NewToken {
                         name,
-                        sha256: crate::http::auth::token_sha256(&token),
+                        sha256: crate::accounts::token::token_sha256(&token),
                         user_id: user.as_ref().map(|u| u.id),
                         scope,
                         expires_at: args

@@ -25,7 +25,7 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadtrail_core::identity::Email;
 use serde_json::{Map, Value};
 
-use crate::http::leads::input::{self, FieldError, FieldResult};
+use crate::ops::submission_input::{self as input, FieldError, FieldResult};
 use crate::store::leads::{ImportOutcome, ImportRecord};
 use crate::store::Store;
 

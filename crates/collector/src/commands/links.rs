@@ -10,10 +10,11 @@ use std::path::PathBuf;
 use std::sync::Arc;
 
 use crate::config::{self, Overrides, Settings};
-use crate::http::links::check::{check_link, CheckReport};
-use crate::http::links::explain::explain;
-use crate::http::links::LinkJson;
-use crate::store::links::{KnownValues, TouchRole};
+use crate::ops::explain::explain;
+use crate::ops::json::LinkJson;
+use crate::ops::link_check::{check_link, CheckLimits, CheckReport};
+use crate::ops::reclassify;
+use crate::store::links::KnownValues;
 use crate::store::sqlite::SqliteStore;
 use crate::store::{LinkStore, Store};
 use crate::time::now_ms;
@@ -23,11 +24,6 @@ use indicatif::{ProgressBar, ProgressStyle};
 
 use leadtrail_core::channel::{SourceAliases, RULES_VERSION};
 use leadtrail_core::link::{build_link, CampaignTemplate, LinkOptions, LinkRequest};
-
-/// Rows per reclassification transaction. Each commit costs an fsync (about 0.1 s on the
-/// test machine), so batches are large; 2000 rows take a few milliseconds of the
-/// writer's time, so a running server's form posts never wait long for the lock.
-const RECLASSIFY_BATCH: usize = 2000;
 
 #[derive(Debug, Args)]
 pub(crate) struct DbArgs {
@@ -142,7 +138,7 @@ pub(crate) fn link(args: LinkArgs) -> anyhow::Result<bool> {
     .collect();
     if missing.len() == 3 && args.check {
         // Check an existing link as it is.
-        let limits = settings(None, args.config.clone())?.link_check();
+        let limits = CheckLimits::of(&settings(None, args.config.clone())?);
         let report = rt.block_on(check_link(&args.url, &limits))?;
         return Ok(print_check(&report, args.json));
     }
@@ -205,7 +201,7 @@ pub(crate) fn link(args: LinkArgs) -> anyhow::Result<bool> {
         }
     }
     if args.check {
-        let report = rt.block_on(check_link(&url, &settings.link_check()))?;
+        let report = rt.block_on(check_link(&url, &CheckLimits::of(&settings)))?;
         return Ok(print_check(&report, args.json));
     }
     Ok(true)
@@ -263,10 +259,7 @@ pub(crate) fn reclassify(args: DbArgs) -> anyhow::Result<()> {
     let store = open(&settings.db)?;
     let rt = runtime()?;
     let result = rt.block_on(async {
-        let mut total = 0;
-        for role in TouchRole::ALL {
-            total += store.touch_rows(role).await?;
-        }
+        let total = reclassify::touches(store.as_ref()).await?;
         let bar = ProgressBar::new(total).with_style(
             ProgressStyle::with_template(
                 "{msg:>17} [{bar:40}] {pos}/{len} touches ({per_sec}, {eta} left)",
@@ -274,33 +267,20 @@ pub(crate) fn reclassify(args: DbArgs) -> anyhow::Result<()> {
             .map_err(|e| anyhow::anyhow!("{e}"))?
             .progress_chars("=> "),
         );
-        let (mut scanned, mut channels, mut sources, mut updated) = (0u64, 0u64, 0u64, 0u64);
-        for role in TouchRole::ALL {
+        let totals = reclassify::reclassify(store.as_ref(), |role, batch| {
             bar.set_message(role.name());
-            let mut after = 0;
-            loop {
-                let batch = store
-                    .reclassify_batch(role, after, RECLASSIFY_BATCH)
-                    .await?;
-                scanned += batch.scanned;
-                channels += batch.channel_changed;
-                sources += batch.source_changed;
-                updated += batch.updated;
-                bar.inc(batch.scanned);
-                match batch.last_id {
-                    Some(id) => after = id,
-                    None => break,
-                }
-            }
-        }
+            bar.inc(batch.scanned);
+        })
+        .await?;
         bar.finish_and_clear();
-        Ok::<_, anyhow::Error>((scanned, channels, sources, updated))
+        Ok::<_, anyhow::Error>(totals)
     });
     rt.block_on(store.shutdown());
-    let (scanned, channels, sources, updated) = result?;
+    let totals = result?;
     println!(
-        "reclassified {scanned} touches with rules version {RULES_VERSION}: \
-         {channels} channels changed, {sources} sources changed, {updated} rows updated"
+        "reclassified {} touches with rules version {RULES_VERSION}: \
+         {} channels changed, {} sources changed, {} rows updated",
+        totals.scanned, totals.channel_changed, totals.source_changed, totals.updated
     );
     Ok(())
 }

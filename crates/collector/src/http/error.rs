@@ -10,6 +10,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
+use crate::ops::submission_input::FieldError;
 use crate::store::StoreError;
 
 /// How long a client should wait before retrying when storage cannot take writes.
@@ -93,6 +94,12 @@ impl ApiError {
 
     pub(crate) fn too_large(limit: usize) -> ApiError {
         ApiError::PayloadTooLarge(format!("request body is larger than {limit} bytes"))
+    }
+}
+
+impl From<FieldError> for ApiError {
+    fn from(e: FieldError) -> ApiError {
+        ApiError::invalid(e.field, e.message)
     }
 }
 

@@ -178,7 +178,7 @@ async fn get_form(
 
 /// The change a PATCH body asks for; every refusal names its field.
 fn form_patch(body: &[u8]) -> Result<FormPatch, ApiError> {
-    let map: Map<String, Value> = super::leads::input::json_object(body)?;
+    let map: Map<String, Value> = super::json::json_object(body)?;
     if let Some(unknown) = map
         .keys()
         .find(|k| !matches!(k.as_str(), "name" | "utm_capture"))

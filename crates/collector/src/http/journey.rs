@@ -9,9 +9,9 @@ use serde::Serialize;
 use super::access::Access;
 use super::error::ApiError;
 use super::json::ErrorJson;
-use super::json::TouchJson;
 use super::routes::Router;
 use super::AppState;
+use crate::ops::json::TouchJson;
 use crate::store::journeys::{
     CompanyJourney, CompanyPerson, JourneySubmission, JourneyTouch, PersonJourney,
 };

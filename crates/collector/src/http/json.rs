@@ -4,10 +4,11 @@
 //! Times are RFC 3339 UTC strings with millisecond precision; unknown touch values are
 //! `null`.
 
-use leadtrail_core::{Channel, Touch};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::error::ApiError;
+use crate::ops::json::TouchJson;
 use crate::store::leads::Consent;
 use crate::store::{Company, Person, Submission};
 use crate::time::rfc3339;
@@ -19,52 +20,12 @@ pub(crate) struct ErrorJson {
     pub(crate) error: String,
 }
 
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct TouchJson {
-    pub(crate) source: Option<String>,
-    pub(crate) medium: Option<String>,
-    pub(crate) campaign: Option<String>,
-    pub(crate) term: Option<String>,
-    pub(crate) content: Option<String>,
-    pub(crate) id: Option<String>,
-    pub(crate) click_id: Option<String>,
-    pub(crate) click_id_type: Option<String>,
-    pub(crate) referrer: Option<String>,
-    pub(crate) landing_page: Option<String>,
-    pub(crate) at: Option<String>,
-    /// [`Channel::id`] as stored with the touch; `null` for a touch stored before channels
-    /// existed and not yet reclassified.
-    #[schema(value_type = Option<String>)]
-    pub(crate) channel: Option<&'static str>,
-}
-
-impl TouchJson {
-    /// A stored touch with its stored channel.
-    pub(crate) fn with_channel(touch: Touch, channel: Option<Channel>) -> TouchJson {
-        TouchJson {
-            channel: channel.map(Channel::id),
-            ..TouchJson::from(touch)
-        }
-    }
-}
-
-impl From<Touch> for TouchJson {
-    /// Without a channel; use [`TouchJson::with_channel`] for stored touches.
-    fn from(t: Touch) -> TouchJson {
-        TouchJson {
-            channel: None,
-            source: t.source,
-            medium: t.medium,
-            campaign: t.campaign,
-            term: t.term,
-            content: t.content,
-            id: t.id,
-            click_id: t.click_id,
-            click_id_type: t.click_id_type,
-            referrer: t.referrer,
-            landing_page: t.landing_page,
-            at: t.at.and_then(rfc3339),
-        }
+/// Parses a request body that must be a JSON object.
+pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    match serde_json::from_slice::<Value>(body) {
+        Ok(Value::Object(map)) => Ok(map),
+        Ok(_) => Err(ApiError::bad_request("the JSON body must be an object")),
+        Err(e) => Err(ApiError::bad_request(format!("malformed JSON body: {e}"))),
     }
 }
 
@@ -196,38 +157,4 @@ impl From<Company> for CompanyJson {
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Items<T> {
     pub(crate) items: Vec<T>,
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn touch_json_has_every_field_and_nulls() {
-        let touch = Touch {
-            source: Some("linkedin".into()),
-            at: Some(1_700_000_000_000),
-            ..Touch::default()
-        };
-        let json = serde_json::to_value(TouchJson::from(touch)).unwrap();
-        assert_eq!(
-            json,
-            serde_json::json!({
-                "source": "linkedin", "medium": null, "campaign": null, "term": null,
-                "content": null, "id": null, "click_id": null, "click_id_type": null,
-                "referrer": null, "landing_page": null, "at": "2023-11-14T22:13:20.000Z",
-                "channel": null
-            })
-        );
-    }
-
-    #[test]
-    fn a_stored_touch_carries_its_channel_id() {
-        let json = serde_json::to_value(TouchJson::with_channel(
-            Touch::default(),
-            Some(Channel::PaidSocial),
-        ))
-        .unwrap();
-        assert_eq!(json["channel"], "paid_social");
-    }
 }

@@ -13,17 +13,14 @@
 //! The known values that "did you mean" warnings compare with come from the database and
 //! are cached per worker for [`KNOWN_VALUES_TTL`]: the page asks on every keystroke.
 
-pub(crate) mod check;
 pub(crate) mod doc;
-pub(crate) mod explain;
-mod reach;
 
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
-use leadtrail_core::channel::{rule_by_id, SourceAliases};
+use leadtrail_core::channel::SourceAliases;
 use leadtrail_core::link::{build_link, BuiltLink, LinkError, LinkOptions, LinkRequest};
 use serde::{Deserialize, Serialize};
 use serde_json::json;
@@ -32,6 +29,7 @@ use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
+use crate::ops::json::LinkJson;
 use crate::store::links::{KnownValues, NewSavedLink, SavedLink, SourceAlias};
 use crate::time::{now_ms, rfc3339};
 
@@ -122,45 +120,6 @@ fn link_error(error: &LinkError) -> ApiError {
     ApiError::invalid(error.field(), error.to_string())
 }
 
-/// What the link builder answers.
-#[derive(Debug, Serialize, utoipa::ToSchema)]
-pub(crate) struct LinkJson {
-    pub(crate) url: String,
-    pub(crate) source: String,
-    pub(crate) medium: String,
-    pub(crate) campaign: String,
-    pub(crate) term: Option<String>,
-    pub(crate) content: Option<String>,
-    pub(crate) id: Option<String>,
-    /// [`leadtrail_core::Channel::id`] a click on the link counts in.
-    pub(crate) channel: &'static str,
-    pub(crate) channel_name: &'static str,
-    pub(crate) rule: &'static str,
-    pub(crate) rule_description: &'static str,
-    /// `{"kind", "message", "field", …}` each.
-    #[schema(value_type = Vec<Object>)]
-    pub(crate) warnings: Vec<leadtrail_core::LinkWarning>,
-}
-
-impl From<BuiltLink> for LinkJson {
-    fn from(b: BuiltLink) -> LinkJson {
-        LinkJson {
-            url: b.url,
-            source: b.source,
-            medium: b.medium,
-            campaign: b.campaign,
-            term: b.term,
-            content: b.content,
-            id: b.id,
-            channel: b.channel.channel.id(),
-            channel_name: b.channel.channel.name(),
-            rule: b.channel.rule,
-            rule_description: rule_by_id(b.channel.rule).map_or("", |r| r.when),
-            warnings: b.warnings,
-        }
-    }
-}
-
 /// Builds a link with the known values, aliases and template of this collector.
 async fn build(
     request: &LinkRequest,
@@ -214,7 +173,7 @@ struct ExplainQuery {
 #[utoipa::path(get, path = "/api/v1/explain", tag = "links",
     params(("url" = String, Query, min_length = 1, pattern = "\\S", description = "the landing page URL"),
            ("referrer" = Option<String>, Query, description = "the page the visitor came from")),
-    responses((status = 200, description = "the touch that would be stored (with its channel), the channel and the rule that gave it", body = explain::Explained),
+    responses((status = 200, description = "the touch that would be stored (with its channel), the channel and the rule that gave it", body = crate::ops::explain::Explained),
               (status = 422, description = "no url", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn explain_visit(
@@ -227,7 +186,7 @@ async fn explain_visit(
         .filter(|u| !u.trim().is_empty())
         .ok_or_else(|| ApiError::invalid("url", "the page URL is required (?url=…)"))?;
     let aliases: SourceAliases = state.store.effective_aliases().await?;
-    let explained = explain::explain(
+    let explained = crate::ops::explain::explain(
         &url,
         query.referrer.as_deref().unwrap_or(""),
         &aliases,
@@ -244,7 +203,7 @@ struct CheckRequest {
 /// `POST /api/v1/links/check` `{"url": "…"}`: follows the link's redirects (see
 /// [`check`] for the limits) and reports whether its `utm_*` parameters arrive.
 #[utoipa::path(post, path = "/api/v1/links/check", tag = "links", request_body = doc::CheckInput,
-    responses((status = 200, description = "the redirect chain and whether every utm_* parameter arrived", body = check::CheckReport),
+    responses((status = 200, description = "the redirect chain and whether every utm_* parameter arrived", body = crate::ops::link_check::CheckReport),
               (status = 422, description = "not an http(s) URL, or no utm_* parameters", body = super::json::ErrorJson)),
     security(("bearer" = [])))]
 async fn check_link(
@@ -252,7 +211,7 @@ async fn check_link(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let request: CheckRequest = json_body(&body)?;
-    match check::check_link(&request.url, &state.link_check).await {
+    match crate::ops::link_check::check_link(&request.url, &state.link_check).await {
         Ok(report) => Ok(HttpResponse::Ok().json(report)),
         Err(refused) => Err(ApiError::invalid("url", refused.to_string())),
     }
@@ -460,9 +419,6 @@ async fn delete_saved(
     }
 }
 
-/// Rows per reclassification transaction, as the CLI uses.
-const RECLASSIFY_BATCH: usize = 2000;
-
 /// `POST /api/v1/reclassify`: re-applies the aliases and channel rules to every stored
 /// touch, in small transactions through the writer (form posts keep flowing between
 /// them), and answers with the counts once done.
@@ -470,31 +426,13 @@ const RECLASSIFY_BATCH: usize = 2000;
     responses((status = 200, description = "`{\"scanned\", \"channel_changed\", \"source_changed\", \"updated\", \"rules_version\"}`")),
     security(("bearer" = [])))]
 async fn reclassify(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
-    use crate::store::links::TouchRole;
-    let (mut scanned, mut channels, mut sources, mut updated) = (0u64, 0u64, 0u64, 0u64);
-    for role in TouchRole::ALL {
-        let mut after = 0;
-        loop {
-            let batch = state
-                .store
-                .reclassify_batch(role, after, RECLASSIFY_BATCH)
-                .await?;
-            scanned += batch.scanned;
-            channels += batch.channel_changed;
-            sources += batch.source_changed;
-            updated += batch.updated;
-            match batch.last_id {
-                Some(id) => after = id,
-                None => break,
-            }
-        }
-    }
+    let totals = crate::ops::reclassify::reclassify(state.store.as_ref(), |_, _| {}).await?;
     Ok(HttpResponse::Ok().json(json!({
         "rules_version": leadtrail_core::channel::RULES_VERSION,
-        "scanned": scanned,
-        "channel_changed": channels,
-        "source_changed": sources,
-        "updated": updated,
+        "scanned": totals.scanned,
+        "channel_changed": totals.channel_changed,
+        "source_changed": totals.source_changed,
+        "updated": totals.updated,
     })))
 }
 

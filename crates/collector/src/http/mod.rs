@@ -89,7 +89,7 @@ pub(crate) struct AppState {
     /// The operator's campaign naming template (link builder warnings).
     pub(crate) campaign_template: Option<leadtrail_core::link::CampaignTemplate>,
     /// How far the link check may go, and which intranet hosts it may reach.
-    pub(crate) link_check: links::check::CheckLimits,
+    pub(crate) link_check: crate::ops::link_check::CheckLimits,
     /// Which consent statements each form may make.
     pub(crate) form_consent: crate::store::leads::FormConsent,
     /// How long sign-ins last.
@@ -116,7 +116,7 @@ impl AppState {
                 settings.form_post_burst,
             ),
             allowed_origins: settings.allowed_origins.clone(),
-            link_check: settings.link_check(),
+            link_check: crate::ops::link_check::CheckLimits::of(settings),
             form_consent: settings.form_consent(),
             sessions: session::SessionSettings::from(settings),
             sign_in_throttle: session::SignInThrottle::default(),

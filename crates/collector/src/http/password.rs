@@ -8,7 +8,7 @@ use rand::RngCore;
 use serde::Deserialize;
 use std::time::Instant;
 
-use super::access::{self, Access, Principal, Via};
+use super::access::{Access, Principal, Via};
 use super::error::ApiError;
 use super::routes::Router;
 use super::AppState;
@@ -58,7 +58,7 @@ async fn change_password(
             "a password is changed by its user, signed in with it; a token cannot".to_owned(),
         ));
     };
-    let map = super::leads::input::json_object(&body)?;
+    let map = super::json::json_object(&body)?;
     let field = |name: &'static str| match map.get(name) {
         Some(serde_json::Value::String(text)) => Ok(text.clone()),
         _ => Err(ApiError::invalid(

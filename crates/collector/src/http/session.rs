@@ -228,7 +228,7 @@ async fn create_session(
         access::check_same_origin(&req)?;
     }
     // Read whatever the content type: a script need not name JSON to sign in.
-    let body = super::leads::input::json_object(&body)?;
+    let body = super::json::json_object(&body)?;
     let email = text_field(&body, "email")?;
     let given_password = text_field(&body, "password")?;
     if email.chars().count() > 254 {

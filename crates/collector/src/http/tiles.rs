@@ -17,9 +17,7 @@ pub(crate) mod query;
 pub(crate) mod trend;
 
 use actix_web::{web, HttpResponse};
-use jiff::civil::Date;
-use jiff::tz::TimeZone;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::error::ApiError;
@@ -31,10 +29,10 @@ use crate::http::access::Access;
 use crate::store::tiles::trend::{is_trend, Bucket};
 use crate::store::tiles::{
     tile_info, DashboardFilters, DashboardInput, DashboardTile, FilterValues, ModelStats,
-    StoredDashboard, TileFilter, TileInfo, TileKind, ATTRIBUTION_TILE, TILES,
+    StoredDashboard, TileInfo, TileKind, ATTRIBUTION_TILE, TILES,
 };
 use crate::time::rfc3339;
-use period::{non_empty, parse_date, Period, PeriodJson, RelativePeriod};
+use period::{non_empty, parse_date, PeriodJson, RelativePeriod};
 use query::{tile_filter, TileQuery};
 use trend::TrendTileJson;
 

@@ -99,7 +99,7 @@ async fn create_token(
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
     let principal = principal(&req)?;
-    let body = super::leads::input::json_object(&body)?;
+    let body = super::json::json_object(&body)?;
     if let Some(unknown) = body
         .keys()
         .find(|k| !["name", "scope", "expires_at"].contains(&k.as_str()))

@@ -130,7 +130,7 @@ fn principal(req: &HttpRequest) -> Result<Principal, ApiError> {
 
 /// The body as a JSON object with only `accepted` fields (read whatever the content type).
 fn object(body: &[u8], accepted: &[&str]) -> Result<Map<String, Value>, ApiError> {
-    let map = super::leads::input::json_object(body)?;
+    let map = super::json::json_object(body)?;
     if let Some(unknown) = map.keys().find(|k| !accepted.contains(&k.as_str())) {
         return Err(ApiError::invalid(
             "body",

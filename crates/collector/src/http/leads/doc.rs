@@ -1,5 +1,5 @@
 //! Request bodies of the leads API, for the OpenAPI document only: the handlers read the
-//! JSON themselves ([`super::input`]) to name refused and unknown fields precisely.
+//! JSON themselves ([`crate::ops::submission_input`]) to name refused and unknown fields precisely.
 #![allow(dead_code)]
 
 use serde::Serialize;

@@ -4,7 +4,6 @@
 //! erasure of a person). Attribution stays read-only everywhere.
 
 pub(crate) mod doc;
-pub(crate) mod input;
 
 use actix_web::http::header;
 use actix_web::{web, HttpResponse};
@@ -12,15 +11,15 @@ use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
 use super::error::ApiError;
-use super::json::{CompanyJson, Items, PersonJson, SubmissionJson};
+use super::json::{json_object, CompanyJson, Items, PersonJson, SubmissionJson};
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::{Access, Principal};
+use crate::ops::submission_input::{self as input, FieldError};
 use crate::store::leads::{
     Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
 };
 use crate::time::{now_ms, rfc3339};
-use input::FieldError;
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 
 pub(crate) fn routes(r: &mut Router<'_>) {
@@ -237,7 +236,7 @@ pub(crate) async fn patch_person(
     principal: web::ReqData<Principal>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     check(&map, &PERSON_PATCH_FIELDS)?;
     let mut patch = PersonPatch::default();
     if let Some(status) = map.get("status") {
@@ -308,7 +307,7 @@ pub(crate) async fn patch_company(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     if state.store.company(id).await?.is_none() {
         return Err(ApiError::no_company(id));
     }
@@ -332,7 +331,7 @@ pub(crate) async fn patch_submission(
     _id: web::Path<i64>,
     body: web::Bytes,
 ) -> Result<HttpResponse, ApiError> {
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     check(&map, &[])?;
     Err(ApiError::invalid(
         "body",
@@ -354,7 +353,7 @@ pub(crate) async fn create_submission(
     if body.len() > state.max_body_bytes {
         return Err(ApiError::too_large(state.max_body_bytes));
     }
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     if map.contains_key("kind") {
         return Err(FieldError::new("body", "unknown field kind").into());
     }
@@ -385,7 +384,7 @@ pub(crate) async fn create_associate(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     check(&map, &["name", "email"])?;
     let name = input::required_text(&map, "name", MAX_NAME_CHARS)?;
     let email = match input::optional_text(&map, "email", 254)?.flatten() {
@@ -449,7 +448,7 @@ pub(crate) async fn create_sale(
     body: web::Bytes,
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     if map.contains_key("kind") {
         return Err(FieldError::new("body", "unknown field kind").into());
     }
@@ -494,7 +493,7 @@ pub(crate) async fn patch_sale(
     state: web::Data<AppState>,
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
-    let map = input::json_object(&body)?;
+    let map = json_object(&body)?;
     check(&map, &SALE_PATCH_FIELDS)?;
     let current = state
         .store

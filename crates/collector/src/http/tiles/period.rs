@@ -4,7 +4,7 @@
 use jiff::civil::Date;
 use jiff::tz::TimeZone;
 use jiff::ToSpan;
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::http::error::ApiError;
 pub(crate) use crate::store::tiles::RelativePeriod;

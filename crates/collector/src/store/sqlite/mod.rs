@@ -89,7 +89,6 @@ use super::{
     Company, CompanyId, IncomingSubmission, Person, PersonId, Store, StoreError, StoreResult,
     Submission, SubmissionReceipt,
 };
-use crate::time::now_ms;
 
 /// Tuning of a [`SqliteStore`]; the defaults suit the collector.
 #[derive(Debug, Clone)]
@@ -428,7 +427,9 @@ impl Store for SqliteStore {
 
     #[cfg(test)]
     async fn insert_api_token(&self, name: &str, sha256: [u8; 32]) -> StoreResult<()> {
-        self.writer.insert_api_token(name, sha256, now_ms()).await
+        self.writer
+            .insert_api_token(name, sha256, crate::time::now_ms())
+            .await
     }
 
     #[cfg(test)]

@@ -9,7 +9,7 @@ use leadtrail_core::channel::{classify_with, rule_by_id, SourceAliases};
 use leadtrail_core::{Touch, VisitKind};
 use serde::Serialize;
 
-use crate::http::json::TouchJson;
+use super::json::TouchJson;
 
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct Explained {

@@ -25,6 +25,7 @@ use serde::Serialize;
 use url::Url;
 
 use super::reach;
+use crate::config::Settings;
 
 /// How far and how long a check may go.
 #[derive(Debug, Clone)]
@@ -44,6 +45,16 @@ impl Default for CheckLimits {
             hop_timeout: Duration::from_secs(5),
             total_timeout: Duration::from_secs(20),
             allowed_hosts: Vec::new(),
+        }
+    }
+}
+
+impl CheckLimits {
+    /// The defaults, with the operator's intranet hosts.
+    pub(crate) fn of(settings: &Settings) -> CheckLimits {
+        CheckLimits {
+            allowed_hosts: settings.link_check_allowed_hosts.clone(),
+            ..CheckLimits::default()
         }
     }
 }

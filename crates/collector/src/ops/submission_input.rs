@@ -1,5 +1,5 @@
-//! Reading and validating the JSON of the leads API — and of import rows, which use the same
-//! shapes — into the store's types. Every refusal names the field and says what to send.
+//! Reading and validating the JSON of the leads API and of `leadtrail import`'s rows (the
+//! same shapes) into the store's types. Every refusal names the field and says what to send.
 //!
 //! Shared rules: times are RFC 3339 strings (`2025-06-01T12:00:00Z`); touch objects have the
 //! touch JSON fields and are cleaned by core's `Touch::set`; attribution fields of stored
@@ -10,7 +10,6 @@ use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 use leadtrail_core::{Touch, TouchField, TouchOrigin};
 use serde_json::{Map, Value};
 
-use crate::http::error::ApiError;
 use crate::store::is_valid_form_key;
 use crate::store::leads::{
     ConsentPolicy, LeadStatus, NewSale, Requester, SaleStatus, CONSENT_FIELD,
@@ -54,22 +53,7 @@ impl std::fmt::Display for FieldError {
     }
 }
 
-impl From<FieldError> for ApiError {
-    fn from(e: FieldError) -> ApiError {
-        ApiError::invalid(e.field, e.message)
-    }
-}
-
 pub(crate) type FieldResult<T> = Result<T, FieldError>;
-
-/// Parses a request body that must be a JSON object.
-pub(crate) fn json_object(body: &[u8]) -> Result<Map<String, Value>, ApiError> {
-    match serde_json::from_slice::<Value>(body) {
-        Ok(Value::Object(map)) => Ok(map),
-        Ok(_) => Err(ApiError::bad_request("the JSON body must be an object")),
-        Err(e) => Err(ApiError::bad_request(format!("malformed JSON body: {e}"))),
-    }
-}
 
 /// Refuses attribution fields (read-only) and fields not in `accepted`, naming them.
 pub(crate) fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> FieldResult<()> {
