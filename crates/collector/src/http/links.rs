@@ -201,7 +201,7 @@ struct CheckRequest {
 }
 
 /// `POST /api/v1/links/check` `{"url": "…"}`: follows the link's redirects (see
-/// [`check`] for the limits) and reports whether its `utm_*` parameters arrive.
+/// [`crate::ops::link_check`] for the limits) and reports whether its `utm_*` parameters arrive.
 #[utoipa::path(post, path = "/api/v1/links/check", tag = "links", request_body = doc::CheckInput,
     responses((status = 200, description = "the redirect chain and whether every utm_* parameter arrived", body = crate::ops::link_check::CheckReport),
               (status = 422, description = "not an http(s) URL, or no utm_* parameters", body = super::json::ErrorJson)),
