@@ -4,8 +4,11 @@
 // added under the linear model, and the model picker on the tile switches it to
 // position-based by keyboard — the figures change, equal the API's
 // /api/v1/attribution?model=… rows, are said aloud and kept in the URL; the drill-down
-// lists the API's persons of the row; axe, 390 px, Norwegian labels. And every tile of the
-// catalogue, and every value of its choices, has its texts in all three catalogues.
+// lists the API's persons of the row; axe, 390 px, Norwegian labels. With campaign costs in
+// euros and kroner, the tile's table adds cost, cost per lead, cost per deal and return on
+// spend as the API computes them under the tile's model, written as the page's locale
+// writes amounts, two currencies side by side. And every tile of the catalogue, and every
+// value of its choices, has its texts in all three catalogues.
 
 import assert from 'node:assert/strict';
 import { readFile } from 'node:fs/promises';
@@ -64,6 +67,16 @@ before(async () => {
   for (const [i, touches] of journeys.entries()) ids.push(await lead(`journey${i}@example.com`, touches));
   const sale = await call('POST', '/api/v1/sales', { person_id: ids[0], title: 'deal', amount: '300.00', currency: 'EUR', status: 'won' });
   assert.equal(sale.status, 201, JSON.stringify(sale.body));
+  // LinkedIn spent in two currencies; the newsletter and Facebook cost nothing.
+  const date = new Date().toISOString().slice(0, 10);
+  const cost = (source, medium, campaign, amount, currency) => ({ date, source, medium, campaign, amount, currency });
+  const costs = await call('POST', '/api/v1/costs', [
+    cost('google', 'cpc', 'brand', '120.00', 'EUR'),
+    cost('linkedin', 'paid_social', 'abm', '80.00', 'EUR'),
+    cost('linkedin', 'paid_social', 'abm', '500.00', 'NOK'),
+    cost('bing', 'cpc', 'generic', '1234.56', 'EUR'),
+  ]);
+  assert.equal(costs.status, 200, JSON.stringify(costs.body));
 });
 after(async () => {
   await world?.close();
@@ -103,6 +116,29 @@ async function apiRows(model, period) {
   const number = new Intl.NumberFormat('en-GB', { maximumFractionDigits: 2 });
   return body.rows.map((row) => [row.label, number.format(row.leads)]);
 }
+
+/** The tile's cost columns as its table shows them: [name, cost, per lead, per deal, return]. */
+const costRows = (page) => page.locator('#tiles .tile[data-tile="attribution"] .as-table tbody tr').evaluateAll(
+  (rows) => rows.map((row) => [0, 4, 5, 6, 7].map((i) => row.cells[i]?.textContent.trim())),
+);
+
+/** The API's cost figures for `model`, written as `locale` writes amounts. */
+async function apiCosts(model, period, locale) {
+  const { status, body } = await call('GET', `/api/v1/attribution?model=${model}&by=source&from=${period.from}&to=${period.to}`);
+  assert.equal(status, 200, JSON.stringify(body));
+  assert.equal(body.costs_counted, true);
+  const amounts = (list) => list.map((m) => new Intl.NumberFormat(locale, { style: 'currency', currency: m.currency }).format(m.amount)).join(' · ');
+  const ratio = new Intl.NumberFormat(locale, { minimumFractionDigits: 2, maximumFractionDigits: 2 });
+  return body.rows.map((row) => [
+    row.label,
+    amounts(row.cost),
+    amounts(row.cost_per_lead),
+    amounts(row.cost_per_deal),
+    row.return_on_spend.map((r) => `${ratio.format(r.ratio)}×${row.cost.length > 1 ? ` ${r.currency}` : ''}`).join(' · '),
+  ]);
+}
+
+const headers = (page) => page.locator('#tiles .tile[data-tile="attribution"] .as-table thead th').allTextContents();
 
 test('the attribution tile: added in the editor, its model switched on the tile, figures as the API credits them', { timeout: 180_000 }, async (t) => {
   let dashboardUrl;
@@ -170,6 +206,20 @@ test('the attribution tile: added in the editor, its model switched on the tile,
     }, positionBased);
     assert.notDeepEqual(positionBased, linear, 'the models credit these journeys differently');
 
+    // Cost and return beside the credits, under the tile's model, as the API has them.
+    assert.deepEqual(await headers(page), ['Name', 'Leads', 'Deals', 'Revenue', 'Cost', 'Cost per lead', 'Cost per deal', 'Return on spend']);
+    const costs = await apiCosts('position_based', shownTile.period, 'en-GB');
+    await page.waitForFunction((want) => {
+      const rows = [...document.querySelectorAll('#tiles .tile[data-tile="attribution"] .as-table tbody tr')];
+      return JSON.stringify(rows.map((r) => [0, 4, 5, 6, 7].map((i) => r.cells[i]?.textContent.trim()))) === JSON.stringify(want);
+    }, costs);
+    const shown = await costRows(page);
+    const linkedin = shown.find((row) => row[0] === 'linkedin');
+    assert.match(linkedin[1], /^€80\.00 · NOK\s500\.00$/, 'two currencies side by side, never added');
+    assert.match(linkedin[2], /^€\d+\.\d{2} · NOK\s\d+\.\d{2}$/);
+    assert.equal(shown.find((row) => row[0] === 'newsletter')[1], '', 'no cost, no figure');
+    assert.match(shown.find((row) => row[0] === 'google')[4], /^\d+\.\d{2}×$/, 'return on spend where revenue and cost share a currency');
+
     // The drill-down of the first row lists the persons the API credits to it.
     const tile = page.locator('#tiles .tile[data-tile="attribution"]');
     await tile.locator('.table-toggle').click();
@@ -221,6 +271,15 @@ test('the attribution tile: added in the editor, its model switched on the tile,
       const rows = [...document.querySelectorAll('#tiles .tile[data-tile="attribution"] .as-table tbody tr')];
       return JSON.stringify(rows.map((r) => [r.cells[0].textContent.trim(), r.cells[1].textContent.trim()])) === JSON.stringify(want);
     }, body.rows.map((r) => [r.label, number.format(r.leads)]));
+    // The cost columns in bokmål, amounts as nb-NO writes them; the table scrolls inside
+    // its tile, never the page.
+    await page.locator('#tiles .tile[data-tile="attribution"] .table-toggle').click();
+    assert.deepEqual(await headers(page), ['Navn', 'Leads', 'Salg', 'Inntekter', 'Kostnad', 'Kostnad per lead', 'Kostnad per salg', 'Avkastning på annonsekostnad']);
+    const costs = await apiCosts('linear', shownTile.period, 'nb-NO');
+    assert.deepEqual(await costRows(page), costs);
+    const linkedin = (await costRows(page)).find((row) => row[0] === 'linkedin');
+    assert.match(linkedin[1], /^80,00\s€ · 500,00\skr$/);
+    assert.match(linkedin[2], /^\d+,\d{2}\s€ · \d+,\d{2}\skr$/);
     await expectNoViolations(page, '/dashboard in Norwegian, attribution tile');
     await expectNoHorizontalScroll(page, { label: '/dashboard in Norwegian at 390 px' });
     await expectNoRawKeys(page);

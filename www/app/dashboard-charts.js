@@ -128,6 +128,8 @@ export function shapeOf(tile) {
  */
 export function drawTile(body, tile, { drill, card, bucket }) {
   const rows = tile.rows || [];
+  // Cost and return double a table's columns: the tile takes the whole row of the grid.
+  card?.classList.toggle('wide', costColumns(rows).length > 0);
   const shape = shapeOf(tile);
   if (shape === 'number') {
     const value = rows[0] ? rows[0].value : 0;
@@ -424,7 +426,39 @@ function trendTable(tile, series, drill) {
 
 // ---- tables and lists -------------------------------------------------------------------
 
-function tableColumns(tile) {
+/**
+ * Amounts in their currencies, each as the locale writes it, never added together: a list
+ * of parts, which the table keeps whole each (a line breaks between amounts, not inside).
+ */
+const amounts = (list) => (list || []).map((m) => fmt.money(Number(m.amount), m.currency));
+
+/**
+ * Return on spend per currency (`2.5×`); the currency is named when the row spent in more
+ * than one, so that a ratio is never read against the wrong money.
+ */
+function returnOnSpend(row) {
+  const several = (row.cost || []).length > 1;
+  return (row.return_on_spend || []).map((r) => {
+    const ratio = t('dashboard.return_on_spend_value', { ratio: fmt.number(Number(r.ratio), { minimumFractionDigits: 2, maximumFractionDigits: 2 }) });
+    return several ? `${ratio} ${r.currency}` : ratio;
+  });
+}
+
+/**
+ * Cost and return beside the credited figures (tiles drawn under an attribution model), when
+ * any row has a cost: cost, cost per lead, cost per won deal, return on spend.
+ */
+export function costColumns(rows) {
+  if (!(rows || []).some((r) => (r.cost || []).length > 0)) return [];
+  return [
+    [t('dashboard.cost_column'), (r) => amounts(r.cost), true],
+    [t('dashboard.cost_per_lead_column'), (r) => amounts(r.cost_per_lead), true],
+    [t('dashboard.cost_per_deal_column'), (r) => amounts(r.cost_per_deal), true],
+    [t('dashboard.return_on_spend_column'), returnOnSpend, true],
+  ];
+}
+
+function tableColumns(tile, rows) {
   const count = t('dashboard.count_column');
   return {
     'source-performance': [
@@ -433,18 +467,20 @@ function tableColumns(tile) {
       [t('dashboard.leads_column'), (r) => credit(r.leads), true],
       [t('dashboard.deals_column'), (r) => credit(r.deals), true],
       [t('dashboard.conversion_column'), (r) => fmt.percent(Number(r.conversion_rate) / 100), true],
+      ...costColumns(rows),
     ],
     'attribution-quality': [
       [t('dashboard.finding_column'), (r) => rowLabel(tile, r)],
       [count, (r) => fmt.number(r.value), true],
       [t('dashboard.detail_column'), (r) => r.detail],
     ],
-    // Credited figures have decimals (a lead shared among touches); revenue per currency.
+    // Credited figures have decimals (a lead shared among touches); money per currency.
     attribution: [
       [t('dashboard.name_column'), (r) => rowLabel(tile, r)],
       [t('dashboard.leads_column'), (r) => credit(r.leads), true],
       [t('dashboard.deals_column'), (r) => credit(r.deals), true],
-      [t('dashboard.revenue_column'), (r) => (r.revenue || []).map((m) => fmt.money(Number(m.amount), m.currency)).join(' · '), true],
+      [t('dashboard.revenue_column'), (r) => amounts(r.revenue), true],
+      ...costColumns(rows),
     ],
     'top-referring-sites': [[t('dashboard.site_column'), (r) => r.label], [t('dashboard.new_leads_column'), (r) => fmt.number(r.value), true]],
   }[tile.tile] || [[t('dashboard.name_column'), (r) => rowLabel(tile, r)], [t('dashboard.value_column'), (r) => valueText(tile, r), true]];
@@ -455,7 +491,7 @@ function tableColumns(tile) {
  * persons behind it (focus comes back to that button).
  */
 function dataTable(tile, rows, drill) {
-  const columns = tableColumns(tile);
+  const columns = tableColumns(tile, rows);
   const head = el('tr', {}, columns.map(([name, , num]) => el('th', { text: name, className: num ? 'num' : '', attrs: { scope: 'col' } })));
   const body = el('tbody');
   for (const row of rows) {
@@ -470,6 +506,14 @@ function dataTable(tile, rows, drill) {
         } else {
           cell.textContent = text;
         }
+        return cell;
+      }
+      if (Array.isArray(text)) {
+        const cell = el('td', { className: num ? 'num' : '' });
+        text.forEach((part, at) => {
+          if (at > 0) cell.append(' · ');
+          cell.append(el('span', { className: 'amount', text: part }));
+        });
         return cell;
       }
       return el('td', { text, className: num ? 'num' : '' });

@@ -274,6 +274,95 @@ fn qualified_leads_come_only_when_asked_for_and_the_query_is_checked() {
     assert!(refused(&format!("platform=google&won_name={long}")).starts_with("won_name:"));
 }
 
+/// A journey text as the tracker writes it (`1`, then each touch after a `,`).
+fn journey(touches: &[String]) -> String {
+    std::iter::once("1".to_owned())
+        .chain(touches.iter().cloned())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+#[test]
+fn a_click_in_the_middle_of_the_journey_is_sent_back_the_latest_before_the_conversion() {
+    let collector = Collector::start();
+    let day = today_in("UTC");
+    let now = jiff::Timestamp::now().as_millisecond();
+    const DAY: i64 = 86_400_000;
+    let at =
+        |source: &str, medium: &str, ms: i64| format!("source={source}&medium={medium}&at={ms}");
+    let google = |id: &str, ms: i64| {
+        format!(
+            "{}&click_id={id}&click_id_type=gclid",
+            at("google", "cpc", ms)
+        )
+    };
+    let post = |email: &str, touches: &[String]| {
+        let text = journey(touches);
+        let (status, body) = collector.submit(
+            "contact",
+            &[
+                ("email", email),
+                ("lt_v", "1"),
+                ("lt_first_source", "linkedin"),
+                ("lt_first_medium", "paid_social"),
+                ("lt_last_source", "newsletter"),
+                ("lt_last_medium", "email"),
+                ("lt_journey", &text),
+            ],
+        );
+        assert_eq!(status, 201, "{body}");
+        body["person_id"].as_i64().unwrap()
+    };
+    // The only gclid is on the middle touch: neither first interaction nor last touch.
+    let middle = post(
+        "middle@example.com",
+        &[
+            at("linkedin", "paid_social", now - 20 * DAY),
+            google("MIDDLE-gclid", now - 10 * DAY),
+            at("newsletter", "email", now - DAY),
+        ],
+    );
+    // Two searches, and a touch whose clock says it came after the deal: the later of the
+    // two before the conversion goes back.
+    let latest = post(
+        "latest@example.com",
+        &[
+            at("linkedin", "paid_social", now - 30 * DAY),
+            google("OLDER-gclid", now - 20 * DAY),
+            google("NEWER-gclid", now - 5 * DAY),
+            google("FUTURE-gclid", now + 30 * DAY),
+            at("newsletter", "email", now - DAY),
+        ],
+    );
+    let none = post(
+        "none@example.com",
+        &[
+            at("linkedin", "paid_social", now - 3 * DAY),
+            at("newsletter", "email", now - DAY),
+        ],
+    );
+    for person in [middle, latest, none] {
+        won_sale(&collector, person, "99", "EUR");
+    }
+    let (text, lines) = export(&collector, &format!("platform=google&from={day}&to={day}"));
+    assert_eq!(lines.len(), 4, "{text}");
+    assert!(lines[2].starts_with("MIDDLE-gclid,,,Won deal,"), "{text}");
+    assert!(lines[3].starts_with("NEWER-gclid,,,Won deal,"), "{text}");
+    assert!(
+        lines[2].ends_with(",99.00,EUR") && lines[3].ends_with(",99.00,EUR"),
+        "{text}"
+    );
+    for absent in ["OLDER", "FUTURE", "none@"] {
+        assert!(!text.contains(absent), "{absent}: {text}");
+    }
+    // The other platforms see no click of theirs in these journeys.
+    let (text, lines) = export(
+        &collector,
+        &format!("platform=microsoft&from={day}&to={day}"),
+    );
+    assert_eq!(lines.len(), 2, "{text}");
+}
+
 /// A tiny matcher for the shapes above (`\d` and literal characters), to spare a regex
 /// dependency.
 fn regex_like(pattern: &'static str) -> impl Fn(&str) -> bool {

@@ -24,6 +24,8 @@
 pub(crate) mod report;
 
 #[cfg(test)]
+mod cost_tests;
+#[cfg(test)]
 mod tests;
 
 use serde::Serialize;

@@ -225,7 +225,13 @@ fn a_report_credits_deals_and_revenue_as_the_lead_and_keeps_currencies_apart() {
         lead_at: LEAD_AT,
         won: vec![("EUR".to_owned(), 10_000), ("NOK".to_owned(), 5_000)],
     };
-    let r = report(Model::Linear, By::Source, &[a, b], DEFAULT_HALF_LIFE_MS);
+    let r = report(
+        Model::Linear,
+        By::Source,
+        &[a, b],
+        &[],
+        DEFAULT_HALF_LIFE_MS,
+    );
     // google: 0.5 + 1 leads, 0.5 + 2 deals, 150 + 100 EUR, 50 NOK; linkedin: 0.5, 0.5, 150 EUR.
     assert_eq!(r.rows.len(), 2);
     let google = &r.rows[0];

@@ -1,7 +1,9 @@
 //! `GET /api/v1/attribution?model=&by=&from=&to=&period=&owner=&country=`: the period's leads
 //! credited to the groups of their journeys by one attribution model ([`crate::attribution`]),
-//! with their won deals and won revenue credited as the lead is. The period, owner and
-//! country are read as the tiles read them.
+//! with their won deals and won revenue credited as the lead is, beside what each group's
+//! campaigns cost on the period's days: cost per lead, cost per won deal and return on
+//! spend under the same model. The period, owner and country are read as the tiles read
+//! them.
 //!
 //! Also the tiles' side of the models: the `attribution` tile (`?model=&by=`) and the
 //! source-performance tile under a `?model=` other than its own last touch.
@@ -13,10 +15,12 @@ use super::access::Access;
 use super::error::ApiError;
 use super::json::ErrorJson;
 use super::routes::Router;
-use super::tiles::period::{PeriodJson, RelativePeriod};
+use super::tiles::period::{Period, PeriodJson, RelativePeriod};
 use super::tiles::query::{tile_filter, TileQuery};
 use super::AppState;
-use crate::attribution::report::{report, round_credit, Report, Revenue, Row, DECIMALS};
+use crate::attribution::report::{
+    report, round_credit, CampaignCost, LeadJourney, Report, Returns, Revenue, Row, DECIMALS,
+};
 use crate::attribution::{group_credits, By, Model};
 use crate::store::attribution::LeadFilter;
 use crate::store::sqlite::minor_digits;
@@ -29,14 +33,25 @@ pub(crate) fn routes(r: &mut Router<'_>) {
 #[derive(utoipa::OpenApi)]
 #[openapi(
     paths(attribution),
-    components(schemas(AttributionJson, AttributionRowJson, TotalsJson, MoneyJson, Model, By))
+    components(schemas(
+        AttributionJson,
+        AttributionRowJson,
+        TotalsJson,
+        MoneyJson,
+        CostFigures,
+        ReturnOnSpendJson,
+        Model,
+        By
+    ))
 )]
 pub(crate) struct AttributionApi;
 
 /// How the figures are rounded, as every answer states it.
 const ROUNDING: &str = "leads and deals are rounded to 4 decimals and revenue to whole \
 minor units of its currency, each row on its own; totals are the exact sums (every lead \
-and won deal once), so the rounded rows may differ from them by half a last place per row";
+and won deal once), so the rounded rows may differ from them by half a last place per row; cost per lead and \
+per deal divide the exact cost by the unrounded credits, rounded to whole minor units; \
+return on spend is revenue / cost in one currency, to 2 decimals";
 
 fn non_empty(value: &Option<String>) -> Option<&str> {
     value.as_deref().map(str::trim).filter(|v| !v.is_empty())
@@ -94,6 +109,47 @@ fn money(revenue: &[Revenue]) -> Vec<MoneyJson> {
         .collect()
 }
 
+/// Revenue / cost in one currency.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct ReturnOnSpendJson {
+    /// ISO 4217 code of both.
+    currency: String,
+    /// Revenue / cost, two decimals (`3.25`: each unit spent brought 3.25 back).
+    ratio: f64,
+}
+
+/// Cost and what it bought, as rows and totals carry them.
+#[derive(Debug, Serialize, utoipa::ToSchema)]
+pub(crate) struct CostFigures {
+    /// What the group's campaigns cost on the period's days, one amount per currency
+    /// (never added across currencies); empty without costs (or with `owner` or `country`).
+    cost: Vec<MoneyJson>,
+    /// Cost / credited leads, per currency of the cost; empty without leads.
+    cost_per_lead: Vec<MoneyJson>,
+    /// Cost / credited won deals, per currency of the cost; empty without deals.
+    cost_per_deal: Vec<MoneyJson>,
+    /// Revenue / cost, per currency with a cost above zero whose revenue can be told:
+    /// revenue in that currency, or none at all (`0`); absent for a currency whose cost is
+    /// set only against revenue in others.
+    return_on_spend: Vec<ReturnOnSpendJson>,
+}
+
+fn cost_figures(cost: &[Revenue], returns: Returns) -> CostFigures {
+    CostFigures {
+        cost: money(cost),
+        cost_per_lead: money(&returns.cost_per_lead),
+        cost_per_deal: money(&returns.cost_per_deal),
+        return_on_spend: returns
+            .return_on_spend
+            .into_iter()
+            .map(|r| ReturnOnSpendJson {
+                currency: r.currency,
+                ratio: r.ratio,
+            })
+            .collect(),
+    }
+}
+
 /// One group's credited figures.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct AttributionRowJson {
@@ -107,6 +163,8 @@ pub(crate) struct AttributionRowJson {
     deals: f64,
     /// Credited won revenue, one amount per currency (never added across currencies).
     revenue: Vec<MoneyJson>,
+    #[serde(flatten)]
+    costs: CostFigures,
 }
 
 fn row_json(row: &Row) -> AttributionRowJson {
@@ -116,15 +174,19 @@ fn row_json(row: &Row) -> AttributionRowJson {
         leads: round_credit(row.leads),
         deals: round_credit(row.deals),
         revenue: money(&row.revenue),
+        costs: cost_figures(&row.cost, row.returns()),
     }
 }
 
-/// Every lead and won deal of the period once, and their revenue per currency.
+/// Every lead and won deal of the period once, their revenue per currency, every cost of
+/// the period and what it bought.
 #[derive(Debug, Serialize, utoipa::ToSchema)]
 pub(crate) struct TotalsJson {
     leads: f64,
     deals: f64,
     revenue: Vec<MoneyJson>,
+    #[serde(flatten)]
+    costs: CostFigures,
 }
 
 /// The period's credited leads, deals and revenue per group.
@@ -139,7 +201,10 @@ pub(crate) struct AttributionJson {
     decimals: i32,
     /// How the figures are rounded.
     rounding: &'static str,
-    /// Most credited leads first, then by label.
+    /// Whether costs are counted: not when the leads are narrowed to an `owner` or a
+    /// `country`, since a campaign's cost is not split among owners or countries.
+    costs_counted: bool,
+    /// Most credited leads first, then by label; groups with cost and no lead last.
     rows: Vec<AttributionRowJson>,
     totals: TotalsJson,
 }
@@ -157,6 +222,23 @@ fn lead_filter(filter: &TileFilter) -> LeadFilter {
     }
 }
 
+/// The period's leads, and its campaigns' costs unless the leads are narrowed to an owner
+/// or a country (whether costs are counted is the third).
+async fn leads_and_costs(
+    state: &AppState,
+    period: &Period,
+    filter: &TileFilter,
+) -> Result<(Vec<LeadJourney>, Vec<CampaignCost>, bool), ApiError> {
+    let leads = state.store.lead_journeys(lead_filter(filter)).await?;
+    let counted = filter.owner.is_none() && filter.country.is_none();
+    let costs = if counted {
+        state.store.campaign_costs(period.from, period.to).await?
+    } else {
+        Vec::new()
+    };
+    Ok((leads, costs, counted))
+}
+
 /// `GET /api/v1/attribution`
 #[utoipa::path(get, path = "/api/v1/attribution", tag = "dashboards",
     params(
@@ -170,7 +252,7 @@ fn lead_filter(filter: &TileFilter) -> LeadFilter {
          description = "instead of `from` and `to`: days relative to today in the configured time zone (`last-30-days` is today and the 29 days before; `this-quarter` from its first day to today; `last-month` the whole month)"),
         ("owner" = Option<i64>, Query, description = "only leads of this owner (associate id)"),
         ("country" = Option<String>, Query, description = "only leads of this country")),
-    responses((status = 200, description = "credited leads, won deals and won revenue per group", body = AttributionJson),
+    responses((status = 200, description = "credited leads, won deals and won revenue per group, with its cost and return", body = AttributionJson),
               (status = 400, description = "the query string cannot be read (say, a parameter given twice)", body = ErrorJson),
               (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
     security(("bearer" = [])))]
@@ -181,14 +263,14 @@ async fn attribution(
     let model = parse_model(non_empty(&query.model))?;
     let by = parse_by(non_empty(&query.by))?;
     let (period, filter) = tile_filter(ATTRIBUTION_TILE, &query, &state.time_zone)?;
-    let leads = state.store.lead_journeys(lead_filter(&filter)).await?;
-    let report = report(model, by, &leads, state.attribution_half_life_ms);
-    let Report {
-        rows,
-        leads,
-        deals,
-        revenue,
-    } = report;
+    let (leads, costs, costs_counted) = leads_and_costs(&state, &period, &filter).await?;
+    let report = report(model, by, &leads, &costs, state.attribution_half_life_ms);
+    let totals = TotalsJson {
+        leads: report.leads,
+        deals: report.deals,
+        revenue: money(&report.revenue),
+        costs: cost_figures(&report.cost, report.returns()),
+    };
     Ok(HttpResponse::Ok().json(AttributionJson {
         model,
         by,
@@ -196,12 +278,9 @@ async fn attribution(
         half_life_days: half_life_days(&state),
         decimals: DECIMALS,
         rounding: ROUNDING,
-        rows: rows.iter().map(row_json).collect(),
-        totals: TotalsJson {
-            leads,
-            deals,
-            revenue: money(&revenue),
-        },
+        costs_counted,
+        rows: report.rows.iter().map(row_json).collect(),
+        totals,
     }))
 }
 
@@ -226,8 +305,12 @@ pub(crate) struct AttributionTileJson {
     half_life_days: f64,
     /// As `GET /api/v1/attribution` rounds (`leads`, `deals` to 4 decimals).
     rounding: &'static str,
+    /// Whether costs are counted (not with `owner` or `country`).
+    costs_counted: bool,
     /// The attribution tile: `{label, key, value (= leads), leads, deals, revenue}`, top 10
-    /// then "(other)" (key null); source performance: its usual columns, credited.
+    /// then "(other)" (key null); source performance: its usual columns, credited. Both
+    /// add `cost`, `cost_per_lead`, `cost_per_deal` and `return_on_spend` as
+    /// `GET /api/v1/attribution`'s rows have them.
     #[schema(value_type = Vec<Object>)]
     rows: Vec<Value>,
 }
@@ -245,6 +328,17 @@ fn tile_choice(tile: &str, query: &TileQuery) -> Result<Option<(Model, By)>, Api
     }
 }
 
+/// A tile's row with the row's cost figures added.
+fn with_costs(mut value: Value, row: &Row) -> Value {
+    if let (Value::Object(map), Ok(Value::Object(costs))) = (
+        &mut value,
+        serde_json::to_value(cost_figures(&row.cost, row.returns())),
+    ) {
+        map.extend(costs);
+    }
+    value
+}
+
 pub(crate) fn tile_rows(tile: &str, report: Report) -> Vec<Value> {
     if tile != ATTRIBUTION_TILE {
         return report
@@ -260,29 +354,35 @@ pub(crate) fn tile_rows(tile: &str, report: Report) -> Vec<Value> {
                 } else {
                     0.0
                 };
-                json!({
-                    "label": row.label,
-                    "key": row.key,
-                    "value": leads,
-                    "source": label(source),
-                    "medium": label(medium),
-                    "leads": leads,
-                    "deals": round_credit(row.deals),
-                    "conversion_rate": rate,
-                })
+                with_costs(
+                    json!({
+                        "label": row.label,
+                        "key": row.key,
+                        "value": leads,
+                        "source": label(source),
+                        "medium": label(medium),
+                        "leads": leads,
+                        "deals": round_credit(row.deals),
+                        "conversion_rate": rate,
+                    }),
+                    row,
+                )
             })
             .collect();
     }
     let (kept, other) = Row::fold_rest(report.rows, TILE_ROWS);
     let as_json = |row: &Row, key: Value| {
-        json!({
-            "label": row.label,
-            "key": key,
-            "value": round_credit(row.leads),
-            "leads": round_credit(row.leads),
-            "deals": round_credit(row.deals),
-            "revenue": money(&row.revenue),
-        })
+        with_costs(
+            json!({
+                "label": row.label,
+                "key": key,
+                "value": round_credit(row.leads),
+                "leads": round_credit(row.leads),
+                "deals": round_credit(row.deals),
+                "revenue": money(&row.revenue),
+            }),
+            row,
+        )
     };
     let mut rows: Vec<Value> = kept
         .iter()
@@ -305,8 +405,8 @@ pub(crate) async fn tile(
     };
     let info = tile_info(tile).ok_or_else(|| ApiError::Internal(format!("no tile {tile}")))?;
     let (period, filter) = tile_filter(tile, query, &state.time_zone)?;
-    let leads = state.store.lead_journeys(lead_filter(&filter)).await?;
-    let report = report(model, by, &leads, state.attribution_half_life_ms);
+    let (leads, costs, costs_counted) = leads_and_costs(state, &period, &filter).await?;
+    let report = report(model, by, &leads, &costs, state.attribution_half_life_ms);
     Ok(Some(AttributionTileJson {
         tile: info.id,
         title: info.title,
@@ -316,6 +416,7 @@ pub(crate) async fn tile(
         by: (tile == ATTRIBUTION_TILE).then_some(by),
         half_life_days: half_life_days(state),
         rounding: ROUNDING,
+        costs_counted,
         rows: tile_rows(tile, report),
     }))
 }

@@ -16,6 +16,7 @@ use leadtrail_core::clean::normalise_name;
 use serde::{Deserialize, Serialize};
 
 use super::StoreResult;
+use crate::attribution::report::CampaignCost;
 
 /// Largest amount one cost row may hold, in minor units (as for sales).
 pub(crate) const MAX_COST_MINOR: i64 = 1_000_000_000_000_000;
@@ -290,6 +291,10 @@ pub(crate) trait CostStore {
     async fn replace_costs(&self, rows: Vec<CostRow>) -> StoreResult<CostWrite>;
     /// Costs of the days `from..=to`, per group and currency.
     async fn cost_totals(&self, from: Date, to: Date, by: CostBy) -> StoreResult<Vec<CostTotal>>;
+    /// What each campaign cost on the days `from..=to`, per currency: its source merged
+    /// through today's aliases, its channel classed by today's rules (as the attribution
+    /// models read touches), for the attribution report's groups.
+    async fn campaign_costs(&self, from: Date, to: Date) -> StoreResult<Vec<CampaignCost>>;
     /// Cost, leads, deals and revenue per group and currency: costs of the days
     /// `from..=to`, leads created in `[from_ms, to_ms)`.
     async fn cost_return(

@@ -6,11 +6,13 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 use async_trait::async_trait;
 use jiff::civil::Date;
 use leadtrail_core::channel::{classify_with, SourceAliases};
-use leadtrail_core::Touch;
+use leadtrail_core::{journey, Touch};
 use rusqlite::{params, Connection, OptionalExtension};
 
 use super::links_channels::load_aliases;
 use super::SqliteStore;
+use crate::attribution::report::CampaignCost;
+use crate::attribution::Touchpoint;
 use crate::store::costs::{
     credits, ConversionKind, CostBy, CostRow, CostStore, CostTotal, CostWrite, LeadTouches,
     OfflineConversion, Platform, ReturnRow, MAX_COST_MINOR,
@@ -80,6 +82,51 @@ fn totals(
         entry.1 += 1;
     }
     Ok(out)
+}
+
+/// Costs of the days `from..=to` per campaign and currency, each campaign as a touch of
+/// the attribution models (source through the aliases, channel classed).
+fn campaign_costs(c: &Connection, from: Date, to: Date) -> rusqlite::Result<Vec<CampaignCost>> {
+    let aliases = load_aliases(c)?;
+    let mut sums: BTreeMap<(String, String, String, String), i64> = BTreeMap::new();
+    let mut statement = c.prepare_cached(
+        "SELECT source, medium, campaign, currency, amount_minor FROM campaign_costs \
+         WHERE day >= ?1 AND day <= ?2",
+    )?;
+    let mut rows = statement.query(params![from.to_string(), to.to_string()])?;
+    while let Some(row) = rows.next()? {
+        let source: String = row.get(0)?;
+        // Stored under the aliases of its import; one added since merges it now. Summed
+        // here rather than by SQL, whose sum fails on overflow.
+        let source = aliases.canonical(&source).unwrap_or(source);
+        let sum = sums
+            .entry((source, row.get(1)?, row.get(2)?, row.get(3)?))
+            .or_default();
+        *sum = sum.saturating_add(row.get(4)?);
+    }
+    Ok(sums
+        .into_iter()
+        .map(|((source, medium, campaign, currency), amount_minor)| {
+            let touch = Touch {
+                source: Some(source),
+                medium: Some(medium),
+                campaign: Some(campaign),
+                ..Touch::default()
+            };
+            let channel = classify_with(&touch, &aliases).channel.id().to_owned();
+            CampaignCost {
+                campaign: Touchpoint {
+                    source: touch.source,
+                    medium: touch.medium,
+                    campaign: touch.campaign,
+                    channel: Some(channel),
+                    at: None,
+                },
+                currency,
+                amount_minor,
+            }
+        })
+        .collect())
 }
 
 /// The lead's group under `by`, from its stored lead-generation touch.
@@ -162,7 +209,8 @@ struct Click {
     at: Option<i64>,
 }
 
-/// The person's clicks of `types`, from every stored touch of theirs.
+/// The person's clicks of `types`, from every stored touch of theirs: first interaction,
+/// lead generation, each submission's conversion touch and each touch of their journeys.
 fn clicks_of(c: &Connection, person: i64, types: &[&str]) -> rusqlite::Result<Vec<Click>> {
     let mut out = Vec::new();
     let mut keep = |kind: Option<String>, id: Option<String>, at: Option<i64>| {
@@ -201,10 +249,23 @@ fn clicks_of(c: &Connection, person: i64, types: &[&str]) -> rusqlite::Result<Ve
     while let Some(row) = rows.next()? {
         keep(row.get(0)?, row.get(1)?, row.get(2)?);
     }
+    // The journeys the person's posts carried: a click in the middle of the path (a search
+    // ad between a LinkedIn ad and a newsletter) is on none of the touches above. A touch
+    // carried by several posts is kept more than once, which changes no choice.
+    let mut statement = c.prepare_cached("SELECT touches FROM journeys WHERE person_id = ?1")?;
+    let mut rows = statement.query([person])?;
+    while let Some(row) = rows.next()? {
+        let text: String = row.get(0)?;
+        for touch in journey::decode(&text) {
+            keep(touch.click_id_type, touch.click_id, touch.at);
+        }
+    }
     Ok(out)
 }
 
-/// The click a conversion at `at` goes back to: the latest one not after it.
+/// The click a conversion at `at` goes back to: the latest one not after it, as the
+/// platforms credit a conversion to the last click of theirs before it (a click without a
+/// time only when none has one).
 fn latest_click_before(clicks: Vec<Click>, at: i64) -> Option<Click> {
     clicks
         .into_iter()
@@ -362,6 +423,10 @@ impl CostStore for SqliteStore {
             Ok(out)
         })
         .await
+    }
+
+    async fn campaign_costs(&self, from: Date, to: Date) -> StoreResult<Vec<CampaignCost>> {
+        self.read(move |c| campaign_costs(c, from, to)).await
     }
 
     async fn cost_return(

@@ -232,7 +232,13 @@ impl TileStore for SqliteStore {
                     country: filter.country,
                 })
                 .await?;
-            let report = report(Model::LastTouch, By::Source, &leads, DEFAULT_HALF_LIFE_MS);
+            let report = report(
+                Model::LastTouch,
+                By::Source,
+                &leads,
+                &[],
+                DEFAULT_HALF_LIFE_MS,
+            );
             return Ok(Ok(crate::http::attribution::tile_rows(tile, report)));
         }
         let facts = self.dash.facts(&self.writer).await?;
