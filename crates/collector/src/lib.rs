@@ -13,6 +13,7 @@ pub(crate) mod commands;
 pub(crate) mod config;
 pub(crate) mod http;
 pub(crate) mod ops;
+pub(crate) mod refusal;
 pub(crate) mod store;
 pub(crate) mod time;
 

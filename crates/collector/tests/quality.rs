@@ -244,8 +244,12 @@ fn the_report_counts_what_is_lost_and_links_to_who() {
         .map(|p| p["email"].as_str().unwrap())
         .collect();
     assert_eq!(emails, ["bob@example.com", "alice@example.com"]);
-    let (status, _) = c.api("/api/v1/tiles/attribution-quality/persons?key=nothing");
-    assert_eq!(status, 400);
+    let (status, refused) = c.api("/api/v1/tiles/attribution-quality/persons?key=nothing");
+    assert_eq!(status, 422, "{refused}");
+    assert!(
+        refused["error"].as_str().unwrap().starts_with("key: "),
+        "{refused}"
+    );
     let (_, marketing) = c.api("/api/v1/dashboards/marketing");
     assert!(marketing["tiles"]
         .as_array()

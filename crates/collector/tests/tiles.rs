@@ -143,7 +143,18 @@ fn tiles_follow_posted_leads_with_filters_and_drill_down() {
         .bearer_auth(TOKEN)
         .send()
         .unwrap();
-    assert!(error_of(no_selection, 400).contains("selection"));
+    // A tile parameter that cannot be used is a 422 naming it, as the same selection is
+    // refused when a dashboard is saved.
+    assert!(error_of(no_selection, 422).starts_with("selection: "));
+    let missing = c
+        .get("/api/v1/tiles/selection-list?selection=987654")
+        .bearer_auth(TOKEN)
+        .send()
+        .unwrap();
+    assert_eq!(
+        error_of(missing, 422),
+        "selection: there is no selection 987654"
+    );
     assert_eq!(
         c.get("/api/v1/tiles/lead-funnel")
             .send()

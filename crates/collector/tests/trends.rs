@@ -453,14 +453,17 @@ fn trend_parameters_are_checked() {
             "/api/v1/tiles/new-leads-trend/persons?bucket=week&from=2026-03-01&to=2026-03-31&key={}",
             common::urlencode(r#"["2026-03-03","google"]"#)
         ),
-        400,
+        422,
     );
     assert!(message.contains("first day of a week bucket"), "{message}");
     let message = refused(
         "/api/v1/tiles/new-leads-trend/persons?from=2026-03-01&to=2026-03-31&key=google",
-        400,
+        422,
     );
-    assert!(message.contains("[bucket, series]"), "{message}");
+    assert!(
+        message.starts_with("key: ") && message.contains("[bucket, series]"),
+        "{message}"
+    );
 
     // A dashboard keeps a trend tile's bucket and split, and refuses them elsewhere.
     let (status, created) = send_json(

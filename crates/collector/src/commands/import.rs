@@ -25,7 +25,8 @@ use indicatif::{ProgressBar, ProgressDrawTarget, ProgressStyle};
 use leadtrail_core::identity::Email;
 use serde_json::{Map, Value};
 
-use crate::ops::submission_input::{self as input, FieldError, FieldResult};
+use crate::ops::submission_input as input;
+use crate::refusal::{Refusal, Refused};
 use crate::store::leads::{ImportOutcome, ImportRecord};
 use crate::store::Store;
 
@@ -119,16 +120,16 @@ const SALE_FIELDS: [&str; 8] = [
     "at",
 ];
 
-fn required_external_id(map: &Map<String, Value>) -> FieldResult<String> {
+fn required_external_id(map: &Map<String, Value>) -> Refused<String> {
     input::optional_text(map, "external_id", input::MAX_EXTERNAL_ID_CHARS)?
         .flatten()
         .ok_or_else(|| {
-            FieldError::new("external_id", "is required: it makes the import idempotent")
+            Refusal::invalid("external_id", "is required: it makes the import idempotent")
         })
 }
 
 /// One row's object as an import record.
-pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<ImportRecord> {
+pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> Refused<ImportRecord> {
     let kind = map.get("kind").and_then(Value::as_str).unwrap_or("");
     match kind {
         "person" => {
@@ -154,7 +155,7 @@ pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<Impor
             }
             let (submission, external_id) = input::submission(&map, "import", now)?;
             let external_id = external_id.ok_or_else(|| {
-                FieldError::new("external_id", "is required: it makes the import idempotent")
+                Refusal::invalid("external_id", "is required: it makes the import idempotent")
             })?;
             Ok(ImportRecord::Submission {
                 external_id,
@@ -167,13 +168,13 @@ pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<Impor
             let person_email_key = match input::optional_text(map, "email", 254)?.flatten() {
                 Some(raw) => Some(
                     Email::parse(&raw)
-                        .map_err(|e| FieldError::new("email", e.message()))?
+                        .map_err(|e| Refusal::invalid("email", e.message()))?
                         .key,
                 ),
                 None => None,
             };
             if person_email_key.is_none() {
-                return Err(FieldError::new(
+                return Err(Refusal::invalid(
                     "email",
                     "is required: it links the sale to its person",
                 ));
@@ -184,11 +185,11 @@ pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<Impor
                 sale,
             })
         }
-        "" => Err(FieldError::new(
+        "" => Err(Refusal::invalid(
             "kind",
             "is required: person, submission or sale",
         )),
-        other => Err(FieldError::new(
+        other => Err(Refusal::invalid(
             "kind",
             format!("{other:?} is not one of person, submission, sale"),
         )),
@@ -197,7 +198,7 @@ pub(crate) fn record_of(map: &Map<String, Value>, now: i64) -> FieldResult<Impor
 
 /// A CSV row as the JSON object the API would take: empty cells are absent, `first_*` and
 /// `touch_*` columns form the touch objects, `payload` is parsed as JSON.
-fn csv_row_object(headers: &[String], row: &csv::StringRecord) -> FieldResult<Map<String, Value>> {
+fn csv_row_object(headers: &[String], row: &csv::StringRecord) -> Refused<Map<String, Value>> {
     let mut map = Map::new();
     let mut first = Map::new();
     let mut touch = Map::new();
@@ -211,7 +212,7 @@ fn csv_row_object(headers: &[String], row: &csv::StringRecord) -> FieldResult<Ma
             touch.insert(field.to_owned(), Value::String(value.to_owned()));
         } else if name == "payload" {
             let payload: Value = serde_json::from_str(value)
-                .map_err(|e| FieldError::new("payload", format!("is not JSON: {e}")))?;
+                .map_err(|e| Refusal::invalid("payload", format!("is not JSON: {e}")))?;
             map.insert(name.clone(), payload);
         } else {
             map.insert(name.clone(), Value::String(value.to_owned()));

@@ -194,7 +194,7 @@ pub(crate) async fn thank_you(req: HttpRequest) -> HttpResponse {
 /// Everything no route matched: a tracker file, else a page or file of the demo site,
 /// else a JSON 404.
 pub(crate) async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError> {
-    let not_found = || ApiError::NotFound(format!("nothing at {}", req.path()));
+    let not_found = || ApiError::not_found(format!("nothing at {}", req.path()));
     if req.method() != Method::GET && req.method() != Method::HEAD {
         return Err(not_found());
     }
@@ -205,13 +205,13 @@ pub(crate) async fn fallback(req: HttpRequest) -> Result<HttpResponse, ApiError>
     if let Some(name) = path.strip_prefix("vendor/") {
         return match VendorFiles::get(name) {
             Some(file) => Ok(respond_with(&req, &path, file, SITE_ASSET_CACHE, false)),
-            None => Err(ApiError::NotFound(format!(
+            None => Err(ApiError::not_found(format!(
                 "{path} is not there; run `cargo xtask run` (or `cargo xtask test`), which copies it from node_modules"
             ))),
         };
     }
     if TRACKER_FILES.contains(&path.as_str()) {
-        return Err(ApiError::NotFound(format!(
+        return Err(ApiError::not_found(format!(
             "{path} is not built; run `cargo xtask build-tracker`"
         )));
     }

@@ -10,7 +10,7 @@ use actix_web::http::header::{self, HeaderValue};
 use actix_web::http::StatusCode;
 use actix_web::{HttpResponse, ResponseError};
 
-use crate::ops::submission_input::FieldError;
+use crate::refusal::Refusal;
 use crate::store::StoreError;
 
 /// How long a client should wait before retrying when storage cannot take writes.
@@ -33,8 +33,10 @@ pub enum ApiError {
     /// Refused for who is asking (an origin outside the allow-list).
     #[error("{0}")]
     Forbidden(String),
-    #[error("{0}")]
-    NotFound(String),
+    /// A refusal of the request's content, by kind: see [`Refusal`] for the status each
+    /// kind gets.
+    #[error(transparent)]
+    Refused(#[from] Refusal),
     #[error("method not allowed; use {allow}")]
     MethodNotAllowed { allow: &'static str },
     /// The client sent its body too slowly.
@@ -50,12 +52,6 @@ pub enum ApiError {
     HeadersTooLarge(String),
     #[error("{0}")]
     UnsupportedMediaType(String),
-    /// A field's value is refused; the message starts with the field's name.
-    #[error("{field}: {message}")]
-    InvalidField {
-        field: &'static str,
-        message: String,
-    },
     /// This client sent more than its rate allows; nothing was read or written.
     #[error("too many requests; retry in {retry_after_secs} s")]
     TooManyRequests { retry_after_secs: u32 },
@@ -73,12 +69,16 @@ pub enum ApiError {
 impl ApiError {
     /// The 404 for a person id that names no one (also after an erasure).
     pub(crate) fn no_person(id: i64) -> ApiError {
-        ApiError::NotFound(format!("no person with id {id}"))
+        ApiError::not_found(format!("no person with id {id}"))
     }
 
     /// The 404 for a company id that names none.
     pub(crate) fn no_company(id: i64) -> ApiError {
-        ApiError::NotFound(format!("no company with id {id}"))
+        ApiError::not_found(format!("no company with id {id}"))
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::Refused(Refusal::not_found(message))
     }
 
     pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
@@ -86,20 +86,11 @@ impl ApiError {
     }
 
     pub(crate) fn invalid(field: &'static str, message: impl Into<String>) -> ApiError {
-        ApiError::InvalidField {
-            field,
-            message: message.into(),
-        }
+        ApiError::Refused(Refusal::invalid(field, message))
     }
 
     pub(crate) fn too_large(limit: usize) -> ApiError {
         ApiError::PayloadTooLarge(format!("request body is larger than {limit} bytes"))
-    }
-}
-
-impl From<FieldError> for ApiError {
-    fn from(e: FieldError) -> ApiError {
-        ApiError::invalid(e.field, e.message)
     }
 }
 
@@ -139,14 +130,17 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_) => StatusCode::BAD_REQUEST,
             ApiError::Unauthorized | ApiError::SignInFailed(_) => StatusCode::UNAUTHORIZED,
             ApiError::Forbidden(_) => StatusCode::FORBIDDEN,
-            ApiError::NotFound(_) => StatusCode::NOT_FOUND,
+            ApiError::Refused(refusal) => match refusal {
+                Refusal::Malformed(_) => StatusCode::BAD_REQUEST,
+                Refusal::NotFound(_) => StatusCode::NOT_FOUND,
+                Refusal::Invalid { .. } => StatusCode::UNPROCESSABLE_ENTITY,
+            },
             ApiError::MethodNotAllowed { .. } => StatusCode::METHOD_NOT_ALLOWED,
             ApiError::Timeout => StatusCode::REQUEST_TIMEOUT,
             ApiError::PayloadTooLarge(_) => StatusCode::PAYLOAD_TOO_LARGE,
             ApiError::UriTooLong(_) => StatusCode::URI_TOO_LONG,
             ApiError::HeadersTooLarge(_) => StatusCode::REQUEST_HEADER_FIELDS_TOO_LARGE,
             ApiError::UnsupportedMediaType(_) => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            ApiError::InvalidField { .. } => StatusCode::UNPROCESSABLE_ENTITY,
             ApiError::TooManyRequests { .. } => StatusCode::TOO_MANY_REQUESTS,
             ApiError::Unavailable { .. } => StatusCode::SERVICE_UNAVAILABLE,
             ApiError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -174,13 +168,12 @@ impl ResponseError for ApiError {
             ApiError::BadRequest(_)
             | ApiError::SignInFailed(_)
             | ApiError::Forbidden(_)
-            | ApiError::NotFound(_)
+            | ApiError::Refused(_)
             | ApiError::Timeout
             | ApiError::PayloadTooLarge(_)
             | ApiError::UriTooLong(_)
             | ApiError::HeadersTooLarge(_)
-            | ApiError::UnsupportedMediaType(_)
-            | ApiError::InvalidField { .. } => {}
+            | ApiError::UnsupportedMediaType(_) => {}
         }
         response
             .insert_header((header::CACHE_CONTROL, "no-store"))

@@ -725,7 +725,7 @@ async fn receive(
 ) -> Result<HttpResponse, ApiError> {
     let req = req.clone();
     if !is_valid_form_key(&form_key) {
-        return Err(ApiError::NotFound(format!(
+        return Err(ApiError::not_found(format!(
             "no such form; form keys are 1–{MAX_FORM_KEY_CHARS} characters of A–Z, a–z, 0–9, _ and -"
         )));
     }
@@ -1056,7 +1056,10 @@ mod tests {
             ),
         ] {
             let err = build_submission("f", fields, None, NOW).unwrap_err();
-            assert!(matches!(err, ApiError::InvalidField { field: "email", .. }));
+            assert!(matches!(
+                err,
+                ApiError::Refused(crate::refusal::Refusal::Invalid { field: "email", .. })
+            ));
             assert_eq!(err.to_string(), message);
         }
         let err = build_submission(

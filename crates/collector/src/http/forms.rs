@@ -142,7 +142,7 @@ fn form_key(key: String) -> Result<String, ApiError> {
 }
 
 fn no_form(key: &str) -> ApiError {
-    ApiError::NotFound(format!(
+    ApiError::not_found(format!(
         "no form with the key {key:?}; a form is registered by its first post to /f/{{key}}"
     ))
 }

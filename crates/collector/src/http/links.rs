@@ -390,8 +390,7 @@ async fn save_link(
             channel: built.channel.channel.id().to_owned(),
             created_at: now_ms(),
         })
-        .await?
-        .map_err(|taken| ApiError::invalid("name", taken.to_string()))?;
+        .await??;
     known.forget();
     let link = SavedLinkJson::from(saved);
     Ok(HttpResponse::Created()
@@ -415,7 +414,7 @@ async fn delete_saved(
     if state.store.delete_saved_link(id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::NotFound(format!("no saved link with id {id}")))
+        Err(ApiError::not_found(format!("no saved link with id {id}")))
     }
 }
 
@@ -512,7 +511,10 @@ async fn delete_alias(
     if state.store.delete_source_alias(&alias).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::NotFound(format!("no alias {:?}", alias.as_str())))
+        Err(ApiError::not_found(format!(
+            "no alias {:?}",
+            alias.as_str()
+        )))
     }
 }
 

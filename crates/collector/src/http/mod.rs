@@ -145,7 +145,7 @@ async fn healthz(state: web::Data<AppState>) -> Result<HttpResponse, ApiError> {
 }
 
 async fn not_found(req: actix_web::HttpRequest) -> Result<HttpResponse, ApiError> {
-    Err(ApiError::NotFound(format!("nothing at {}", req.path())))
+    Err(ApiError::not_found(format!("nothing at {}", req.path())))
 }
 
 /// An `/api/v1` path no route matched: what is there is only told to who is signed in.

@@ -226,7 +226,10 @@ mod tests {
         assert_eq!(language_of(b"null").unwrap(), None);
         for refused in [&b"\"de\""[..], b"\"NB\"", b"1", b"[\"nb\"]", b"{}"] {
             assert!(
-                matches!(language_of(refused), Err(ApiError::InvalidField { .. })),
+                matches!(
+                    language_of(refused),
+                    Err(ApiError::Refused(crate::refusal::Refusal::Invalid { .. }))
+                ),
                 "{}",
                 String::from_utf8_lossy(refused)
             );
@@ -264,7 +267,7 @@ mod tests {
             assert!(
                 matches!(
                     columns_of(refused.as_bytes()),
-                    Err(ApiError::InvalidField { .. })
+                    Err(ApiError::Refused(crate::refusal::Refusal::Invalid { .. }))
                 ),
                 "{refused}"
             );

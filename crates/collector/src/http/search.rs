@@ -28,8 +28,8 @@ use super::routes::Router;
 use super::AppState;
 use crate::http::access::Access;
 use crate::store::search::{
-    fields, Criteria, CriteriaError, Entity, NewSelection, Page, SearchRequest, Selection,
-    SelectionKind, SelectionRefusal, LEAD_STATUSES,
+    fields, Criteria, Entity, NewSelection, Page, SearchRequest, Selection, SelectionKind,
+    LEAD_STATUSES,
 };
 use crate::store::Store;
 use crate::time::rfc3339;
@@ -89,12 +89,6 @@ async fn search_fields() -> HttpResponse {
 const DEFAULT_LIMIT: usize = 50;
 const MAX_LIMIT: usize = 1000;
 const MAX_NAME_CHARS: usize = 200;
-
-impl From<CriteriaError> for ApiError {
-    fn from(e: CriteriaError) -> ApiError {
-        ApiError::BadRequest(e.0)
-    }
-}
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Format {
@@ -410,33 +404,6 @@ impl From<Selection> for SelectionJson {
     }
 }
 
-fn refusal(id: i64, r: SelectionRefusal, entity: Option<Entity>) -> ApiError {
-    match r {
-        SelectionRefusal::NotFound => ApiError::NotFound(format!("no selection with id {id}")),
-        SelectionRefusal::NotStatic => ApiError::invalid(
-            "kind",
-            "members are added and removed only in static selections; a dynamic selection's \
-             members follow its criteria",
-        ),
-        SelectionRefusal::CriteriaOfStatic => ApiError::invalid(
-            "criteria",
-            "a static selection keeps the members found when it was created; change its \
-             members instead, or create a dynamic selection",
-        ),
-        SelectionRefusal::UnknownMembers(ids) => ApiError::invalid(
-            "ids",
-            format!(
-                "no {} with id {}",
-                entity.map_or("row", Entity::name),
-                ids.iter()
-                    .map(i64::to_string)
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            ),
-        ),
-    }
-}
-
 fn name_of(value: &Value) -> Result<String, ApiError> {
     let name = value
         .as_str()
@@ -565,7 +532,7 @@ async fn find_selection(state: &AppState, id: i64) -> Result<Selection, ApiError
         .store
         .selection(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no selection with id {id}")))
+        .ok_or_else(|| ApiError::not_found(format!("no selection with id {id}")))
 }
 
 /// `GET /api/v1/selections/{id}`, with how many members it has now.
@@ -613,11 +580,7 @@ async fn update_selection(
         }
         None => None,
     };
-    let selection = state
-        .store
-        .update_selection(id, name, criteria)
-        .await?
-        .map_err(|r| refusal(id, r, None))?;
+    let selection = state.store.update_selection(id, name, criteria).await??;
     Ok(HttpResponse::Ok().json(SelectionJson::from(selection)))
 }
 
@@ -634,7 +597,7 @@ async fn delete_selection(
     if state.store.delete_selection(id).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::NotFound(format!("no selection with id {id}")))
+        Err(ApiError::not_found(format!("no selection with id {id}")))
     }
 }
 
@@ -726,12 +689,8 @@ async fn change_members(
 ) -> Result<HttpResponse, ApiError> {
     let id = id.into_inner();
     let ids = member_ids(&req, &body)?;
-    let selection = find_selection(&state, id).await?;
-    let changed = state
-        .store
-        .change_members(id, ids, add)
-        .await?
-        .map_err(|r| refusal(id, r, Some(selection.entity)))?;
+    find_selection(&state, id).await?;
+    let changed = state.store.change_members(id, ids, add).await??;
     let key = if add { "added" } else { "removed" };
     Ok(HttpResponse::Ok().json(json!({ key: changed })))
 }

@@ -61,7 +61,7 @@ pub(crate) fn routes(r: &mut Router<'_>) {
 
 fn known_tile(id: &str) -> Result<&'static TileInfo, ApiError> {
     tile_info(id).ok_or_else(|| {
-        ApiError::NotFound(format!(
+        ApiError::not_found(format!(
             "there is no tile {id:?}; GET /api/v1/tiles lists them"
         ))
     })
@@ -111,10 +111,9 @@ async fn model_stats(state: web::Data<AppState>) -> Result<HttpResponse, ApiErro
          description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`. The `attribution` tile: group by `source`, `medium`, `campaign` or `channel`; default `source`"),
         ("model" = Option<crate::attribution::Model>, Query, description = "the `attribution` and `source-performance` tiles: the attribution model crediting leads and deals (see `GET /api/v1/attribution`); default `last_touch` (source performance without it: whole leads by their lead-generation touch)")),
     responses((status = 200, description = "the tile's rows", body = TileAnswer),
-              (status = 400, description = "the tile cannot be answered so (say, `selection-list` \
-                                            without a selection)", body = ErrorJson),
+              (status = 400, description = "the query string cannot be read (say, a parameter given twice)", body = ErrorJson),
               (status = 404, description = "no such tile", body = ErrorJson),
-              (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
+              (status = 422, description = "a parameter is refused (named), or the tile cannot be answered so (say, `selection-list` without a selection)", body = ErrorJson)),
     security(("bearer" = [])))]
 async fn one_tile(
     tile: web::Path<String>,
@@ -127,11 +126,7 @@ async fn one_tile(
     }
     let (period, filter) = tile_filter(info.id, &query, &state.time_zone)?;
     let trend = filter.trend.as_ref().map(|t| (t.bucket, t.by));
-    let rows = state
-        .store
-        .tile_rows(info.id, filter)
-        .await?
-        .map_err(ApiError::BadRequest)?;
+    let rows = state.store.tile_rows(info.id, filter).await??;
     let period = PeriodJson {
         from: period.from.to_string(),
         to: period.to.to_string(),
@@ -206,9 +201,9 @@ const MAX_DRILL_LIMIT: usize = 500;
          description = "trend tiles: one series per `lead_source` or `channel`, or `all` in one; default `lead_source` for `new-leads-trend`, `all` for `conversion-trend`. The `attribution` tile: group by `source`, `medium`, `campaign` or `channel`; default `source`"),
         ("model" = Option<crate::attribution::Model>, Query, description = "the `attribution` and `source-performance` tiles: the attribution model crediting leads and deals (see `GET /api/v1/attribution`); default `last_touch` (source performance without it: whole leads by their lead-generation touch)")),
     responses((status = 200, description = "the persons, newest first", body = Items<PersonJson>),
-              (status = 400, description = "the row cannot be listed so", body = ErrorJson),
+              (status = 400, description = "the query string cannot be read (say, a parameter given twice)", body = ErrorJson),
               (status = 404, description = "no such tile", body = ErrorJson),
-              (status = 422, description = "a parameter is refused (named)", body = ErrorJson)),
+              (status = 422, description = "a parameter is refused (named), or the row cannot be listed so (a `key` that names no row)", body = ErrorJson)),
     security(("bearer" = [])))]
 async fn tile_persons(
     tile: web::Path<String>,
@@ -235,11 +230,12 @@ async fn tile_persons(
             }
             persons
         }
-        None => state
-            .store
-            .tile_persons(info.id, filter, query.key.clone(), limit)
-            .await?
-            .map_err(ApiError::BadRequest)?,
+        None => {
+            state
+                .store
+                .tile_persons(info.id, filter, query.key.clone(), limit)
+                .await??
+        }
     };
     let items: Vec<PersonJson> = persons.into_iter().map(PersonJson::from).collect();
     Ok(HttpResponse::Ok().json(json!({ "items": items })))
@@ -354,7 +350,7 @@ fn is_preset(id: &str) -> bool {
 
 fn stored_id(id: &str) -> Result<i64, ApiError> {
     id.parse::<i64>()
-        .map_err(|_| ApiError::NotFound(format!("there is no dashboard {id:?}")))
+        .map_err(|_| ApiError::not_found(format!("there is no dashboard {id:?}")))
 }
 
 const MAX_NAME_CHARS: usize = 200;
@@ -506,7 +502,7 @@ async fn get_dashboard(
     }
     let found = state.store.dashboard(stored_id(&id)?).await?;
     let dashboard =
-        found.ok_or_else(|| ApiError::NotFound(format!("there is no dashboard {:?}", *id)))?;
+        found.ok_or_else(|| ApiError::not_found(format!("there is no dashboard {:?}", *id)))?;
     Ok(HttpResponse::Ok().json(DashboardJson::from(dashboard)))
 }
 
@@ -586,7 +582,7 @@ async fn replace_dashboard(
     check_list_selections(&input, &state).await?;
     let replaced = state.store.replace_dashboard(number, input).await?;
     let dashboard =
-        replaced.ok_or_else(|| ApiError::NotFound(format!("there is no dashboard {:?}", *id)))?;
+        replaced.ok_or_else(|| ApiError::not_found(format!("there is no dashboard {:?}", *id)))?;
     Ok(HttpResponse::Ok().json(DashboardJson::from(dashboard)))
 }
 
@@ -608,7 +604,7 @@ async fn delete_dashboard(
     if state.store.delete_dashboard(stored_id(&id)?).await? {
         Ok(HttpResponse::NoContent().finish())
     } else {
-        Err(ApiError::NotFound(format!(
+        Err(ApiError::not_found(format!(
             "there is no dashboard {:?}",
             *id
         )))

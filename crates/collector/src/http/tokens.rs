@@ -211,7 +211,7 @@ async fn revoke_token(
 ) -> Result<HttpResponse, ApiError> {
     let principal = principal(&req)?;
     let id = id.into_inner();
-    let not_found = || ApiError::NotFound(format!("no token with id {id}"));
+    let not_found = || ApiError::not_found(format!("no token with id {id}"));
     let row = state.store.token(id).await?.ok_or_else(not_found)?;
     let own = row.user_id.is_some() && row.user_id == principal.user.as_ref().map(|u| u.id);
     if !(own || principal.role == Role::Admin) {

@@ -215,7 +215,7 @@ async fn patch_user(
         .store
         .user(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no user with id {id}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no user with id {id}")))?;
     let users = state.store.users().await?;
     // An admin who demotes or disables the last active admin locks everyone out of users.
     let stays_admin = new_role.unwrap_or(user.role) == Role::Admin
@@ -236,7 +236,7 @@ async fn patch_user(
             .store
             .set_role(id, role)
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no user with id {id}")))?;
+            .ok_or_else(|| ApiError::not_found(format!("no user with id {id}")))?;
         accounts::record(
             &state.store,
             principal.audit(
@@ -252,7 +252,7 @@ async fn patch_user(
             .store
             .set_disabled(id, disabled.then(now_ms))
             .await?
-            .ok_or_else(|| ApiError::NotFound(format!("no user with id {id}")))?;
+            .ok_or_else(|| ApiError::not_found(format!("no user with id {id}")))?;
         let action = if disabled {
             "user.disable"
         } else {

@@ -10,6 +10,7 @@ use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
 use leadtrail_core::{Touch, TouchField, TouchOrigin};
 use serde_json::{Map, Value};
 
+use crate::refusal::{Refusal, Refused};
 use crate::store::is_valid_form_key;
 use crate::store::leads::{
     ConsentPolicy, LeadStatus, NewSale, Requester, SaleStatus, CONSENT_FIELD,
@@ -31,35 +32,11 @@ pub(crate) const ATTRIBUTION_FIELDS: [&str; 4] = [
     "source",
 ];
 
-/// A refused field.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) struct FieldError {
-    pub(crate) field: &'static str,
-    pub(crate) message: String,
-}
-
-impl FieldError {
-    pub(crate) fn new(field: &'static str, message: impl Into<String>) -> FieldError {
-        FieldError {
-            field,
-            message: message.into(),
-        }
-    }
-}
-
-impl std::fmt::Display for FieldError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "{}: {}", self.field, self.message)
-    }
-}
-
-pub(crate) type FieldResult<T> = Result<T, FieldError>;
-
 /// Refuses attribution fields (read-only) and fields not in `accepted`, naming them.
-pub(crate) fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> FieldResult<()> {
+pub(crate) fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> Refused<()> {
     for field in ATTRIBUTION_FIELDS {
         if map.contains_key(field) && !accepted.contains(&field) {
-            return Err(FieldError::new(
+            return Err(Refusal::invalid(
                 field,
                 "attribution is read-only: it is recorded from the tracker's data when the \
                  record is created and cannot be changed",
@@ -74,7 +51,7 @@ pub(crate) fn check_fields(map: &Map<String, Value>, accepted: &[&str]) -> Field
     if unknown.is_empty() {
         return Ok(());
     }
-    Err(FieldError::new(
+    Err(Refusal::invalid(
         "body",
         format!(
             "unknown field{} {}; accepted: {}",
@@ -90,20 +67,20 @@ pub(crate) fn optional_text(
     map: &Map<String, Value>,
     field: &'static str,
     max_chars: usize,
-) -> FieldResult<Option<Option<String>>> {
+) -> Refused<Option<Option<String>>> {
     match map.get(field) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
         Some(Value::String(s)) => {
             if s.chars().count() > max_chars {
-                return Err(FieldError::new(
+                return Err(Refusal::invalid(
                     field,
                     format!("is longer than {max_chars} characters"),
                 ));
             }
             Ok(Some(clean_text(s, max_chars)))
         }
-        Some(_) => Err(FieldError::new(field, "must be a string or null")),
+        Some(_) => Err(Refusal::invalid(field, "must be a string or null")),
     }
 }
 
@@ -112,59 +89,56 @@ pub(crate) fn required_text(
     map: &Map<String, Value>,
     field: &'static str,
     max_chars: usize,
-) -> FieldResult<String> {
+) -> Refused<String> {
     optional_text(map, field, max_chars)?
         .flatten()
-        .ok_or_else(|| FieldError::new(field, "is required"))
+        .ok_or_else(|| Refusal::invalid(field, "is required"))
 }
 
 /// An id field: `Ok(None)` when absent, `Ok(Some(None))` when null.
 pub(crate) fn optional_id(
     map: &Map<String, Value>,
     field: &'static str,
-) -> FieldResult<Option<Option<i64>>> {
+) -> Refused<Option<Option<i64>>> {
     match map.get(field) {
         None => Ok(None),
         Some(Value::Null) => Ok(Some(None)),
         Some(Value::Number(n)) => match n.as_i64() {
             Some(id) if id > 0 => Ok(Some(Some(id))),
-            _ => Err(FieldError::new(field, "must be a positive integer id")),
+            _ => Err(Refusal::invalid(field, "must be a positive integer id")),
         },
-        Some(_) => Err(FieldError::new(field, "must be an integer id or null")),
+        Some(_) => Err(Refusal::invalid(field, "must be an integer id or null")),
     }
 }
 
 /// RFC 3339 text as Unix milliseconds.
-pub(crate) fn parse_time(field: &'static str, text: &str) -> FieldResult<i64> {
+pub(crate) fn parse_time(field: &'static str, text: &str) -> Refused<i64> {
     text.trim()
         .parse::<jiff::Timestamp>()
         .map(|t| t.as_millisecond())
         .map_err(|_| {
-            FieldError::new(
+            Refusal::invalid(
                 field,
                 format!("{text:?} is not an RFC 3339 time (e.g. 2025-06-01T12:00:00Z)"),
             )
         })
 }
 
-pub(crate) fn optional_time(
-    map: &Map<String, Value>,
-    field: &'static str,
-) -> FieldResult<Option<i64>> {
+pub(crate) fn optional_time(map: &Map<String, Value>, field: &'static str) -> Refused<Option<i64>> {
     match map.get(field) {
         None | Some(Value::Null) => Ok(None),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(None),
         Some(Value::String(s)) => parse_time(field, s).map(Some),
-        Some(_) => Err(FieldError::new(
+        Some(_) => Err(Refusal::invalid(
             field,
             "must be an RFC 3339 time string (e.g. 2025-06-01T12:00:00Z)",
         )),
     }
 }
 
-pub(crate) fn lead_status(field: &'static str, value: &Value) -> FieldResult<LeadStatus> {
+pub(crate) fn lead_status(field: &'static str, value: &Value) -> Refused<LeadStatus> {
     value.as_str().and_then(LeadStatus::parse).ok_or_else(|| {
-        FieldError::new(
+        Refusal::invalid(
             field,
             format!(
                 "must be one of {}",
@@ -174,9 +148,9 @@ pub(crate) fn lead_status(field: &'static str, value: &Value) -> FieldResult<Lea
     })
 }
 
-pub(crate) fn sale_status(field: &'static str, value: &Value) -> FieldResult<SaleStatus> {
+pub(crate) fn sale_status(field: &'static str, value: &Value) -> Refused<SaleStatus> {
     value.as_str().and_then(SaleStatus::parse).ok_or_else(|| {
-        FieldError::new(
+        Refusal::invalid(
             field,
             format!(
                 "must be one of {}",
@@ -188,16 +162,16 @@ pub(crate) fn sale_status(field: &'static str, value: &Value) -> FieldResult<Sal
 
 /// A touch object (the touch JSON fields), every value cleaned by [`Touch::set`]; `at` is an
 /// RFC 3339 string (or Unix milliseconds).
-pub(crate) fn touch(field: &'static str, value: &Value) -> FieldResult<Option<Touch>> {
+pub(crate) fn touch(field: &'static str, value: &Value) -> Refused<Option<Touch>> {
     let map = match value {
         Value::Null => return Ok(None),
         Value::Object(map) => map,
-        _ => return Err(FieldError::new(field, "must be an object of touch fields")),
+        _ => return Err(Refusal::invalid(field, "must be an object of touch fields")),
     };
     let mut touch = Touch::default();
     for (name, value) in map {
         let Some(touch_field) = TouchField::from_name(name) else {
-            return Err(FieldError::new(
+            return Err(Refusal::invalid(
                 field,
                 format!(
                     "unknown touch field {name}; accepted: {}",
@@ -217,10 +191,10 @@ pub(crate) fn touch(field: &'static str, value: &Value) -> FieldResult<Option<To
             }
             (TouchField::At, Value::Number(n)) => match n.as_i64() {
                 Some(ms) if ms >= 0 => touch.at = Some(ms),
-                _ => return Err(FieldError::new(field, "at must be a time")),
+                _ => return Err(Refusal::invalid(field, "at must be a time")),
             },
             (_, Value::String(s)) => touch.set(touch_field, s),
-            _ => return Err(FieldError::new(field, format!("{name} must be a string"))),
+            _ => return Err(Refusal::invalid(field, format!("{name} must be a string"))),
         }
     }
     Ok((!touch.is_empty()).then_some(touch))
@@ -238,13 +212,13 @@ pub(crate) fn currency_exponent(code: &str) -> u32 {
 }
 
 /// Three upper-case letters (ISO 4217 form); lower case is refused rather than guessed.
-pub(crate) fn currency(field: &'static str, value: Option<&Value>) -> FieldResult<String> {
+pub(crate) fn currency(field: &'static str, value: Option<&Value>) -> Refused<String> {
     match value {
         Some(Value::String(s)) if s.len() == 3 && s.bytes().all(|b| b.is_ascii_uppercase()) => {
             Ok(s.clone())
         }
-        None | Some(Value::Null) => Err(FieldError::new(field, "is required (e.g. EUR)")),
-        _ => Err(FieldError::new(
+        None | Some(Value::Null) => Err(Refusal::invalid(field, "is required (e.g. EUR)")),
+        _ => Err(Refusal::invalid(
             field,
             "must be an ISO 4217 code: three upper-case letters (e.g. EUR)",
         )),
@@ -257,17 +231,22 @@ pub(crate) fn amount_minor(
     field: &'static str,
     value: Option<&Value>,
     exponent: u32,
-) -> FieldResult<i64> {
+) -> Refused<i64> {
     let text = match value {
         Some(Value::String(s)) => s.trim().to_owned(),
         // serde_json prints the shortest text that reads back as the same number, so a
         // literal like 19.99 comes back as "19.99".
         Some(Value::Number(n)) => n.to_string(),
-        None | Some(Value::Null) => return Err(FieldError::new(field, "is required")),
-        Some(_) => return Err(FieldError::new(field, "must be a decimal number or string")),
+        None | Some(Value::Null) => return Err(Refusal::invalid(field, "is required")),
+        Some(_) => {
+            return Err(Refusal::invalid(
+                field,
+                "must be a decimal number or string",
+            ))
+        }
     };
     let bad = || {
-        FieldError::new(
+        Refusal::invalid(
             field,
             format!(
                 "{text:?} is not an amount; write a non-negative decimal with at most \
@@ -302,7 +281,7 @@ pub(crate) fn amount_minor(
         .checked_mul(scale)
         .and_then(|w| w.checked_add(minor_fraction))
         .filter(|m| *m <= MAX_AMOUNT_MINOR)
-        .ok_or_else(|| FieldError::new(field, "is too large"))
+        .ok_or_else(|| Refusal::invalid(field, "is too large"))
 }
 
 /// Minor units back as decimal text (`123450`, 2 → `1234.50`).
@@ -346,11 +325,11 @@ pub(crate) fn submission(
     map: &Map<String, Value>,
     default_channel: &str,
     now: i64,
-) -> FieldResult<(IncomingSubmission, Option<String>)> {
+) -> Refused<(IncomingSubmission, Option<String>)> {
     check_fields(map, &SUBMISSION_FIELDS)?;
     let form = required_text(map, "form", 64)?;
     if !is_valid_form_key(&form) {
-        return Err(FieldError::new(
+        return Err(Refusal::invalid(
             "form",
             "must be 1–64 characters of A–Z, a–z, 0–9, _ and -",
         ));
@@ -359,7 +338,7 @@ pub(crate) fn submission(
         None | Some(Value::Null) => default_channel.to_owned(),
         Some(Value::String(s)) if CHANNELS.contains(&s.as_str()) => s.clone(),
         Some(_) => {
-            return Err(FieldError::new(
+            return Err(Refusal::invalid(
                 "channel",
                 format!("must be one of {}", CHANNELS.join(", ")),
             ))
@@ -374,13 +353,13 @@ pub(crate) fn submission_with(
     form: String,
     channel: String,
     now: i64,
-) -> FieldResult<(IncomingSubmission, Option<String>)> {
+) -> Refused<(IncomingSubmission, Option<String>)> {
     let email_text = match map.get("email") {
         Some(Value::String(s)) => s.as_str(),
         None | Some(Value::Null) => "",
-        Some(_) => return Err(FieldError::new("email", "must be a string")),
+        Some(_) => return Err(Refusal::invalid("email", "must be a string")),
     };
-    let email = Email::parse(email_text).map_err(|e| FieldError::new("email", e.message()))?;
+    let email = Email::parse(email_text).map_err(|e| Refusal::invalid("email", e.message()))?;
     let received_at = optional_time(map, "at")?.unwrap_or(now);
     let first = match map.get("first_interaction") {
         Some(v) => touch("first_interaction", v)?.map(|mut t| {
@@ -401,7 +380,7 @@ pub(crate) fn submission_with(
     let mut payload = match map.get("payload") {
         None | Some(Value::Null) => Map::new(),
         Some(Value::Object(p)) => p.clone(),
-        Some(_) => return Err(FieldError::new("payload", "must be an object")),
+        Some(_) => return Err(Refusal::invalid("payload", "must be an object")),
     };
     if let Some(consent) = map.get(CONSENT_FIELD) {
         payload.insert(CONSENT_FIELD.to_owned(), consent.clone());
@@ -442,7 +421,7 @@ pub(crate) const SALE_FIELDS: [&str; 9] = [
 ];
 
 /// A new sale from its JSON object (links are checked by the store).
-pub(crate) fn new_sale(map: &Map<String, Value>, now: i64) -> FieldResult<NewSale> {
+pub(crate) fn new_sale(map: &Map<String, Value>, now: i64) -> Refused<NewSale> {
     check_fields(map, &SALE_FIELDS)?;
     let person_id = optional_id(map, "person_id")?.flatten();
     let company_id = optional_id(map, "company_id")?.flatten();
@@ -455,7 +434,7 @@ pub(crate) fn sale_body(
     person_id: Option<i64>,
     company_id: Option<i64>,
     now: i64,
-) -> FieldResult<NewSale> {
+) -> Refused<NewSale> {
     let title = required_text(map, "title", MAX_NAME_CHARS)?;
     let currency = currency("currency", map.get("currency"))?;
     let amount_minor = amount_minor("amount", map.get("amount"), currency_exponent(&currency))?;
@@ -514,14 +493,16 @@ mod tests {
             .unwrap()
             .clone();
         let e = check_fields(&map, &["status"]).unwrap_err();
-        assert_eq!(e.field, "first_interaction");
-        assert!(e.message.contains("read-only"));
+        assert!(
+            matches!(&e, Refusal::Invalid { field: "first_interaction", message } if message.contains("read-only")),
+            "{e}"
+        );
         let map = json!({"status": "open", "colour": 1, "size": 2})
             .as_object()
             .unwrap()
             .clone();
         let e = check_fields(&map, &["status"]).unwrap_err();
-        assert!(e.message.contains("colour, size"), "{e}");
+        assert!(e.to_string().contains("colour, size"), "{e}");
     }
 
     #[test]

@@ -297,18 +297,9 @@ pub(crate) struct ExternalReceipt {
     pub(crate) replayed: bool,
 }
 
-/// A request the store refused; nothing was written.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum LeadError {
-    #[error("{0}")]
-    NotFound(String),
-    /// A field refers to something that does not exist or clashes with stored data.
-    #[error("{field}: {message}")]
-    Invalid {
-        field: &'static str,
-        message: String,
-    },
-}
+/// A request the store refused (a row that is not there, a field that clashes with stored
+/// data); nothing was written.
+pub(crate) type LeadError = crate::refusal::Refusal;
 
 pub(crate) type LeadResult<T> = StoreResult<Result<T, LeadError>>;
 

@@ -7,6 +7,7 @@
 //! - Saved links: named campaign links, a list per campaign.
 //! - Known values: the sources, mediums and campaigns already in the data, which the link
 //!   builder compares new names with ("did you mean").
+use crate::refusal::Refused;
 use async_trait::async_trait;
 use leadtrail_core::channel::{AliasError, SourceAliases};
 
@@ -41,13 +42,6 @@ pub(crate) struct NewSavedLink {
 pub(crate) struct SavedLink {
     pub(crate) id: i64,
     pub(crate) link: NewSavedLink,
-}
-
-/// Why a link was not saved.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-pub(crate) enum SaveLinkError {
-    #[error("campaign {campaign:?} already has a link named {name:?}")]
-    NameTaken { campaign: String, name: String },
 }
 
 /// Sources, mediums and campaigns in use, each sorted and distinct.
@@ -124,7 +118,7 @@ pub(crate) trait LinkStore: Send + Sync {
 
     /// Saved links, by campaign then name; only one campaign's when given.
     async fn saved_links(&self, campaign: Option<String>) -> StoreResult<Vec<SavedLink>>;
-    async fn save_link(&self, link: NewSavedLink) -> StoreResult<Result<SavedLink, SaveLinkError>>;
+    async fn save_link(&self, link: NewSavedLink) -> StoreResult<Refused<SavedLink>>;
     /// False when there was no such link.
     async fn delete_saved_link(&self, id: i64) -> StoreResult<bool>;
 

@@ -15,6 +15,7 @@
 //! (e.g. `channel`) is one entry in [`TOUCH_SEARCH_FIELDS`]; adding another field is one
 //! [`Field`] line in [`fields`].
 
+use crate::refusal::{Refusal, Refused};
 use std::sync::LazyLock;
 
 use async_trait::async_trait;
@@ -323,12 +324,12 @@ pub(crate) fn field_names(entity: Entity) -> Vec<&'static str> {
         .collect()
 }
 
-fn find_field(name: &str, entity: Entity) -> Result<&'static Field, CriteriaError> {
+fn find_field(name: &str, entity: Entity) -> Result<&'static Field, Refusal> {
     fields()
         .iter()
         .find(|f| f.name == name && f.target(entity).is_some())
         .ok_or_else(|| {
-            CriteriaError(format!(
+            Refusal::Malformed(format!(
                 "unknown field {name:?} for {}; valid fields: {}",
                 entity.plural(),
                 field_names(entity).join(", ")
@@ -377,11 +378,8 @@ pub enum Criteria {
     MemberOf(i64),
 }
 
-/// A criterion that cannot be used; the message names the field or operator and lists
-/// the valid ones.
-#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("{0}")]
-pub(crate) struct CriteriaError(pub String);
+// A criterion that cannot be used is a `Refusal::Malformed`; the message names the field
+// or operator and lists the valid ones.
 
 /// Deepest nesting and most leaves a JSON tree may have: enough for any hand-written
 /// query, and keeps a hostile request from building an enormous statement.
@@ -404,13 +402,13 @@ impl Criteria {
     pub(crate) fn from_query<'a>(
         pairs: impl IntoIterator<Item = (&'a str, &'a str)>,
         entity: Entity,
-    ) -> Result<Criteria, CriteriaError> {
+    ) -> Result<Criteria, Refusal> {
         let mut leaves = Vec::new();
         for (key, raw) in pairs {
             let (name, op) = match key.split_once('[') {
                 Some((name, rest)) => {
                     let op = rest.strip_suffix(']').ok_or_else(|| {
-                        CriteriaError(format!(
+                        Refusal::Malformed(format!(
                             "malformed criterion {key:?}; write field=value or field[op]=value"
                         ))
                     })?;
@@ -430,14 +428,16 @@ impl Criteria {
             };
             leaves.push(Criteria::Leaf(condition(field, op, value)?));
             if leaves.len() > MAX_LEAVES {
-                return Err(CriteriaError(format!("more than {MAX_LEAVES} criteria")));
+                return Err(Refusal::Malformed(format!(
+                    "more than {MAX_LEAVES} criteria"
+                )));
             }
         }
         Ok(Criteria::All(leaves))
     }
 
     /// The JSON tree form. `{}` and `{"all": []}` match everything.
-    pub(crate) fn from_json(tree: &Value, entity: Entity) -> Result<Criteria, CriteriaError> {
+    pub(crate) fn from_json(tree: &Value, entity: Entity) -> Result<Criteria, Refusal> {
         let mut leaves = 0;
         parse_node(tree, entity, 0, &mut leaves)
     }
@@ -465,9 +465,9 @@ impl Criteria {
     }
 }
 
-fn parse_op(name: &str, field: &str) -> Result<Op, CriteriaError> {
+fn parse_op(name: &str, field: &str) -> Result<Op, Refusal> {
     Op::from_name(name).ok_or_else(|| {
-        CriteriaError(format!(
+        Refusal::Malformed(format!(
             "unknown operator {name:?} on {field}; valid operators: {}",
             Op::ALL.map(Op::name).join(", ")
         ))
@@ -479,14 +479,14 @@ fn parse_node(
     entity: Entity,
     depth: usize,
     leaves: &mut usize,
-) -> Result<Criteria, CriteriaError> {
+) -> Result<Criteria, Refusal> {
     if depth > MAX_DEPTH {
-        return Err(CriteriaError(format!(
+        return Err(Refusal::Malformed(format!(
             "criteria nest deeper than {MAX_DEPTH} levels"
         )));
     }
     let object = node.as_object().ok_or_else(|| {
-        CriteriaError(format!(
+        Refusal::Malformed(format!(
             "a criteria node must be an object with \"all\", \"any\" or \"field\", not {node}"
         ))
     })?;
@@ -496,12 +496,12 @@ fn parse_node(
     for group in ["all", "any"] {
         if let Some(items) = object.get(group) {
             if object.len() != 1 {
-                return Err(CriteriaError(format!(
+                return Err(Refusal::Malformed(format!(
                     "a node with \"{group}\" has no other keys"
                 )));
             }
             let items = items.as_array().ok_or_else(|| {
-                CriteriaError(format!("\"{group}\" must be an array of criteria"))
+                Refusal::Malformed(format!("\"{group}\" must be an array of criteria"))
             })?;
             let children = items
                 .iter()
@@ -518,19 +518,19 @@ fn parse_node(
         .keys()
         .find(|k| !matches!(k.as_str(), "field" | "op" | "value"))
     {
-        return Err(CriteriaError(format!(
+        return Err(Refusal::Malformed(format!(
             "unknown key {extra:?} in a criterion; a leaf has \"field\", \"op\" and \"value\", a group \"all\" or \"any\""
         )));
     }
     let name = object
         .get("field")
         .and_then(Value::as_str)
-        .ok_or_else(|| CriteriaError("a criterion needs \"field\" (a string)".to_owned()))?;
+        .ok_or_else(|| Refusal::Malformed("a criterion needs \"field\" (a string)".to_owned()))?;
     let op = match object.get("op") {
         None => Op::Eq,
         Some(Value::String(op)) => parse_op(op, name)?,
         Some(other) => {
-            return Err(CriteriaError(format!(
+            return Err(Refusal::Malformed(format!(
                 "\"op\" of {name} must be a string, not {other}"
             )))
         }
@@ -538,17 +538,19 @@ fn parse_node(
     let field = find_field(name, entity)?;
     *leaves += 1;
     if *leaves > MAX_LEAVES {
-        return Err(CriteriaError(format!("more than {MAX_LEAVES} criteria")));
+        return Err(Refusal::Malformed(format!(
+            "more than {MAX_LEAVES} criteria"
+        )));
     }
     let value = object.get("value").cloned().unwrap_or(Value::Null);
     Ok(Criteria::Leaf(condition(field, op, value)?))
 }
 
 /// Checks `op` against the field's kind and reads the value.
-fn condition(field: &'static Field, op: Op, value: Value) -> Result<Condition, CriteriaError> {
+fn condition(field: &'static Field, op: Op, value: Value) -> Result<Condition, Refusal> {
     let name = field.name.as_str();
     if !field.kind.ops().contains(&op) {
-        return Err(CriteriaError(format!(
+        return Err(Refusal::Malformed(format!(
             "operator {:?} does not apply to {name}; valid for {name}: {}",
             op.name(),
             field
@@ -568,18 +570,18 @@ fn condition(field: &'static Field, op: Op, value: Value) -> Result<Condition, C
                 Value::Array(items) => items.clone(),
                 Value::String(s) => s.split(',').map(|v| Value::String(v.to_owned())).collect(),
                 other => {
-                    return Err(CriteriaError(format!(
+                    return Err(Refusal::Malformed(format!(
                         "{name}: \"in\" takes a list of values, not {other}"
                     )))
                 }
             };
             if items.is_empty() {
-                return Err(CriteriaError(format!(
+                return Err(Refusal::Malformed(format!(
                     "{name}: \"in\" needs at least one value"
                 )));
             }
             if items.len() > MAX_IN_VALUES {
-                return Err(CriteriaError(format!(
+                return Err(Refusal::Malformed(format!(
                     "{name}: \"in\" takes at most {MAX_IN_VALUES} values"
                 )));
             }
@@ -597,7 +599,7 @@ fn condition(field: &'static Field, op: Op, value: Value) -> Result<Condition, C
         Op::Eq | Op::Gte | Op::Lte if field.kind == ValueKind::Time => {
             let text = text_of(field, &value)?;
             let (from, until, is_day) = parse_time(&text).ok_or_else(|| {
-                CriteriaError(format!(
+                Refusal::Malformed(format!(
                     "{name}: {text:?} is not a time (use RFC 3339, e.g. 2025-06-01T12:00:00Z, or YYYY-MM-DD)"
                 ))
             })?;
@@ -622,16 +624,16 @@ fn condition(field: &'static Field, op: Op, value: Value) -> Result<Condition, C
     })
 }
 
-fn text_of(field: &Field, value: &Value) -> Result<String, CriteriaError> {
+fn text_of(field: &Field, value: &Value) -> Result<String, Refusal> {
     match value {
         Value::String(s) => Ok(s.clone()),
         Value::Number(n) => Ok(n.to_string()),
         Value::Bool(b) => Ok(b.to_string()),
-        Value::Null => Err(CriteriaError(format!(
+        Value::Null => Err(Refusal::Malformed(format!(
             "{}: a value is required",
             field.name
         ))),
-        other => Err(CriteriaError(format!(
+        other => Err(Refusal::Malformed(format!(
             "{}: expected a single value, not {other}",
             field.name
         ))),
@@ -655,7 +657,7 @@ fn normalise(field: &Field, text: &str) -> String {
     }
 }
 
-fn scalar(field: &Field, value: &Value) -> Result<Scalar, CriteriaError> {
+fn scalar(field: &Field, value: &Value) -> Result<Scalar, Refusal> {
     let text = text_of(field, value)?;
     let name = &field.name;
     match field.kind {
@@ -665,20 +667,18 @@ fn scalar(field: &Field, value: &Value) -> Result<Scalar, CriteriaError> {
             if LEAD_STATUSES.contains(&status) {
                 Ok(Scalar::Text(status.to_owned()))
             } else {
-                Err(CriteriaError(format!(
+                Err(Refusal::Malformed(format!(
                     "{name}: {text:?} is not a lead status; valid: {}",
                     LEAD_STATUSES.join(", ")
                 )))
             }
         }
-        ValueKind::Id => {
-            text.trim().parse::<i64>().map(Scalar::Int).map_err(|_| {
-                CriteriaError(format!("{name}: {text:?} is not an id (a whole number)"))
-            })
-        }
+        ValueKind::Id => text.trim().parse::<i64>().map(Scalar::Int).map_err(|_| {
+            Refusal::Malformed(format!("{name}: {text:?} is not an id (a whole number)"))
+        }),
         ValueKind::Time => parse_time(&text)
             .map(|(from, _, _)| Scalar::Int(from))
-            .ok_or_else(|| CriteriaError(format!("{name}: {text:?} is not a time"))),
+            .ok_or_else(|| Refusal::Malformed(format!("{name}: {text:?} is not a time"))),
     }
 }
 
@@ -773,17 +773,42 @@ pub(crate) struct NewSelection {
     pub(crate) criteria: Criteria,
 }
 
-/// Why a selection write was refused.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum SelectionRefusal {
-    NotFound,
+/// Why a selection write is refused, as every backend words it; nothing was written.
+pub(crate) mod refused {
+    use super::Entity;
+    use crate::refusal::Refusal;
+
+    pub(crate) fn no_selection(id: i64) -> Refusal {
+        Refusal::not_found(format!("no selection with id {id}"))
+    }
+
     /// Members are only kept (and changed) for static selections.
-    NotStatic,
+    pub(crate) fn not_static() -> Refusal {
+        Refusal::invalid(
+            "kind",
+            "members are added and removed only in static selections; a dynamic selection's \
+             members follow its criteria",
+        )
+    }
+
     /// The criteria of a static selection were evaluated at creation; changing them later
     /// would misstate what the member list is.
-    CriteriaOfStatic,
+    pub(crate) fn criteria_of_static() -> Refusal {
+        Refusal::invalid(
+            "criteria",
+            "a static selection keeps the members found when it was created; change its \
+             members instead, or create a dynamic selection",
+        )
+    }
+
     /// Ids that are not persons (or companies) of the selection's entity.
-    UnknownMembers(Vec<i64>),
+    pub(crate) fn unknown_members(entity: Entity, ids: &[i64]) -> Refusal {
+        let ids: Vec<String> = ids.iter().map(i64::to_string).collect();
+        Refusal::invalid(
+            "ids",
+            format!("no {} with id {}", entity.name(), ids.join(", ")),
+        )
+    }
 }
 
 #[async_trait]
@@ -805,17 +830,12 @@ pub(crate) trait SearchStore: Send + Sync {
         id: i64,
         name: Option<String>,
         criteria: Option<Criteria>,
-    ) -> StoreResult<Result<Selection, SelectionRefusal>>;
+    ) -> StoreResult<Refused<Selection>>;
     /// Whether it existed.
     async fn delete_selection(&self, id: i64) -> StoreResult<bool>;
     /// Adds (or removes) members of a static selection; all or nothing. Returns how many
     /// rows changed (ids already in, or not in, change nothing).
-    async fn change_members(
-        &self,
-        id: i64,
-        ids: Vec<i64>,
-        add: bool,
-    ) -> StoreResult<Result<u64, SelectionRefusal>>;
+    async fn change_members(&self, id: i64, ids: Vec<i64>, add: bool) -> StoreResult<Refused<u64>>;
 }
 
 #[cfg(test)]
@@ -859,15 +879,21 @@ mod tests {
     fn unknown_field_and_operator_name_the_valid_ones() {
         let e = Criteria::from_query([("nope", "x")], Entity::Person).unwrap_err();
         assert!(
-            e.0.contains("\"nope\"") && e.0.contains("lead_generation.source"),
+            e.to_string().contains("\"nope\"") && e.to_string().contains("lead_generation.source"),
             "{e}"
         );
         let e = Criteria::from_query([("name[like]", "x")], Entity::Person).unwrap_err();
-        assert!(e.0.contains("\"like\"") && e.0.contains("not_empty"), "{e}");
+        assert!(
+            e.to_string().contains("\"like\"") && e.to_string().contains("not_empty"),
+            "{e}"
+        );
         let e = Criteria::from_query([("created_at[contains]", "x")], Entity::Person).unwrap_err();
-        assert!(e.0.contains("created_at") && e.0.contains("gte"), "{e}");
+        assert!(
+            e.to_string().contains("created_at") && e.to_string().contains("gte"),
+            "{e}"
+        );
         let e = Criteria::from_query([("source.source", "x")], Entity::Person).unwrap_err();
-        assert!(e.0.contains("source.source"), "{e}");
+        assert!(e.to_string().contains("source.source"), "{e}");
         assert!(Criteria::from_query([("source.source", "x")], Entity::Company).is_ok());
     }
 
@@ -890,7 +916,7 @@ mod tests {
         assert_eq!(leaf(&c).test, Test::Gte(Scalar::Int(1_751_277_600_000)));
         let e =
             Criteria::from_query([("created_at[gte]", "yesterday")], Entity::Person).unwrap_err();
-        assert!(e.0.starts_with("created_at:"), "{e}");
+        assert!(e.to_string().starts_with("created_at:"), "{e}");
     }
 
     #[test]
@@ -931,7 +957,7 @@ mod tests {
             ),
         ] {
             let e = Criteria::from_json(&tree, Entity::Person).unwrap_err();
-            assert!(e.0.contains(needle), "{tree}: {e}");
+            assert!(e.to_string().contains(needle), "{tree}: {e}");
         }
         let mut deep = json!({"field": "name", "value": "x"});
         for _ in 0..20 {
@@ -949,7 +975,7 @@ mod tests {
         assert!(format!("{test:?}").contains("42"), "{test:?}");
         let err =
             Criteria::from_query([("company_id[contains]", "4")], Entity::Person).unwrap_err();
-        assert!(err.0.contains("contains"), "{}", err.0);
+        assert!(err.to_string().contains("contains"), "{}", err.to_string());
         assert!(Criteria::from_query([("company_id", "x")], Entity::Person).is_err());
     }
 

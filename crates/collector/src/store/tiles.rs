@@ -22,6 +22,7 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use super::{Person, StoreResult};
+use crate::refusal::Refused;
 
 /// How a tile is drawn.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, utoipa::ToSchema)]
@@ -278,8 +279,8 @@ pub(crate) struct TileFilter {
     pub(crate) trend: Option<trend::Trend>,
 }
 
-/// A tile's rows, or why the request cannot be answered (a 4xx with that message).
-pub(crate) type TileResult<T> = Result<T, String>;
+/// A tile's rows, or why the request cannot be answered.
+pub(crate) type TileResult<T> = Refused<T>;
 
 /// The values the filters can take, for the page's pickers.
 #[derive(Debug, Clone, Default, Serialize, utoipa::ToSchema)]

@@ -15,9 +15,9 @@ use super::json::{json_object, CompanyJson, Items, PersonJson, SubmissionJson};
 use super::routes::Router;
 use super::AppState;
 use crate::http::access::{Access, Principal};
-use crate::ops::submission_input::{self as input, FieldError};
+use crate::ops::submission_input as input;
 use crate::store::leads::{
-    Associate, ConsentRecord, LeadError, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
+    Associate, ConsentRecord, PersonPatch, Sale, SaleFilter, SalePatch, StatusChange,
 };
 use crate::time::{now_ms, rfc3339};
 use leadtrail_core::identity::{Email, MAX_NAME_CHARS};
@@ -60,15 +60,6 @@ pub(crate) fn routes(r: &mut Router<'_>) {
         .patch("/sales/{id}", patch_sale)
         .allow(Access::Work)
         .audit("sale.update");
-}
-
-impl From<LeadError> for ApiError {
-    fn from(e: LeadError) -> ApiError {
-        match e {
-            LeadError::NotFound(message) => ApiError::NotFound(message),
-            LeadError::Invalid { field, message } => ApiError::invalid(field, message),
-        }
-    }
 }
 
 fn check(map: &Map<String, Value>, accepted: &[&str]) -> Result<(), ApiError> {
@@ -355,7 +346,7 @@ pub(crate) async fn create_submission(
     }
     let map = json_object(&body)?;
     if map.contains_key("kind") {
-        return Err(FieldError::new("body", "unknown field kind").into());
+        return Err(ApiError::invalid("body", "unknown field kind"));
     }
     let (submission, external_id) = input::submission(&map, "api", now_ms())?;
     let done = state
@@ -434,7 +425,7 @@ pub(crate) async fn get_associate(
         .store
         .associate(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no associate with id {id}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no associate with id {id}")))?;
     Ok(HttpResponse::Ok().json(AssociateJson::from(associate)))
 }
 
@@ -450,7 +441,7 @@ pub(crate) async fn create_sale(
 ) -> Result<HttpResponse, ApiError> {
     let map = json_object(&body)?;
     if map.contains_key("kind") {
-        return Err(FieldError::new("body", "unknown field kind").into());
+        return Err(ApiError::invalid("body", "unknown field kind"));
     }
     let sale = input::new_sale(&map, now_ms())?;
     if sale.person_id.is_none() && sale.company_id.is_none() {
@@ -499,7 +490,7 @@ pub(crate) async fn patch_sale(
         .store
         .sale(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no sale with id {id}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no sale with id {id}")))?;
     let mut patch = SalePatch::default();
     if map.contains_key("title") {
         patch.title = Some(input::required_text(&map, "title", MAX_NAME_CHARS)?);
@@ -560,7 +551,7 @@ pub(crate) async fn get_sale(
         .store
         .sale(id)
         .await?
-        .ok_or_else(|| ApiError::NotFound(format!("no sale with id {id}")))?;
+        .ok_or_else(|| ApiError::not_found(format!("no sale with id {id}")))?;
     Ok(HttpResponse::Ok().json(SaleJson::from(sale)))
 }
 

@@ -9,8 +9,9 @@ use rusqlite::Connection;
 use super::links_channels::{self, alias_pairs, load_aliases, prepare_touch};
 use super::schema::{self, touch_columns, TOUCH_WIDTH};
 use super::SqliteStore;
+use crate::refusal::{Refusal, Refused};
 use crate::store::links::{
-    KnownValues, NewSavedLink, ReclassifyBatch, SaveLinkError, SavedLink, SourceAlias, TouchRole,
+    KnownValues, NewSavedLink, ReclassifyBatch, SavedLink, SourceAlias, TouchRole,
 };
 use crate::store::{LinkStore, StoreResult};
 
@@ -270,7 +271,7 @@ impl LinkStore for SqliteStore {
         .await
     }
 
-    async fn save_link(&self, link: NewSavedLink) -> StoreResult<Result<SavedLink, SaveLinkError>> {
+    async fn save_link(&self, link: NewSavedLink) -> StoreResult<Refused<SavedLink>> {
         self.writer
             .apply(move |c| {
                 let l = &link;
@@ -295,10 +296,13 @@ impl LinkStore for SqliteStore {
                         l.created_at,
                     ))?;
                 if inserted == 0 {
-                    return Ok(Err(SaveLinkError::NameTaken {
-                        campaign: l.campaign.clone(),
-                        name: l.name.clone(),
-                    }));
+                    return Ok(Err(Refusal::invalid(
+                        "name",
+                        format!(
+                            "campaign {:?} already has a link named {:?}",
+                            l.campaign, l.name
+                        ),
+                    )));
                 }
                 Ok(Ok(SavedLink {
                     id: c.last_insert_rowid(),

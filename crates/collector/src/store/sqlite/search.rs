@@ -23,9 +23,10 @@ use rusqlite::types::Value as SqlValue;
 use rusqlite::{params_from_iter, Connection, OptionalExtension};
 
 use super::{schema, SqliteStore};
+use crate::refusal::Refused;
 use crate::store::search::{
-    Criteria, Entity, NewSelection, Page, Scalar, SearchRequest, Selection, SelectionKind,
-    SelectionRefusal, Target, Test,
+    refused, Criteria, Entity, NewSelection, Page, Scalar, SearchRequest, Selection, SelectionKind,
+    Target, Test,
 };
 use crate::store::{Company, Person, SearchStore, StoreResult};
 use crate::time::now_ms;
@@ -461,16 +462,16 @@ impl SearchStore for SqliteStore {
         id: i64,
         name: Option<String>,
         criteria: Option<Criteria>,
-    ) -> StoreResult<Result<Selection, SelectionRefusal>> {
+    ) -> StoreResult<Refused<Selection>> {
         let criteria = criteria.map(|c| c.to_json().to_string());
         let now = now_ms();
         self.writer
             .apply(move |c| {
                 let Some(current) = read_selection(c, id)? else {
-                    return Ok(Err(SelectionRefusal::NotFound));
+                    return Ok(Err(refused::no_selection(id)));
                 };
                 if criteria.is_some() && current.kind == SelectionKind::Static {
-                    return Ok(Err(SelectionRefusal::CriteriaOfStatic));
+                    return Ok(Err(refused::criteria_of_static()));
                 }
                 c.prepare_cached(
                     "UPDATE selections SET name = coalesce(?1, name), \
@@ -495,20 +496,15 @@ impl SearchStore for SqliteStore {
             .await
     }
 
-    async fn change_members(
-        &self,
-        id: i64,
-        ids: Vec<i64>,
-        add: bool,
-    ) -> StoreResult<Result<u64, SelectionRefusal>> {
+    async fn change_members(&self, id: i64, ids: Vec<i64>, add: bool) -> StoreResult<Refused<u64>> {
         let now = now_ms();
         self.writer
             .apply(move |c| {
                 let Some(selection) = read_selection(c, id)? else {
-                    return Ok(Err(SelectionRefusal::NotFound));
+                    return Ok(Err(refused::no_selection(id)));
                 };
                 if selection.kind != SelectionKind::Static {
-                    return Ok(Err(SelectionRefusal::NotStatic));
+                    return Ok(Err(refused::not_static()));
                 }
                 let mut changed = 0u64;
                 if add {
@@ -525,7 +521,7 @@ impl SearchStore for SqliteStore {
                         }
                     }
                     if !unknown.is_empty() {
-                        return Ok(Err(SelectionRefusal::UnknownMembers(unknown)));
+                        return Ok(Err(refused::unknown_members(selection.entity, &unknown)));
                     }
                     let mut insert = c.prepare_cached(
                         "INSERT OR IGNORE INTO selection_members (selection_id, member_id, added_at) \

@@ -5,6 +5,7 @@ use rusqlite::{params, OptionalExtension, Row};
 use serde_json::{json, Value};
 
 use super::{schema, SqliteStore};
+use crate::refusal::Refusal;
 use crate::store::attribution::{AttributionStore, LeadFilter};
 use crate::store::tiles::ATTRIBUTION_TILE;
 use crate::store::tiles::{
@@ -58,7 +59,10 @@ impl SqliteStore {
 
     async fn selection_rows(&self, filter: TileFilter) -> StoreResult<TileResult<Vec<Value>>> {
         let Some(selection) = filter.selection else {
-            return Ok(Err("selection-list needs ?selection=ID".into()));
+            return Ok(Err(Refusal::invalid(
+                "selection",
+                "selection-list needs ?selection=ID",
+            )));
         };
         let found: Option<(String, String, String, String)> = self
             .read(move |c| {
@@ -71,11 +75,15 @@ impl SqliteStore {
             })
             .await?;
         let Some((name, entity, kind, criteria)) = found else {
-            return Ok(Err(format!("there is no selection {selection}")));
+            return Ok(Err(Refusal::invalid(
+                "selection",
+                format!("there is no selection {selection}"),
+            )));
         };
         if entity != "person" {
-            return Ok(Err(format!(
-                "selection {selection} lists companies, not persons"
+            return Ok(Err(Refusal::invalid(
+                "selection",
+                format!("selection {selection} lists companies, not persons"),
             )));
         }
         if kind == "dynamic" {
@@ -130,9 +138,9 @@ impl SqliteStore {
         let stored = match Criteria::from_json(&tree, Entity::Person) {
             Ok(c) => c,
             Err(e) => {
-                return Ok(Err(format!(
-                    "the selection's criteria are not valid: {}",
-                    e.0
+                return Ok(Err(Refusal::invalid(
+                    "selection",
+                    format!("the selection's criteria are not valid: {e}"),
                 )))
             }
         };
@@ -146,7 +154,12 @@ impl SqliteStore {
         }
         let narrowed = match Criteria::from_query(pairs, Entity::Person) {
             Ok(narrow) => Criteria::All(vec![stored, narrow]),
-            Err(e) => return Ok(Err(format!("cannot filter the selection: {}", e.0))),
+            Err(e) => {
+                return Ok(Err(Refusal::invalid(
+                    "selection",
+                    format!("cannot filter the selection: {e}"),
+                )))
+            }
         };
         let page = self
             .search_persons(SearchRequest {
@@ -258,16 +271,22 @@ impl TileStore for SqliteStore {
         limit: usize,
     ) -> StoreResult<TileResult<Vec<Person>>> {
         if tile == "selection-list" {
-            return Ok(Err("selection-list rows are persons already".into()));
+            return Ok(Err(Refusal::invalid(
+                "tile",
+                "selection-list rows are persons already",
+            )));
         }
         if tile == "attribution-quality" {
             let report = self
                 .quality_report_of(filter.from_ms, filter.to_ms, quality_scope(&filter))
                 .await?;
             let Some(mut ids) = report.person_ids_of(key.as_deref().unwrap_or("")) else {
-                return Ok(Err(format!(
-                    "attribution-quality has no row {:?} in this period",
-                    key.unwrap_or_default()
+                return Ok(Err(Refusal::invalid(
+                    "key",
+                    format!(
+                        "attribution-quality has no row {:?} in this period",
+                        key.unwrap_or_default()
+                    ),
                 )));
             };
             ids.truncate(limit);
@@ -282,7 +301,7 @@ impl TileStore for SqliteStore {
         .map_err(|e| StoreError::Internal(format!("tile task failed: {e}")))?;
         match ids {
             Ok(ids) => Ok(Ok(self.persons_by_ids(ids).await?)),
-            Err(message) => Ok(Err(message)),
+            Err(refusal) => Ok(Err(refusal)),
         }
     }
 

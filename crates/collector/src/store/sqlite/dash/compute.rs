@@ -8,6 +8,7 @@ use super::facts::{
     Facts, DEAD, DISQUALIFIED, IN_PROGRESS, OPEN, QUALIFIED, SALE_OPEN, SALE_WON, VIA_CHAT,
     VIA_FORM,
 };
+use crate::refusal::Refusal;
 use crate::store::tiles::trend::{CONVERSION_TREND, NEW_LEADS_TREND};
 use crate::store::tiles::{TileFilter, TileResult};
 
@@ -196,16 +197,20 @@ impl Facts {
             "campaign-channel-split" => self.campaign_split(&scope, filter.campaign.as_deref()),
             "conversion-rate-by-source" => self.conversion_by_source(&scope),
             NEW_LEADS_TREND | CONVERSION_TREND => {
-                let trend = filter
-                    .trend
-                    .as_ref()
-                    .ok_or_else(|| format!("{tile} needs its buckets (?bucket=)"))?;
+                let trend = filter.trend.as_ref().ok_or_else(|| {
+                    Refusal::invalid("bucket", format!("{tile} needs its buckets (?bucket=)"))
+                })?;
                 self.trend(tile, &scope, trend)
                     .into_iter()
                     .map(|row| serde_json::to_value(row).unwrap_or(Value::Null))
                     .collect()
             }
-            other => return Err(format!("tile {other} is not computed from the model")),
+            other => {
+                return Err(Refusal::invalid(
+                    "tile",
+                    format!("tile {other} is not computed from the model"),
+                ))
+            }
         };
         Ok(rows)
     }
@@ -470,7 +475,7 @@ impl Facts {
         let scope = Scope::new(self, filter);
         let dict = |key: Option<&str>| -> TileResult<u32> {
             match key {
-                None => Err("this tile's rows need a key (the row's `key`)".to_owned()),
+                None => Err(needs_key()),
                 Some("") => Ok(0),
                 Some(k) => Ok(self.text.lookup(k).unwrap_or(NOBODY)),
             }
@@ -485,9 +490,10 @@ impl Facts {
                     Some("qualified") => QUALIFIED,
                     Some("disqualified") => DISQUALIFIED,
                     _ => {
-                        return Err(
-                            "key must be open, in_progress, qualified or disqualified".into()
-                        )
+                        return Err(Refusal::invalid(
+                            "key",
+                            "must be open, in_progress, qualified or disqualified",
+                        ))
                     }
                 };
                 self.each_lead(&scope, |i| {
@@ -547,7 +553,7 @@ impl Facts {
                 }
             }),
             "top-forms" => {
-                let key = key.ok_or("this tile's rows need a key (the row's `key`)")?;
+                let key = key.ok_or_else(needs_key)?;
                 let form = self
                     .forms
                     .iter()
@@ -561,9 +567,9 @@ impl Facts {
                 });
             }
             "source-performance" => {
-                let key = key.ok_or("this tile's rows need a key (the row's `key`)")?;
+                let key = key.ok_or_else(needs_key)?;
                 let pair: [String; 2] = serde_json::from_str(key).map_err(|_| {
-                    "key must be the row's key, a JSON pair [source, medium]".to_owned()
+                    Refusal::invalid("key", "must be the row's key, a JSON pair [source, medium]")
                 })?;
                 let source = dict(Some(&pair[0]))?;
                 let medium = dict(Some(&pair[1]))?;
@@ -601,15 +607,19 @@ impl Facts {
                 out.dedup();
             }
             NEW_LEADS_TREND | CONVERSION_TREND => {
-                let trend = filter
-                    .trend
-                    .as_ref()
-                    .ok_or_else(|| format!("{tile} needs its buckets (?bucket=)"))?;
+                let trend = filter.trend.as_ref().ok_or_else(|| {
+                    Refusal::invalid("bucket", format!("{tile} needs its buckets (?bucket=)"))
+                })?;
                 self.trend_persons(&scope, trend, key)?
                     .into_iter()
                     .for_each(&mut push);
             }
-            other => return Err(format!("tile {other} has no persons to list")),
+            other => {
+                return Err(Refusal::invalid(
+                    "tile",
+                    format!("tile {other} has no persons to list"),
+                ))
+            }
         }
         // Newest first: by creation time, then id.
         out.sort_unstable_by(|a, b| self.created[*b].cmp(&self.created[*a]).then(b.cmp(a)));
@@ -624,6 +634,11 @@ pub(crate) fn rate(part: u64, whole: u64) -> f64 {
         return 0.0;
     }
     (part as f64 * 1000.0 / whole as f64).round() / 10.0
+}
+
+/// A drill-down without the row's key.
+pub(crate) fn needs_key() -> Refusal {
+    Refusal::invalid("key", "this tile's rows need a key (the row's `key`)")
 }
 
 /// Digits after the decimal point of a currency's amounts (ISO 4217): most have 2.

@@ -3,8 +3,9 @@
 //! first totals each series to choose the largest, the second counts into a small
 //! bucket × series table, finding a lead's bucket by a binary search in the bucket edges.
 
-use super::compute::{rate, to_secs, Scope, NOBODY, OTHER_LABEL};
+use super::compute::{needs_key, rate, to_secs, Scope, NOBODY, OTHER_LABEL};
 use super::facts::{Facts, SALE_WON};
+use crate::refusal::Refusal;
 use crate::store::tiles::trend::{By, Trend, TrendRow, CONVERSION_TREND};
 use crate::store::tiles::TileResult;
 
@@ -161,17 +162,22 @@ impl Facts {
         trend: &Trend,
         key: Option<&str>,
     ) -> TileResult<Vec<usize>> {
-        let key = key.ok_or("this tile's rows need a key (the row's `key`)")?;
-        let (bucket, series): (String, Option<String>) = serde_json::from_str(key)
-            .map_err(|_| "key must be the row's key, a JSON pair [bucket, series]".to_owned())?;
+        let key = key.ok_or_else(needs_key)?;
+        let (bucket, series): (String, Option<String>) =
+            serde_json::from_str(key).map_err(|_| {
+                Refusal::invalid("key", "must be the row's key, a JSON pair [bucket, series]")
+            })?;
         let start = bucket
             .parse()
             .ok()
             .and_then(|d| trend.index_of(d))
             .ok_or_else(|| {
-                format!(
-                    "key: {bucket:?} is not the first day of a {} bucket of this period",
-                    trend.bucket.name()
+                Refusal::invalid(
+                    "key",
+                    format!(
+                        "{bucket:?} is not the first day of a {} bucket of this period",
+                        trend.bucket.name()
+                    ),
                 )
             })?;
         let (from, to) = (
@@ -185,9 +191,12 @@ impl Facts {
                 Some((column, self.text.lookup(value).unwrap_or(NOBODY)))
             }
             (Some(_), None) => {
-                return Err(format!(
-                    "key: a {} series needs its value (\"(other)\" rows list no persons)",
-                    trend.by.name()
+                return Err(Refusal::invalid(
+                    "key",
+                    format!(
+                        "a {} series needs its value (\"(other)\" rows list no persons)",
+                        trend.by.name()
+                    ),
                 ))
             }
         };
