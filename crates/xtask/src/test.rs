@@ -1,6 +1,6 @@
 //! `cargo xtask test`: every test, browser tests included, and the tracker size report.
 //!
-//! Steps: tools → tracker build → size budget → native tests of the workspace → the
+//! Steps: tools → tracker build → size budget → native tests of the workspace → lints → the
 //! tracker's wasm tests in headless Chromium → the end-to-end tests (node's test runner
 //! driving Chromium against the real collector binary) → the API against its OpenAPI
 //! document (Schemathesis, see `api_check`). A failed build stops the run; the test steps
@@ -37,6 +37,18 @@ pub(crate) fn test() -> Result<()> {
     steps.run("tracker size", || tracker::report().map(Some));
     steps.run("native tests (cargo test --workspace)", || {
         run(cargo().args(["test", "--workspace", "--no-fail-fast"])).map(|()| None)
+    });
+    // Lints after the tests, so a lint never hides a failing test from the report.
+    steps.run("lints (cargo clippy --workspace --all-targets)", || {
+        run(cargo().args([
+            "clippy",
+            "--workspace",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ]))
+        .map(|()| None)
     });
     steps.run("tests that need root (cargo test -- --ignored)", root_tests);
     steps.run("tracker tests in Chromium (wasm-bindgen-test)", || {

@@ -293,7 +293,7 @@ pub fn safe_redirect(raw: &str) -> Option<String> {
         return None;
     }
     if raw.starts_with('/') {
-        if raw[1..].starts_with('/') {
+        if raw.starts_with("//") {
             return None;
         }
         let mut out = String::with_capacity(raw.len());
@@ -342,7 +342,7 @@ pub(crate) fn redirect_allowed(redirect: &str, allowed_origins: &[String]) -> bo
     }
     url::Url::parse(redirect)
         .map(|url| url.origin().ascii_serialization())
-        .is_ok_and(|origin| allowed_origins.iter().any(|allowed| *allowed == origin))
+        .is_ok_and(|origin| allowed_origins.contains(&origin))
 }
 
 /// A parsed submission plus where to send the browser afterwards.

@@ -46,10 +46,13 @@ pub(crate) struct Router<'a> {
     prefix: String,
     seen: &'a mut Vec<RegisteredRoute>,
     resources: Vec<PendingResource>,
-    scopes: Vec<Box<dyn FnOnce(&mut web::ServiceConfig) + 'a>>,
+    scopes: Vec<ScopeRegistration<'a>>,
     /// The route `.allow` applies to: its index in `seen`, its resource and method.
     last: Option<(usize, usize, usize)>,
 }
+
+/// A scope's routes, registered once the router knows all of them.
+type ScopeRegistration<'a> = Box<dyn FnOnce(&mut web::ServiceConfig) + 'a>;
 
 impl<'a> Router<'a> {
     pub(crate) fn new(cfg: &'a mut web::ServiceConfig, seen: &'a mut Vec<RegisteredRoute>) -> Self {

@@ -58,8 +58,8 @@ pub(crate) struct MemberPage {
 #[derive(Debug, Serialize, ToSchema)]
 #[serde(untagged)]
 pub(crate) enum Member {
-    Person(PersonJson),
-    Company(CompanyJson),
+    Person(Box<PersonJson>),
+    Company(Box<CompanyJson>),
 }
 
 /// `POST /api/v1/selections`.

@@ -194,7 +194,7 @@ fn untagged_posts(
             person_ids: persons.ids(),
         })
         .collect();
-    lines.sort_by(|a, b| b.posts.cmp(&a.posts));
+    lines.sort_by_key(|line| std::cmp::Reverse(line.posts));
     Ok(lines)
 }
 
@@ -236,7 +236,7 @@ fn untagged_forms(c: &Connection, scope: &PersonScope) -> rusqlite::Result<Vec<U
             person_ids: form.persons.ids(),
         })
         .collect();
-    lines.sort_by(|a, b| b.posts.cmp(&a.posts));
+    lines.sort_by_key(|line| std::cmp::Reverse(line.posts));
     Ok(lines)
 }
 
@@ -371,7 +371,7 @@ fn unknown_mediums(
             link_ids: links,
         })
         .collect();
-    lines.sort_by(|a, b| b.persons.cmp(&a.persons));
+    lines.sort_by_key(|line| std::cmp::Reverse(line.persons));
     Ok(lines)
 }
 

@@ -200,7 +200,7 @@ fn snapshot(c: &Connection) -> Snapshot {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn every_earlier_schema_version_upgrades_with_every_row_kept() {
-    assert!(SCHEMA_VERSION > 1);
+    const { assert!(SCHEMA_VERSION > 1) };
     for version in 1..SCHEMA_VERSION {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join(format!("v{version}.db"));

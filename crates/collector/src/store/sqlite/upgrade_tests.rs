@@ -92,7 +92,7 @@ async fn identities_from_before_are_re_keyed_to_their_canonical_form() {
             false
         )
     );
-    assert_eq!(company(2).2, true, "the look-alike is flagged");
+    assert!(company(2).2, "the look-alike is flagged");
     // A company matched by its name keeps that key; only its domain changes form.
     assert_eq!(
         company(3),
