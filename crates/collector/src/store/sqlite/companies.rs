@@ -1,11 +1,123 @@
-//! SQLite side of [`CompanyStore`]: the name changes, `match_key` stays.
+//! SQLite side of [`CompanyStore`]: the name changes, `match_key` stays; and how a new
+//! person's company is found or made ([`CompanyMatch`]), the one place both ways of
+//! creating a person (a submission, an import) resolve it.
 
 use async_trait::async_trait;
-use rusqlite::{params, OptionalExtension};
+use leadtrail_core::identity::{CompanyIdentity, Email};
+use leadtrail_core::Touch;
+use rusqlite::types::ToSql;
+use rusqlite::{params, Connection, OptionalExtension};
 
-use super::{schema, SqliteStore};
+use super::schema::{self, touch_params};
+use super::SqliteStore;
 use crate::store::companies::CompanyStore;
-use crate::store::{Company, CompanyId, StoreResult};
+use crate::store::{Company, CompanyId, PersonId, StoreResult};
+
+/// A new person's company, by the identity their company field or e-mail domain gives
+/// ([`CompanyIdentity::of`]): the company with that match key, or one made with the
+/// person. An existing person's company never changes, so only new persons resolve one.
+pub(super) struct CompanyMatch {
+    identity: Option<CompanyIdentity>,
+    known: Option<CompanyId>,
+}
+
+impl CompanyMatch {
+    pub(super) fn find(
+        connection: &Connection,
+        company_field: Option<&str>,
+        email: &Email,
+    ) -> rusqlite::Result<CompanyMatch> {
+        let identity = CompanyIdentity::of(company_field, email);
+        let known = match &identity {
+            Some(identity) => connection
+                .prepare_cached("SELECT id FROM companies WHERE match_key = ?1")?
+                .query_row([&identity.key], |row| row.get::<_, CompanyId>(0))
+                .optional()?,
+            None => None,
+        };
+        Ok(CompanyMatch { identity, known })
+    }
+
+    /// True when the person names a company no one has named before: the attribution
+    /// rules then give it a source ([`leadtrail_core::Attribution::decide`]).
+    pub(super) fn is_new(&self) -> bool {
+        self.identity.is_some() && self.known.is_none()
+    }
+
+    /// The company's id, none when neither the company field nor the e-mail names one. A
+    /// new company is inserted with `source` (the attribution's company source) and its
+    /// channel `class`.
+    pub(super) fn settle(
+        self,
+        connection: &Connection,
+        source: Option<&Touch>,
+        class: &schema::Classified,
+        now: i64,
+    ) -> rusqlite::Result<SettledCompany> {
+        let id = match (self.identity, self.known) {
+            (Some(_), Some(id)) => Some(id),
+            (Some(identity), None) => {
+                Some(insert_company(connection, &identity, source, class, now)?)
+            }
+            (None, _) => None,
+        };
+        let created = id.is_some() && self.known.is_none();
+        Ok(SettledCompany {
+            id,
+            created,
+            sourced: created && source.is_some(),
+        })
+    }
+}
+
+/// A new person's company, found or made ([`CompanyMatch::settle`]).
+pub(super) struct SettledCompany {
+    pub(super) id: Option<CompanyId>,
+    pub(super) created: bool,
+    /// Made with a source touch, which is the person's (see [`Self::credit_source`]).
+    sourced: bool,
+}
+
+impl SettledCompany {
+    /// Once the person is inserted: notes whose touch a new company's source is, so that
+    /// erasing that person scrubs it and only their export carries it.
+    pub(super) fn credit_source(
+        &self,
+        connection: &Connection,
+        person: PersonId,
+    ) -> rusqlite::Result<()> {
+        if let (Some(company_id), true) = (self.id, self.sourced) {
+            connection
+                .prepare_cached("UPDATE companies SET src_person_id = ?2 WHERE id = ?1")?
+                .execute((company_id, person))?;
+        }
+        Ok(())
+    }
+}
+
+fn insert_company(
+    connection: &Connection,
+    identity: &CompanyIdentity,
+    source: Option<&Touch>,
+    class: &schema::Classified,
+    now: i64,
+) -> rusqlite::Result<CompanyId> {
+    let empty = Touch::default();
+    let mut params: Vec<&dyn ToSql> = vec![
+        &identity.display_name,
+        &identity.key,
+        &identity.domain,
+        &identity.domain_mixes_scripts,
+        &now,
+    ];
+    params.extend(touch_params(source.unwrap_or(&empty)));
+    let no_class = schema::Classified::default();
+    params.extend(if source.is_some() { class } else { &no_class }.params());
+    connection
+        .prepare_cached(&schema::INSERT_COMPANY)?
+        .execute(&*params)?;
+    Ok(connection.last_insert_rowid())
+}
 
 #[async_trait]
 impl CompanyStore for SqliteStore {

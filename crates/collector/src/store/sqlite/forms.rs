@@ -1,5 +1,5 @@
 //! SQLite side of [`FormStore`] (migrations/0014_form_settings.sql). The registry's rows
-//! are written by the writer as it stores a form's first submission (`writer::form_id`);
+//! are written as a form's first submission is stored (`records::form_row`);
 //! here they are read and their settings changed.
 
 use async_trait::async_trait;

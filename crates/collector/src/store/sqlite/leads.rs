@@ -1,87 +1,21 @@
 //! SQLite side of [`crate::store::LeadStore`]: status and owners, associates, sales,
-//! consent, export, erasure, idempotent server-side submissions and batched imports.
-//! Every write goes through the one writer ([`super::SubmissionWriter::apply`]).
-
-use std::sync::LazyLock;
+//! consent, export, erasure, idempotent server-side submissions and batched imports (what a
+//! submission writes is [`super::records`]'s). Every write goes through the one writer
+//! ([`super::Writer::apply`]).
 
 use async_trait::async_trait;
-use leadtrail_core::identity::CompanyIdentity;
-use leadtrail_core::{Attribution, Touch};
-use rusqlite::types::ToSql;
 use rusqlite::{Connection, OptionalExtension, Row};
-use serde_json::Value;
 
-use super::links_channels::{self, PreparedTouches};
-use super::schema::{self, touch_params};
-use super::{writer, SqliteStore};
+use super::records::{import_person, insert_status_change, record_once};
+use super::schema;
+use super::SqliteStore;
 use crate::store::leads::{
-    consent_value, Associate, AssociateId, Consent, ConsentPolicy, ConsentRecord, Erasure,
-    ExternalReceipt, ImportOutcome, ImportRecord, LeadError, LeadResult, LeadStatus, NewSale,
-    PersonExport, PersonPatch, Requester, Sale, SaleFilter, SaleId, SalePatch, SaleStatus,
-    StatusChange, PURPOSE_E_MARKETING,
+    Associate, AssociateId, Consent, ConsentRecord, Erasure, ExternalReceipt, ImportOutcome,
+    ImportRecord, LeadError, LeadResult, LeadStatus, NewSale, PersonExport, PersonPatch, Requester,
+    Sale, SaleFilter, SaleId, SalePatch, SaleStatus, StatusChange,
 };
-use crate::store::{
-    IncomingSubmission, LeadStore, Person, PersonId, StoreResult, SubmissionReceipt,
-};
+use crate::store::{IncomingSubmission, LeadStore, Person, PersonId, StoreResult};
 use crate::time::now_ms;
-
-/// Records a consent statement made with a submission, and keeps the person's consent in
-/// force up to date (the latest statement by time wins, so an imported old statement does
-/// not override a newer one).
-pub(super) fn note_consent(
-    connection: &Connection,
-    submission: ConsentSource<'_>,
-    value: Option<&Value>,
-    at: i64,
-) -> rusqlite::Result<()> {
-    let Some(given) = value.and_then(consent_value) else {
-        return Ok(());
-    };
-    let applied = submission.policy.allows(given);
-    connection
-        .prepare_cached(
-            "INSERT INTO consents (person_id, purpose, given, at, form_id, submission_id, \
-             applied, origin, address) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9)",
-        )?
-        .execute((
-            submission.person_id,
-            PURPOSE_E_MARKETING,
-            given,
-            at,
-            submission.form_id,
-            submission.submission_id,
-            applied,
-            &submission.requester.origin,
-            &submission.requester.address,
-        ))?;
-    if !applied {
-        tracing::info!(
-            form_id = submission.form_id,
-            person_id = submission.person_id,
-            given,
-            "consent statement not applied: the form may not make it"
-        );
-        return Ok(());
-    }
-    connection
-        .prepare_cached(
-            "UPDATE persons SET consent_e_marketing = ?2, consent_e_marketing_at = ?3, \
-             consent_e_marketing_form_id = ?4 \
-             WHERE id = ?1 AND (consent_e_marketing_at IS NULL OR consent_e_marketing_at <= ?3)",
-        )?
-        .execute((submission.person_id, given, at, submission.form_id))?;
-    Ok(())
-}
-
-/// The submission a consent statement came with.
-#[derive(Debug, Clone, Copy)]
-pub(super) struct ConsentSource<'a> {
-    pub(super) person_id: PersonId,
-    pub(super) form_id: i64,
-    pub(super) submission_id: i64,
-    pub(super) policy: ConsentPolicy,
-    pub(super) requester: &'a Requester,
-}
 
 const SELECT_SALE: &str = "SELECT id, person_id, company_id, title, amount_minor, currency, \
      status, at, closed_at, external_id, created_at, updated_at FROM sales";
@@ -208,162 +142,6 @@ fn sale_by_external_id(
         .prepare_cached(&format!("{SELECT_SALE} WHERE external_id = ?1"))?
         .query_row([external_id], sale_from_row)
         .optional()
-}
-
-/// The receipt of an already stored submission, by its external id.
-fn receipt_by_external_id(
-    connection: &Connection,
-    external_id: &str,
-) -> rusqlite::Result<Option<SubmissionReceipt>> {
-    connection
-        .prepare_cached(
-            "SELECT s.id, s.person_id, p.company_id FROM submissions s \
-             JOIN persons p ON p.id = s.person_id WHERE s.external_id = ?1",
-        )?
-        .query_row([external_id], |row| {
-            Ok(SubmissionReceipt {
-                submission_id: row.get(0)?,
-                person_id: row.get(1)?,
-                person_created: false,
-                company_id: row.get(2)?,
-                company_created: false,
-            })
-        })
-        .optional()
-}
-
-/// Records a submission unless its external id is known.
-fn record_once(
-    connection: &Connection,
-    submission: &IncomingSubmission,
-    external_id: Option<&str>,
-) -> rusqlite::Result<ExternalReceipt> {
-    if let Some(external_id) = external_id {
-        if let Some(receipt) = receipt_by_external_id(connection, external_id)? {
-            return Ok(ExternalReceipt {
-                receipt,
-                replayed: true,
-            });
-        }
-    }
-    let receipt = writer::record(connection, submission)?;
-    if let Some(external_id) = external_id {
-        connection
-            .prepare_cached("UPDATE submissions SET external_id = ?2 WHERE id = ?1")?
-            .execute((receipt.submission_id, external_id))?;
-    }
-    Ok(ExternalReceipt {
-        receipt,
-        replayed: false,
-    })
-}
-
-static INSERT_IMPORTED_PERSON: LazyLock<String> = LazyLock::new(|| {
-    format!(
-        "INSERT INTO persons (id, email, email_key, name, company_id, country, phone, \
-         created_at, status, external_id, {}, {}, {}, {}) VALUES ({})",
-        schema::touch_columns(schema::FIRST),
-        schema::touch_columns(schema::LEAD),
-        schema::class_columns(schema::FIRST),
-        schema::class_columns(schema::LEAD),
-        vec!["?"; 10 + 2 * (schema::TOUCH_WIDTH + schema::CLASS_WIDTH)].join(", ")
-    )
-});
-
-/// A person without a submission (an import of a CRM's contacts): first interaction and
-/// lead generation by the attribution rules, as if the person arrived through `current`; sources
-/// merged through the aliases and classified into channels as the writer's `record` does.
-fn import_person(
-    connection: &Connection,
-    external_id: &str,
-    person: &IncomingSubmission,
-    status: Option<LeadStatus>,
-) -> rusqlite::Result<ImportOutcome> {
-    let known: bool = connection
-        .prepare_cached(
-            "SELECT EXISTS (SELECT 1 FROM persons WHERE external_id = ?1 OR email_key = ?2)",
-        )?
-        .query_row((external_id, &person.email.key), |row| row.get(0))?;
-    if known {
-        return Ok(ImportOutcome::AlreadyThere);
-    }
-    let prepared = PreparedTouches::new(
-        person.first.as_ref(),
-        &person.current,
-        links_channels::writer_aliases(connection)?,
-    );
-    let (first, first_class, current, current_class) = prepared.roles();
-    let identity = CompanyIdentity::of(person.company.as_deref(), &person.email);
-    let known_company = match &identity {
-        Some(identity) => connection
-            .prepare_cached("SELECT id FROM companies WHERE match_key = ?1")?
-            .query_row([&identity.key], |row| row.get::<_, i64>(0))
-            .optional()?,
-        None => None,
-    };
-    let company_is_new = identity.is_some() && known_company.is_none();
-    let attribution = Attribution::decide(first, current, true, company_is_new);
-    let company_id = match (identity, known_company) {
-        (Some(_), Some(id)) => Some(id),
-        (Some(identity), None) => Some(writer::insert_company(
-            connection,
-            &identity,
-            attribution.company_source,
-            current_class,
-            person.received_at,
-        )?),
-        (None, _) => None,
-    };
-    let empty = Touch::default();
-    let status = status.unwrap_or(LeadStatus::Open);
-    let status_text = status.as_str();
-    // An import may run beside a serving collector, which may erase meanwhile.
-    let id = schema::next_id(connection, schema::IdTable::Persons, true)?;
-    let mut params: Vec<&dyn ToSql> = vec![
-        &id,
-        &person.email.as_given,
-        &person.email.key,
-        &person.name,
-        &company_id,
-        &person.country,
-        &person.phone,
-        &person.received_at,
-        &status_text,
-        &external_id,
-    ];
-    params.extend(touch_params(
-        attribution.first_interaction.unwrap_or(&empty),
-    ));
-    params.extend(touch_params(attribution.lead_generation.unwrap_or(&empty)));
-    params.extend(first_class.params());
-    params.extend(current_class.params());
-    connection
-        .prepare_cached(&INSERT_IMPORTED_PERSON)?
-        .execute(&*params)?;
-    let person_id = connection.last_insert_rowid();
-    if company_is_new && attribution.company_source.is_some() {
-        writer::own_company_source(connection, company_id, person_id)?;
-    }
-    if status != LeadStatus::Open {
-        insert_status_change(connection, person_id, status, person.received_at, None)?;
-    }
-    Ok(ImportOutcome::Created)
-}
-
-fn insert_status_change(
-    connection: &Connection,
-    person_id: PersonId,
-    status: LeadStatus,
-    at: i64,
-    actor: Option<&str>,
-) -> rusqlite::Result<()> {
-    connection
-        .prepare_cached(
-            "INSERT INTO status_changes (person_id, status, changed_at, actor) \
-             VALUES (?1, ?2, ?3, ?4)",
-        )?
-        .execute((person_id, status.as_str(), at, actor))?;
-    Ok(())
 }
 
 fn import_sale(

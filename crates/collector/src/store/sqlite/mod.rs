@@ -1,10 +1,11 @@
 //! The SQLite backend of [`Store`]: one database file in WAL mode, one writer thread that
-//! commits in groups ([`writer`]), and a pool of read-only connections for queries.
+//! commits in groups ([`writer`], which knows no table), what a submission writes
+//! ([`records`]), and a pool of read-only connections for queries.
 //!
 //! Durability: a write's future resolves only after the COMMIT that contains it returned
 //! and the WAL was synced to disk — a 2xx sent on that means the row survives a crash or
 //! power loss. The sync is SQLite's `synchronous=FULL` per-commit sync, done on a thread
-//! of its own ([`wal_sync`]) so the writer builds the next batch meanwhile. Reads run on
+//! of its own (the writer's `wal_sync`) so the writer builds the next batch meanwhile. Reads run on
 //! tokio's blocking pool on their own connections (`query_only`), so they never wait for
 //! the writer and never block a runtime thread.
 //!
@@ -54,12 +55,12 @@ mod links;
 mod links_channels;
 mod preferences;
 mod quality;
+mod records;
 mod rekey;
 mod schema;
 mod search;
 mod statistics;
 mod tiles;
-mod wal_sync;
 mod writer;
 
 #[cfg(test)]
@@ -78,7 +79,7 @@ use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
 pub(crate) use dash::compute::minor_digits;
-pub(crate) use writer::SubmissionWriter;
+pub(crate) use writer::Writer;
 
 /// The schema version this build migrates databases to.
 pub(crate) const SCHEMA_VERSION: usize = schema::SCHEMA_VERSION;
@@ -120,7 +121,7 @@ type ReadPool = r2d2::Pool<SqliteConnectionManager>;
 /// The SQLite store. Open once at start-up and share as `Arc<dyn Store>`.
 pub(crate) struct SqliteStore {
     path: PathBuf,
-    writer: SubmissionWriter,
+    writer: Writer,
     readers: ReadPool,
     /// The dashboard tiles' read model (loaded on first use).
     dash: dash::DashState,
@@ -208,14 +209,13 @@ impl SqliteStore {
             })?;
 
         let aliases = Arc::new(AliasBoard::default());
-        let syncer = durable_commits(&connection, path).map_err(|e| open_error(path, &e))?;
-        let writer = SubmissionWriter::start(
+        let writer = Writer::start(
             connection,
+            path,
             writer::WriterConfig {
                 max_batch: options.max_batch,
                 queue_capacity: options.queue_capacity,
             },
-            syncer,
             Arc::clone(&aliases),
         )?;
         Ok(SqliteStore {
@@ -229,8 +229,21 @@ impl SqliteStore {
     }
 
     /// The writer, for callers that want to send writes without the trait object.
-    pub(crate) fn writer(&self) -> &SubmissionWriter {
+    pub(crate) fn writer(&self) -> &Writer {
         &self.writer
+    }
+
+    /// Records a submission in the writer's next batch. `prepared`: its touches, prepared
+    /// on the caller's thread (see [`PreparedTouches`]); the writer prepares them itself
+    /// when they are missing or stale.
+    async fn record_prepared(
+        &self,
+        submission: IncomingSubmission,
+        prepared: Option<PreparedTouches>,
+    ) -> StoreResult<SubmissionReceipt> {
+        self.writer
+            .apply(move |c| records::record_prepared(c, &submission, prepared.as_ref()))
+            .await
     }
 
     /// Runs `query` on a pooled read connection on tokio's blocking pool.
@@ -294,27 +307,6 @@ fn configure_writer(connection: &Connection, options: &StoreOptions) -> rusqlite
     Ok(())
 }
 
-/// Who makes each commit durable. The WAL exists once the schema is migrated; with a
-/// [`WalSyncer`](wal_sync::WalSyncer) on it the connection drops to `synchronous=NORMAL`
-/// and the syncer adds FULL's per-commit sync on its own thread. Should the WAL file not
-/// open, the connection keeps `FULL` and syncs in the writer, as before.
-fn durable_commits(
-    connection: &Connection,
-    path: &Path,
-) -> rusqlite::Result<Option<wal_sync::WalSyncer>> {
-    match wal_sync::WalSyncer::start(path) {
-        Ok(syncer) => {
-            connection.execute_batch("PRAGMA synchronous = NORMAL;")?;
-            Ok(Some(syncer))
-        }
-        Err(error) => {
-            tracing::warn!(db = %path.display(), %error,
-                "cannot open the WAL for syncing; the writer syncs each commit itself");
-            Ok(None)
-        }
-    }
-}
-
 /// Lets SQLite refresh the planner's statistics (`sqlite_stat1`) where tables grew a lot
 /// since they were last analysed, as its documentation advises for long-lived connections.
 /// Without them, searches that AND several criteria pick poor indexes (80–190 ms instead of
@@ -356,7 +348,7 @@ fn migration_error(path: &Path, error: rusqlite_migration::Error) -> StoreError 
 }
 
 /// Records one submission on the writer's connection, from inside a write given as code
-/// ([`SubmissionWriter::apply`]): the step every form post goes through (source aliases,
+/// ([`Writer::apply`]): the step every form post goes through (source aliases,
 /// channel classification with the rules version, the attribution rules, company
 /// matching), for bulk writers that commit many submissions in one transaction
 /// (`leadtrail demo-data`) and must store them exactly as collected ones.
@@ -364,7 +356,7 @@ pub(crate) fn record_in_write(
     connection: &Connection,
     submission: &IncomingSubmission,
 ) -> rusqlite::Result<SubmissionReceipt> {
-    writer::record(connection, submission)
+    records::record(connection, submission)
 }
 
 #[async_trait]
@@ -377,7 +369,7 @@ impl Store for SqliteStore {
         let prepared = self.aliases.current().map(|aliases| {
             PreparedTouches::new(submission.first.as_ref(), &submission.current, aliases)
         });
-        self.writer.record(submission, prepared).await
+        self.record_prepared(submission, prepared).await
     }
 
     async fn person(&self, id: PersonId) -> StoreResult<Option<Person>> {
@@ -427,8 +419,16 @@ impl Store for SqliteStore {
 
     #[cfg(test)]
     async fn insert_api_token(&self, name: &str, sha256: [u8; 32]) -> StoreResult<()> {
+        let (name, created_at) = (name.to_owned(), crate::time::now_ms());
         self.writer
-            .insert_api_token(name, sha256, crate::time::now_ms())
+            .apply(move |c| {
+                c.prepare_cached(
+                    "INSERT INTO api_tokens (name, sha256, created_at) VALUES (?1, ?2, ?3) \
+                     ON CONFLICT (sha256) DO NOTHING",
+                )?
+                .execute((&name, &sha256[..], created_at))
+                .map(|_| ())
+            })
             .await
     }
 

@@ -1206,8 +1206,7 @@ async fn touches_prepared_with_stale_aliases_are_prepared_again() {
     let fresh = submission("b@x.example", None, with("fb"));
     let prepared = PreparedTouches::new(None, &fresh.current, Arc::clone(&published));
     f.store
-        .writer()
-        .record(fresh, Some(prepared))
+        .record_prepared(fresh, Some(prepared))
         .await
         .unwrap();
     assert_eq!(
@@ -1224,7 +1223,7 @@ async fn touches_prepared_with_stale_aliases_are_prepared_again() {
     let late = submission("c@x.example", None, with("the-gram"));
     let stale = PreparedTouches::new(None, &late.current, published);
     assert_eq!(stale.current.0.source.as_deref(), Some("the-gram"));
-    f.store.writer().record(late, Some(stale)).await.unwrap();
+    f.store.record_prepared(late, Some(stale)).await.unwrap();
     assert_eq!(
         stored("c@x.example"),
         ("instagram".to_owned(), Some("the-gram".to_owned()))

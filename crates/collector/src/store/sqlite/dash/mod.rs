@@ -14,7 +14,7 @@ use std::sync::{Arc, RwLock};
 
 use tokio::sync::OnceCell;
 
-use super::SubmissionWriter;
+use super::Writer;
 use crate::store::{StoreError, StoreResult};
 pub(crate) use facts::Facts;
 
@@ -29,7 +29,7 @@ pub(crate) struct DashState {
 }
 
 impl DashState {
-    pub(crate) async fn facts(&self, writer: &SubmissionWriter) -> StoreResult<SharedFacts> {
+    pub(crate) async fn facts(&self, writer: &Writer) -> StoreResult<SharedFacts> {
         self.facts
             .get_or_try_init(|| async {
                 let shared: SharedFacts = Arc::default();

@@ -12,7 +12,7 @@ use futures_util::FutureExt;
 
 use super::model::{Bits, Model};
 use crate::store::search::{Criteria, Entity};
-use crate::store::sqlite::SubmissionWriter;
+use crate::store::sqlite::Writer;
 
 pub(super) type SharedModel = Arc<RwLock<Model>>;
 
@@ -97,7 +97,7 @@ struct Shared {
 impl SearchState {
     /// The model if it is loaded; otherwise asks the writer to load it (without waiting)
     /// and answers `None`.
-    pub(super) fn model(&self, writer: &SubmissionWriter) -> Option<ModelHandle> {
+    pub(super) fn model(&self, writer: &Writer) -> Option<ModelHandle> {
         let shared = &self.shared;
         if let Some(model) = shared.ready.get() {
             return Some(ModelHandle {
