@@ -12,6 +12,8 @@ const TABLE: &[(&str, &str, &str, &str)] = &[
     ("get", "/metrics", "A", "read"),
     ("post", "/f/{form_key}", "-", "-"),
     ("options", "/f/{form_key}", "-", "-"),
+    ("post", "/t/link", "-", "-"),
+    ("post", "/t/adopt", "-", "-"),
     ("get", "/api/v1/openapi.json", "-", "-"),
     ("get", "/api/v1/persons/{id}", "A M V", "read"),
     ("get", "/api/v1/persons/{id}/submissions", "A M V", "read"),

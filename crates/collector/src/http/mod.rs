@@ -3,6 +3,7 @@
 //!
 //! Routes:
 //! - `POST /f/{form_key}` (+ CORS preflight): the public form endpoint ([`form`]);
+//! - `POST /t/link`, `POST /t/adopt`: the tracker's links across domains ([`cross_domain`]);
 //! - `/api/v1/…`: each route with its access decision per role ([`access`]), signed in by
 //!   a session cookie ([`session`]) or a Bearer token ([`auth`]); signing in and the OpenAPI
 //!   document `/api/v1/openapi.json` ([`openapi`]) are public;
@@ -20,6 +21,7 @@ pub(crate) mod attribution;
 pub(crate) mod audit;
 pub(crate) mod auth;
 pub(crate) mod costs;
+pub(crate) mod cross_domain;
 pub(crate) mod error;
 pub(crate) mod exports;
 pub(crate) mod form;
@@ -100,6 +102,10 @@ pub(crate) struct AppState {
     pub(crate) settings_view: forms::SettingsJson,
     /// The `time_decay` attribution model's half-life, in milliseconds.
     pub(crate) attribution_half_life_ms: i64,
+    /// The key that signs links across domains.
+    pub(crate) link_key: cross_domain::LinkKey,
+    /// Per-address limit on signing and adopting links.
+    pub(crate) link_rate_limit: Option<abuse::RateLimiter>,
 }
 
 impl AppState {
@@ -122,6 +128,8 @@ impl AppState {
             sign_in_throttle: session::SignInThrottle::default(),
             settings_view: forms::SettingsJson::of(settings),
             attribution_half_life_ms: settings.attribution_half_life_ms(),
+            link_key: cross_domain::LinkKey::next_to(&settings.db),
+            link_rate_limit: cross_domain::rate_limiter(settings.form_posts_per_minute),
             // Checked when the settings were loaded.
             campaign_template: settings
                 .campaign_template
@@ -242,6 +250,15 @@ fn register(r: &mut Router<'_>) {
                     .route(Method::OPTIONS, "/{form_key}", form::preflight)
                     .allow(Access::Public)
                     .otherwise(not_found);
+            },
+        )
+        // The tracker's links across domains: public, as the form endpoint, with its CORS.
+        .scope(
+            "/t",
+            |scope| scope.wrap(from_fn(form::allow_origin)),
+            |r| {
+                cross_domain::routes(r);
+                r.otherwise(not_found);
             },
         )
         // Public: the document describes the API and holds no data.

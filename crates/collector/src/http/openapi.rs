@@ -36,6 +36,7 @@ pub(crate) fn document() -> utoipa::openapi::OpenApi {
     let mut doc = BaseApi::openapi();
     doc.merge(super::api::SpineApi::openapi());
     doc.merge(super::form::FormApi::openapi());
+    doc.merge(super::cross_domain::CrossDomainApi::openapi());
     doc.merge(super::leads::LeadsApi::openapi());
     doc.merge(super::journey::JourneyApi::openapi());
     doc.merge(super::links::LinksApi::openapi());
