@@ -214,7 +214,7 @@ const escapeHtml = (text) =>
  * name and port — than the collector on 127.0.0.1) that embeds the tracker the way the
  * README tells integrators to. Pages are keyed by path; query strings are the visitor's.
  */
-export async function startCustomerSite(collectorUrl) {
+export async function startCustomerSite(collectorUrl, { host = 'localhost' } = {}) {
   const script = (attrs = '') => `<script type="module" src="${collectorUrl}/leadtrail.js"${attrs}></script>`;
   const layout = ({ title, body, tracker = script() }) => `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${escapeHtml(title)} · Acme Industries</title>
@@ -307,12 +307,14 @@ document.getElementById('show-form').addEventListener('click', () => {
     }
   });
   // Bound to the IPv4 loopback but addressed as `localhost`: a different host name (and so
-  // a different origin and site) than the collector's 127.0.0.1, on every machine.
+  // a different origin and site) than the collector's 127.0.0.1, on every machine. A second
+  // site (`host: '127.0.0.2'`, Linux's loopback answers all of 127/8) has a host name of its
+  // own again, as an app on another domain has.
   await new Promise((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', resolve);
+    server.listen(0, host === 'localhost' ? '127.0.0.1' : host, resolve);
   });
-  const url = `http://localhost:${server.address().port}`;
+  const url = `http://${host}:${server.address().port}`;
   return {
     url,
     /** Serves `html(collectorUrl, siteUrl)` at `path`, with extra response `headers`. */
@@ -393,9 +395,11 @@ async function screenshotAll(context, testName) {
 
 /**
  * Starts the whole world for one test file. `visit(t, fn, contextOptions)` runs `fn` with
- * a new visitor and saves screenshots of its pages if `fn` fails.
+ * a new visitor and saves screenshots of its pages if `fn` fails. With `secondSite`, also
+ * `world.app`: the same customer site on another host name (127.0.0.2), as the app a
+ * company runs on a domain of its own.
  */
-export async function startWorld({ collectorEnv } = {}) {
+export async function startWorld({ collectorEnv, secondSite = false } = {}) {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'leadtrail-e2e-'));
   const token = `e2e-${randomBytes(16).toString('hex')}`;
   const stops = [];
@@ -407,6 +411,10 @@ export async function startWorld({ collectorEnv } = {}) {
     world.admin = createUser(collector.dbPath, { email: 'admin@example.com', role: 'admin', name: 'E2E admin' });
     const site = await startCustomerSite(collector.url);
     stops.push(site.stop);
+    if (secondSite) {
+      world.app = await startCustomerSite(collector.url, { host: '127.0.0.2' });
+      stops.push(world.app.stop);
+    }
     const chromiumProcess = await startBrowser();
     stops.push(chromiumProcess.stop);
     Object.assign(world, {

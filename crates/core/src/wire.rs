@@ -17,6 +17,10 @@ pub const VERSION: &str = "1";
 /// Carries the journey (core's `journey` encoding) in one field.
 pub const JOURNEY_FIELD: &str = "lt_journey";
 
+/// The link parameter that carries the touches to another of the site's domains: a token
+/// the collector signed (`POST /t/link`).
+pub const LINK_PARAM: &str = "lt_link";
+
 /// localStorage key of the first interaction (written once, never overwritten).
 pub const STORAGE_FIRST: &str = "leadtrail.first";
 /// localStorage key of the last non-direct touch.

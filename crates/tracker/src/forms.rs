@@ -9,7 +9,8 @@
 //!
 //! Neither event crosses a shadow root's boundary, so the same two listeners go on every
 //! open shadow root the tracker can see: those on the page when it starts, and those that
-//! a `focusin` or `click` (which do cross it) comes from later. Closed ones, and any other
+//! a `focusin`, `click` or `pointerdown` (which do cross it) comes from later. The same
+//! events and `submit` decorate links and forms to the site's other domains ([`crate::links`]). Closed ones, and any other
 //! root, a site hands to `observe`.
 //!
 //! A form of another document (an iframe's) is not a form of this page's realm: it is
@@ -86,6 +87,9 @@ fn select(root: &JsValue, selector: &str) -> Vec<Element> {
 }
 
 fn on_submit(event: Event) {
+    if let Some(form) = event.target().and_then(|t| t.dyn_into().ok()) {
+        crate::links::decorate_form(&form);
+    }
     let Some(form) = matching_form(&event) else {
         return;
     };
@@ -141,10 +145,11 @@ fn on_formdata(event: Event) {
     });
 }
 
-/// Looks for shadow roots on the path of an event that crosses their boundary (`focusin`
-/// and `click` do).
+/// Looks for shadow roots on the path of an event that crosses their boundary (`focusin`,
+/// `click` and `pointerdown` do), and for a link about to be followed.
 fn on_interaction(event: Event) {
     for node in event.composed_path().iter() {
+        crate::links::decorate_link(&node);
         if let Ok(root) = node.dyn_into::<ShadowRoot>() {
             observe_target(&root);
         }
@@ -173,7 +178,7 @@ pub fn start(document: &JsValue) {
     }
     observe(document);
     let interaction = listener(on_interaction);
-    for event in ["focusin", "click"] {
+    for event in ["focusin", "click", "pointerdown"] {
         listen(document, event, &interaction);
     }
 }

@@ -6,7 +6,9 @@
 //! URL parser and core's normalisation — the very code the collector runs, so a touch
 //! means the same on both sides ([`page`]); the two touches and the opt-out live in
 //! localStorage ([`storage`], rules in [`memory`]); the forms get the touches as hidden
-//! `lt_*` fields ([`forms`]); and `window.leadtrail` answers the page's scripts.
+//! `lt_*` fields ([`forms`]); links to the site's other domains carry them in one signed
+//! parameter, which the tracker there adopts ([`links`], [`memory::adopt`]); and
+//! `window.leadtrail` answers the page's scripts.
 //!
 //! It ships to every page of every customer site, so size is a design goal (only the
 //! web-sys bindings used, ASCII-only lower-casing in core, touches stored in core's compact
@@ -15,6 +17,7 @@
 //! costs at most the tracker's own work.
 
 pub mod forms;
+pub mod links;
 pub mod memory;
 pub mod page;
 pub mod storage;
@@ -50,15 +53,19 @@ thread_local! {
 // (The exports carry plain comments: wasm-bindgen copies doc comments into the glue, which
 // ships to every page.)
 //
-// Starts the tracker on this page: `href` and `referrer` as the loader captured them, and
-// `script_url`, the loader's own URL, to find its tag and settings.
+// Starts the tracker on this page: `href` and `referrer` as the loader captured them,
+// `script_url`, the loader's own URL, to find its tag and settings, and `adopted`, the
+// journey of the link from another of the site's domains this page was opened by, as the
+// collector verified it ("" for none). True when the tag names other domains: the loader
+// then asks the collector to sign the journey for their links.
 #[wasm_bindgen]
-pub fn start(href: String, referrer: String, script_url: &str) {
+pub fn start(href: String, referrer: String, script_url: &str, adopted: &str) -> bool {
     let Some(document) = web_sys::window().and_then(|w| w.document()) else {
-        return;
+        return false;
     };
     let settings = page::Settings::of_tag(&document, script_url);
     forms::set(Some(settings.forms), Vec::new());
+    let linking = links::set_domains(settings.link_domains);
     PAGE.with_borrow_mut(|page| {
         *page = PageState {
             href,
@@ -67,25 +74,48 @@ pub fn start(href: String, referrer: String, script_url: &str) {
             respect_gpc: settings.respect_gpc,
         }
     });
+    if tracking() {
+        if let Some(joined) = memory::adopt(
+            &storage::read(STORAGE_FIRST),
+            &storage::read(STORAGE_JOURNEY),
+            adopted,
+        ) {
+            storage::write(STORAGE_FIRST, &joined.first);
+            if let Some(last) = &joined.last {
+                storage::write(STORAGE_LAST, last);
+            }
+            storage::write(STORAGE_JOURNEY, &joined.journey);
+            // The visit continues the journey from the other domain: its referrer (that
+            // domain's page) is no referral.
+            PAGE.with_borrow_mut(|page| page.referrer.clear());
+        }
+    }
     view();
     forms::start(&document.into());
+    linking
+}
+
+/// False while opted out, or when Global Privacy Control is on and respected.
+fn tracking() -> bool {
+    let respect_gpc = PAGE.with_borrow(|page| page.respect_gpc);
+    let gpc =
+        respect_gpc && web_sys::window().is_some_and(|w| page::global_privacy_control(&w.into()));
+    !gpc && !storage::opted_out()
 }
 
 /// One page view: reads the visit, updates the memory and gives the forms their fields —
 /// none while opted out or when Global Privacy Control is on and respected.
 fn view() {
     forms::set(None, Vec::new());
+    if !tracking() {
+        return;
+    }
     let PageState {
         href,
         referrer,
         lookback_days,
-        respect_gpc,
+        ..
     } = PAGE.with_borrow(PageState::clone);
-    let gpc =
-        respect_gpc && web_sys::window().is_some_and(|w| page::global_privacy_control(&w.into()));
-    if gpc || storage::opted_out() {
-        return;
-    }
     // Whole milliseconds; `as` saturates, and NaN (a broken clock) becomes 0.
     let now_ms = js_sys::Date::now() as i64;
     let visit = page::read_visit(&href, &referrer, now_ms);
@@ -124,6 +154,16 @@ pub fn attribution() -> JsValue {
 pub fn opt_out() {
     storage::opt_out();
     forms::set(None, Vec::new());
+    links::set_token(String::new());
+}
+
+// The token the collector signed for this visitor's journey: links and forms to the
+// site's other domains carry it from now on.
+#[wasm_bindgen]
+pub fn link(token: String) {
+    if tracking() {
+        links::set_token(token);
+    }
 }
 
 // Clears the opt-out and records this page view again.

@@ -7,7 +7,7 @@
 //! never the fields.
 
 use leadtrail_core::wire::{self, Slot};
-use leadtrail_core::{journey, Touch, Visit};
+use leadtrail_core::{bytes, journey, Touch, Visit};
 
 /// Milliseconds in a day, for the look-back window.
 const DAY_MS: i64 = 86_400_000;
@@ -46,6 +46,85 @@ impl PageView {
 /// what comes back is cleaned again by `decode` and must at least name a source.
 fn stored_touch(encoded: &str) -> Option<Touch> {
     Some(Touch::decode(encoded)).filter(|touch| touch.source.is_some())
+}
+
+/// The touches to store after following a link from another of the site's domains.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Adopted {
+    /// The encoded first interaction: the earliest one either domain knows.
+    pub first: String,
+    /// The encoded last touch: the newest campaign touch of either, when there is one.
+    pub last: Option<String>,
+    /// The encoded journey: both journeys in the order of their times.
+    pub journey: String,
+}
+
+/// Joins the journey a followed link carries (`adopted`, already verified by the
+/// collector) with the one remembered here, as one visitor's path across the site's
+/// domains: the touches of both in the order of their times (the same touch once), a
+/// direct visit only as the very first, within the journey's bounds; the first
+/// interaction is the earliest of either, the last touch the newest campaign touch of
+/// either. `None` when the link carries no touch.
+///
+/// Works on the encoded touches as they are, as `journey::remember` does: each is decoded
+/// only for its time and whether it is direct.
+pub fn adopt(stored_first: &str, stored_journey: &str, adopted: &str) -> Option<Adopted> {
+    let theirs = touches(adopted);
+    if theirs.is_empty() {
+        return None;
+    }
+    let mut all = touches(stored_journey);
+    // A first interaction stored before journeys were kept.
+    if all.is_empty() {
+        all.extend(read(stored_first));
+    }
+    for touch in theirs {
+        // Both journeys are in time order: a touch goes after every touch not newer. The
+        // same touch (a link followed twice) is kept once.
+        if !all.iter().any(|t| t.0 == touch.0) {
+            let at = all.iter().position(|t| t.1 > touch.1).unwrap_or(all.len());
+            all.insert(at, touch);
+        }
+    }
+    // A direct visit counts only as the very first.
+    let mut i = 1;
+    while i < all.len() {
+        if all[i].2 {
+            all.remove(i);
+        } else {
+            i += 1;
+        }
+    }
+    // The first and the newest always stay.
+    while all.len() > journey::MAX_TOUCHES
+        || (all.len() > 2 && all.iter().map(|t| t.0.len() + 1).sum::<usize>() >= journey::MAX_BYTES)
+    {
+        all.remove(1);
+    }
+    let mut text = String::from(journey::VERSION);
+    for t in &all {
+        text.push(',');
+        text.push_str(t.0);
+    }
+    Some(Adopted {
+        first: all.first()?.0.into(),
+        last: all.iter().rev().find(|t| !t.2).map(|t| t.0.into()),
+        journey: text,
+    })
+}
+
+/// An encoded touch with its time and whether it is direct; `None` without a source.
+fn read(encoded: &str) -> Option<(&str, Option<i64>, bool)> {
+    stored_touch(encoded).map(|t| (encoded, t.at, t.is_direct()))
+}
+
+/// The touches of a journey's text (none for another version).
+fn touches(journey: &str) -> Vec<(&str, Option<i64>, bool)> {
+    let mut parts = bytes::split(journey, b',');
+    if parts.next() != Some(journey::VERSION) {
+        return Vec::new();
+    }
+    parts.filter_map(read).collect()
 }
 
 /// True while a touch made at `at` still counts at `now_ms`. A touch without a time

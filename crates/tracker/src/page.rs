@@ -49,6 +49,9 @@ pub struct Settings {
     pub lookback_days: u32,
     /// `data-respect-gpc`: Global Privacy Control turns the tracker off.
     pub respect_gpc: bool,
+    /// `data-link-domains`: the site's other domains, whose links carry the touches, as
+    /// written (comma-separated host names; read where a link is decorated).
+    pub link_domains: String,
 }
 
 impl Settings {
@@ -81,6 +84,7 @@ impl Settings {
             forms: attribute("data-forms").unwrap_or_else(|| "form".into()),
             lookback_days: lookback_days(attribute("data-lookback-days").as_deref()),
             respect_gpc: attribute("data-respect-gpc").is_some_and(|v| v != "false"),
+            link_domains: attribute("data-link-domains").unwrap_or_default(),
         }
     }
 }

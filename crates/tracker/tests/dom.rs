@@ -22,7 +22,7 @@ const CAMPAIGN: &str =
 fn started() {
     static START: Once = Once::new();
     START.call_once(|| {
-        leadtrail_tracker::start(CAMPAIGN.into(), String::new(), "about:blank");
+        leadtrail_tracker::start(CAMPAIGN.into(), String::new(), "about:blank", "");
         assert_eq!(
             field(&leadtrail_tracker::attribution(), "lt_last_campaign"),
             "dom_tests"

@@ -111,6 +111,31 @@ impl Browser {
     }
 }
 
+impl Browser {
+    /// Follows a link from another of the site's domains carrying `journey` (as the
+    /// collector verified it), as `start` does: the joined touches are stored.
+    fn adopt(&self, journey: &str) -> bool {
+        let first = self.stored(STORAGE_FIRST).unwrap_or_default();
+        let stored = self.stored(STORAGE_JOURNEY).unwrap_or_default();
+        let Some(joined) = memory::adopt(&first, &stored, journey) else {
+            return false;
+        };
+        self.put(STORAGE_FIRST, &joined.first);
+        if let Some(last) = &joined.last {
+            self.put(STORAGE_LAST, last);
+        }
+        self.put(STORAGE_JOURNEY, &joined.journey);
+        true
+    }
+
+    fn journey_sources(&self) -> Vec<String> {
+        journey::decode(&self.stored(STORAGE_JOURNEY).unwrap_or_default())
+            .iter()
+            .map(|t| source_medium(t).0.to_owned())
+            .collect()
+    }
+}
+
 fn source_medium(touch: &Touch) -> (&str, &str) {
     (
         touch.source.as_deref().unwrap_or("?"),
@@ -384,7 +409,7 @@ fn storage_that_gives_nothing_makes_this_visit_both_touches() {
 }
 
 /// The page's work is the module's: the loader only starts it (and captures the URL and
-/// referrer before anything on the page can change them).
+/// referrer before anything on the page can change them) and talks to the collector.
 #[test]
 fn the_loader_holds_no_page_logic() {
     let loader = include_str!("../js/leadtrail.js");
@@ -448,4 +473,113 @@ fn the_allocator_keeps_blocks_apart_through_growth_and_reuse() {
         core::arch::wasm32::memory_size(0) > pages_before,
         "the test should have grown memory"
     );
+}
+
+const APP_SIGNUP: &str = "https://app.example/signup";
+
+#[test]
+fn a_link_from_the_other_domain_brings_its_first_interaction_and_last_touch() {
+    let site = Browser::default();
+    site.view(LINKEDIN, "", NOW - 2 * DAY);
+    site.view(HOME, "", NOW - DAY);
+    site.view("https://acme.example/?gclid=Cj0", "", NOW - 3_600_000);
+    let carried = site.stored(STORAGE_JOURNEY).unwrap();
+
+    let app = Browser::default();
+    assert!(app.adopt(&carried));
+    // The visit the link opens continues that journey: no referrer of its own.
+    let answer = app.view(APP_SIGNUP, "", NOW);
+    assert_eq!(answer.field("lt_first_source"), Some("linkedin"));
+    assert_eq!(answer.field("lt_first_campaign"), Some("webinar_sept"));
+    assert_eq!(answer.field("lt_last_source"), Some("google"));
+    assert_eq!(answer.field("lt_last_click_id"), Some("Cj0"));
+    assert_eq!(app.journey_sources(), ["linkedin", "google"]);
+    assert_eq!(answer.field("lt_journey"), Some(carried.as_str()));
+}
+
+#[test]
+fn the_earliest_first_interaction_of_either_domain_wins() {
+    let site = Browser::default();
+    site.view(LINKEDIN, "", NOW - 2 * DAY);
+    let carried = site.stored(STORAGE_JOURNEY).unwrap();
+
+    // Known to the app for a year: its own first interaction stays, the ad is the last touch.
+    let old_friend = Browser::default();
+    old_friend.view(APP_SIGNUP, "", NOW - 365 * DAY);
+    assert!(old_friend.adopt(&carried));
+    let answer = old_friend.view(APP_SIGNUP, "", NOW);
+    assert_eq!(answer.field("lt_first_source"), Some("(direct)"));
+    assert_eq!(
+        answer.field("lt_first_at"),
+        Some((NOW - 365 * DAY).to_string().as_str())
+    );
+    assert_eq!(answer.field("lt_last_source"), Some("linkedin"));
+    assert_eq!(old_friend.journey_sources(), ["(direct)", "linkedin"]);
+
+    // Seen by the app only after the ad: the ad is the first interaction, and the app's
+    // later direct visit is no journey touch.
+    let newcomer = Browser::default();
+    newcomer.view(APP_SIGNUP, "", NOW - DAY);
+    assert!(newcomer.adopt(&carried));
+    let answer = newcomer.view(APP_SIGNUP, "", NOW);
+    assert_eq!(answer.field("lt_first_source"), Some("linkedin"));
+    assert_eq!(answer.field("lt_last_source"), Some("linkedin"));
+    assert_eq!(newcomer.journey_sources(), ["linkedin"]);
+}
+
+#[test]
+fn both_journeys_join_in_time_order_once_and_bounded() {
+    let site = Browser::default();
+    site.view(LINKEDIN, "", NOW - 3 * DAY);
+    site.view(FACEBOOK, "", NOW - DAY);
+    let app = Browser::default();
+    app.view(
+        "https://app.example/?utm_source=newsletter",
+        "",
+        NOW - 2 * DAY,
+    );
+    let carried = site.stored(STORAGE_JOURNEY).unwrap();
+    assert!(app.adopt(&carried));
+    assert_eq!(
+        app.journey_sources(),
+        ["linkedin", "newsletter", "facebook"]
+    );
+    // The same link followed again (a second tab): nothing twice.
+    assert!(app.adopt(&carried));
+    assert_eq!(
+        app.journey_sources(),
+        ["linkedin", "newsletter", "facebook"]
+    );
+    assert_eq!(
+        app.stored_touch(STORAGE_LAST).unwrap().source.as_deref(),
+        Some("facebook")
+    );
+
+    let many = Browser::default();
+    many.view(HOME, "", 0);
+    for n in 1..=30 {
+        many.view(
+            &format!("https://acme.example/?utm_source=s{n}"),
+            "",
+            n * DAY,
+        );
+    }
+    let app = Browser::default();
+    app.view("https://app.example/?utm_source=own", "", 31 * DAY);
+    assert!(app.adopt(&many.stored(STORAGE_JOURNEY).unwrap()));
+    let sources = app.journey_sources();
+    assert_eq!(sources.len(), journey::MAX_TOUCHES);
+    assert_eq!(sources.first().map(String::as_str), Some("(direct)"));
+    assert_eq!(sources.last().map(String::as_str), Some("own"));
+}
+
+#[test]
+fn a_link_without_a_touch_changes_nothing() {
+    let app = Browser::default();
+    app.view(LINKEDIN, "", NOW);
+    let before = app.stored(STORAGE_JOURNEY);
+    for nothing in ["", "1", "1,medium=cpc", "2,source=a", "garbage"] {
+        assert!(!app.adopt(nothing), "{nothing:?}");
+    }
+    assert_eq!(app.stored(STORAGE_JOURNEY), before);
 }
