@@ -239,7 +239,7 @@ async fn text_body(
 }
 
 fn now_secs() -> i64 {
-    jiff::Timestamp::now().as_second()
+    crate::time::now_ms().div_euclid(1000)
 }
 
 /// A signed link.
@@ -269,10 +269,10 @@ pub(crate) struct AdoptedJourneyJson {
             2,000 bytes keeps its first and newest touches", body = LinkTokenJson,
          example = json!({"token": "1.JYs7DoAgDET3nqU3v…", "expires_at": "2026-12-07T23:50:00Z"})),
         (status = 400, description = "the body is not a journey with a touch that names a source",
-         body = super::openapi::ErrorJson),
-        (status = 403, description = "the page's origin is not allowed", body = super::openapi::ErrorJson),
-        (status = 413, description = "the body is over 16 KiB", body = super::openapi::ErrorJson),
-        (status = 429, description = "too many requests from this address", body = super::openapi::ErrorJson)))]
+         body = super::json::ErrorJson),
+        (status = 403, description = "the page's origin is not allowed", body = super::json::ErrorJson),
+        (status = 413, description = "the body is over 16 KiB", body = super::json::ErrorJson),
+        (status = 429, description = "too many requests from this address", body = super::json::ErrorJson)))]
 pub(crate) async fn link(
     req: HttpRequest,
     payload: web::Payload,
@@ -293,7 +293,7 @@ pub(crate) async fn link(
         .insert_header((header::CACHE_CONTROL, "no-store"))
         .json(LinkTokenJson {
             token: sign(state.link_key.get(), &journey, expires_at),
-            expires_at: super::api::rfc3339(expires_at.saturating_mul(1000)),
+            expires_at: crate::time::rfc3339(expires_at.saturating_mul(1000)),
         }))
 }
 
@@ -305,12 +305,12 @@ pub(crate) async fn link(
     responses(
         (status = 200, description = "the journey the link carries, cleaned", body = AdoptedJourneyJson,
          example = json!({"journey": "1,source=linkedin&medium=paid_social&at=1750000000000"})),
-        (status = 400, description = "not a link token", body = super::openapi::ErrorJson),
-        (status = 403, description = "the page's origin is not allowed", body = super::openapi::ErrorJson),
-        (status = 413, description = "the body is over 8 KiB", body = super::openapi::ErrorJson),
+        (status = 400, description = "not a link token", body = super::json::ErrorJson),
+        (status = 403, description = "the page's origin is not allowed", body = super::json::ErrorJson),
+        (status = 413, description = "the body is over 8 KiB", body = super::json::ErrorJson),
         (status = 422, description = "`token`: the signature does not match (forged, altered \
-            or signed by another collector), or the link expired", body = super::openapi::ErrorJson),
-        (status = 429, description = "too many requests from this address", body = super::openapi::ErrorJson)))]
+            or signed by another collector), or the link expired", body = super::json::ErrorJson),
+        (status = 429, description = "too many requests from this address", body = super::json::ErrorJson)))]
 pub(crate) async fn adopt(
     req: HttpRequest,
     payload: web::Payload,
@@ -329,7 +329,7 @@ pub(crate) async fn adopt(
                 "token",
                 format!(
                     "the link expired at {} (links hold for ten minutes)",
-                    super::api::rfc3339(at.saturating_mul(1000)).unwrap_or_default()
+                    crate::time::rfc3339(at.saturating_mul(1000)).unwrap_or_default()
                 ),
             ),
         })?;
