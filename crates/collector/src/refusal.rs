@@ -2,10 +2,8 @@
 //! store. Nothing was written when a refusal is returned. Each kind has one HTTP status,
 //! given in one place (`http/error.rs`); the CLI prints the message.
 
-/// A refused request, by kind (public only because the fuzz targets see [`ApiError`],
+/// A refused request, by kind (public only because the fuzz targets see the API's error,
 /// which carries it).
-///
-/// [`ApiError`]: crate::http::error::ApiError
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum Refusal {
     /// The request cannot be read as sent: an unknown search criterion or operator, a

@@ -21,6 +21,7 @@
 //!   age 0.
 //!
 //! Credits of one lead add up to 1; a group's credit is the sum over the touches in it.
+pub(crate) mod figures;
 pub(crate) mod report;
 
 #[cfg(test)]

@@ -78,7 +78,6 @@ use async_trait::async_trait;
 use r2d2_sqlite::SqliteConnectionManager;
 use rusqlite::{Connection, OpenFlags, OptionalExtension};
 
-pub(crate) use dash::compute::minor_digits;
 pub(crate) use writer::Writer;
 
 /// The schema version this build migrates databases to.

@@ -252,7 +252,9 @@ impl TileStore for SqliteStore {
                 &[],
                 DEFAULT_HALF_LIFE_MS,
             );
-            return Ok(Ok(crate::http::attribution::tile_rows(tile, report)));
+            return Ok(Ok(crate::attribution::figures::attribution_tile_rows(
+                report,
+            )));
         }
         let facts = self.dash.facts(&self.writer).await?;
         tokio::task::spawn_blocking(move || {

@@ -1,6 +1,7 @@
 //! The tiles computed from [`Facts`]: each is one pass over the person (or sale) columns,
 //! filtered by period, owner and country, counting into an array indexed by dictionary id.
 
+use crate::attribution::figures::minor_digits;
 use leadtrail_core::Channel;
 use serde_json::{json, Value};
 
@@ -639,14 +640,4 @@ pub(crate) fn rate(part: u64, whole: u64) -> f64 {
 /// A drill-down without the row's key.
 pub(crate) fn needs_key() -> Refusal {
     Refusal::invalid("key", "this tile's rows need a key (the row's `key`)")
-}
-
-/// Digits after the decimal point of a currency's amounts (ISO 4217): most have 2.
-pub(crate) fn minor_digits(currency: &str) -> u32 {
-    match currency {
-        "BIF" | "CLP" | "DJF" | "GNF" | "ISK" | "JPY" | "KMF" | "KRW" | "PYG" | "RWF" | "UGX"
-        | "UYI" | "VND" | "VUV" | "XAF" | "XOF" | "XPF" => 0,
-        "BHD" | "IQD" | "JOD" | "KWD" | "LYD" | "OMR" | "TND" => 3,
-        _ => 2,
-    }
 }
