@@ -34,6 +34,8 @@ impl Waiter {
     fn answer(self, result: StoreResult<Done>) {
         match self {
             Waiter::Any(tx) => {
+                // Outside tests `Done` has one kind, so the match looks like a `map`.
+                #[allow(clippy::bind_instead_of_map)]
                 let _ = tx.send(result.and_then(|done| match done {
                     Done::Any(value) => Ok(value),
                     #[cfg(test)]
